@@ -1,0 +1,227 @@
+// Package audit runs rules over a crawl graph and collects their findings.
+// It knows no rule by name: the catalogue lives in package rules.
+package audit
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// Severity ranks findings. The zero value is no severity.
+type Severity int
+
+// The severities, lowest first.
+const (
+	Notice Severity = iota + 1
+	Warning
+	Error
+)
+
+var severityNames = [...]string{"none", "notice", "warning", "error"}
+
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity reads "notice", "warning", "error" or "none".
+func ParseSeverity(s string) (Severity, error) {
+	for i, name := range severityNames {
+		if strings.EqualFold(s, name) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want error, warning, notice or none)", s)
+}
+
+// MarshalText writes the severity's name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity's name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	*s = v
+	return err
+}
+
+// Doc documents a rule for `hopaudit explain`.
+type Doc struct {
+	Title string // one line: what is wrong
+	Text  string // why it hurts, how to fix it, and the source
+}
+
+// Option is a rule setting with its default. Values are int, bool or string.
+type Option struct {
+	Name    string
+	Default any
+	Doc     string
+}
+
+// Rule is one check over the crawl graph.
+type Rule struct {
+	Name     string   // kebab-case, stable: used in CSV, config and --rules
+	Severity Severity // default severity
+	Doc      Doc
+	Options  []Option
+	Run      func(*Pass) error
+}
+
+// Finding is one problem at one URL.
+type Finding struct {
+	Rule     string
+	Severity Severity
+	URL      string // what the finding is about
+	Source   string // a page or sitemap that references it, if any
+	Status   int
+	Target   string
+	Hops     int
+	Message  string
+}
+
+// Pass is one rule's view of a run.
+type Pass struct {
+	Graph *crawler.Graph
+	Rule  *Rule
+
+	options  map[string]any
+	findings []Finding
+}
+
+// Reportf records a finding with a formatted message. A rule may set
+// f.Severity to raise or lower one finding from the rule's default; a
+// severity set by the user overrides both.
+func (p *Pass) Reportf(f Finding, format string, args ...any) {
+	f.Message = fmt.Sprintf(format, args...)
+	p.findings = append(p.findings, f)
+}
+
+// Int returns the rule's int option name.
+func (p *Pass) Int(name string) int { return option[int](p, name) }
+
+// Bool returns the rule's bool option name.
+func (p *Pass) Bool(name string) bool { return option[bool](p, name) }
+
+// String returns the rule's string option name.
+func (p *Pass) String(name string) string { return option[string](p, name) }
+
+func option[T any](p *Pass, name string) T {
+	if v, ok := p.options[name]; ok {
+		return v.(T)
+	}
+	for _, o := range p.Rule.Options {
+		if o.Name == name {
+			return o.Default.(T)
+		}
+	}
+	panic(fmt.Sprintf("rule %s has no option %q", p.Rule.Name, name))
+}
+
+// RuleError is a rule that failed; the other rules still ran.
+type RuleError struct {
+	Rule string
+	Err  string
+}
+
+// Engine runs rules over a graph.
+type Engine struct {
+	Rules    []*Rule
+	Severity map[string]Severity       // by rule name: overrides every finding's severity
+	Options  map[string]map[string]any // by rule name, then option name
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Graph    *crawler.Graph
+	Rules    []*Rule
+	Findings []Finding // sorted by url, rule, source, message
+	Errors   []RuleError
+}
+
+// Run runs every rule over g, in order, and returns the sorted findings.
+func (e *Engine) Run(g *crawler.Graph) *Report {
+	rep := &Report{Graph: g, Rules: e.Rules}
+	for _, r := range e.Rules {
+		p := &Pass{Graph: g, Rule: r, options: e.Options[r.Name]}
+		if err := run(p); err != nil {
+			rep.Errors = append(rep.Errors, RuleError{Rule: r.Name, Err: err.Error()})
+		}
+		override, overridden := e.Severity[r.Name]
+		for _, f := range p.findings {
+			f.Rule = r.Name
+			switch {
+			case overridden:
+				f.Severity = override
+			case f.Severity == 0:
+				f.Severity = r.Severity
+			}
+			if f.Severity > 0 {
+				rep.Findings = append(rep.Findings, f)
+			}
+		}
+	}
+	slices.SortStableFunc(rep.Findings, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(a.URL, b.URL),
+			cmp.Compare(a.Rule, b.Rule),
+			cmp.Compare(a.Source, b.Source),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+	return rep
+}
+
+// run calls the rule, turning a panic into an error.
+func run(p *Pass) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return p.Rule.Run(p)
+}
+
+// Count is the number of findings of one rule at one severity.
+type Count struct {
+	Rule     string
+	Severity Severity
+	Count    int
+}
+
+// Summary counts the findings per rule and severity, in the report's
+// rule order, most severe first within a rule.
+func (r *Report) Summary() []Count {
+	order := make(map[string]int, len(r.Rules))
+	for i, rule := range r.Rules {
+		order[rule.Name] = i
+	}
+	n := map[Count]int{}
+	for _, f := range r.Findings {
+		n[Count{Rule: f.Rule, Severity: f.Severity}]++
+	}
+	out := make([]Count, 0, len(n))
+	for k, v := range n {
+		k.Count = v
+		out = append(out, k)
+	}
+	slices.SortFunc(out, func(a, b Count) int {
+		return cmp.Or(cmp.Compare(order[a.Rule], order[b.Rule]), cmp.Compare(b.Severity, a.Severity))
+	})
+	return out
+}
+
+// AtLeast counts the findings at severity s or above.
+func (r *Report) AtLeast(s Severity) int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity >= s {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,34 @@
+package crawler
+
+import (
+	"io"
+	"net/http"
+	"regexp"
+	"time"
+)
+
+// Config says what to crawl and how. Zero values are not defaults: the
+// command fills every field it exposes as a flag.
+type Config struct {
+	Seeds        []string      // start URLs; in list mode, the URLs to check
+	ListMode     bool          // fetch exactly the seeds with their chains: no link discovery, no sitemaps
+	Concurrency  int           // requests in flight at once
+	Delay        time.Duration // between two requests to the same host
+	MaxPages     int           // URLs fetched at most; 0 = no limit
+	MaxDepth     int           // link depth from a start URL; 0 = no limit
+	Timeout      time.Duration // per request, headers and body
+	MaxBody      int64         // body bytes read at most; the rest is cut and marked truncated
+	UserAgent    string
+	Header       http.Header       // extra request headers, sent to the start hosts only
+	Include      []*regexp.Regexp  // a discovered URL must match one, if any are given
+	Exclude      []*regexp.Regexp  // a discovered URL matching one is not fetched
+	Sitemaps     []string          // sitemap URLs to read besides robots.txt's
+	NoSitemaps   bool              // read no sitemap
+	NoExternal   bool              // fetch no URL outside the scope
+	Subdomains   bool              // the scope is the start hosts' registrable domains
+	IgnoreRobots bool              // do not read or obey robots.txt
+	Proxy        string            // proxy URL; "" = HTTP_PROXY, HTTPS_PROXY, NO_PROXY
+	Resolve      map[string]string // "host:port" -> address to connect to instead, as curl --resolve
+	Insecure     bool              // skip TLS certificate checks
+	Log          io.Writer         // progress and warnings; nil = none
+}

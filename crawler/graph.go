@@ -1,0 +1,309 @@
+package crawler
+
+import (
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// MaxHops is how many redirects a chain may take before it is cut off:
+// browsers stop at 20 (Fetch standard), Googlebot at 10.
+const MaxHops = 20
+
+// HopKind says how a response sends the client on.
+type HopKind string
+
+// The hop kinds.
+const (
+	HopHTTP          HopKind = "http"           // 301, 302, 303, 307, 308 with a Location
+	HopMetaRefresh   HopKind = "meta-refresh"   // <meta http-equiv="refresh"> to another URL
+	HopRefreshHeader HopKind = "refresh-header" // Refresh response header to another URL
+)
+
+// RefKind says where a reference was found.
+type RefKind string
+
+// The reference kinds.
+const (
+	RefSeed          RefKind = "seed"           // a start URL or a list-mode line
+	RefSitemap       RefKind = "sitemap"        // a sitemap <loc>; Source is the sitemap URL
+	RefAnchor        RefKind = "a"              // <a href>
+	RefArea          RefKind = "area"           // <area href>
+	RefCanonical     RefKind = "canonical"      // rel=canonical, in HTML or a Link header
+	RefHreflang      RefKind = "hreflang"       // rel=alternate hreflang, in HTML or a Link header
+	RefForm          RefKind = "form"           // <form action>; Text is the method, lowercase
+	RefMetaRefresh   RefKind = "meta-refresh"   // <meta http-equiv="refresh">
+	RefRefreshHeader RefKind = "refresh-header" // Refresh response header
+)
+
+// Headers holds the response header fields the audit reads, as sent.
+// Several field lines are joined with ", ".
+type Headers struct {
+	CacheControl string
+	Expires      string
+	Date         string
+	Vary         string
+	RetryAfter   string
+	Refresh      string
+	Link         string
+	XRobotsTag   string
+}
+
+// Refresh is a meta refresh or Refresh header that sends the client to
+// another URL.
+type Refresh struct {
+	Kind  HopKind // HopMetaRefresh or HopRefreshHeader
+	Delay float64 // seconds
+	Raw   string  // the content attribute or header value, as sent
+	URL   string  // the target, resolved and normalised
+}
+
+// Response is what one URL answered, or why it was not fetched.
+// Every string that came from the website is untrusted.
+type Response struct {
+	URL         string   // normalised URL that was requested
+	Status      int      // 0 when no response arrived
+	Locations   []string // every raw Location field value, in order
+	Location    string   // first Location resolved against URL and normalised; "" when absent or unresolvable
+	LocationErr string   // why the first Location could not be resolved
+	Refresh     *Refresh // a refresh to another URL, from a 2xx response
+	Header      Headers
+	ContentType string
+	Bytes       int64         // body bytes read (after decompression)
+	Elapsed     time.Duration // request sent to body read
+	Truncated   bool          // body cut at the size limit
+	Error       string        // network or protocol error; the response may still be partly filled
+	Blocked     bool          // disallowed by robots.txt: never fetched
+	Depth       int           // links from the nearest start URL or sitemap
+	Internal    bool          // inside the crawl scope
+	Parsed      bool          // parsed as an HTML page
+	Noindex     bool          // meta robots or X-Robots-Tag says noindex
+	Canonical   string        // the page's rel=canonical, normalised
+}
+
+// IsRedirectStatus reports whether browsers and Go follow a Location on
+// this status: 301, 302, 303, 307 and 308.
+func IsRedirectStatus(status int) bool {
+	switch status {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
+
+// Next returns where the response sends the client: a followed 3xx
+// status with a usable Location, or a refresh to another URL.
+func (r *Response) Next() (target string, kind HopKind, ok bool) {
+	switch {
+	case r.Blocked || r.Status == 0:
+		return "", "", false
+	case IsRedirectStatus(r.Status):
+		return r.Location, HopHTTP, r.Location != ""
+	case r.Refresh != nil && r.Status >= 200 && r.Status < 300:
+		return r.Refresh.URL, r.Refresh.Kind, true
+	}
+	return "", "", false
+}
+
+// Reference is one place that points at a URL.
+type Reference struct {
+	Kind   RefKind
+	Source string // normalised URL of the page or sitemap; "" for seeds
+	Target string // normalised absolute URL
+	Text   string // anchor text, hreflang code or form method
+}
+
+// Sitemap is one sitemap or sitemap index that was read.
+type Sitemap struct {
+	URL     string
+	Status  int
+	Entries int // <loc> entries found
+	Index   bool
+	Error   string
+}
+
+// Stats describes the crawl as a whole.
+type Stats struct {
+	Started         time.Time
+	Finished        time.Time
+	Fetched         int  // URLs requested
+	Parsed          int  // HTML pages parsed
+	Blocked         int  // URLs disallowed by robots.txt
+	Errors          int  // URLs with a network or protocol error
+	Cancelled       bool // cut short by a signal or a cancelled context
+	MaxPagesReached bool // --max-pages stopped the discovery of new URLs
+}
+
+// End says how a chain ends.
+type End string
+
+// The chain ends.
+const (
+	EndFinal     End = "final"     // a response that sends nowhere else
+	EndError     End = "error"     // a network or protocol error
+	EndBlocked   End = "blocked"   // robots.txt disallows the next URL
+	EndLoop      End = "loop"      // a URL repeats
+	EndTooLong   End = "too-long"  // no final response within MaxHops redirects
+	EndUnfetched End = "unfetched" // the next URL was not fetched (out of scope, limits, cancelled)
+)
+
+// Hop is one redirect in a chain.
+type Hop struct {
+	*Response         // the URL that answered with the redirect
+	Kind      HopKind // how it redirects
+	Target    string  // where it sends the client, normalised
+}
+
+// Chain is the path from an entry URL that redirects to where it ends.
+type Chain struct {
+	URL      string    // entry URL
+	Hops     []Hop     // one per redirect, in order
+	FinalURL string    // the last URL reached
+	Final    *Response // its response; nil when End is EndUnfetched
+	End      End
+}
+
+// Temporary reports whether any hop is temporary: 302, 303, 307 or a
+// delayed refresh.
+func (c *Chain) Temporary() bool {
+	for _, h := range c.Hops {
+		switch {
+		case h.Kind == HopHTTP && (h.Status == 302 || h.Status == 303 || h.Status == 307):
+			return true
+		case h.Kind != HopHTTP && h.Refresh != nil && h.Refresh.Delay > 0:
+			return true
+		}
+	}
+	return false
+}
+
+// Graph is everything a crawl learnt. It is plain data: rules and
+// reports read it, and tests build it from literals.
+type Graph struct {
+	Responses  map[string]*Response // by normalised URL
+	References []Reference          // in discovery order
+	Sitemaps   []Sitemap
+	Scope      Scope
+	Stats      Stats
+
+	once    sync.Once
+	chains  []Chain
+	chainOf map[string]int
+
+	inboundOnce sync.Once
+	inbound     map[string][]int
+}
+
+// Lookup returns the response for a normalised URL, or nil.
+func (g *Graph) Lookup(u string) *Response { return g.Responses[u] }
+
+// SortedResponses returns the responses ordered by URL.
+func (g *Graph) SortedResponses() []*Response {
+	out := make([]*Response, 0, len(g.Responses))
+	for _, r := range g.Responses {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
+}
+
+// Entries returns the distinct targets of all references (start URLs,
+// sitemap entries and URLs referenced from pages), sorted.
+func (g *Graph) Entries() []string {
+	seen := make(map[string]struct{}, len(g.References))
+	out := make([]string, 0, len(g.References))
+	for _, ref := range g.References {
+		if _, ok := seen[ref.Target]; !ok {
+			seen[ref.Target] = struct{}{}
+			out = append(out, ref.Target)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Chains returns, for each entry URL that redirects, the chain it starts,
+// ordered by entry URL. It is computed once; the graph must not change
+// afterwards.
+func (g *Graph) Chains() []Chain {
+	g.once.Do(func() {
+		for _, u := range g.Entries() {
+			if r := g.Responses[u]; r != nil {
+				if _, _, ok := r.Next(); ok {
+					g.chains = append(g.chains, g.Follow(u))
+				}
+			}
+		}
+		g.chainOf = make(map[string]int, len(g.chains))
+		for i, c := range g.chains {
+			g.chainOf[c.URL] = i
+		}
+	})
+	return g.chains
+}
+
+// ChainOf returns the chain that starts at entry URL u, or nil when u is
+// not an entry URL that redirects.
+func (g *Graph) ChainOf(u string) *Chain {
+	chains := g.Chains()
+	if i, ok := g.chainOf[u]; ok {
+		return &chains[i]
+	}
+	return nil
+}
+
+// Inbound returns the references whose target is the normalised URL u,
+// in discovery order. The index behind it is built once.
+func (g *Graph) Inbound(u string) []Reference {
+	g.inboundOnce.Do(func() {
+		g.inbound = make(map[string][]int)
+		for i, ref := range g.References {
+			g.inbound[ref.Target] = append(g.inbound[ref.Target], i)
+		}
+	})
+	idx := g.inbound[u]
+	out := make([]Reference, len(idx))
+	for i, j := range idx {
+		out[i] = g.References[j]
+	}
+	return out
+}
+
+// Follow walks the chain that starts at URL u through the graph.
+func (g *Graph) Follow(u string) Chain {
+	c := Chain{URL: u}
+	seen := map[string]bool{}
+	for {
+		r := g.Responses[u]
+		c.FinalURL, c.Final = u, r
+		if r == nil {
+			c.End = EndUnfetched
+			return c
+		}
+		if r.Blocked {
+			c.End = EndBlocked
+			return c
+		}
+		target, kind, ok := r.Next()
+		if !ok {
+			c.End = EndFinal
+			if r.Error != "" {
+				c.End = EndError
+			}
+			return c
+		}
+		if len(c.Hops) == MaxHops {
+			c.End = EndTooLong
+			return c
+		}
+		seen[u] = true
+		c.Hops = append(c.Hops, Hop{Response: r, Kind: kind, Target: target})
+		if seen[target] {
+			c.FinalURL, c.Final = target, g.Responses[target]
+			c.End = EndLoop
+			return c
+		}
+		u = target
+	}
+}

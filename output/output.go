@@ -1,0 +1,45 @@
+// Package output writes audit reports as tables, CSV, JSON and JSON lines.
+// Formatters only write; the command decides exit codes.
+package output
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/hopaudit/hopaudit/audit"
+)
+
+// Report names one view of a run.
+type Report string
+
+// The reports.
+const (
+	URLs     Report = "urls"     // one row per fetched or blocked URL
+	Hops     Report = "hops"     // one row per hop of every chain
+	Chains   Report = "chains"   // one row per entry URL that redirects
+	Findings Report = "findings" // one row per finding
+	Summary  Report = "summary"  // counts per rule and severity
+)
+
+// Reports lists every report, in the order the help text names them.
+var Reports = []Report{URLs, Hops, Chains, Findings, Summary}
+
+// ParseReport checks a report name.
+func ParseReport(s string) (Report, error) {
+	for _, r := range Reports {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown report %q (want urls, hops, chains, findings or summary)", s)
+}
+
+// Formatter writes one report of a run.
+type Formatter interface {
+	Format(w io.Writer, kind Report, r *audit.Report) error
+}
+
+// Options tune formatters.
+type Options struct {
+	Terminal bool // the table goes to a terminal
+}
