@@ -28,7 +28,7 @@ type Config struct {
 	Subdomains   bool              // the scope is the start hosts' registrable domains
 	IgnoreRobots bool              // do not read or obey robots.txt
 	Proxy        string            // proxy URL; "" = HTTP_PROXY, HTTPS_PROXY, NO_PROXY
-	Resolve      map[string]string // "host:port" -> address to connect to instead, as curl --resolve
+	Resolve      map[string]string // "host:port" -> "addr:port" to dial instead; curl's --resolve host:port:addr gives "addr:port"
 	Insecure     bool              // skip TLS certificate checks
 	Log          io.Writer         // progress and warnings; nil = none
 }

@@ -1,0 +1,61 @@
+package rules
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/crawler/crawlertest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// testFixture crawls testdata/<rule>/site.txt from http://site.test/ with
+// the real crawler, runs the one rule with its defaults, and compares the
+// findings with testdata/<rule>/findings.golden (CSV: severity, url,
+// source, status, target, hops, message). Negative cases sit in the same
+// site and must stay out of the golden file.
+func testFixture(t *testing.T, r *audit.Rule) {
+	t.Helper()
+	dir := filepath.Join("testdata", r.Name)
+	fixture, err := os.ReadFile(filepath.Join(dir, "site.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := crawlertest.New(t, string(fixture))
+	g, err := crawler.Crawl(context.Background(), site.Config("http://"+crawlertest.Host+"/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := (&audit.Engine{Rules: []*audit.Rule{r}}).Run(g)
+	for _, e := range rep.Errors {
+		t.Errorf("rule failed: %s", e.Err)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	for _, f := range rep.Findings {
+		_ = w.Write([]string{f.Severity.String(), f.URL, f.Source, strconv.Itoa(f.Status), f.Target, strconv.Itoa(f.Hops), f.Message})
+	}
+	w.Flush()
+	golden := filepath.Join(dir, "findings.golden")
+	if *update {
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Errorf("findings differ from %s (run go test ./rules -update to accept)\ngot:\n%s\nwant:\n%s", golden, buf.Bytes(), want)
+	}
+}
