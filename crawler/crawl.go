@@ -1,10 +1,548 @@
 package crawler
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+)
+
+// Defaults for zero Config fields.
+const (
+	DefaultConcurrency = 8
+	DefaultTimeout     = 15 * time.Second
+	DefaultMaxBody     = 5 << 20
+)
+
+type taskKind uint8
+
+const (
+	fetchURL     taskKind = iota // a page, redirect hop or referenced URL
+	readSitemap                  // a sitemap or sitemap index
+	findSitemaps                 // an origin whose robots.txt names its sitemaps
+)
+
+type task struct {
+	kind  taskKind
+	url   string // normalised
+	depth int
+	hop   int // redirects from the entry URL
+}
+
+// crawl is one run of Crawl.
+type crawl struct {
+	cfg       Config
+	ctx       context.Context
+	g         *Graph
+	collector *colly.Collector
+	raw       *rawResponses
+	robots    *robots
+	plain     *http.Client // follows redirects: robots.txt and sitemaps
+	gates     hostGates
+	seedHosts map[string]bool
+
+	mu        sync.Mutex
+	cond      *sync.Cond
+	queue     []task
+	head      int
+	seen      map[string]struct{}
+	scheduled int
+	active    int
+	stopped   bool
+}
 
 // Crawl crawls from cfg.Seeds and returns what it learnt. It returns an
 // error only when the configuration is unusable; a cancelled context cuts
-// the crawl short and the graph says so.
+// the crawl short and the graph says so in Stats.Cancelled.
 func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
-	return &Graph{Responses: map[string]*Response{}}, nil
+	c, err := newCrawl(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.g.Stats.Started = time.Now()
+	c.run()
+	c.g.Stats.Finished = time.Now()
+	c.g.Stats.Cancelled = ctx.Err() != nil
+	// Pages are read in parallel; sort their references by source so the
+	// graph is the same from run to run (each page's own stay in order).
+	sort.SliceStable(c.g.References, func(i, j int) bool {
+		return c.g.References[i].Source < c.g.References[j].Source
+	})
+	return c.g, nil
 }
+
+func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
+	if len(cfg.Seeds) == 0 {
+		return nil, errors.New("no start URL")
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = DefaultConcurrency
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	cfg.MaxBody = min(cfg.MaxBody, math.MaxInt32-1)
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "hopaudit"
+	}
+	tr, err := newTransport(cfg)
+	if err != nil {
+		return nil, err
+	}
+	raw := &rawResponses{next: tr}
+	c := &crawl{
+		cfg:       cfg,
+		ctx:       ctx,
+		g:         &Graph{Responses: map[string]*Response{}, Scope: Scope{Subdomains: cfg.Subdomains}},
+		raw:       raw,
+		plain:     &http.Client{Transport: tr, Timeout: cfg.Timeout},
+		gates:     hostGates{delay: cfg.Delay, next: map[string]time.Time{}},
+		seedHosts: map[string]bool{},
+		seen:      map[string]struct{}{},
+	}
+	c.cond = sync.NewCond(&c.mu)
+	c.robots = newRobots(c.plain, cfg.UserAgent, c.logf)
+
+	c.collector = colly.NewCollector(
+		colly.StdlibContext(ctx),
+		colly.AllowURLRevisit(), // the frontier fetches each URL once
+		colly.ParseHTTPErrorResponse(),
+		colly.IgnoreRobotsTxt(), // robots.txt is read by the crawler, to record blocked URLs
+		colly.MaxBodySize(int(cfg.MaxBody)+1),
+	)
+	c.collector.SetClient(&http.Client{
+		Transport: raw,
+		Timeout:   cfg.Timeout,
+		// Every hop is its own request: net/http follows nothing.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	})
+	c.collector.OnRequest(func(r *colly.Request) { result(r.Ctx).requestURL = r.URL.String() })
+	c.collector.OnResponseHeaders(func(r *colly.Response) {
+		res := result(r.Ctx)
+		res.status, res.header = r.StatusCode, *r.Headers
+	})
+	c.collector.OnResponse(func(r *colly.Response) { result(r.Ctx).body = r.Body })
+
+	for _, s := range cfg.Seeds {
+		u, err := Normalize(s)
+		if err != nil {
+			return nil, fmt.Errorf("start URL %q: %w", s, err)
+		}
+		p, _ := url.Parse(u)
+		host := p.Hostname()
+		if !c.seedHosts[host] {
+			c.seedHosts[host] = true
+			c.g.Scope.Hosts = append(c.g.Scope.Hosts, host)
+		}
+		c.g.References = append(c.g.References, Reference{Kind: RefSeed, Target: u})
+		c.enqueue(task{kind: fetchURL, url: u})
+		if !cfg.ListMode && !cfg.NoSitemaps {
+			c.enqueue(task{kind: findSitemaps, url: p.Scheme + "://" + p.Host})
+		}
+	}
+	if !cfg.ListMode {
+		for _, s := range cfg.Sitemaps {
+			u, err := Normalize(s)
+			if err != nil {
+				return nil, fmt.Errorf("sitemap %q: %w", s, err)
+			}
+			c.enqueue(task{kind: readSitemap, url: u})
+		}
+	}
+	return c, nil
+}
+
+// fetchResult collects what colly's callbacks see of one request.
+type fetchResult struct {
+	requestURL string
+	status     int
+	header     http.Header
+	body       []byte
+}
+
+const resultKey = "hopaudit"
+
+func result(ctx *colly.Context) *fetchResult { return ctx.GetAny(resultKey).(*fetchResult) }
+
+func (c *crawl) logf(format string, args ...any) {
+	if c.cfg.Log != nil {
+		fmt.Fprintf(c.cfg.Log, format+"\n", args...)
+	}
+}
+
+// run works through the frontier with a fixed pool of workers until it
+// is empty or the context is cancelled.
+func (c *crawl) run() {
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-c.ctx.Done():
+			c.mu.Lock()
+			c.stopped = true
+			c.cond.Broadcast()
+			c.mu.Unlock()
+		case <-done:
+		}
+	}()
+	var wg sync.WaitGroup
+	for range c.cfg.Concurrency {
+		wg.Go(c.work)
+	}
+	wg.Wait()
+	close(done)
+}
+
+func (c *crawl) work() {
+	for {
+		c.mu.Lock()
+		for c.head == len(c.queue) && c.active > 0 && !c.stopped {
+			c.cond.Wait()
+		}
+		if c.head == len(c.queue) || c.stopped {
+			c.cond.Broadcast()
+			c.mu.Unlock()
+			return
+		}
+		t := c.queue[c.head]
+		c.queue[c.head] = task{}
+		c.head++
+		if c.head > 1024 && c.head*2 > len(c.queue) {
+			c.queue = append(c.queue[:0], c.queue[c.head:]...)
+			c.head = 0
+		}
+		c.active++
+		c.mu.Unlock()
+
+		switch t.kind {
+		case fetchURL:
+			c.fetch(t)
+		case readSitemap:
+			c.sitemap(t)
+		case findSitemaps:
+			c.findSitemaps(t)
+		}
+
+		c.mu.Lock()
+		c.active--
+		if c.active == 0 && c.head == len(c.queue) {
+			c.cond.Broadcast()
+		}
+		c.mu.Unlock()
+	}
+}
+
+// enqueue schedules a task unless its URL was scheduled before or a
+// limit says no.
+func (c *crawl) enqueue(t task) {
+	key := t.url
+	switch t.kind {
+	case readSitemap:
+		key = "sitemap " + t.url
+	case findSitemaps:
+		key = "robots " + t.url
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return
+	}
+	if _, ok := c.seen[key]; ok {
+		return
+	}
+	if t.kind == fetchURL && c.cfg.MaxPages > 0 && c.scheduled >= c.cfg.MaxPages {
+		c.g.Stats.MaxPagesReached = true
+		return
+	}
+	c.seen[key] = struct{}{}
+	if t.kind == fetchURL {
+		c.scheduled++
+	}
+	c.queue = append(c.queue, t)
+	c.cond.Signal()
+}
+
+// follow schedules a discovered URL if the crawl settings let it.
+func (c *crawl) follow(t task, discovered bool) {
+	if c.cfg.NoExternal && !c.g.Scope.Internal(t.url) {
+		return
+	}
+	if discovered {
+		if c.cfg.MaxDepth > 0 && t.depth > c.cfg.MaxDepth {
+			return
+		}
+		if !c.included(t.url) {
+			return
+		}
+	}
+	c.enqueue(t)
+}
+
+func (c *crawl) included(u string) bool {
+	for _, re := range c.cfg.Exclude {
+		if re.MatchString(u) {
+			return false
+		}
+	}
+	if len(c.cfg.Include) == 0 {
+		return true
+	}
+	for _, re := range c.cfg.Include {
+		if re.MatchString(u) {
+			return true
+		}
+	}
+	return false
+}
+
+// fetch requests one URL (never following its redirects), records the
+// response and schedules what it leads to.
+func (c *crawl) fetch(t task) {
+	u, err := url.Parse(t.url)
+	if err != nil {
+		return
+	}
+	r := &Response{URL: t.url, Depth: t.depth, Internal: c.g.Scope.Internal(t.url)}
+	if !c.cfg.IgnoreRobots && !c.robots.allowed(c.ctx, u) {
+		r.Blocked = true
+		c.record(r, nil)
+		return
+	}
+	if err := c.gates.wait(c.ctx, u.Host); err != nil {
+		return
+	}
+
+	res := &fetchResult{}
+	cctx := colly.NewContext()
+	cctx.Put(resultKey, res)
+	header := http.Header{"User-Agent": {c.cfg.UserAgent}}
+	if c.seedHosts[u.Hostname()] {
+		for k, v := range c.cfg.Header {
+			header[k] = v
+		}
+	}
+	start := time.Now()
+	err = c.collector.Request(http.MethodGet, t.url, nil, cctx, header)
+	r.Elapsed = time.Since(start)
+	if err != nil && c.ctx.Err() != nil {
+		return // cut short: the URL stays unfetched
+	}
+	if res.status == 0 {
+		if kept := c.raw.take(res.requestURL); kept != nil {
+			res.status, res.header = kept.StatusCode, kept.Header
+			err = nil // the Location error is recorded below
+		}
+	}
+	if err != nil {
+		r.Error = errorText(err)
+	}
+	r.Status = res.status
+	if res.header != nil {
+		c.readHeader(r, u, res.header)
+	}
+	body := res.body
+	if int64(len(body)) > c.cfg.MaxBody {
+		body, r.Truncated = body[:c.cfg.MaxBody], true
+	}
+	r.Bytes = int64(len(body))
+
+	var refs []Reference
+	if r.Status >= 200 && r.Status < 300 && r.Error == "" {
+		if r.Internal && !c.cfg.ListMode && res.header != nil {
+			refs = linkHeader(strings.Join(res.header.Values("Link"), ", "), u, r.URL)
+		}
+		if isHTML(r.ContentType, body) && (r.Internal || c.cfg.ListMode) {
+			p, err := extractPage(u, body)
+			if err != nil {
+				r.Error = "parse HTML: " + err.Error()
+			} else {
+				r.Parsed = true
+				r.Canonical = p.canonical
+				r.Noindex = r.Noindex || p.noindex
+				if r.Refresh == nil {
+					r.Refresh = p.refresh
+				}
+				if !c.cfg.ListMode {
+					refs = append(refs, p.refs...)
+				}
+			}
+		}
+	}
+	c.record(r, refs)
+
+	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
+		c.follow(task{kind: fetchURL, url: target, depth: t.depth, hop: t.hop + 1}, false)
+	}
+	for _, ref := range refs {
+		c.follow(task{kind: fetchURL, url: ref.Target, depth: t.depth + 1}, true)
+	}
+}
+
+// readHeader copies the header fields the audit reads.
+func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
+	join := func(k string) string { return strings.Join(h.Values(k), ", ") }
+	r.Header = Headers{
+		CacheControl: join("Cache-Control"),
+		Expires:      join("Expires"),
+		Date:         join("Date"),
+		Vary:         join("Vary"),
+		RetryAfter:   join("Retry-After"),
+		Refresh:      join("Refresh"),
+		Link:         join("Link"),
+		XRobotsTag:   join("X-Robots-Tag"),
+	}
+	r.ContentType = h.Get("Content-Type")
+	r.Noindex = isNoindex(r.Header.XRobotsTag)
+	r.Locations = h.Values("Location")
+	if len(r.Locations) > 0 && strings.TrimSpace(r.Locations[0]) != "" {
+		target, err := Resolve(u, strings.TrimSpace(r.Locations[0]))
+		if err != nil {
+			r.LocationErr = err.Error()
+		} else {
+			r.Location = target
+		}
+	}
+	if r.Status >= 200 && r.Status < 300 && r.Header.Refresh != "" {
+		r.Refresh = refreshTo(HopRefreshHeader, h.Get("Refresh"), u, r.URL)
+	}
+}
+
+// record adds a response and the references found in it to the graph.
+func (c *crawl) record(r *Response, refs []Reference) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.g.Responses[r.URL] = r
+	c.g.References = append(c.g.References, refs...)
+	switch {
+	case r.Blocked:
+		c.g.Stats.Blocked++
+	default:
+		c.g.Stats.Fetched++
+	}
+	if r.Error != "" {
+		c.g.Stats.Errors++
+	}
+	if r.Parsed {
+		c.g.Stats.Parsed++
+	}
+}
+
+// findSitemaps reads an origin's robots.txt for Sitemap lines, else
+// tries /sitemap.xml.
+func (c *crawl) findSitemaps(t task) {
+	u, err := url.Parse(t.url)
+	if err != nil {
+		return
+	}
+	sitemaps := c.robots.file(c.ctx, u).sitemaps
+	if len(sitemaps) == 0 {
+		sitemaps = []string{t.url + "/sitemap.xml"}
+	}
+	for _, s := range sitemaps {
+		if n, err := Normalize(strings.TrimSpace(s)); err == nil {
+			c.enqueue(task{kind: readSitemap, url: n})
+		}
+	}
+}
+
+// sitemap reads a sitemap or sitemap index; each <loc> of a sitemap is an
+// entry URL whose source is the sitemap.
+func (c *crawl) sitemap(t task) {
+	sm := Sitemap{URL: t.url}
+	status, body, err := fetchSitemap(c.ctx, c.plain, http.Header{"User-Agent": {c.cfg.UserAgent}}, t.url)
+	sm.Status = status
+	var locs []string
+	if err == nil || len(body) > 0 {
+		var perr error
+		locs, sm.Index, perr = parseSitemap(strings.NewReader(string(body)))
+		err = errors.Join(err, perr)
+	}
+	if err != nil {
+		if c.ctx.Err() != nil {
+			return
+		}
+		sm.Error = errorText(err)
+	}
+	base, _ := url.Parse(t.url)
+	var refs []Reference
+	for _, loc := range locs {
+		target, err := Resolve(base, loc)
+		if err != nil {
+			continue
+		}
+		if sm.Index {
+			c.enqueue(task{kind: readSitemap, url: target})
+			continue
+		}
+		refs = append(refs, Reference{Kind: RefSitemap, Source: t.url, Target: target})
+	}
+	sm.Entries = len(locs)
+	c.mu.Lock()
+	c.g.Sitemaps = append(c.g.Sitemaps, sm)
+	c.g.References = append(c.g.References, refs...)
+	c.mu.Unlock()
+	for _, ref := range refs {
+		c.follow(task{kind: fetchURL, url: ref.Target, depth: 1}, true)
+	}
+}
+
+// errorText is an error without the "Get URL:" wrapping of net/http.
+func errorText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error()
+}
+
+// isHTML tells an HTML body by its Content-Type, or by sniffing when
+// there is none.
+func isHTML(contentType string, body []byte) bool {
+	if contentType == "" {
+		contentType = http.DetectContentType(body)
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
+}
+
+// hostGates spaces the requests to each host by the configured delay.
+type hostGates struct {
+	delay time.Duration
+	mu    sync.Mutex
+	next  map[string]time.Time
+}
+
+// wait blocks until the host's next request slot.
+func (h *hostGates) wait(ctx context.Context, host string) error {
+	if h.delay <= 0 {
+		return nil
+	}
+	h.mu.Lock()
+	now := time.Now()
+	at := h.next[host]
+	if at.Before(now) {
+		at = now
+	}
+	h.next[host] = at.Add(h.delay)
+	h.mu.Unlock()
+	t := time.NewTimer(time.Until(at))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
