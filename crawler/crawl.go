@@ -113,7 +113,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 		seen:      map[string]struct{}{},
 	}
 	c.cond = sync.NewCond(&c.mu)
-	c.robots = newRobots(c.plain, cfg.UserAgent, c.logf)
+	c.robots = newRobots(c.plain, cfg.UserAgent, c.requestHeader, c.logf)
 
 	c.collector = colly.NewCollector(
 		colly.StdlibContext(ctx),
@@ -326,14 +326,8 @@ func (c *crawl) fetch(t task) {
 	res := &fetchResult{}
 	cctx := colly.NewContext()
 	cctx.Put(resultKey, res)
-	header := http.Header{"User-Agent": {c.cfg.UserAgent}}
-	if c.seedHosts[u.Hostname()] {
-		for k, v := range c.cfg.Header {
-			header[k] = v
-		}
-	}
 	start := time.Now()
-	err = c.collector.Request(http.MethodGet, t.url, nil, cctx, header)
+	err = c.collector.Request(http.MethodGet, t.url, nil, cctx, c.requestHeader(u))
 	r.Elapsed = time.Since(start)
 	if err != nil && c.ctx.Err() != nil {
 		return // cut short: the URL stays unfetched
@@ -387,6 +381,19 @@ func (c *crawl) fetch(t task) {
 	for _, ref := range refs {
 		c.follow(task{kind: fetchURL, url: ref.Target, depth: t.depth + 1}, true)
 	}
+}
+
+// requestHeader is the header of a request to u: the User-Agent, and the
+// extra headers when u is on a start host (credentials go nowhere else).
+func (c *crawl) requestHeader(u *url.URL) http.Header {
+	h := make(http.Header, 1+len(c.cfg.Header))
+	if c.seedHosts[u.Hostname()] {
+		for k, v := range c.cfg.Header {
+			h[k] = v
+		}
+	}
+	h.Set("User-Agent", c.cfg.UserAgent)
+	return h
 }
 
 // readHeader copies the header fields the audit reads.
@@ -460,7 +467,8 @@ func (c *crawl) findSitemaps(t task) {
 // entry URL whose source is the sitemap.
 func (c *crawl) sitemap(t task) {
 	sm := Sitemap{URL: t.url}
-	status, body, err := fetchSitemap(c.ctx, c.plain, http.Header{"User-Agent": {c.cfg.UserAgent}}, t.url)
+	base, _ := url.Parse(t.url)
+	status, body, err := fetchSitemap(c.ctx, c.plain, c.requestHeader(base), t.url)
 	sm.Status = status
 	var locs []string
 	if err == nil || len(body) > 0 {
@@ -474,7 +482,6 @@ func (c *crawl) sitemap(t task) {
 		}
 		sm.Error = errorText(err)
 	}
-	base, _ := url.Parse(t.url)
 	var refs []Reference
 	for _, loc := range locs {
 		target, err := Resolve(base, loc)

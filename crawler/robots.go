@@ -22,7 +22,7 @@ const maxRobotsBytes = 500 << 10
 type robots struct {
 	client *http.Client // follows up to 5 redirects (RFC 9309 §2.3.1.2)
 	agent  string       // product token matched against User-agent lines
-	header http.Header
+	header func(*url.URL) http.Header
 	log    func(format string, args ...any)
 
 	mu    sync.Mutex
@@ -35,7 +35,7 @@ type robotsFile struct {
 	sitemaps []string
 }
 
-func newRobots(client *http.Client, userAgent string, log func(string, ...any)) *robots {
+func newRobots(client *http.Client, userAgent string, header func(*url.URL) http.Header, log func(string, ...any)) *robots {
 	agent, _, _ := strings.Cut(userAgent, "/")
 	agent, _, _ = strings.Cut(agent, " ")
 	redirects := *client
@@ -48,7 +48,7 @@ func newRobots(client *http.Client, userAgent string, log func(string, ...any)) 
 	return &robots{
 		client: &redirects,
 		agent:  agent,
-		header: http.Header{"User-Agent": {userAgent}},
+		header: header,
 		log:    log,
 		files:  map[string]*robotsFile{},
 	}
@@ -83,7 +83,7 @@ func (r *robots) fetch(ctx context.Context, u string) (*robotstxt.RobotsData, er
 	if err != nil {
 		return nil, err
 	}
-	req.Header = r.header.Clone()
+	req.Header = r.header(req.URL)
 	resp, err := r.client.Do(req)
 	if err != nil {
 		return nil, err

@@ -72,7 +72,7 @@ func fetchSitemap(ctx context.Context, client *http.Client, header http.Header, 
 	if err != nil {
 		return 0, nil, err
 	}
-	req.Header = header.Clone()
+	req.Header = header
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err

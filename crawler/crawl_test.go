@@ -1,0 +1,477 @@
+package crawler_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/crawler/crawlertest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// dump writes the graph without timings and dates, for golden files.
+func dump(g *crawler.Graph) string {
+	var b strings.Builder
+	b.WriteString("# responses\n")
+	for _, r := range g.SortedResponses() {
+		fmt.Fprintf(&b, "%s status=%d depth=%d", r.URL, r.Status, r.Depth)
+		for _, l := range r.Locations {
+			fmt.Fprintf(&b, " location=%q", l)
+		}
+		if r.Location != "" {
+			fmt.Fprintf(&b, " target=%s", r.Location)
+		}
+		if r.LocationErr != "" {
+			fmt.Fprintf(&b, " location-error=%q", r.LocationErr)
+		}
+		if r.Refresh != nil {
+			fmt.Fprintf(&b, " %s=%g:%s", r.Refresh.Kind, r.Refresh.Delay, r.Refresh.URL)
+		}
+		for _, flag := range []struct {
+			on   bool
+			name string
+		}{{r.Internal, "internal"}, {r.Parsed, "parsed"}, {r.Blocked, "blocked"}, {r.Noindex, "noindex"}, {r.Truncated, "truncated"}} {
+			if flag.on {
+				b.WriteString(" " + flag.name)
+			}
+		}
+		if r.Canonical != "" {
+			fmt.Fprintf(&b, " canonical=%s", r.Canonical)
+		}
+		if r.Error != "" {
+			fmt.Fprintf(&b, " error=%q", r.Error)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("# chains\n")
+	for _, c := range g.Chains() {
+		fmt.Fprintf(&b, "%s end=%s final=%s", c.URL, c.End, c.FinalURL)
+		if c.Final != nil {
+			fmt.Fprintf(&b, " final-status=%d", c.Final.Status)
+		}
+		if c.Temporary() {
+			b.WriteString(" temporary")
+		}
+		b.WriteString("\n")
+		for i, h := range c.Hops {
+			fmt.Fprintf(&b, "  %d %s %d %s -> %s\n", i+1, h.Kind, h.Status, h.URL, h.Target)
+		}
+	}
+	b.WriteString("# references\n")
+	for _, r := range g.References {
+		fmt.Fprintf(&b, "%s %s -> %s %q\n", r.Kind, r.Source, r.Target, r.Text)
+	}
+	b.WriteString("# sitemaps\n")
+	for _, s := range g.Sitemaps {
+		fmt.Fprintf(&b, "%s status=%d entries=%d index=%v error=%q\n", s.URL, s.Status, s.Entries, s.Index, s.Error)
+	}
+	return b.String()
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test ./crawler -update to accept):\n%s", path, diffLines(string(want), got))
+	}
+}
+
+// diffLines lists the lines only in want (-) or only in got (+).
+func diffLines(want, got string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, l := range strings.Split(s, "\n") {
+			m[l] = true
+		}
+		return m
+	}
+	w, g := in(want), in(got)
+	var b strings.Builder
+	for _, l := range strings.Split(want, "\n") {
+		if !g[l] {
+			b.WriteString("- " + l + "\n")
+		}
+	}
+	for _, l := range strings.Split(got, "\n") {
+		if !w[l] {
+			b.WriteString("+ " + l + "\n")
+		}
+	}
+	return b.String()
+}
+
+func crawl(t *testing.T, cfg crawler.Config) *crawler.Graph {
+	t.Helper()
+	g, err := crawler.Crawl(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func readSite(t *testing.T) *crawlertest.Site {
+	t.Helper()
+	fixture, err := os.ReadFile(filepath.Join("testdata", "site.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crawlertest.New(t, string(fixture))
+}
+
+// TestCrawl crawls a site with every kind of redirect the crawler must
+// record and compares the whole graph with a golden file.
+func TestCrawl(t *testing.T) {
+	site := readSite(t)
+	g := crawl(t, site.Config("http://site.test/"))
+	golden(t, "crawl.golden", dump(g))
+
+	hits := map[string]int{}
+	for _, r := range site.Requests() {
+		hits[r.URL]++
+		if r.Method != http.MethodGet || r.Body != 0 {
+			t.Errorf("%s %s with a %d-byte body: the crawler only sends GET without a body", r.Method, r.URL, r.Body)
+		}
+	}
+	for u, n := range hits {
+		if n > 1 {
+			t.Errorf("%s fetched %d times", u, n)
+		}
+	}
+	for _, u := range []string{"http://site.test/private/secret", "http://other.test/never"} {
+		if hits[u] > 0 {
+			t.Errorf("%s was fetched", u)
+		}
+	}
+	for _, u := range []string{"http://site.test/subscribe", "http://site.test/only-in-sitemap", "http://other.test/there", "http://site.test/c13"} {
+		if hits[u] != 1 {
+			t.Errorf("%s fetched %d times, want once", u, hits[u])
+		}
+	}
+	if c := g.ChainOf("http://site.test/c1"); c == nil || len(c.Hops) != 12 || c.End != crawler.EndFinal {
+		t.Errorf("12-hop chain: %+v", c)
+	}
+	if c := g.ChainOf("http://site.test/via-fetched"); c == nil || len(c.Hops) != 3 || c.FinalURL != "https://site.test/landing" {
+		t.Errorf("chain through an already fetched URL: %+v", c)
+	}
+	if g.Stats.Blocked != 1 || g.Stats.Cancelled || g.Stats.MaxPagesReached {
+		t.Errorf("stats: %+v", g.Stats)
+	}
+}
+
+// TestListMode fetches exactly the listed URLs and their chains.
+func TestListMode(t *testing.T) {
+	site := readSite(t)
+	cfg := site.Config("http://site.test/two-hop", "http://site.test/meta", "http://other.test/away")
+	cfg.ListMode = true
+	g := crawl(t, cfg)
+	golden(t, "list.golden", dump(g))
+	want := []string{
+		"http://site.test/robots.txt", "http://site.test/two-hop", "http://site.test/hop2",
+		"https://site.test/robots.txt", "https://site.test/landing",
+		"http://site.test/meta", "http://site.test/landing-meta",
+		"http://other.test/robots.txt", "http://other.test/away", "http://other.test/there",
+	}
+	got := map[string]bool{}
+	for _, r := range site.Requests() {
+		got[r.URL] = true
+	}
+	for _, u := range want {
+		if !got[u] {
+			t.Errorf("%s not fetched", u)
+		}
+		delete(got, u)
+	}
+	for u := range got {
+		t.Errorf("%s fetched in list mode", u)
+	}
+}
+
+func TestMaxHops(t *testing.T) {
+	var b strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&b, "-- /h%d 301 /h%d --\n", i, i+1)
+	}
+	site := crawlertest.New(t, b.String())
+	cfg := site.Config("http://site.test/h0")
+	cfg.ListMode = true
+	g := crawl(t, cfg)
+	c := g.ChainOf("http://site.test/h0")
+	if c == nil || c.End != crawler.EndTooLong || len(c.Hops) != crawler.MaxHops {
+		t.Fatalf("chain of 30 redirects: %+v", c)
+	}
+	if n := site.Hits("http://site.test/h21"); n != 0 {
+		t.Errorf("/h21 fetched %d times: the crawler stops after %d redirects", n, crawler.MaxHops)
+	}
+	if n := site.Hits("http://site.test/h20"); n != 1 {
+		t.Errorf("/h20 fetched %d times, want once", n)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("-- / --\n<a href=\"/d1\">1</a><a href=\"/skip/x\">x</a><a href=\"/keep/y\">y</a>\n")
+	for i := 1; i < 10; i++ {
+		fmt.Fprintf(&b, "-- /d%d --\n<a href=\"/d%d\">next</a>\n", i, i+1)
+	}
+	fixture := b.String()
+
+	t.Run("max-depth", func(t *testing.T) {
+		site := crawlertest.New(t, fixture)
+		cfg := site.Config("http://site.test/")
+		cfg.MaxDepth = 3
+		g := crawl(t, cfg)
+		if g.Lookup("http://site.test/d3") == nil || g.Lookup("http://site.test/d4") != nil {
+			t.Errorf("max depth 3: d3 fetched %v, d4 fetched %v", g.Lookup("http://site.test/d3") != nil, g.Lookup("http://site.test/d4") != nil)
+		}
+	})
+	t.Run("max-pages", func(t *testing.T) {
+		site := crawlertest.New(t, fixture)
+		cfg := site.Config("http://site.test/")
+		cfg.MaxPages = 4
+		g := crawl(t, cfg)
+		if len(g.Responses) != 4 || !g.Stats.MaxPagesReached {
+			t.Errorf("max pages 4: %d responses, reached=%v", len(g.Responses), g.Stats.MaxPagesReached)
+		}
+	})
+	t.Run("include-exclude", func(t *testing.T) {
+		site := crawlertest.New(t, fixture)
+		cfg := site.Config("http://site.test/")
+		cfg.Exclude = []*regexp.Regexp{regexp.MustCompile(`/skip/`)}
+		cfg.Include = []*regexp.Regexp{regexp.MustCompile(`/(keep|skip)/`)}
+		g := crawl(t, cfg)
+		var got []string
+		for _, r := range g.SortedResponses() {
+			got = append(got, r.URL)
+		}
+		want := "http://site.test/ http://site.test/keep/y"
+		if strings.Join(got, " ") != want {
+			t.Errorf("fetched %v, want %s", got, want)
+		}
+	})
+	t.Run("no-external", func(t *testing.T) {
+		site := readSite(t)
+		cfg := site.Config("http://site.test/")
+		cfg.NoExternal = true
+		crawl(t, cfg)
+		for _, r := range site.Requests() {
+			if strings.Contains(r.URL, "other.test") {
+				t.Errorf("%s fetched with NoExternal", r.URL)
+			}
+		}
+	})
+}
+
+// TestProxyFromEnvironment sends every request through the proxy named by
+// HTTP_PROXY.
+func TestProxyFromEnvironment(t *testing.T) {
+	site := crawlertest.New(t, "-- / --\n<a href=\"/a\">a</a>\n-- /a 301 / --\n")
+	target, _ := url.Parse(site.HTTP.URL)
+	var mu sync.Mutex
+	var proxied []string
+	proxy := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		mu.Lock()
+		defer mu.Unlock()
+		proxied = append(proxied, r.In.URL.String())
+		r.SetURL(target)
+		r.Out.Host = r.In.Host
+	}})
+	defer proxy.Close()
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("http_proxy", proxy.URL)
+	t.Setenv("NO_PROXY", "")
+	t.Setenv("no_proxy", "")
+	cfg := site.Config("http://site.test/")
+	cfg.Resolve = nil // only the proxy knows where site.test is
+	cfg.Concurrency = 1
+	g := crawl(t, cfg)
+	if r := g.Lookup("http://site.test/a"); r == nil || r.Status != 301 {
+		t.Fatalf("through the proxy: /a = %+v", r)
+	}
+	want := []string{"http://site.test/", "http://site.test/a", "http://site.test/robots.txt", "http://site.test/sitemap.xml"}
+	slices.Sort(proxied)
+	if strings.Join(proxied, " ") != strings.Join(want, " ") {
+		t.Errorf("proxied %v, want %v", proxied, want)
+	}
+}
+
+// TestResolve reaches a host name that has no DNS record through an
+// address given for it, as curl --resolve does.
+func TestResolve(t *testing.T) {
+	site := crawlertest.New(t, "-- //www.example.com/ --\n<p>staging</p>\n")
+	cfg := site.Config("http://www.example.com/")
+	cfg.Resolve = map[string]string{"WWW.example.com:80": site.HTTP.Listener.Addr().String()}
+	g := crawl(t, cfg)
+	if r := g.Lookup("http://www.example.com/"); r == nil || r.Status != 200 {
+		t.Fatalf("resolved host: %+v", r)
+	}
+	if n := site.Hits("http://www.example.com/"); n != 1 {
+		t.Errorf("the fixture saw %d requests for http://www.example.com/", n)
+	}
+}
+
+// TestCancel cuts a crawl short: what was fetched is kept and the graph
+// says the crawl was cancelled.
+func TestCancel(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("-- / --\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "<a href=\"/p%d\">p</a>\n", i)
+	}
+	site := crawlertest.New(t, b.String())
+	site.Latency = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cfg := site.Config("http://site.test/")
+	cfg.NoSitemaps = true
+	cfg.Concurrency = 2
+	go func() {
+		for len(site.Requests()) < 10 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	g, err := crawler.Crawl(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := len(g.Responses)
+	if !g.Stats.Cancelled {
+		t.Error("Stats.Cancelled is false")
+	}
+	if seen == 0 || seen >= 201 {
+		t.Errorf("%d responses after cancelling", seen)
+	}
+	for _, r := range g.Responses {
+		if r.Error != "" {
+			t.Errorf("%s recorded with error %q: a cancelled request is not the site's fault", r.URL, r.Error)
+		}
+	}
+}
+
+// TestRequestHeaders: extra headers go to the start hosts only; no cookie
+// is ever sent back.
+func TestRequestHeaders(t *testing.T) {
+	site := crawlertest.New(t, `
+-- / --
+> Set-Cookie: session=1; Path=/
+<a href="/a">a</a> <a href="http://other.test/x">x</a>
+-- /a --
+a
+-- http://other.test/x --
+x
+`)
+	cfg := site.Config("http://site.test/")
+	cfg.Header = http.Header{"Authorization": {"Bearer secret"}}
+	crawl(t, cfg)
+	for _, r := range site.Requests() {
+		onStart := strings.HasPrefix(r.URL, "http://site.test/")
+		if got := r.Header.Get("Authorization") != ""; got != onStart {
+			t.Errorf("%s: Authorization sent = %v", r.URL, got)
+		}
+		if c := r.Header.Get("Cookie"); c != "" {
+			t.Errorf("%s: cookie %q sent", r.URL, c)
+		}
+		if ua := r.Header.Get("User-Agent"); ua != "hopaudit-test" {
+			t.Errorf("%s: User-Agent %q", r.URL, ua)
+		}
+	}
+}
+
+// TestBodies: a body over the limit is cut and marked; a slow server
+// runs into the timeout and is recorded with an error.
+func TestBodies(t *testing.T) {
+	site := crawlertest.New(t, "-- /big --\n"+strings.Repeat("<p>lorem ipsum</p>\n", 1000))
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(200)
+		for range 50 {
+			_, _ = w.Write([]byte("x"))
+			w.(http.Flusher).Flush()
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}))
+	defer slow.Close()
+	cfg := site.Config("http://site.test/big", "http://slow.test/")
+	cfg.ListMode = true
+	cfg.IgnoreRobots = true
+	cfg.MaxBody = 1000
+	cfg.Timeout = 500 * time.Millisecond
+	cfg.Resolve["slow.test:80"] = slow.Listener.Addr().String()
+	g := crawl(t, cfg)
+	if r := g.Lookup("http://site.test/big"); r == nil || !r.Truncated || r.Bytes != 1000 {
+		t.Errorf("big body: %+v", r)
+	}
+	if r := g.Lookup("http://slow.test/"); r == nil || r.Error == "" {
+		t.Errorf("slow body: %+v", r)
+	}
+}
+
+// TestSitemapIndex follows robots.txt to a sitemap index and a gzip
+// sitemap; a URL listed only there is crawled.
+func TestSitemapIndex(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(`<urlset><url><loc>http://site.test/hidden</loc></url></urlset>`))
+	_ = zw.Close()
+	site := crawlertest.New(t, `
+-- /robots.txt --
+Sitemap: http://site.test/index.xml
+-- /index.xml --
+> Content-Type: application/xml
+<sitemapindex><sitemap><loc>http://files.test/pages.xml.gz</loc></sitemap></sitemapindex>
+-- / --
+home
+-- /hidden 301 /found --
+-- /found --
+found
+`)
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-gzip")
+		_, _ = w.Write(gz.Bytes())
+	}))
+	defer files.Close()
+	cfg := site.Config("http://site.test/")
+	cfg.Resolve["files.test:80"] = files.Listener.Addr().String()
+	g := crawl(t, cfg)
+	c := g.ChainOf("http://site.test/hidden")
+	if c == nil || c.FinalURL != "http://site.test/found" {
+		t.Fatalf("URL only in a gzip sitemap: chain %+v", c)
+	}
+	refs := g.Inbound("http://site.test/hidden")
+	if len(refs) != 1 || refs[0].Kind != crawler.RefSitemap || refs[0].Source != "http://files.test/pages.xml.gz" {
+		t.Errorf("references to /hidden: %+v", refs)
+	}
+	if len(g.Sitemaps) != 2 || !g.Sitemaps[0].Index && !g.Sitemaps[1].Index {
+		t.Errorf("sitemaps: %+v", g.Sitemaps)
+	}
+}
