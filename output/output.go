@@ -42,4 +42,23 @@ type Formatter interface {
 // Options tune formatters.
 type Options struct {
 	Terminal bool // the table goes to a terminal
+	BOM      bool // CSV starts with a UTF-8 byte order mark, for Excel
+}
+
+// Formats lists the formatter names Lookup knows, default first.
+var Formats = []string{"table", "csv", "json", "jsonl"}
+
+// Lookup returns the formatter called name: table, csv, json or jsonl.
+func Lookup(name string, opt Options) (Formatter, error) {
+	switch name {
+	case "table":
+		return Table{Terminal: opt.Terminal}, nil
+	case "csv":
+		return CSV{BOM: opt.BOM}, nil
+	case "json":
+		return JSON{}, nil
+	case "jsonl":
+		return JSONL{}, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want table, csv, json or jsonl)", name)
 }

@@ -1,0 +1,258 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hopaudit/hopaudit/audit"
+)
+
+// SchemaVersion is the version of the JSON document. It changes only
+// when a field is renamed, removed or changes meaning; new fields may
+// appear without a new version.
+const SchemaVersion = 1
+
+// Document is the JSON report: one per run. Only the fields of its
+// report are present; a present list is [] when empty, never null.
+//
+//	urls      urls, stats
+//	hops      hops, stats
+//	chains    chains (each with its steps), stats
+//	findings  findings, summary, totals, chains, rule_errors, stats
+//	summary   summary, totals, rule_errors, stats
+type Document struct {
+	SchemaVersion int            `json:"schema_version"`
+	Report        Report         `json:"report"`
+	Stats         Stats          `json:"stats"`
+	Totals        *Totals        `json:"totals,omitempty"`
+	Summary       []CountRow     `json:"summary,omitzero"`
+	Findings      []FindingRow   `json:"findings,omitzero"`
+	RuleErrors    []RuleErrorRow `json:"rule_errors,omitzero"`
+	Chains        []ChainRecord  `json:"chains,omitzero"`
+	Hops          []HopRow       `json:"hops,omitzero"`
+	URLs          []URLRow       `json:"urls,omitzero"`
+}
+
+// Stats describes the crawl. Times are UTC, written as RFC 3339; a time
+// that is not known is left out.
+type Stats struct {
+	Fetched         int       `json:"fetched"`
+	Parsed          int       `json:"parsed"`
+	Blocked         int       `json:"blocked"`
+	Errors          int       `json:"errors"`
+	Cancelled       bool      `json:"cancelled"`
+	MaxPagesReached bool      `json:"max_pages_reached"`
+	Started         time.Time `json:"started,omitzero"`
+	Finished        time.Time `json:"finished,omitzero"`
+	DurationMS      int64     `json:"duration_ms"`
+}
+
+// Totals counts the findings per severity.
+type Totals struct {
+	Error   int `json:"error"`
+	Warning int `json:"warning"`
+	Notice  int `json:"notice"`
+	Total   int `json:"total"`
+}
+
+// URLRow is one row of the urls report.
+type URLRow struct {
+	URL         string `json:"url"`
+	Status      int    `json:"status"`
+	ContentType string `json:"content_type"`
+	Bytes       int64  `json:"bytes"`
+	Depth       int    `json:"depth"`
+	ElapsedMS   int64  `json:"elapsed_ms"`
+	Truncated   bool   `json:"truncated"`
+	Blocked     bool   `json:"blocked"`
+	Error       string `json:"error"`
+}
+
+// FinalKind is the kind of the last row of each chain in the hops
+// report: where the chain ends, not a redirect.
+const FinalKind = "final"
+
+// HopRow is one row of the hops report: a redirect of a chain, or with
+// Kind FinalKind the URL where the chain ends (see hopRows).
+type HopRow struct {
+	Start     string `json:"start"`
+	Hop       int    `json:"hop"`
+	URL       string `json:"url"`
+	Status    int    `json:"status"`
+	Location  string `json:"location"`
+	Target    string `json:"target"`
+	Kind      string `json:"kind"`
+	ElapsedMS int64  `json:"elapsed_ms"`
+	Error     string `json:"error"`
+}
+
+// ChainRow is one row of the chains report.
+type ChainRow struct {
+	URL         string `json:"url"`
+	FinalURL    string `json:"final_url"`
+	FinalStatus int    `json:"final_status"`
+	Hops        int    `json:"hops"`
+	Loop        bool   `json:"loop"`
+	Temporary   bool   `json:"temporary"`
+	Statuses    string `json:"statuses"`
+	Path        string `json:"path"`
+}
+
+// ChainRecord is a chain in the JSON document: its row, how it ends
+// (final, error, blocked, loop, too-long or unfetched) and its rows of
+// the hops report, final row included.
+type ChainRecord struct {
+	ChainRow
+	End   string   `json:"end"`
+	Steps []HopRow `json:"steps"`
+}
+
+// FindingRow is one row of the findings report.
+type FindingRow struct {
+	Rule     string         `json:"rule"`
+	Severity audit.Severity `json:"severity"`
+	URL      string         `json:"url"`
+	Source   string         `json:"source"`
+	Status   int            `json:"status"`
+	Target   string         `json:"target"`
+	Hops     int            `json:"hops"`
+	Message  string         `json:"message"`
+}
+
+// CountRow is one row of the summary report.
+type CountRow struct {
+	Rule     string         `json:"rule"`
+	Severity audit.Severity `json:"severity"`
+	Count    int            `json:"count"`
+}
+
+// RuleErrorRow is a rule that failed during the run.
+type RuleErrorRow struct {
+	Rule  string `json:"rule"`
+	Error string `json:"error"`
+}
+
+// NewDocument builds the JSON document of one report of a run.
+func NewDocument(kind Report, r *audit.Report) (*Document, error) {
+	if r == nil {
+		return nil, fmt.Errorf("no report")
+	}
+	d := &Document{SchemaVersion: SchemaVersion, Report: kind, Stats: stats(r)}
+	switch kind {
+	case URLs:
+		d.URLs = urlRows(r.Graph)
+	case Hops:
+		d.Hops = hopRows(r.Graph)
+	case Chains:
+		d.Chains = chainRecords(r.Graph)
+	case Findings:
+		t := totals(r)
+		d.Totals = &t
+		d.Summary = countRows(r)
+		d.Findings = findingRows(r)
+		d.RuleErrors = ruleErrorRows(r)
+		d.Chains = chainRecords(r.Graph)
+	case Summary:
+		t := totals(r)
+		d.Totals = &t
+		d.Summary = countRows(r)
+		d.RuleErrors = ruleErrorRows(r)
+	default:
+		return nil, unknownReport(kind)
+	}
+	return d, nil
+}
+
+// ReadDocument decodes a JSON document written by JSON, refusing one
+// of another schema version.
+func ReadDocument(rd io.Reader) (*Document, error) {
+	var probe struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	data, err := io.ReadAll(rd)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("not a hopaudit JSON report: %w", err)
+	}
+	switch {
+	case probe.SchemaVersion == nil:
+		return nil, fmt.Errorf("not a hopaudit JSON report: no schema_version")
+	case *probe.SchemaVersion != SchemaVersion:
+		return nil, fmt.Errorf("JSON report has schema version %d; this hopaudit reads version %d", *probe.SchemaVersion, SchemaVersion)
+	}
+	var d Document
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, fmt.Errorf("read JSON report: %w", err)
+	}
+	return &d, nil
+}
+
+// JSON writes one indented JSON document per run (see Document).
+type JSON struct{}
+
+// Format writes the document of report kind.
+func (JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
+	d, err := NewDocument(kind, r)
+	if err != nil {
+		return err
+	}
+	b, err := marshal(d, "  ")
+	if err != nil {
+		return fmt.Errorf("encode JSON: %w", err)
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// marshal encodes v as one line (indent "") or indented, ending in a
+// newline, without HTML escaping and with the control characters that
+// encoding/json leaves raw escaped (see escapeJSON).
+func marshal(v any, indent string) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return escapeJSON(buf.Bytes()), nil
+}
+
+// escapeJSON rewrites, in encoding/json output, the characters that it
+// leaves raw but that must not reach a terminal (DEL, C1 controls,
+// bidirectional formatting; see isControl) as \uXXXX escapes. The value
+// decodes unchanged. encoding/json already escapes the C0 controls in
+// strings (the newlines and spaces left are its own layout) and
+// replaces invalid UTF-8 with U+FFFD, so b is valid UTF-8, and every
+// byte from DEL up sits inside a string literal.
+func escapeJSON(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		r, size := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[i:])
+		}
+		if r >= 0x7f && isControl(r) {
+			if out == nil {
+				out = make([]byte, 0, len(b)+16)
+				out = append(out, b[:i]...)
+			}
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else if out != nil {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return out
+}

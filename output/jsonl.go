@@ -1,0 +1,48 @@
+package output
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/hopaudit/hopaudit/audit"
+)
+
+// JSONL writes a report as JSON lines: one object per row, with the
+// report's columns as keys in column order (the row types of Document:
+// URLRow, HopRow, ChainRow, FindingRow, CountRow). Values are complete;
+// strings are escaped as by JSON. An empty report writes nothing.
+type JSONL struct{}
+
+// Format writes report kind. The findings report holds only the
+// findings; the counts are the summary report.
+func (JSONL) Format(w io.Writer, kind Report, r *audit.Report) error {
+	if r == nil {
+		return fmt.Errorf("no report")
+	}
+	switch kind {
+	case URLs:
+		return writeLines(w, urlRows(r.Graph))
+	case Hops:
+		return writeLines(w, hopRows(r.Graph))
+	case Chains:
+		return writeLines(w, chainRows(r.Graph))
+	case Findings:
+		return writeLines(w, findingRows(r))
+	case Summary:
+		return writeLines(w, countRows(r))
+	}
+	return unknownReport(kind)
+}
+
+func writeLines[T any](w io.Writer, rows []T) error {
+	for _, row := range rows {
+		b, err := marshal(row, "")
+		if err != nil {
+			return fmt.Errorf("encode JSON line: %w", err)
+		}
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

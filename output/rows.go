@@ -1,0 +1,368 @@
+package output
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// The columns of each report, in order. They are the JSON keys of the
+// row types too (a test checks it).
+var (
+	urlColumns     = []string{"url", "status", "content_type", "bytes", "depth", "elapsed_ms", "truncated", "blocked", "error"}
+	hopColumns     = []string{"start", "hop", "url", "status", "location", "target", "kind", "elapsed_ms", "error"}
+	chainColumns   = []string{"url", "final_url", "final_status", "hops", "loop", "temporary", "statuses", "path"}
+	findingColumns = []string{"rule", "severity", "url", "source", "status", "target", "hops", "message"}
+	countColumns   = []string{"rule", "severity", "count"}
+)
+
+func unknownReport(kind Report) error {
+	if _, err := ParseReport(string(kind)); err != nil {
+		return err
+	}
+	return fmt.Errorf("report %q is not implemented", kind)
+}
+
+func stats(r *audit.Report) Stats {
+	if r.Graph == nil {
+		return Stats{}
+	}
+	s := r.Graph.Stats
+	out := Stats{
+		Fetched:         s.Fetched,
+		Parsed:          s.Parsed,
+		Blocked:         s.Blocked,
+		Errors:          s.Errors,
+		Cancelled:       s.Cancelled,
+		MaxPagesReached: s.MaxPagesReached,
+	}
+	if !s.Started.IsZero() {
+		out.Started = s.Started.UTC()
+	}
+	if !s.Finished.IsZero() {
+		out.Finished = s.Finished.UTC()
+	}
+	if !s.Started.IsZero() && !s.Finished.IsZero() {
+		out.DurationMS = s.Finished.Sub(s.Started).Milliseconds()
+	}
+	return out
+}
+
+func totals(r *audit.Report) Totals {
+	var t Totals
+	for _, f := range r.Findings {
+		switch f.Severity {
+		case audit.Error:
+			t.Error++
+		case audit.Warning:
+			t.Warning++
+		case audit.Notice:
+			t.Notice++
+		}
+		t.Total++
+	}
+	return t
+}
+
+func urlRows(g *crawler.Graph) []URLRow {
+	if g == nil {
+		return []URLRow{}
+	}
+	resps := g.SortedResponses()
+	out := make([]URLRow, 0, len(resps))
+	for _, r := range resps {
+		out = append(out, URLRow{
+			URL:         r.URL,
+			Status:      r.Status,
+			ContentType: r.ContentType,
+			Bytes:       r.Bytes,
+			Depth:       r.Depth,
+			ElapsedMS:   r.Elapsed.Milliseconds(),
+			Truncated:   r.Truncated,
+			Blocked:     r.Blocked,
+			Error:       r.Error,
+		})
+	}
+	return out
+}
+
+func hopRows(g *crawler.Graph) []HopRow {
+	out := []HopRow{}
+	if g == nil {
+		return out
+	}
+	for _, c := range g.Chains() {
+		out = append(out, chainHopRows(&c)...)
+	}
+	return out
+}
+
+// chainHopRows returns the rows of one chain in the hops report.
+//
+// Each redirect is a row: hop is 1-based, location the raw first
+// Location value (for a meta refresh or Refresh header hop, the raw
+// refresh value), target where the hop sends the client.
+//
+// One more row follows, hop n+1 of kind "final", for the URL where the
+// chain ends (Chain.FinalURL): its status (0 when it was not fetched),
+// its raw Location if it sent one, the target it would send the client
+// to (only for a loop or a chain cut off after MaxHops), its elapsed
+// time, and in error why the chain ends there when that is not an
+// ordinary final response:
+//
+//	error      the response's error
+//	final      empty; or "invalid Location: ..." when a redirect status
+//	           came with a Location that could not be resolved
+//	blocked    "blocked by robots.txt"
+//	loop       "loop" (the row's URL is the one visited again)
+//	too-long   "more than 20 redirects"
+//	unfetched  "not fetched"
+//
+// So a chain with n redirects has n+1 rows, and the last row always
+// says where a visitor ends up.
+func chainHopRows(c *crawler.Chain) []HopRow {
+	out := make([]HopRow, 0, len(c.Hops)+1)
+	for i, h := range c.Hops {
+		loc := firstLocation(h.Response)
+		if h.Kind != crawler.HopHTTP && h.Refresh != nil {
+			loc = h.Refresh.Raw
+		}
+		out = append(out, HopRow{
+			Start:     c.URL,
+			Hop:       i + 1,
+			URL:       h.URL,
+			Status:    h.Status,
+			Location:  loc,
+			Target:    h.Target,
+			Kind:      string(h.Kind),
+			ElapsedMS: h.Elapsed.Milliseconds(),
+			Error:     h.Error,
+		})
+	}
+	final := HopRow{
+		Start: c.URL,
+		Hop:   len(c.Hops) + 1,
+		URL:   c.FinalURL,
+		Kind:  FinalKind,
+		Error: endError(c),
+	}
+	if r := c.Final; r != nil {
+		final.Status = r.Status
+		final.Location = firstLocation(r)
+		if final.Location == "" && r.Refresh != nil {
+			final.Location = r.Refresh.Raw
+		}
+		if c.End == crawler.EndLoop || c.End == crawler.EndTooLong {
+			final.Target, _, _ = r.Next()
+		}
+		final.ElapsedMS = r.Elapsed.Milliseconds()
+	}
+	return append(out, final)
+}
+
+func firstLocation(r *crawler.Response) string {
+	if len(r.Locations) > 0 {
+		return r.Locations[0]
+	}
+	return ""
+}
+
+// endError says why a chain ends where it does, for the final row of
+// the hops report.
+func endError(c *crawler.Chain) string {
+	switch c.End {
+	case crawler.EndBlocked:
+		return "blocked by robots.txt"
+	case crawler.EndLoop:
+		return "loop"
+	case crawler.EndTooLong:
+		return fmt.Sprintf("more than %d redirects", crawler.MaxHops)
+	case crawler.EndUnfetched:
+		return "not fetched"
+	}
+	r := c.Final
+	switch {
+	case r != nil && r.Error != "":
+		return r.Error
+	case c.End == crawler.EndError:
+		return "error"
+	case r != nil && r.LocationErr != "":
+		return "invalid Location: " + r.LocationErr
+	}
+	return ""
+}
+
+// chainRow returns a chain's row of the chains report.
+//
+// final_status is the status the last URL answered (0 when it was not
+// fetched, was blocked or answered no status); for a loop that is the
+// status of the URL visited again.
+//
+// statuses lists the status of every hop (for a meta refresh or Refresh
+// header hop, whose status is a 2xx, its kind), then one last item for
+// where the chain ends: the final status for an ordinary end, otherwise
+// the end itself, so that a redirect status never reads as a final one:
+//
+//	301>302>200        final response
+//	meta-refresh>200   a page that refreshes to a final response
+//	301>error          network or protocol error (status or not)
+//	301>blocked        robots.txt disallows the next URL
+//	301>302>loop       a URL repeats
+//	301>...>too-long   still redirecting after 20 hops
+//	301>unfetched      the next URL was not fetched
+//
+// path is the entry URL, every URL after it and the final URL, joined
+// by " > " (for a loop the repeated URL closes the path).
+func chainRow(c *crawler.Chain) ChainRow {
+	statuses := make([]string, 0, len(c.Hops)+1)
+	path := make([]string, 0, len(c.Hops)+1)
+	for _, h := range c.Hops {
+		if h.Kind == crawler.HopHTTP {
+			statuses = append(statuses, strconv.Itoa(h.Status))
+		} else {
+			statuses = append(statuses, string(h.Kind))
+		}
+		path = append(path, h.URL)
+	}
+	end := string(c.End)
+	if c.End == crawler.EndFinal && c.Final != nil {
+		end = strconv.Itoa(c.Final.Status)
+	}
+	statuses = append(statuses, end)
+	path = append(path, c.FinalURL)
+	row := ChainRow{
+		URL:       c.URL,
+		FinalURL:  c.FinalURL,
+		Hops:      len(c.Hops),
+		Loop:      c.End == crawler.EndLoop,
+		Temporary: c.Temporary(),
+		Statuses:  strings.Join(statuses, ">"),
+		Path:      strings.Join(path, " > "),
+	}
+	if c.Final != nil {
+		row.FinalStatus = c.Final.Status
+	}
+	return row
+}
+
+func chainRows(g *crawler.Graph) []ChainRow {
+	out := []ChainRow{}
+	if g == nil {
+		return out
+	}
+	for _, c := range g.Chains() {
+		out = append(out, chainRow(&c))
+	}
+	return out
+}
+
+func chainRecords(g *crawler.Graph) []ChainRecord {
+	out := []ChainRecord{}
+	if g == nil {
+		return out
+	}
+	for _, c := range g.Chains() {
+		out = append(out, ChainRecord{ChainRow: chainRow(&c), End: string(c.End), Steps: chainHopRows(&c)})
+	}
+	return out
+}
+
+func findingRows(r *audit.Report) []FindingRow {
+	out := make([]FindingRow, 0, len(r.Findings))
+	for _, f := range r.Findings {
+		out = append(out, FindingRow{
+			Rule:     f.Rule,
+			Severity: f.Severity,
+			URL:      f.URL,
+			Source:   f.Source,
+			Status:   f.Status,
+			Target:   f.Target,
+			Hops:     f.Hops,
+			Message:  f.Message,
+		})
+	}
+	return out
+}
+
+func countRows(r *audit.Report) []CountRow {
+	sum := r.Summary()
+	out := make([]CountRow, 0, len(sum))
+	for _, c := range sum {
+		out = append(out, CountRow{Rule: c.Rule, Severity: c.Severity, Count: c.Count})
+	}
+	return out
+}
+
+func ruleErrorRows(r *audit.Report) []RuleErrorRow {
+	out := make([]RuleErrorRow, 0, len(r.Errors))
+	for _, e := range r.Errors {
+		out = append(out, RuleErrorRow{Rule: e.Rule, Error: e.Err})
+	}
+	return out
+}
+
+// A cell is one value of a row for CSV and tables. Only text cells can
+// hold bytes from a website; numbers and booleans are written as is.
+type cell struct {
+	s    string
+	kind cellKind
+}
+
+type cellKind int
+
+const (
+	textCell cellKind = iota
+	numberCell
+	boolCell
+)
+
+// text is a cell of text, possibly from a website.
+func text(s string) cell { return cell{s: s} }
+
+// number is a cell of plain digits.
+func number[T int | int64](n T) cell {
+	return cell{s: strconv.FormatInt(int64(n), 10), kind: numberCell}
+}
+
+// boolean is a cell of true or false.
+func boolean(b bool) cell { return cell{s: strconv.FormatBool(b), kind: boolCell} }
+
+// sheet returns the columns and cells of a report for CSV and tables.
+func sheet(kind Report, r *audit.Report) ([]string, [][]cell, error) {
+	var rows [][]cell
+	switch kind {
+	case URLs:
+		for _, u := range urlRows(r.Graph) {
+			rows = append(rows, []cell{text(u.URL), number(u.Status), text(u.ContentType), number(u.Bytes),
+				number(u.Depth), number(u.ElapsedMS), boolean(u.Truncated), boolean(u.Blocked), text(u.Error)})
+		}
+		return urlColumns, rows, nil
+	case Hops:
+		for _, h := range hopRows(r.Graph) {
+			rows = append(rows, []cell{text(h.Start), number(h.Hop), text(h.URL), number(h.Status),
+				text(h.Location), text(h.Target), text(h.Kind), number(h.ElapsedMS), text(h.Error)})
+		}
+		return hopColumns, rows, nil
+	case Chains:
+		for _, c := range chainRows(r.Graph) {
+			rows = append(rows, []cell{text(c.URL), text(c.FinalURL), number(c.FinalStatus), number(c.Hops),
+				boolean(c.Loop), boolean(c.Temporary), text(c.Statuses), text(c.Path)})
+		}
+		return chainColumns, rows, nil
+	case Findings:
+		for _, f := range findingRows(r) {
+			rows = append(rows, []cell{text(f.Rule), text(f.Severity.String()), text(f.URL), text(f.Source),
+				number(f.Status), text(f.Target), number(f.Hops), text(f.Message)})
+		}
+		return findingColumns, rows, nil
+	case Summary:
+		for _, c := range countRows(r) {
+			rows = append(rows, []cell{text(c.Rule), text(c.Severity.String()), number(c.Count)})
+		}
+		return countColumns, rows, nil
+	}
+	return nil, nil, unknownReport(kind)
+}

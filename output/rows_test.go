@@ -1,0 +1,103 @@
+package output
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+func TestChainRows(t *testing.T) {
+	g := fixtureGraph()
+	for _, tc := range []struct {
+		url  string
+		want ChainRow
+	}{
+		{oldHTTP, ChainRow{URL: oldHTTP, FinalURL: newURL, FinalStatus: 200, Hops: 2, Temporary: true,
+			Statuses: "301>302>200", Path: oldHTTP + " > " + oldHTTPS + " > " + newURL}},
+		{loopA, ChainRow{URL: loopA, FinalURL: loopA, FinalStatus: 301, Hops: 2, Loop: true, Temporary: true,
+			Statuses: "301>302>loop", Path: loopA + " > " + loopB + " > " + loopA}},
+		{refresh, ChainRow{URL: refresh, FinalURL: newURL, FinalStatus: 200, Hops: 1, Temporary: true,
+			Statuses: "meta-refresh>200", Path: refresh + " > " + newURL}},
+		{toBlock, ChainRow{URL: toBlock, FinalURL: blocked, Hops: 1,
+			Statuses: "301>blocked", Path: toBlock + " > " + blocked}},
+		{broken, ChainRow{URL: broken, FinalURL: down, Hops: 1, Temporary: true,
+			Statuses: "307>error", Path: broken + " > " + down}},
+		{ext, ChainRow{URL: ext, FinalURL: "https://other.example.org/landing", Hops: 1,
+			Statuses: "308>unfetched", Path: ext + " > https://other.example.org/landing"}},
+	} {
+		c := g.ChainOf(tc.url)
+		if c == nil {
+			t.Fatalf("no chain for %s", tc.url)
+		}
+		if got := chainRow(c); got != tc.want {
+			t.Errorf("chainRow(%s)\n got %+v\nwant %+v", tc.url, got, tc.want)
+		}
+	}
+}
+
+func TestHopRowsFinalRow(t *testing.T) {
+	g := fixtureGraph()
+	for _, tc := range []struct {
+		url  string
+		want HopRow // the final row
+	}{
+		{oldHTTP, HopRow{Start: oldHTTP, Hop: 3, URL: newURL, Status: 200, Kind: FinalKind, ElapsedMS: 31}},
+		{loopA, HopRow{Start: loopA, Hop: 3, URL: loopA, Status: 301, Location: "/loop-b", Target: loopB, Kind: FinalKind, ElapsedMS: 9, Error: "loop"}},
+		{toBlock, HopRow{Start: toBlock, Hop: 2, URL: blocked, Kind: FinalKind, Error: "blocked by robots.txt"}},
+		{broken, HopRow{Start: broken, Hop: 2, URL: down, Kind: FinalKind, ElapsedMS: 3, Error: badUTF8}},
+		{ext, HopRow{Start: ext, Hop: 2, URL: "https://other.example.org/landing", Kind: FinalKind, Error: "not fetched"}},
+	} {
+		rows := chainHopRows(g.ChainOf(tc.url))
+		if got := rows[len(rows)-1]; got != tc.want {
+			t.Errorf("final row of %s\n got %+v\nwant %+v", tc.url, got, tc.want)
+		}
+	}
+
+	rows := chainHopRows(g.ChainOf(refresh))
+	want := HopRow{Start: refresh, Hop: 1, URL: refresh, Status: 200, Location: "5; URL='/new'", Target: newURL, Kind: "meta-refresh", ElapsedMS: 40}
+	if len(rows) != 2 || rows[0] != want {
+		t.Errorf("refresh hop rows = %+v; want first %+v", rows, want)
+	}
+}
+
+func TestTooLongAndBadLocation(t *testing.T) {
+	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
+	u := func(i int) string { return fmt.Sprintf("https://example.com/%d", i) }
+	for i := 0; i <= crawler.MaxHops+1; i++ {
+		g.Responses[u(i)] = &crawler.Response{URL: u(i), Status: 302, Locations: []string{u(i + 1)}, Location: u(i + 1)}
+	}
+	bad := "https://example.com/bad"
+	g.Responses[bad] = &crawler.Response{URL: bad, Status: 301, Locations: []string{"http://[::1"}, LocationErr: "missing ']' in host"}
+	g.References = []crawler.Reference{{Kind: crawler.RefSeed, Target: u(0)}, {Kind: crawler.RefSeed, Target: bad}}
+
+	c := g.ChainOf(u(0))
+	if c == nil || c.End != crawler.EndTooLong {
+		t.Fatalf("chain = %+v; want too-long", c)
+	}
+	row := chainRow(c)
+	if row.Hops != crawler.MaxHops || row.FinalStatus != 302 ||
+		row.Statuses[len(row.Statuses)-len(">too-long"):] != ">too-long" {
+		t.Errorf("too-long chain row = %+v", row)
+	}
+	rows := chainHopRows(c)
+	wantFinal := HopRow{Start: u(0), Hop: crawler.MaxHops + 1, URL: u(crawler.MaxHops), Status: 302,
+		Location: u(crawler.MaxHops + 1), Target: u(crawler.MaxHops + 1), Kind: FinalKind, Error: "more than 20 redirects"}
+	if len(rows) != crawler.MaxHops+1 || !reflect.DeepEqual(rows[len(rows)-1], wantFinal) {
+		t.Errorf("too-long final row = %+v; want %+v", rows[len(rows)-1], wantFinal)
+	}
+
+	// A 301 whose Location cannot be resolved does not redirect: it is
+	// no chain, but the urls report still shows it.
+	if g.ChainOf(bad) != nil {
+		t.Fatal("a 301 with a bad Location is not a chain entry")
+	}
+	c2 := g.Follow(bad)
+	if got := chainHopRows(&c2)[0]; got.Error != "invalid Location: missing ']' in host" || got.Location != "http://[::1" || got.Hop != 1 {
+		t.Errorf("bad Location final row = %+v", got)
+	}
+	if got := chainRow(&c2).Statuses; got != "301" {
+		t.Errorf("bad Location statuses = %q", got)
+	}
+}
