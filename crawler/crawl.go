@@ -552,4 +552,3 @@ func (h *hostGates) wait(ctx context.Context, host string) error {
 		return nil
 	}
 }
-

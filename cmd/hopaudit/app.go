@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/output"
+	"github.com/hopaudit/hopaudit/rules"
+)
+
+// app is one run of the command with everything it talks to, so that
+// tests can swap the catalogue, the crawler and the formatters.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	terminal       bool // stdout is a terminal
+
+	rules  []*audit.Rule // the catalogue
+	crawl  func(context.Context, crawler.Config) (*crawler.Graph, error)
+	lookup func(format string, opts output.Options) (output.Formatter, error)
+	now    func() time.Time
+}
+
+// run runs hopaudit with args (without the program name) and returns the
+// exit code. Errors are printed once, here.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{
+		stdin:    os.Stdin,
+		stdout:   stdout,
+		stderr:   &syncWriter{w: stderr},
+		terminal: isTerminal(stdout),
+		rules:    rules.All(),
+		crawl:    crawler.Crawl,
+		lookup:   output.Lookup,
+		now:      time.Now,
+	}
+	return a.run(ctx, args)
+}
+
+func (a *app) run(ctx context.Context, args []string) int {
+	err := a.dispatch(ctx, args)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "hopaudit: %v\n", err)
+	}
+	return exitCode(err)
+}
+
+// commands lists the subcommands in the order the help names them.
+var commands = []struct{ name, summary string }{
+	{"crawl", "crawl a site from start URLs and audit its redirects"},
+	{"check", "fetch a list of URLs with their redirect chains and audit them"},
+	{"rules", "list the rules"},
+	{"explain", "describe a rule"},
+	{"version", "print the version"},
+}
+
+func (a *app) dispatch(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usageErrorf("missing command: crawl, check, rules, explain or version (see hopaudit -h)")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "crawl":
+		return a.runCrawl(ctx, rest, false)
+	case "check":
+		return a.runCrawl(ctx, rest, true)
+	case "rules":
+		return a.runRules(rest)
+	case "explain":
+		return a.runExplain(rest)
+	case "version":
+		return a.runVersion(rest)
+	case "help":
+		return a.runHelp(rest)
+	case "-h", "-help", "--help":
+		a.usage(a.stdout)
+		return nil
+	}
+	return usageErrorf("unknown command %q (see hopaudit -h)", cmd)
+}
+
+func (a *app) usage(w io.Writer) {
+	fmt.Fprint(w, `hopaudit crawls a web site, records every redirect hop and audits the redirects.
+
+Usage:
+  hopaudit COMMAND [flags] [arguments]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run "hopaudit COMMAND -h" for a command's flags.
+`)
+}
+
+func (a *app) runHelp(args []string) error {
+	if len(args) == 0 {
+		a.usage(a.stdout)
+		return nil
+	}
+	if len(args) > 1 {
+		return usageErrorf("help: want one command")
+	}
+	return a.dispatch(context.Background(), []string{args[0], "-h"})
+}
+
+// parse parses a subcommand's arguments; for -h it prints the help to
+// stdout and returns errHelp.
+func (a *app) parse(fs *flag.FlagSet, args []string, help func(io.Writer)) ([]string, error) {
+	pos, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		help(a.stdout)
+		return nil, errHelp
+	}
+	if err != nil {
+		return nil, usageErrorf("%s: %v (see hopaudit %s -h)", fs.Name(), err, fs.Name())
+	}
+	return pos, nil
+}
+
+// errHelp ends a command that printed its help: exit 0, nothing more to say.
+var errHelp = errors.New("help requested")
+
+func (a *app) runVersion(args []string) error {
+	fs := flagSet("version")
+	pos, err := a.parse(fs, args, func(w io.Writer) {
+		fmt.Fprint(w, "Usage: hopaudit version\n\nPrints hopaudit's version.\n")
+	})
+	if err != nil {
+		return helpOK(err)
+	}
+	if len(pos) > 0 {
+		return usageErrorf("version: takes no arguments")
+	}
+	_, err = fmt.Fprintf(a.stdout, "hopaudit %s\n", appVersion())
+	return err
+}
+
+// helpOK turns errHelp into success.
+func helpOK(err error) error {
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// syncWriter serialises writes: the crawler logs progress from its
+// goroutines while the command writes its own messages.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

@@ -1,0 +1,466 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/output"
+)
+
+// crawlFlags are the flags of crawl and check.
+type crawlFlags struct {
+	concurrency  int
+	delay        time.Duration
+	maxPages     int
+	maxDepth     int
+	timeout      time.Duration
+	maxBody      byteSize
+	userAgent    string
+	header       headerFlag
+	include      regexpList
+	exclude      regexpList
+	sitemaps     stringList
+	noSitemaps   bool
+	noExternal   bool
+	subdomains   bool
+	ignoreRobots bool
+
+	proxy    string
+	resolve  resolveFlag
+	insecure bool
+
+	report   string
+	format   string
+	out      string
+	failOn   string
+	rules    string
+	severity severityFlag
+	config   string
+}
+
+// define defines the flags on fs, with the command's defaults, and
+// returns the sections of the help. List mode has no link discovery, so
+// the flags that steer it are left out.
+func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
+	f.maxBody = 5 << 20
+	fs.IntVar(&f.concurrency, "concurrency", 8, "`N` requests in flight at once")
+	fs.DurationVar(&f.delay, "delay", 0, "wait `DURATION` between two requests to the same host")
+	fs.DurationVar(&f.timeout, "timeout", 15*time.Second, "give up on a request after `DURATION` (headers and body)")
+	fs.Var(&f.maxBody, "max-body", "read at most `SIZE` of a body (bytes, or 512KiB, 5MiB, 1MB); the rest is cut and marked truncated")
+	fs.StringVar(&f.userAgent, "user-agent", defaultUserAgent(), "send `STRING` as the User-Agent")
+	fs.Var(&f.header, "header", "send the request header `\"NAME: VALUE\"` to the start hosts (repeatable)")
+	fs.BoolVar(&f.ignoreRobots, "ignore-robots", false, "neither read nor obey robots.txt")
+	fs.BoolVar(&f.subdomains, "subdomains", false, "count every subdomain of the start hosts' registrable domains as internal")
+	if !list {
+		fs.IntVar(&f.maxPages, "max-pages", 100000, "fetch at most `N` URLs (0 = no limit)")
+		fs.IntVar(&f.maxDepth, "max-depth", 0, "follow links at most `N` deep from a start URL or sitemap (0 = no limit)")
+		fs.Var(&f.include, "include", "fetch a discovered URL only if it matches `REGEXP` (repeatable: any one must match)")
+		fs.Var(&f.exclude, "exclude", "do not fetch a discovered URL that matches `REGEXP` (repeatable)")
+		fs.Var(&f.sitemaps, "sitemap", "also read the sitemap at `URL` (repeatable)")
+		fs.BoolVar(&f.noSitemaps, "no-sitemaps", false, "read no sitemap, not even robots.txt's or /sitemap.xml")
+		fs.BoolVar(&f.noExternal, "no-external", false, "do not fetch URLs outside the site")
+	}
+	fs.StringVar(&f.proxy, "proxy", "", "send requests through the proxy at `URL` (default: $HTTP_PROXY, $HTTPS_PROXY, $NO_PROXY)")
+	fs.Var(&f.resolve, "resolve", "connect to ADDR for URLs on HOST:PORT, as curl (`HOST:PORT:ADDR`, repeatable); ADDR may carry its own :PORT")
+	fs.BoolVar(&f.insecure, "insecure", false, "do not check TLS certificates")
+
+	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: urls, hops, chains, findings or summary")
+	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
+	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout")
+	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists: error, warning, notice or none")
+	fs.StringVar(&f.rules, "rules", "", "run the rules in `SPEC`, such as all,-query-dropped,redirect-* (default all)")
+	fs.Var(&f.severity, "severity", "report rule NAME's findings at LEVEL: error, warning, notice or none (`NAME=LEVEL`, repeatable)")
+	fs.StringVar(&f.config, "config", "", "read rule settings from `FILE` (YAML)")
+	return []flagSection{
+		{title: "Crawl", names: []string{
+			"concurrency", "delay", "max-pages", "max-depth", "timeout", "max-body", "user-agent", "header",
+			"include", "exclude", "sitemap", "no-sitemaps", "no-external", "subdomains", "ignore-robots",
+		}},
+		{title: "Network", names: []string{"proxy", "resolve", "insecure"}},
+		{title: "Report", names: []string{"report", "format", "o", "fail-on", "rules", "severity", "config"}},
+	}
+}
+
+// job is a checked crawl or check invocation, ready to run.
+type job struct {
+	cfg      crawler.Config
+	engine   audit.Engine
+	failOn   audit.Severity
+	kind     output.Report
+	format   string
+	out      string // "" = stdout
+	seeds    []string
+	noScheme int // start URLs given without a scheme
+}
+
+func crawlHelp(list bool, fs *flag.FlagSet, sections []flagSection) func(io.Writer) {
+	return func(w io.Writer) {
+		if list {
+			fmt.Fprint(w, `Usage: hopaudit check [flags] FILE|-
+
+Fetches exactly the URLs listed in FILE (or on stdin for -), one per line,
+with their redirect chains followed, and audits them. Blank lines and lines
+starting with # are skipped. No links are followed and no sitemap is read.
+A URL without a scheme gets https://. Flags may come before or after FILE.
+`)
+		} else {
+			fmt.Fprint(w, `Usage: hopaudit crawl [flags] URL...
+
+Crawls a site from the start URLs, following links, sitemaps and every
+redirect hop, audits what it found and writes a report. A URL without a
+scheme gets https://. Flags may come before or after the URLs.
+`)
+		}
+		printFlags(w, fs, sections)
+		fmt.Fprint(w, `
+Exit codes: 0 done, 1 findings at or above --fail-on, 2 usage or
+configuration error, 3 the crawl could not start or was cut short.
+`)
+	}
+}
+
+// runCrawl runs `crawl` or, in list mode, `check`.
+func (a *app) runCrawl(ctx context.Context, args []string, list bool) error {
+	name := "crawl"
+	if list {
+		name = "check"
+	}
+	var f crawlFlags
+	fs := flagSet(name)
+	sections := f.define(fs, list)
+	pos, err := a.parse(fs, args, crawlHelp(list, fs, sections))
+	if err != nil {
+		return helpOK(err)
+	}
+	j, err := a.prepare(fs, &f, pos, list)
+	if err != nil {
+		var e *exitError
+		if errors.As(err, &e) {
+			return err
+		}
+		return usageErrorf("%s: %v", name, err)
+	}
+	return a.runJob(ctx, j)
+}
+
+// prepare checks the arguments and flags and builds the job. Its errors
+// are usage or configuration errors.
+func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) (*job, error) {
+	j := &job{out: f.out}
+	if list {
+		if len(pos) != 1 {
+			return nil, errors.New("want one FILE, or - for stdin")
+		}
+		seeds, noScheme, err := a.readList(pos[0])
+		if err != nil {
+			return nil, err
+		}
+		j.seeds, j.noScheme = seeds, noScheme
+	} else {
+		if len(pos) == 0 {
+			return nil, errors.New("missing start URL")
+		}
+		for _, p := range pos {
+			u, err := parseURL(p)
+			if err != nil {
+				return nil, fmt.Errorf("start URL: %w", err)
+			}
+			if !hasScheme(strings.TrimSpace(p)) {
+				j.noScheme++
+			}
+			j.seeds = append(j.seeds, u)
+		}
+	}
+
+	switch {
+	case f.concurrency < 1:
+		return nil, errors.New("--concurrency must be at least 1")
+	case f.delay < 0:
+		return nil, errors.New("--delay must not be negative")
+	case f.timeout <= 0:
+		return nil, errors.New("--timeout must be positive")
+	case f.maxPages < 0:
+		return nil, errors.New("--max-pages must not be negative")
+	case f.maxDepth < 0:
+		return nil, errors.New("--max-depth must not be negative")
+	case strings.TrimSpace(f.userAgent) == "":
+		return nil, errors.New("--user-agent must not be empty")
+	}
+	sitemaps := make([]string, 0, len(f.sitemaps))
+	for _, s := range f.sitemaps {
+		u, err := parseURL(s)
+		if err != nil {
+			return nil, fmt.Errorf("--sitemap: %w", err)
+		}
+		sitemaps = append(sitemaps, u)
+	}
+	if f.noSitemaps && len(sitemaps) > 0 {
+		return nil, errors.New("--sitemap and --no-sitemaps contradict each other")
+	}
+	if f.proxy != "" {
+		if err := checkProxy(f.proxy); err != nil {
+			return nil, err
+		}
+	}
+	j.cfg = crawler.Config{
+		Seeds:        j.seeds,
+		ListMode:     list,
+		Concurrency:  f.concurrency,
+		Delay:        f.delay,
+		MaxPages:     f.maxPages,
+		MaxDepth:     f.maxDepth,
+		Timeout:      f.timeout,
+		MaxBody:      int64(f.maxBody),
+		UserAgent:    f.userAgent,
+		Header:       f.header.h,
+		Include:      f.include,
+		Exclude:      f.exclude,
+		Sitemaps:     sitemaps,
+		NoSitemaps:   f.noSitemaps || list,
+		NoExternal:   f.noExternal,
+		Subdomains:   f.subdomains,
+		IgnoreRobots: f.ignoreRobots,
+		Proxy:        f.proxy,
+		Resolve:      f.resolve.m,
+		Insecure:     f.insecure,
+		Log:          a.stderr,
+	}
+
+	if err := a.prepareAudit(j, f); err != nil {
+		return nil, err
+	}
+
+	kind, err := output.ParseReport(f.report)
+	if err != nil {
+		return nil, fmt.Errorf("--report: %w", err)
+	}
+	j.kind = kind
+	j.format = f.format
+	if !flagGiven(fs, "format") {
+		j.format = formatForFile(f.out)
+	}
+	if _, err := a.formatter(j); err != nil {
+		return nil, fmt.Errorf("--format: %w", err)
+	}
+	return j, nil
+}
+
+// prepareAudit reads the config file and the rule flags into the job's
+// engine. Flags override the file.
+func (a *app) prepareAudit(j *job, f *crawlFlags) error {
+	cfg := &audit.Config{}
+	if f.config != "" {
+		c, err := audit.LoadConfig(f.config, a.rules)
+		if err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+		cfg = c
+	}
+	selected, err := cfg.Select(a.rules, f.rules)
+	if err != nil {
+		return fmt.Errorf("--rules: %w", err)
+	}
+	sev := make(map[string]audit.Severity, len(cfg.Severity)+len(f.severity.names))
+	for k, v := range cfg.Severity {
+		sev[k] = v
+	}
+	for i, name := range f.severity.names {
+		if audit.Lookup(a.rules, name) == nil {
+			return fmt.Errorf("--severity: unknown rule %q (see hopaudit rules)", name)
+		}
+		s, err := audit.ParseSeverity(f.severity.levels[i])
+		if err != nil {
+			return fmt.Errorf("--severity %s: %w", name, err)
+		}
+		sev[name] = s
+	}
+	failOn, err := audit.ParseSeverity(f.failOn)
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	j.engine = audit.Engine{Rules: selected, Severity: sev, Options: cfg.Options}
+	j.failOn = failOn
+	return nil
+}
+
+// readList reads check's URL list: one URL a line; blank lines and lines
+// starting with # are skipped.
+func (a *app) readList(name string) (seeds []string, noScheme int, err error) {
+	var r io.Reader
+	label := name
+	if name == "-" {
+		r, label = a.stdin, "stdin"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer f.Close()
+		r = f
+	}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if n == 1 {
+			line = strings.TrimSpace(strings.TrimPrefix(line, "\ufeff")) // a spreadsheet's byte order mark
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		u, err := parseURL(line)
+		if err != nil {
+			return nil, 0, fmt.Errorf("%s:%d: %w", label, n, err)
+		}
+		if !hasScheme(line) {
+			noScheme++
+		}
+		seeds = append(seeds, u)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, 0, fmt.Errorf("read %s: %w", label, err)
+	}
+	if len(seeds) == 0 {
+		return nil, 0, fmt.Errorf("%s lists no URL", label)
+	}
+	return seeds, noScheme, nil
+}
+
+func checkProxy(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return fmt.Errorf("--proxy: invalid URL %q", s)
+	}
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+	default:
+		return fmt.Errorf("--proxy %q: want an http, https, socks5 or socks5h URL", s)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("--proxy %q has no host", s)
+	}
+	return nil
+}
+
+// flagGiven reports whether the flag name was set on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			given = true
+		}
+	})
+	return given
+}
+
+// runJob crawls, audits, writes the report and decides the exit code.
+func (a *app) runJob(ctx context.Context, j *job) error {
+	if j.noScheme > 0 {
+		fmt.Fprintf(a.stderr, "%d URL(s) without a scheme: using https://\n", j.noScheme)
+	}
+	dst, err := a.openOutput(j.out)
+	if err != nil {
+		return err
+	}
+	defer dst.abort()
+
+	start := a.now()
+	noticed := make(chan struct{})
+	stopNotice := context.AfterFunc(ctx, func() {
+		defer close(noticed)
+		fmt.Fprintln(a.stderr, "interrupted: stopping the crawl; the report will cover what was fetched (interrupt again to quit at once)")
+	})
+	g, err := a.crawl(ctx, j.cfg)
+	if !stopNotice() {
+		<-noticed // the notice is being written: let it finish first
+	}
+	if err != nil {
+		return usageErrorf("crawl: %v", err)
+	}
+
+	rep := j.engine.Run(g)
+	for _, e := range rep.Errors {
+		fmt.Fprintf(a.stderr, "warning: rule %s failed: %s\n", e.Rule, e.Err)
+	}
+	fm, err := a.formatter(j)
+	if err != nil {
+		return err
+	}
+	if err := fm.Format(dst, j.kind, rep); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := dst.commit(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if g.Stats.MaxPagesReached {
+		fmt.Fprintf(a.stderr, "--max-pages %d reached: URLs found after that were not fetched\n", j.cfg.MaxPages)
+	}
+	fmt.Fprintln(a.stderr, summaryLine(rep, a.now().Sub(start)))
+
+	if g.Stats.Cancelled {
+		return &exitError{code: exitIncomplete, err: fmt.Errorf("crawl cut short: the report covers the %d URLs fetched", g.Stats.Fetched)}
+	}
+	if err := startFailed(g, j.seeds); err != nil {
+		return &exitError{code: exitIncomplete, err: err}
+	}
+	if j.failOn > 0 {
+		if n := rep.AtLeast(j.failOn); n > 0 {
+			return &exitError{code: exitFindings, err: fmt.Errorf("%d finding(s) at or above %s (--fail-on %s)", n, j.failOn, j.failOn)}
+		}
+	}
+	return nil
+}
+
+// startFailed returns an error when no start URL could be fetched
+// because of a network or protocol error: the crawl could not start.
+func startFailed(g *crawler.Graph, seeds []string) error {
+	var first *crawler.Response
+	for _, s := range seeds {
+		u, err := crawler.Normalize(s)
+		if err != nil {
+			return nil
+		}
+		r := g.Lookup(u)
+		if r == nil || r.Status != 0 || r.Error == "" {
+			return nil // fetched, blocked or never tried: the crawl started
+		}
+		if first == nil {
+			first = r
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	if len(seeds) == 1 {
+		return fmt.Errorf("the start URL could not be fetched: %s: %s", first.URL, first.Error)
+	}
+	return fmt.Errorf("none of the %d start URLs could be fetched; the first: %s: %s", len(seeds), first.URL, first.Error)
+}
+
+// summaryLine is the one line written to stderr at the end of a run.
+func summaryLine(rep *audit.Report, elapsed time.Duration) string {
+	var n [audit.Error + 1]int
+	for _, f := range rep.Findings {
+		if f.Severity >= audit.Notice && f.Severity <= audit.Error {
+			n[f.Severity]++
+		}
+	}
+	if elapsed < time.Second {
+		elapsed = elapsed.Round(time.Millisecond)
+	} else {
+		elapsed = elapsed.Round(100 * time.Millisecond)
+	}
+	return fmt.Sprintf("%d URLs fetched, %d redirect chains, %d findings (%d error, %d warning, %d notice) in %s",
+		rep.Graph.Stats.Fetched, len(rep.Graph.Chains()), len(rep.Findings),
+		n[audit.Error], n[audit.Warning], n[audit.Notice], elapsed)
+}
