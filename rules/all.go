@@ -6,5 +6,27 @@ import "github.com/hopaudit/hopaudit/audit"
 // All returns every rule, in a fixed order: the order of `hopaudit rules`
 // and of the summary.
 func All() []*audit.Rule {
-	return []*audit.Rule{}
+	return []*audit.Rule{
+		TemporaryRedirect,
+		RedirectChain,
+		RedirectChainTooLong,
+		RedirectLoop,
+		MissingLocation,
+		InvalidLocation,
+		BrokenRedirect,
+		HTTPSDowngrade,
+		MetaRefresh,
+		LinkToRedirect,
+		SitemapRedirect,
+		CanonicalToRedirect,
+		HreflangToRedirect,
+		FormPostRedirect,
+		RedirectToBlocked,
+		QueryDropped,
+		CacheableTemporaryRedirect,
+		UncacheablePermanentRedirect,
+		DeprecatedStatus,
+		ExternalRedirect,
+		RedirectTargetNotIndexable,
+	}
 }

@@ -1,0 +1,65 @@
+package rules
+
+import (
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// CacheableTemporaryRedirect flags temporary redirects that caches may
+// reuse for a long time.
+var CacheableTemporaryRedirect = &audit.Rule{
+	Name:     "cacheable-temporary-redirect",
+	Severity: audit.Notice,
+	Doc: audit.Doc{
+		Title: "Temporary redirect is cached for a day or more",
+		Text: "A 302, 303 or 307 is sent with an explicit freshness lifetime of at least " +
+			"min-lifetime seconds (default 86400, one day): Cache-Control max-age or s-maxage, or " +
+			"Expires minus Date. These statuses are not cached by default, but with explicit " +
+			"freshness browsers and CDNs store them and send visitors on without asking the " +
+			"server again (RFC 9111 §3, §4.2.1): a temporary redirect cached for a year is " +
+			"permanent in practice, and cannot be taken back, while search engines still treat " +
+			"it as temporary. The lifetime is computed as RFC 9111 §4.2.1 says: s-maxage (for " +
+			"shared caches) and max-age win over Expires, a repeated directive counts once (the " +
+			"first), an argument that is not a number means stale. The larger of the browser and " +
+			"shared-cache lifetimes counts. Not flagged: no-store and an unqualified no-cache " +
+			"(nothing is reused without asking the server); private still lets the browser cache " +
+			"it, so it is flagged. Only responses inside the crawl scope are checked, once per URL. " +
+			"Fix: if the move is permanent, answer 301 or 308; if it is temporary, lower the " +
+			"lifetime or send Cache-Control: no-cache. Sources: RFC 9111 §3, §4.2.1, §5.2, §5.3; " +
+			"RFC 9110 §15.4.",
+	},
+	Options: []audit.Option{{
+		Name:    "min-lifetime",
+		Default: 86400,
+		Doc:     "smallest explicit freshness lifetime, in seconds, that is flagged",
+	}},
+	Run: runCacheableTemporaryRedirect,
+}
+
+func runCacheableTemporaryRedirect(p *audit.Pass) error {
+	minLifetime := int64(p.Int("min-lifetime"))
+	for _, h := range reachedHops(p.Graph) {
+		if h.Kind != crawler.HopHTTP || !inScope(p.Graph, h.URL) {
+			continue
+		}
+		switch h.Status {
+		case 302, 303, 307:
+		default:
+			continue
+		}
+		if reuseForbidden(h.Header.CacheControl) != "" {
+			continue
+		}
+		l, ok := explicitLifetime(h.Header, false)
+		if s, sok := explicitLifetime(h.Header, true); sok && (!ok || s.Seconds > l.Seconds) {
+			l, ok = s, true
+		}
+		if !ok || l.Seconds < max(minLifetime, 1) {
+			continue
+		}
+		f := audit.Finding{URL: h.URL, Source: h.Source, Status: h.Status, Target: h.Target}
+		p.Reportf(f, "temporary %d to %s may be reused by caches for %s (%s): visitors keep being sent on as if it were permanent; answer 301 or 308 if the move is permanent, else lower the lifetime",
+			h.Status, h.Target, formatLifetime(l.Seconds), l.From)
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package rules
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hopaudit/hopaudit/audit"
+)
+
+// catalogSize is the number of rules issue 3 asks for.
+const catalogSize = 21
+
+func TestCatalog(t *testing.T) {
+	all := All()
+	if len(all) != catalogSize {
+		t.Errorf("All() has %d rules, want %d", len(all), catalogSize)
+	}
+	kebab := regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	seen := map[string]bool{}
+	for i, r := range all {
+		if r == nil {
+			t.Errorf("rule %d is nil", i)
+			continue
+		}
+		name := r.Name
+		if !kebab.MatchString(name) {
+			t.Errorf("rule %d: name %q is not kebab-case", i, name)
+		}
+		if seen[name] {
+			t.Errorf("rule %q is listed twice", name)
+		}
+		seen[name] = true
+		if r.Severity < audit.Notice || r.Severity > audit.Error {
+			t.Errorf("%s: severity %v is not notice, warning or error", name, r.Severity)
+		}
+		if r.Run == nil {
+			t.Errorf("%s: no Run", name)
+		}
+		if strings.TrimSpace(r.Doc.Title) == "" {
+			t.Errorf("%s: no Doc.Title", name)
+		}
+		if strings.TrimSpace(r.Doc.Text) == "" {
+			t.Errorf("%s: no Doc.Text", name)
+		}
+		if !strings.Contains(r.Doc.Text, "RFC") && !strings.Contains(r.Doc.Text, "Google") &&
+			!strings.Contains(r.Doc.Text, "Fetch") && !strings.Contains(r.Doc.Text, "WHATWG") {
+			t.Errorf("%s: Doc.Text cites no source (RFC, Google, Fetch, WHATWG)", name)
+		}
+		opts := map[string]bool{}
+		for _, o := range r.Options {
+			if !kebab.MatchString(o.Name) {
+				t.Errorf("%s: option name %q is not kebab-case", name, o.Name)
+			}
+			if opts[o.Name] {
+				t.Errorf("%s: option %q is listed twice", name, o.Name)
+			}
+			opts[o.Name] = true
+			if strings.TrimSpace(o.Doc) == "" {
+				t.Errorf("%s: option %q has no Doc", name, o.Name)
+			}
+			switch o.Default.(type) {
+			case int, bool, string:
+			default:
+				t.Errorf("%s: option %q has a default of type %T, want int, bool or string", name, o.Name, o.Default)
+			}
+		}
+		for _, f := range []string{"site.txt", "findings.golden"} {
+			p := filepath.Join("testdata", name, f)
+			if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+				t.Errorf("%s: no %s", name, p)
+			}
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// FormPostRedirect flags POST forms whose action URL redirects with a
+// status that turns the POST into a GET.
+var FormPostRedirect = &audit.Rule{
+	Name:     "form-post-redirect",
+	Severity: audit.Error,
+	Doc: audit.Doc{
+		Title: "POST form submits to a URL that answers 301, 302 or 303",
+		Text: "A <form method=\"post\"> has an action URL that redirects with 301, 302 or 303 " +
+			"(at its first hop or later in its chain). Browsers resend the submission as a GET " +
+			"without a body, so the form data is lost: RFC 9110 §15.4.2 and §15.4.3 allow a user " +
+			"agent to change POST to GET on 301 and 302, browsers do (Fetch standard, " +
+			"HTTP-redirect fetch), and 303 always means GET (§15.4.4). 307 and 308 keep the method " +
+			"and the body (§15.4.8, §15.4.9; RFC 7538) and are not flagged, nor are GET forms. " +
+			"hopaudit never submits forms: it learns how the action answers with a GET, which is " +
+			"how server-level redirects (http to https, trailing slash, host) answer every method. " +
+			"Fix: set the action to the final URL, or make the redirect a 307 or 308. " +
+			"Sources: RFC 9110 §15.4; Fetch standard, HTTP-redirect fetch.",
+	},
+	Run: runFormPostRedirect,
+}
+
+func runFormPostRedirect(p *audit.Pass) error {
+	keep := func(ref crawler.Reference) bool {
+		return ref.Kind == crawler.RefForm && strings.EqualFold(ref.Text, "post")
+	}
+	for _, r := range redirectRefs(p.Graph, keep) {
+		c := r.Chain
+		i := postToGet(c)
+		if i < 0 {
+			continue
+		}
+		h := c.Hops[i]
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: h.Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		fix := "set the action to " + c.FinalURL + ", or answer with 307 or 308"
+		if chainBroken(c) {
+			fix = "answer with 307 or 308 to a working URL"
+		}
+		if i == 0 {
+			p.Reportf(f, "POST form submits to %s, which answers %d to %s: browsers resend the form as a GET without its data; %s",
+				r.URL, h.Status, h.Target, fix)
+			continue
+		}
+		p.Reportf(f, "POST form submits to %s, which %s; on the way %s answers %d: browsers resend the form as a GET without its data; %s",
+			r.URL, describeChain(c), hopURL(c, i), h.Status, fix)
+	}
+	return nil
+}
+
+// postToGet returns the index of the first hop of c at which a browser
+// turns a POST into a GET (a 301, 302 or 303), or -1. A refresh hop ends
+// the search: the POST reached the page that answered with it.
+func postToGet(c *crawler.Chain) int {
+	for i, h := range c.Hops {
+		if h.Kind != crawler.HopHTTP {
+			return -1
+		}
+		switch h.Status {
+		case 301, 302, 303:
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,48 @@
+package rules
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// HreflangToRedirect flags hreflang alternates that redirect.
+var HreflangToRedirect = &audit.Rule{
+	Name:     "hreflang-to-redirect",
+	Severity: audit.Warning,
+	Doc: audit.Doc{
+		Title: "hreflang alternate points at a URL that redirects",
+		Text: "A <link rel=\"alternate\" hreflang> (in the HTML or a Link header) names a URL " +
+			"that redirects. hreflang annotations must point at the canonical, indexable version " +
+			"of each language page; an alternate that redirects is ignored or weakens the cluster, " +
+			"and the return links between versions no longer match. " +
+			"Fix: point the alternate at the final URL of the chain (the finding's target). One " +
+			"finding per page and alternate URL; the message names the hreflang codes. " +
+			"Sources: Google Search Central, \"Tell Google about localized versions of your page\" " +
+			"and \"Site moves with URL changes\" (update hreflang annotations to the new URLs).",
+	},
+	Run: runHreflangToRedirect,
+}
+
+func runHreflangToRedirect(p *audit.Pass) error {
+	for _, r := range redirectRefs(p.Graph, refKinds(crawler.RefHreflang)) {
+		c := r.Chain
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		alt := "hreflang alternate"
+		if len(r.Texts) > 0 {
+			codes := make([]string, len(r.Texts))
+			for i, t := range r.Texts {
+				codes[i] = strconv.Quote(t)
+			}
+			alt = "hreflang " + strings.Join(codes, ", ") + " alternate"
+		}
+		if chainBroken(c) {
+			p.Reportf(f, "%s %s %s; point it at the working URL of that language version", alt, r.URL, describeChain(c))
+			continue
+		}
+		p.Reportf(f, "%s %s %s; point it at the final URL", alt, r.URL, describeChain(c))
+	}
+	return nil
+}

@@ -1,0 +1,50 @@
+package rules
+
+import (
+	"strings"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// HTTPSDowngrade flags redirects from https to http.
+var HTTPSDowngrade = &audit.Rule{
+	Name:     "https-downgrade",
+	Severity: audit.Error,
+	Doc: audit.Doc{
+		Title: "Redirect from https to http",
+		Text: "A URL of the site served over https redirects (with a 3xx or a refresh) to an " +
+			"http URL. The next request travels unencrypted and can be read or altered on the " +
+			"way (RFC 9110 §4.2.2 and §17: only https secures the connection), browsers drop " +
+			"the secure context and warn on forms, HSTS-enabled browsers rewrite the URL back " +
+			"to https (which can end in a loop), and Google, which prefers https URLs as " +
+			"canonical, gets contradicting signals. Only redirects answered inside the crawl " +
+			"scope are checked, once per URL, also in the middle of a chain. " +
+			"Fix: redirect to the https URL of the target, and serve it over https. " +
+			"Sources: RFC 9110 §4.2.2 and §17; RFC 6797 (HSTS); Google Search Central, " +
+			"\"Consolidate duplicate URLs\" (developers.google.com/search/docs/crawling-indexing/" +
+			"consolidate-duplicate-urls) and \"Redirects and Google Search\".",
+	},
+	Run: runHTTPSDowngrade,
+}
+
+func runHTTPSDowngrade(p *audit.Pass) error {
+	g := p.Graph
+	for _, x := range reachedURLs(g) {
+		h := x.Hop
+		if h == nil || !strings.HasPrefix(x.URL, "https://") || !strings.HasPrefix(h.Target, "http://") || !inScope(g, x.URL) {
+			continue
+		}
+		how := ""
+		switch h.Kind {
+		case crawler.HopMetaRefresh:
+			how = " (meta refresh)"
+		case crawler.HopRefreshHeader:
+			how = " (Refresh header)"
+		}
+		f := audit.Finding{URL: x.URL, Source: x.source(g), Status: h.Status, Target: h.Target}
+		p.Reportf(f, "%d%s from https to %s; redirect to %s instead",
+			h.Status, how, h.Target, "https://"+strings.TrimPrefix(h.Target, "http://"))
+	}
+	return nil
+}

@@ -1,0 +1,45 @@
+package rules
+
+import (
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// LinkToRedirect flags internal links that point at a URL of the same
+// site that redirects.
+var LinkToRedirect = &audit.Rule{
+	Name:     "link-to-redirect",
+	Severity: audit.Warning,
+	Doc: audit.Doc{
+		Title: "Internal link points at a URL that redirects",
+		Text: "A page of the site links (<a href> or <area href>) to a URL of the same site " +
+			"(the same registrable domain) that redirects. Every click and every crawl of the link " +
+			"costs an extra round trip per hop, crawl budget goes to redirect URLs, and internal " +
+			"links are one of the signals Google uses to pick the canonical URL: links to the old " +
+			"URL argue for it. Fix: change the link to the final URL of the chain (the finding's " +
+			"target); when the chain is broken, fix the redirect or remove the link. One finding " +
+			"per linking page and redirecting URL. Links to other sites are not checked. " +
+			"Sources: Google Search Central, \"Site moves with URL changes\" (update internal " +
+			"links to point to the new URLs) and \"Redirects and Google Search\".",
+	},
+	Run: runLinkToRedirect,
+}
+
+func runLinkToRedirect(p *audit.Pass) error {
+	g := p.Graph
+	keep := func(ref crawler.Reference) bool {
+		return (ref.Kind == crawler.RefAnchor || ref.Kind == crawler.RefArea) &&
+			ref.Source != "" && inScope(g, ref.Source) &&
+			crawler.SameSite(hostOf(ref.Source), hostOf(ref.Target))
+	}
+	for _, r := range redirectRefs(g, keep) {
+		c := r.Chain
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		if chainBroken(c) {
+			p.Reportf(f, "links to %s, which %s; fix the redirect or remove the link", r.URL, describeChain(c))
+			continue
+		}
+		p.Reportf(f, "links to %s, which %s; link the final URL", r.URL, describeChain(c))
+	}
+	return nil
+}

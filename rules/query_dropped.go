@@ -1,0 +1,83 @@
+package rules
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// QueryDropped flags redirects that lose the entry URL's query string.
+var QueryDropped = &audit.Rule{
+	Name:     "query-dropped",
+	Severity: audit.Notice,
+	Doc: audit.Doc{
+		Title: "Redirect drops the query string",
+		Text: "The entry URL has query parameters and the chain's final URL keeps none of them. " +
+			"Search terms, filters, pagination and campaign (utm_*) parameters are lost on the way, " +
+			"visitors land on a different page than the link promised, and analytics lose the " +
+			"campaign. A parameter counts as kept when the final URL has a parameter of the same " +
+			"name, or carries its value as a query value or a whole path segment " +
+			"(/product?id=42 to /products/42 keeps it). Chains that loop or never end are left to " +
+			"the loop and length rules; chains of entry URLs outside the crawl scope are not checked. " +
+			"Fix: carry the query over in the redirect's Location (most servers have a flag for it, " +
+			"e.g. nginx $is_args$args, Apache QSA), or link the final URL directly when the " +
+			"parameters are not needed. Source: RFC 9110 §10.2.2 (a Location inherits the " +
+			"request's fragment, never its query: the server must write the query into it).",
+	},
+	Run: runQueryDropped,
+}
+
+func runQueryDropped(p *audit.Pass) error {
+	g := p.Graph
+	for i := range g.Chains() {
+		c := &g.Chains()[i]
+		if c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL) {
+			continue
+		}
+		entry, err := url.Parse(c.URL)
+		if err != nil {
+			continue
+		}
+		params, _ := url.ParseQuery(entry.RawQuery)
+		if len(params) == 0 || keepsQuery(params, c.FinalURL) {
+			continue
+		}
+		f := audit.Finding{URL: c.URL, Source: entrySource(g, c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		p.Reportf(f, "%s without any of its query parameters; keep the query in the redirect's Location so that search, filter and tracking parameters survive",
+			describeChain(c))
+	}
+	return nil
+}
+
+// keepsQuery reports whether the URL u keeps at least one of params: a
+// parameter of the same name, or one of their non-empty values as a
+// query value or a whole path segment.
+func keepsQuery(params url.Values, u string) bool {
+	t, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	got, _ := url.ParseQuery(t.RawQuery)
+	values := map[string]bool{}
+	for _, vs := range got {
+		for _, v := range vs {
+			values[v] = true
+		}
+	}
+	for _, seg := range strings.Split(t.Path, "/") {
+		values[seg] = true
+	}
+	for name, vs := range params {
+		if _, ok := got[name]; ok {
+			return true
+		}
+		for _, v := range vs {
+			if v != "" && values[v] {
+				return true
+			}
+		}
+	}
+	return false
+}

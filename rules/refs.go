@@ -1,0 +1,188 @@
+package rules
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"slices"
+
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// This file holds what the reference, hop and chain rules of the second
+// half of the catalogue (meta-refresh to redirect-target-not-indexable)
+// share: which page to name as a finding's source, the hops the crawl
+// reached, the references whose target redirects, and how a chain ends.
+
+// entrySource returns the page or sitemap to name as the source of a
+// finding about entry URL u: the smallest non-empty Source among the
+// references to u, so that the choice does not depend on crawl order.
+// It is "" when only seeds reference u.
+func entrySource(g *crawler.Graph, u string) string {
+	src := ""
+	for _, ref := range g.Inbound(u) {
+		if ref.Source != "" && (src == "" || ref.Source < src) {
+			src = ref.Source
+		}
+	}
+	return src
+}
+
+// reachedHop is a redirect that some entry URL's chain passes through.
+type reachedHop struct {
+	crawler.Hop
+	// URL is the normalised URL that answered: the graph's key for the
+	// hop's response (it hides the response's own URL field).
+	URL string
+	// Source is the smallest non-empty source among the references to
+	// the entry URLs of the chains through this hop.
+	Source string
+}
+
+// reachedHops returns every hop of every chain, once per URL that
+// answered with it (hopURL in chains.go), ordered by that URL. A URL
+// answers the same way in every chain, so one hop per URL is all there
+// is to see.
+func reachedHops(g *crawler.Graph) []reachedHop {
+	byURL := map[string]*reachedHop{}
+	var out []*reachedHop
+	for _, c := range g.Chains() {
+		src := entrySource(g, c.URL)
+		for i, h := range c.Hops {
+			u := hopURL(&c, i)
+			rh := byURL[u]
+			if rh == nil {
+				rh = &reachedHop{Hop: h, URL: u, Source: src}
+				byURL[u] = rh
+				out = append(out, rh)
+				continue
+			}
+			if src != "" && (rh.Source == "" || src < rh.Source) {
+				rh.Source = src
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *reachedHop) int { return cmp.Compare(a.URL, b.URL) })
+	hops := make([]reachedHop, len(out))
+	for i, rh := range out {
+		hops[i] = *rh
+	}
+	return hops
+}
+
+// redirectRef stands for the references from one source to one URL that
+// starts a redirect chain.
+type redirectRef struct {
+	Source string
+	URL    string
+	Texts  []string // the references' distinct non-empty texts, sorted
+	Chain  *crawler.Chain
+}
+
+// redirectRefs returns, once per (source, target) pair, the references
+// that keep accepts and whose target starts a chain, ordered by target,
+// then source.
+func redirectRefs(g *crawler.Graph, keep func(crawler.Reference) bool) []redirectRef {
+	type pair struct{ source, target string }
+	byPair := map[pair]int{}
+	var out []redirectRef
+	for _, ref := range g.References {
+		if !keep(ref) {
+			continue
+		}
+		c := g.ChainOf(ref.Target)
+		if c == nil {
+			continue
+		}
+		k := pair{ref.Source, ref.Target}
+		i, ok := byPair[k]
+		if !ok {
+			i = len(out)
+			byPair[k] = i
+			out = append(out, redirectRef{Source: ref.Source, URL: ref.Target, Chain: c})
+		}
+		if ref.Text != "" && !slices.Contains(out[i].Texts, ref.Text) {
+			out[i].Texts = append(out[i].Texts, ref.Text)
+		}
+	}
+	for i := range out {
+		slices.Sort(out[i].Texts)
+	}
+	slices.SortFunc(out, func(a, b redirectRef) int {
+		return cmp.Or(cmp.Compare(a.URL, b.URL), cmp.Compare(a.Source, b.Source))
+	})
+	return out
+}
+
+// refKinds returns a filter for redirectRefs that keeps references of
+// the given kinds.
+func refKinds(kinds ...crawler.RefKind) func(crawler.Reference) bool {
+	return func(ref crawler.Reference) bool { return slices.Contains(kinds, ref.Kind) }
+}
+
+// chainBroken reports whether a chain leads nowhere usable: a network
+// error, a 4xx or 5xx, a loop, or no end within crawler.MaxHops. A
+// robots-blocked or unfetched end is not broken: nothing is known
+// against it.
+func chainBroken(c *crawler.Chain) bool {
+	switch c.End {
+	case crawler.EndError, crawler.EndLoop, crawler.EndTooLong:
+		return true
+	case crawler.EndFinal:
+		return c.Final == nil || c.Final.Status >= 400 || c.Final.Status == 0
+	}
+	return false
+}
+
+// describeChain says, for a message, where a chain leads: "redirects to
+// URL", the hop count when there are several, and how the chain ends
+// when that is not an ordinary response.
+func describeChain(c *crawler.Chain) string {
+	switch c.End {
+	case crawler.EndLoop:
+		return fmt.Sprintf("redirects in a loop (back to %s after %s)", c.FinalURL, plural(len(c.Hops), "hop"))
+	case crawler.EndTooLong:
+		return fmt.Sprintf("redirects more than %d times", len(c.Hops))
+	}
+	s := "redirects to " + c.FinalURL
+	if len(c.Hops) > 1 {
+		s += " in " + plural(len(c.Hops), "hop")
+	}
+	switch {
+	case c.End == crawler.EndBlocked:
+		s += ", which robots.txt disallows"
+	case c.End == crawler.EndUnfetched:
+		s += ", which was not fetched"
+	case c.End == crawler.EndError || c.Final == nil || c.Final.Status == 0:
+		s += ", which fails to load"
+	case c.Final.Status < 200 || c.Final.Status >= 300:
+		s += fmt.Sprintf(", which answers %d", c.Final.Status)
+	}
+	return s
+}
+
+// plural writes n and the noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// hostOf returns the host name of a normalised URL, without port.
+func hostOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	return p.Hostname()
+}
+
+// inScope reports whether the URL u is inside the crawl scope: its
+// response says so, or the graph's scope does.
+func inScope(g *crawler.Graph, u string) bool {
+	if r := g.Lookup(u); r != nil && r.Internal {
+		return true
+	}
+	return g.Scope.Internal(u)
+}
