@@ -445,14 +445,17 @@ func (c *crawl) record(r *Response, refs []Reference) {
 	}
 }
 
-// findSitemaps reads an origin's robots.txt for Sitemap lines, else
-// tries /sitemap.xml.
+// findSitemaps reads an origin's robots.txt for Sitemap lines, else (or
+// when robots.txt is ignored) tries /sitemap.xml.
 func (c *crawl) findSitemaps(t task) {
 	u, err := url.Parse(t.url)
 	if err != nil {
 		return
 	}
-	sitemaps := c.robots.file(c.ctx, u).sitemaps
+	var sitemaps []string
+	if !c.cfg.IgnoreRobots {
+		sitemaps = c.robots.file(c.ctx, u).sitemaps
+	}
 	if len(sitemaps) == 0 {
 		sitemaps = []string{t.url + "/sitemap.xml"}
 	}

@@ -475,3 +475,17 @@ found
 		t.Errorf("sitemaps: %+v", g.Sitemaps)
 	}
 }
+
+// TestIgnoreRobots neither reads robots.txt nor obeys it.
+func TestIgnoreRobots(t *testing.T) {
+	site := readSite(t)
+	cfg := site.Config("http://site.test/")
+	cfg.IgnoreRobots = true
+	g := crawl(t, cfg)
+	if n := site.Hits("http://site.test/robots.txt"); n != 0 {
+		t.Errorf("robots.txt fetched %d times with IgnoreRobots", n)
+	}
+	if r := g.Lookup("http://site.test/private/secret"); r == nil || r.Blocked || r.Status != 404 {
+		t.Errorf("disallowed URL with IgnoreRobots: %+v", r)
+	}
+}
