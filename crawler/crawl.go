@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -46,7 +47,7 @@ type crawl struct {
 	collector *colly.Collector
 	raw       *rawResponses
 	robots    *robots
-	plain     *http.Client // follows redirects: robots.txt and sitemaps
+	plain     *http.Client // follows up to 5 redirects: robots.txt and sitemaps
 	gates     hostGates
 	seedHosts map[string]bool
 
@@ -103,11 +104,16 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 	}
 	raw := &rawResponses{next: tr}
 	c := &crawl{
-		cfg:       cfg,
-		ctx:       ctx,
-		g:         &Graph{Responses: map[string]*Response{}, Scope: Scope{Subdomains: cfg.Subdomains}},
-		raw:       raw,
-		plain:     &http.Client{Transport: tr, Timeout: cfg.Timeout},
+		cfg: cfg,
+		ctx: ctx,
+		g:   &Graph{Responses: map[string]*Response{}, Scope: Scope{Subdomains: cfg.Subdomains}},
+		raw: raw,
+		plain: &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: func(_ *http.Request, via []*http.Request) error {
+			if len(via) > 5 {
+				return errors.New("more than 5 redirects")
+			}
+			return nil
+		}},
 		gates:     hostGates{delay: cfg.Delay, next: map[string]time.Time{}},
 		seedHosts: map[string]bool{},
 		seen:      map[string]struct{}{},
@@ -353,22 +359,31 @@ func (c *crawl) fetch(t task) {
 
 	var refs []Reference
 	if r.Status >= 200 && r.Status < 300 && r.Error == "" {
-		if r.Internal && !c.cfg.ListMode && res.header != nil {
-			refs = linkHeader(strings.Join(res.header.Values("Link"), ", "), u, r.URL)
+		// A Refresh header comes before any meta refresh in the page.
+		_, _, headerRefresh := ParseRefresh(r.Header.Refresh)
+		if r.Internal && !c.cfg.ListMode {
+			refs = linkHeader(r.Header.Link, u, r.URL)
+			if r.Refresh != nil {
+				refs = append(refs, Reference{Kind: RefRefreshHeader, Source: r.URL, Target: r.Refresh.URL, Text: r.Refresh.Raw})
+			}
 		}
 		if isHTML(r.ContentType, body) && (r.Internal || c.cfg.ListMode) {
 			p, err := extractPage(u, body)
 			if err != nil {
-				r.Error = "parse HTML: " + err.Error()
+				r.ParseError = err.Error()
 			} else {
 				r.Parsed = true
 				r.Canonical = p.canonical
 				r.Noindex = r.Noindex || p.noindex
-				if r.Refresh == nil {
+				if !headerRefresh {
 					r.Refresh = p.refresh
 				}
 				if !c.cfg.ListMode {
-					refs = append(refs, p.refs...)
+					for _, ref := range p.refs {
+						if ref.Kind != RefMetaRefresh || !headerRefresh {
+							refs = append(refs, ref)
+						}
+					}
 				}
 			}
 		}
@@ -421,7 +436,7 @@ func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 		}
 	}
 	if r.Status >= 200 && r.Status < 300 && r.Header.Refresh != "" {
-		r.Refresh = refreshTo(HopRefreshHeader, h.Get("Refresh"), u, r.URL)
+		r.Refresh, _ = refreshTo(HopRefreshHeader, h.Get("Refresh"), u, r.URL)
 	}
 }
 
@@ -476,7 +491,7 @@ func (c *crawl) sitemap(t task) {
 	var locs []string
 	if err == nil || len(body) > 0 {
 		var perr error
-		locs, sm.Index, perr = parseSitemap(strings.NewReader(string(body)))
+		locs, sm.Index, perr = parseSitemap(bytes.NewReader(body))
 		err = errors.Join(err, perr)
 	}
 	if err != nil {

@@ -489,3 +489,19 @@ func TestIgnoreRobots(t *testing.T) {
 		t.Errorf("disallowed URL with IgnoreRobots: %+v", r)
 	}
 }
+
+// TestUnparseableHTML: a page the HTML parser gives up on (more than 512
+// open elements) is a 200 with a parse error, not a failed fetch.
+func TestUnparseableHTML(t *testing.T) {
+	site := crawlertest.New(t, "-- /old 301 /deep --\n-- /deep --\n"+strings.Repeat("<div>", 600)+"<a href=\"/x\">x</a>\n")
+	cfg := site.Config("http://site.test/old")
+	cfg.ListMode = true
+	g := crawl(t, cfg)
+	r := g.Lookup("http://site.test/deep")
+	if r == nil || r.Status != 200 || r.Error != "" || r.ParseError == "" || r.Parsed {
+		t.Fatalf("deep page: %+v", r)
+	}
+	if c := g.ChainOf("http://site.test/old"); c == nil || c.End != crawler.EndFinal {
+		t.Errorf("chain to an unparseable page: %+v", c)
+	}
+}

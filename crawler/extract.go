@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
@@ -19,7 +20,8 @@ const maxAnchorText = 100
 // page is what one HTML page says about other URLs.
 type page struct {
 	refs      []Reference
-	refresh   *Refresh
+	refresh   *Refresh // to another URL
+	refreshes bool     // a meta refresh parsed, to this page or another
 	canonical string
 	noindex   bool
 }
@@ -58,7 +60,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 		case "a":
 			add(RefAnchor, attr(n, "href"), anchorText(n))
 		case "area":
-			add(RefArea, attr(n, "href"), attr(n, "alt"))
+			add(RefArea, attr(n, "href"), collapse(attr(n, "alt")))
 		case "link":
 			rel := strings.Fields(strings.ToLower(attr(n, "rel")))
 			switch {
@@ -71,8 +73,13 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 			}
 		case "meta":
 			switch {
-			case strings.EqualFold(attr(n, "http-equiv"), "refresh") && p.refresh == nil:
-				p.refresh = refreshTo(HopMetaRefresh, attr(n, "content"), base, self)
+			case strings.EqualFold(attr(n, "http-equiv"), "refresh") && !p.refreshes:
+				// The first refresh that parses is the one; a later
+				// one never runs, even after a reload of the page.
+				p.refresh, p.refreshes = refreshTo(HopMetaRefresh, attr(n, "content"), base, self)
+				if p.refresh != nil {
+					p.refs = append(p.refs, Reference{Kind: RefMetaRefresh, Source: self, Target: p.refresh.URL, Text: p.refresh.Raw})
+				}
 			case strings.EqualFold(attr(n, "name"), "robots") || strings.EqualFold(attr(n, "name"), "googlebot"):
 				p.noindex = p.noindex || isNoindex(attr(n, "content"))
 			}
@@ -97,18 +104,23 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 	return p, nil
 }
 
-// refreshTo reads a refresh value; it returns nil unless it sends the
-// client to another URL.
-func refreshTo(kind HopKind, raw string, base *url.URL, self string) *Refresh {
+// refreshTo reads a refresh value. declared is true when it parses at
+// all; r is nil unless it sends the client to another URL.
+func refreshTo(kind HopKind, raw string, base *url.URL, self string) (r *Refresh, declared bool) {
 	delay, ref, ok := ParseRefresh(raw)
 	if !ok || ref == "" {
-		return nil
+		return nil, ok
 	}
 	target, err := Resolve(base, ref)
 	if err != nil || target == self {
-		return nil
+		return nil, true
 	}
-	return &Refresh{Kind: kind, Delay: float64(delay), Raw: raw, URL: target}
+	return &Refresh{Kind: kind, Delay: float64(delay), Raw: raw, URL: target}, true
+}
+
+// valuedDirectives are the robots directives written "name: value".
+var valuedDirectives = map[string]bool{
+	"max-snippet": true, "max-image-preview": true, "max-video-preview": true, "unavailable_after": true,
 }
 
 // isNoindex reads a robots meta tag or X-Robots-Tag value. A user agent
@@ -116,7 +128,10 @@ func refreshTo(kind HopKind, raw string, base *url.URL, self string) *Refresh {
 func isNoindex(v string) bool {
 	for _, d := range strings.Split(strings.ToLower(v), ",") {
 		d = strings.TrimSpace(d)
-		if _, after, ok := strings.Cut(d, ":"); ok && !strings.Contains(d, "unavailable_after") {
+		if name, after, ok := strings.Cut(d, ":"); ok {
+			if valuedDirectives[strings.TrimSpace(name)] {
+				continue
+			}
 			d = strings.TrimSpace(after)
 		}
 		if d == "noindex" || d == "none" {
@@ -144,31 +159,90 @@ func hasAttr(n *html.Node, key string) bool {
 	return false
 }
 
-// anchorText is the link's text with white space collapsed, cut to
-// maxAnchorText runes; an image link's alt text stands in for it.
+// anchorText is the link's text as a reader sees it: white space
+// collapsed, no space between inline elements, an image's alt text
+// standing in for it, cut to maxAnchorText runes.
 func anchorText(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil && b.Len() < 4*maxAnchorText; c = c.NextSibling {
+	var t text
+	var walk func(*html.Node) bool
+	walk = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			switch {
 			case c.Type == html.TextNode:
-				b.WriteString(c.Data)
-				b.WriteByte(' ')
+				if !t.write(c.Data) {
+					return false
+				}
 			case c.Type == html.ElementNode && c.Data == "img":
-				b.WriteString(attr(c, "alt"))
-				b.WriteByte(' ')
+				t.space()
+				if !t.write(attr(c, "alt")) {
+					return false
+				}
+				t.space()
 			case c.Type == html.ElementNode:
-				walk(c)
+				block := blockElements[c.Data]
+				if block {
+					t.space()
+				}
+				if !walk(c) {
+					return false
+				}
+				if block {
+					t.space()
+				}
 			}
 		}
+		return true
 	}
 	walk(n)
-	text := strings.Join(strings.Fields(b.String()), " ")
-	if r := []rune(text); len(r) > maxAnchorText {
-		text = string(r[:maxAnchorText])
+	return t.b.String()
+}
+
+// collapse is s with white space collapsed, cut to maxAnchorText runes.
+func collapse(s string) string {
+	var t text
+	t.write(s)
+	return t.b.String()
+}
+
+// blockElements break words apart in a link's text.
+var blockElements = map[string]bool{
+	"br": true, "p": true, "div": true, "li": true, "ul": true, "ol": true, "tr": true, "td": true, "th": true,
+	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
+	"section": true, "article": true, "header": true, "footer": true, "figure": true, "figcaption": true,
+}
+
+// text collects words with single spaces between them, up to
+// maxAnchorText runes.
+type text struct {
+	b       strings.Builder
+	n       int  // runes written
+	pending bool // a space is due before the next word
+}
+
+func (t *text) space() { t.pending = t.n > 0 }
+
+// write adds s; it returns false once the text is full.
+func (t *text) write(s string) bool {
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			t.space()
+			continue
+		}
+		need := 1
+		if t.pending {
+			need = 2
+		}
+		if t.n+need > maxAnchorText {
+			return false
+		}
+		if t.pending {
+			t.b.WriteByte(' ')
+			t.pending = false
+		}
+		t.b.WriteRune(r)
+		t.n += need
 	}
-	return text
+	return true
 }
 
 // linkHeader reads rel=canonical and rel=alternate hreflang entries of a

@@ -74,6 +74,7 @@ type Response struct {
 	Elapsed     time.Duration // request sent to body read
 	Truncated   bool          // body cut at the size limit
 	Error       string        // network or protocol error; the response may still be partly filled
+	ParseError  string        // the HTML page could not be parsed: its links are unknown
 	Blocked     bool          // disallowed by robots.txt: never fetched
 	Depth       int           // links from the nearest start URL or sitemap
 	Internal    bool          // inside the crawl scope

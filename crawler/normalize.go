@@ -3,6 +3,7 @@ package crawler
 import (
 	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -19,9 +20,11 @@ func Normalize(raw string) (string, error) {
 }
 
 // Resolve resolves the reference ref against the absolute URL base
-// (RFC 3986 section 5) and normalises the result.
+// (RFC 3986 section 5) and normalises the result. Leading and trailing
+// C0 controls and spaces are stripped first, as the URL standard's parser
+// does.
 func Resolve(base *url.URL, ref string) (string, error) {
-	u, err := base.Parse(ref)
+	u, err := base.Parse(strings.TrimFunc(ref, func(r rune) bool { return r <= ' ' }))
 	if err != nil {
 		return "", err
 	}
@@ -35,14 +38,20 @@ func normalizeURL(u *url.URL) (string, error) {
 	if scheme != "http" && scheme != "https" {
 		return "", errNotHTTP
 	}
-	host := strings.ToLower(u.Host)
-	if host == "" {
+	if u.Hostname() == "" {
 		return "", errors.New("URL has no host")
 	}
-	if port := u.Port(); (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+	// An IPv6 zone ("[fe80::1%en0]") is written escaped, as it came.
+	host := strings.ReplaceAll(strings.ToLower(u.Host), "%", "%25")
+	if port := u.Port(); port != "" || strings.HasSuffix(host, ":") {
 		host = host[:len(host)-len(port)-1]
-	} else if port == "" && strings.HasSuffix(host, ":") {
-		host = host[:len(host)-1]
+		// The port as the dialer reads it: "080" is 80.
+		if n, err := strconv.ParseUint(port, 10, 16); err == nil {
+			port = strconv.FormatUint(n, 10)
+		}
+		if port != "" && !(scheme == "http" && port == "80") && !(scheme == "https" && port == "443") {
+			host += ":" + port
+		}
 	}
 	var b strings.Builder
 	b.Grow(len(scheme) + len(host) + len(u.RawPath) + len(u.Path) + len(u.RawQuery) + 8)

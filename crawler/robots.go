@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,7 +19,7 @@ const maxRobotsBytes = 500 << 10
 // robots fetches each origin's robots.txt once and answers whether a URL
 // may be fetched.
 type robots struct {
-	client *http.Client // follows up to 5 redirects (RFC 9309 §2.3.1.2)
+	client *http.Client // must follow at least 5 redirects (RFC 9309 §2.3.1.2)
 	agent  string       // product token matched against User-agent lines
 	header func(*url.URL) http.Header
 	log    func(format string, args ...any)
@@ -38,15 +37,8 @@ type robotsFile struct {
 func newRobots(client *http.Client, userAgent string, header func(*url.URL) http.Header, log func(string, ...any)) *robots {
 	agent, _, _ := strings.Cut(userAgent, "/")
 	agent, _, _ = strings.Cut(agent, " ")
-	redirects := *client
-	redirects.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) > 5 {
-			return errors.New("more than 5 redirects")
-		}
-		return nil
-	}
 	return &robots{
-		client: &redirects,
+		client: client,
 		agent:  agent,
 		header: header,
 		log:    log,
@@ -69,7 +61,7 @@ func (r *robots) file(ctx context.Context, u *url.URL) *robotsFile {
 		if err != nil {
 			// An unreachable robots.txt leaves the URLs of the origin
 			// to be fetched, so that their own error is recorded.
-			r.log("robots.txt of %s: %v; crawling it as allowed", origin, err)
+			r.log("robots.txt of %s: %s; crawling it as allowed", origin, errorText(err))
 			return
 		}
 		f.data = data

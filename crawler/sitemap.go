@@ -25,6 +25,8 @@ func parseSitemap(r io.Reader) (locs []string, index bool, err error) {
 	dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	var inLoc bool
 	var loc strings.Builder
+	var rootSpace string
+	var parents []string // local names of the open elements
 	root := true
 	for {
 		tok, err := dec.Token()
@@ -36,8 +38,14 @@ func parseSitemap(r io.Reader) (locs []string, index bool, err error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			parent := ""
+			if len(parents) > 0 {
+				parent = parents[len(parents)-1]
+			}
+			parents = append(parents, strings.ToLower(t.Name.Local))
 			if root {
 				root = false
+				rootSpace = t.Name.Space
 				switch t.Name.Local {
 				case "sitemapindex":
 					index = true
@@ -46,7 +54,9 @@ func parseSitemap(r io.Reader) (locs []string, index bool, err error) {
 					return nil, false, fmt.Errorf("not a sitemap: root element <%s>", t.Name.Local)
 				}
 			}
-			if t.Name.Local == "loc" {
+			// Only <url><loc> and <sitemap><loc> of the sitemap's own
+			// namespace: extensions such as <image:loc> are not pages.
+			if t.Name.Local == "loc" && t.Name.Space == rootSpace && (parent == "url" || parent == "sitemap") {
 				inLoc = true
 				loc.Reset()
 			}
@@ -55,6 +65,9 @@ func parseSitemap(r io.Reader) (locs []string, index bool, err error) {
 				loc.Write(t)
 			}
 		case xml.EndElement:
+			if len(parents) > 0 {
+				parents = parents[:len(parents)-1]
+			}
 			if t.Name.Local == "loc" && inLoc {
 				inLoc = false
 				if s := strings.TrimSpace(loc.String()); s != "" {
@@ -65,7 +78,7 @@ func parseSitemap(r io.Reader) (locs []string, index bool, err error) {
 	}
 }
 
-// fetchSitemap GETs a sitemap (following up to 5 redirects) and returns
+// fetchSitemap GETs a sitemap (following the client's redirects) and returns
 // its body, gunzipped when it is gzip data, cut at maxSitemapBytes.
 func fetchSitemap(ctx context.Context, client *http.Client, header http.Header, u string) (status int, body []byte, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)

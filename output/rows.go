@@ -83,10 +83,18 @@ func urlRows(g *crawler.Graph) []URLRow {
 			ElapsedMS:   r.Elapsed.Milliseconds(),
 			Truncated:   r.Truncated,
 			Blocked:     r.Blocked,
-			Error:       r.Error,
+			Error:       urlError(r),
 		})
 	}
 	return out
+}
+
+// urlError is a URL's fetch error, else why its HTML could not be read.
+func urlError(r *crawler.Response) string {
+	if r.Error == "" && r.ParseError != "" {
+		return "parse HTML: " + r.ParseError
+	}
+	return r.Error
 }
 
 func hopRows(g *crawler.Graph) []HopRow {
