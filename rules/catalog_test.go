@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -72,6 +73,21 @@ func TestCatalog(t *testing.T) {
 			if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
 				t.Errorf("%s: no %s", name, p)
 			}
+		}
+	}
+}
+
+// TestREADMEListsRules keeps the README's rule table true: one row per
+// rule with its default severity and title.
+func TestREADMEListsRules(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range All() {
+		row := fmt.Sprintf("| `%s` | %s | %s |", r.Name, r.Severity, r.Doc.Title)
+		if !strings.Contains(string(readme), row+"\n") {
+			t.Errorf("README.md lacks the row %q", row)
 		}
 	}
 }
