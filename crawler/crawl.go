@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,12 +51,14 @@ type crawl struct {
 	plain     *http.Client // follows up to 5 redirects: robots.txt and sitemaps
 	gates     hostGates
 	seedHosts map[string]bool
+	hrefs     hrefCache
 
 	mu        sync.Mutex
 	cond      *sync.Cond
 	queue     []task
 	head      int
-	seen      map[string]struct{}
+	nodes     map[string]*node    // every URL fetched or referenced
+	tasks     map[string]struct{} // sitemap and robots.txt tasks scheduled
 	scheduled int
 	active    int
 	stopped   bool
@@ -73,12 +76,72 @@ func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 	c.run()
 	c.g.Stats.Finished = time.Now()
 	c.g.Stats.Cancelled = ctx.Err() != nil
-	// Pages are read in parallel; sort their references by source so the
-	// graph is the same from run to run (each page's own stay in order).
-	sort.SliceStable(c.g.References, func(i, j int) bool {
-		return c.g.References[i].Source < c.g.References[j].Source
-	})
+	c.finish()
 	return c.g, nil
+}
+
+// node is what the crawl knows of one URL. References to a URL wait in
+// refs until its response is in; they are kept only while the rules may
+// need them (see keepsReferences), and counted in any case.
+type node struct {
+	url    string    // the normalised URL: responses and references share this string
+	resp   *Response // nil until fetched or blocked
+	refs   []Reference
+	queued bool // scheduled for fetching
+}
+
+// keepsReferences reports whether the references to a URL stay in the
+// graph: all but those to a plain 2xx answer, which no rule needs one by
+// one (they are counted in Response.Referrers). This keeps the memory
+// of a crawl proportional to its URLs, not to its links.
+func keepsReferences(r *Response) bool {
+	return r.Status < 200 || r.Status > 299 || r.Refresh != nil || r.Error != "" || r.Blocked
+}
+
+// nodeOf returns the node of the normalised URL u, creating it. The lock
+// must be held.
+func (c *crawl) nodeOf(u string) *node {
+	n := c.nodes[u]
+	if n == nil {
+		n = &node{url: u}
+		c.nodes[u] = n
+	}
+	return n
+}
+
+// addRefs files references under their targets. The lock must be held.
+func (c *crawl) addRefs(refs []Reference) {
+	for _, ref := range refs {
+		n := c.nodeOf(ref.Target)
+		ref.Target = n.url
+		if n.resp != nil {
+			n.resp.Referrers.count(ref.Kind)
+			if !keepsReferences(n.resp) && ref.Kind != RefSeed {
+				continue
+			}
+		}
+		n.refs = append(n.refs, ref)
+	}
+}
+
+// finish builds the graph's responses and references from the nodes.
+func (c *crawl) finish() {
+	c.g.Responses = make(map[string]*Response, len(c.nodes))
+	var refs []Reference
+	for _, n := range c.nodes {
+		if n.resp != nil {
+			c.g.Responses[n.url] = n.resp
+		}
+		refs = append(refs, n.refs...)
+	}
+	// Pages are read in parallel: sort so that the graph is the same
+	// from run to run.
+	slices.SortFunc(refs, func(a, b Reference) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Target, b.Target),
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Text, b.Text))
+	})
+	c.g.References = refs
+	c.nodes = nil
 }
 
 func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
@@ -116,7 +179,8 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 		}},
 		gates:     hostGates{delay: cfg.Delay, next: map[string]time.Time{}},
 		seedHosts: map[string]bool{},
-		seen:      map[string]struct{}{},
+		nodes:     map[string]*node{},
+		tasks:     map[string]struct{}{},
 	}
 	c.cond = sync.NewCond(&c.mu)
 	c.robots = newRobots(c.plain, cfg.UserAgent, c.requestHeader, c.logf)
@@ -152,7 +216,10 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 			c.seedHosts[host] = true
 			c.g.Scope.Hosts = append(c.g.Scope.Hosts, host)
 		}
-		c.g.References = append(c.g.References, Reference{Kind: RefSeed, Target: u})
+		c.mu.Lock()
+		c.addRefs([]Reference{{Kind: RefSeed, Target: u}})
+		u = c.nodes[u].url
+		c.mu.Unlock()
 		c.enqueue(task{kind: fetchURL, url: u})
 		if !cfg.ListMode && !cfg.NoSitemaps {
 			c.enqueue(task{kind: findSitemaps, url: p.Scheme + "://" + p.Host})
@@ -252,28 +319,32 @@ func (c *crawl) work() {
 // enqueue schedules a task unless its URL was scheduled before or a
 // limit says no.
 func (c *crawl) enqueue(t task) {
-	key := t.url
-	switch t.kind {
-	case readSitemap:
-		key = "sitemap " + t.url
-	case findSitemaps:
-		key = "robots " + t.url
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopped {
 		return
 	}
-	if _, ok := c.seen[key]; ok {
-		return
-	}
-	if t.kind == fetchURL && c.cfg.MaxPages > 0 && c.scheduled >= c.cfg.MaxPages {
-		c.g.Stats.MaxPagesReached = true
-		return
-	}
-	c.seen[key] = struct{}{}
 	if t.kind == fetchURL {
+		n := c.nodeOf(t.url)
+		if n.queued {
+			return
+		}
+		if c.cfg.MaxPages > 0 && c.scheduled >= c.cfg.MaxPages {
+			c.g.Stats.MaxPagesReached = true
+			return
+		}
+		n.queued = true
 		c.scheduled++
+		t.url = n.url
+	} else {
+		key := "robots " + t.url
+		if t.kind == readSitemap {
+			key = "sitemap " + t.url
+		}
+		if _, ok := c.tasks[key]; ok {
+			return
+		}
+		c.tasks[key] = struct{}{}
 	}
 	c.queue = append(c.queue, t)
 	c.cond.Signal()
@@ -368,7 +439,7 @@ func (c *crawl) fetch(t task) {
 			}
 		}
 		if isHTML(r.ContentType, body) && (r.Internal || c.cfg.ListMode) {
-			p, err := extractPage(u, body)
+			p, err := extractPage(u, body, &c.hrefs)
 			if err != nil {
 				r.ParseError = err.Error()
 			} else {
@@ -388,6 +459,7 @@ func (c *crawl) fetch(t task) {
 			}
 		}
 	}
+	refs = uniqueRefs(refs)
 	c.record(r, refs)
 
 	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
@@ -409,6 +481,27 @@ func (c *crawl) requestHeader(u *url.URL) http.Header {
 	}
 	h.Set("User-Agent", c.cfg.UserAgent)
 	return h
+}
+
+// uniqueRefs keeps the first of the references of one page that share
+// kind and target (and language, for hreflang alternates).
+func uniqueRefs(refs []Reference) []Reference {
+	type key struct {
+		kind         RefKind
+		target, lang string
+	}
+	seen := make(map[key]struct{}, len(refs))
+	return slices.DeleteFunc(refs, func(ref Reference) bool {
+		k := key{ref.Kind, ref.Target, ""}
+		if ref.Kind == RefHreflang {
+			k.lang = ref.Text
+		}
+		if _, dup := seen[k]; dup {
+			return true
+		}
+		seen[k] = struct{}{}
+		return false
+	})
 }
 
 // readHeader copies the header fields the audit reads.
@@ -444,8 +537,15 @@ func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 func (c *crawl) record(r *Response, refs []Reference) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.g.Responses[r.URL] = r
-	c.g.References = append(c.g.References, refs...)
+	n := c.nodeOf(r.URL)
+	n.resp = r
+	for _, ref := range n.refs {
+		r.Referrers.count(ref.Kind)
+	}
+	if !keepsReferences(r) {
+		n.refs = slices.DeleteFunc(n.refs, func(ref Reference) bool { return ref.Kind != RefSeed })
+	}
+	c.addRefs(refs)
 	switch {
 	case r.Blocked:
 		c.g.Stats.Blocked++
@@ -515,7 +615,7 @@ func (c *crawl) sitemap(t task) {
 	sm.Entries = len(locs)
 	c.mu.Lock()
 	c.g.Sitemaps = append(c.g.Sitemaps, sm)
-	c.g.References = append(c.g.References, refs...)
+	c.addRefs(refs)
 	c.mu.Unlock()
 	for _, ref := range refs {
 		c.follow(task{kind: fetchURL, url: ref.Target, depth: 1}, true)

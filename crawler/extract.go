@@ -2,18 +2,15 @@ package crawler
 
 import (
 	"bytes"
+	"io"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
-	"github.com/PuerkitoBio/goquery"
-	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
-
-// pageSelector finds, in one pass, every element a page is read for.
-var pageSelector = cascadia.MustCompile("a[href], area[href], link[href], meta[content], base[href], form")
 
 const maxAnchorText = 100
 
@@ -26,82 +23,264 @@ type page struct {
 	noindex   bool
 }
 
-// extractPage parses an HTML page once and reads its links, canonical,
-// hreflang alternates, forms, meta refresh, meta robots and base URL.
+// rawRef is a reference as written in the page, before the base URL is
+// known: the first <base href> applies to the whole document, wherever
+// it stands.
+type rawRef struct {
+	kind RefKind
+	href string
+	text string
+}
+
+// extractPage reads an HTML page in one streaming pass of the HTML
+// tokenizer: links (with their text), canonical, hreflang alternates,
+// forms, meta refresh, meta robots and the base URL. Nothing else of the
+// page is kept, so neither its size nor its nesting depth costs memory.
 // Targets are resolved against the base URL and normalised; unusable
 // ones (other schemes, unparseable) are skipped.
-func extractPage(pageURL *url.URL, body []byte) (page, error) {
-	var p page
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
-	if err != nil {
-		return p, err
+func extractPage(pageURL *url.URL, body []byte, cache *hrefCache) (page, error) {
+	var (
+		p       page
+		raws    []rawRef
+		baseRef string
+		hasBase bool
+		refresh string // content of the first meta refresh
+		hasRefr bool
+		anchor  = -1 // index in raws of the open <a>, if any
+		label   text // the open <a>'s text
+	)
+	closeAnchor := func() {
+		if anchor >= 0 {
+			raws[anchor].text = label.b.String()
+			anchor = -1
+		}
 	}
-	nodes := doc.FindMatcher(pageSelector).Nodes
-	base := pageURL
-	for _, n := range nodes {
-		if n.Data == "base" {
-			if b, err := pageURL.Parse(strings.TrimSpace(attr(n, "href"))); err == nil {
-				base = b
+	z := html.NewTokenizer(bytes.NewReader(body))
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			closeAnchor()
+			if err := z.Err(); err != io.EOF {
+				return p, err
 			}
-			break
+			return p.resolve(pageURL, raws, baseRef, hasBase, refresh, hasRefr, cache), nil
+		case html.TextToken:
+			if anchor >= 0 {
+				label.write(string(z.Text()))
+			}
+			continue
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			switch {
+			case string(name) == "a":
+				closeAnchor()
+			case anchor >= 0 && blockElements[string(name)]:
+				label.space()
+			}
+			continue
+		case html.StartTagToken, html.SelfClosingTagToken:
+		default:
+			continue
+		}
+		name, more := z.TagName()
+		tag := string(name)
+		if anchor >= 0 {
+			switch {
+			case tag == "img":
+				label.space()
+				label.write(readAttrs(z, more).alt)
+				label.space()
+				continue
+			case blockElements[tag]:
+				label.space()
+			}
+		}
+		switch tag {
+		case "a":
+			closeAnchor() // an <a> inside an <a> closes the first
+			if a := readAttrs(z, more); a.hasHref {
+				raws = append(raws, rawRef{kind: RefAnchor, href: a.href})
+				if tt == html.StartTagToken {
+					anchor = len(raws) - 1
+					label = text{}
+				}
+			}
+		case "area":
+			if a := readAttrs(z, more); a.hasHref {
+				raws = append(raws, rawRef{kind: RefArea, href: a.href, text: collapse(a.alt)})
+			}
+		case "base":
+			if a := readAttrs(z, more); a.hasHref && !hasBase {
+				baseRef, hasBase = a.href, true
+			}
+		case "link":
+			a := readAttrs(z, more)
+			if !a.hasHref {
+				break
+			}
+			rel := strings.Fields(strings.ToLower(a.rel))
+			switch {
+			case slices.Contains(rel, "canonical"):
+				raws = append(raws, rawRef{kind: RefCanonical, href: a.href})
+			case slices.Contains(rel, "alternate") && a.hasHreflang:
+				raws = append(raws, rawRef{kind: RefHreflang, href: a.href, text: strings.TrimSpace(a.hreflang)})
+			}
+		case "meta":
+			a := readAttrs(z, more)
+			switch {
+			case strings.EqualFold(a.httpEquiv, "refresh") && !hasRefr:
+				// The first refresh that parses is the one; a later one
+				// never runs, even after a reload of the page.
+				if _, _, ok := ParseRefresh(a.content); ok {
+					refresh, hasRefr = a.content, true
+				}
+			case strings.EqualFold(a.name, "robots") || strings.EqualFold(a.name, "googlebot"):
+				p.noindex = p.noindex || isNoindex(a.content)
+			}
+		case "form":
+			a := readAttrs(z, more)
+			method := strings.ToLower(strings.TrimSpace(a.method))
+			switch method {
+			case "dialog":
+				continue
+			case "post":
+			default:
+				method = "get"
+			}
+			raws = append(raws, rawRef{kind: RefForm, href: a.action, text: method})
+		}
+	}
+}
+
+// resolve turns the raw references into the page's references, against
+// the document's base URL.
+func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase bool, refresh string, hasRefresh bool, cache *hrefCache) page {
+	base := pageURL
+	if hasBase {
+		if b, err := pageURL.Parse(strings.TrimSpace(baseRef)); err == nil {
+			base = b
 		}
 	}
 	self, _ := normalizeURL(pageURL)
-	add := func(kind RefKind, ref, text string) string {
-		target, err := Resolve(base, strings.TrimSpace(ref))
+	p.refs = make([]Reference, 0, len(raws)+1)
+	for _, raw := range raws {
+		if raw.kind == RefForm && strings.TrimSpace(raw.href) == "" {
+			// An empty action submits to the document's own URL,
+			// whatever the base URL says.
+			p.refs = append(p.refs, Reference{Kind: RefForm, Source: self, Target: self, Text: raw.text})
+			continue
+		}
+		target, err := cache.resolve(base, raw.href)
 		if err != nil {
-			return ""
+			continue
 		}
-		p.refs = append(p.refs, Reference{Kind: kind, Source: self, Target: target, Text: text})
-		return target
+		if raw.kind == RefCanonical && p.canonical == "" {
+			p.canonical = target
+		}
+		p.refs = append(p.refs, Reference{Kind: raw.kind, Source: self, Target: target, Text: raw.text})
 	}
-	for _, n := range nodes {
-		switch n.Data {
-		case "a":
-			add(RefAnchor, attr(n, "href"), anchorText(n))
-		case "area":
-			add(RefArea, attr(n, "href"), collapse(attr(n, "alt")))
-		case "link":
-			rel := strings.Fields(strings.ToLower(attr(n, "rel")))
-			switch {
-			case slices.Contains(rel, "canonical"):
-				if t := add(RefCanonical, attr(n, "href"), ""); p.canonical == "" {
-					p.canonical = t
-				}
-			case slices.Contains(rel, "alternate") && hasAttr(n, "hreflang"):
-				add(RefHreflang, attr(n, "href"), strings.TrimSpace(attr(n, "hreflang")))
-			}
-		case "meta":
-			switch {
-			case strings.EqualFold(attr(n, "http-equiv"), "refresh") && !p.refreshes:
-				// The first refresh that parses is the one; a later
-				// one never runs, even after a reload of the page.
-				p.refresh, p.refreshes = refreshTo(HopMetaRefresh, attr(n, "content"), base, self)
-				if p.refresh != nil {
-					p.refs = append(p.refs, Reference{Kind: RefMetaRefresh, Source: self, Target: p.refresh.URL, Text: p.refresh.Raw})
-				}
-			case strings.EqualFold(attr(n, "name"), "robots") || strings.EqualFold(attr(n, "name"), "googlebot"):
-				p.noindex = p.noindex || isNoindex(attr(n, "content"))
-			}
-		case "form":
-			method := strings.ToLower(strings.TrimSpace(attr(n, "method")))
-			if method != "post" && method != "dialog" {
-				method = "get"
-			}
-			if method == "dialog" {
-				continue
-			}
-			action := strings.TrimSpace(attr(n, "action"))
-			if action == "" {
-				// An empty action submits to the document's own URL,
-				// whatever the base URL says.
-				p.refs = append(p.refs, Reference{Kind: RefForm, Source: self, Target: self, Text: method})
-				continue
-			}
-			add(RefForm, action, method)
+	if hasRefresh {
+		p.refreshes = true
+		if p.refresh, _ = refreshTo(HopMetaRefresh, refresh, base, self); p.refresh != nil {
+			p.refs = append(p.refs, Reference{Kind: RefMetaRefresh, Source: self, Target: p.refresh.URL, Text: p.refresh.Raw})
 		}
 	}
-	return p, nil
+	return p
+}
+
+// hrefCache remembers where the hrefs that repeat from page to page
+// (navigation, footers) lead, so that each is parsed once, and hands out
+// one string per URL. It holds absolute and path-absolute hrefs only,
+// whose target does not depend on the page's path. A nil cache resolves
+// every time.
+type hrefCache struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const hrefCacheSize = 1 << 14
+
+func (c *hrefCache) resolve(base *url.URL, href string) (string, error) {
+	var key string
+	switch {
+	case c == nil || base.User != nil:
+		return Resolve(base, href)
+	case strings.HasPrefix(href, "http://") || strings.HasPrefix(href, "https://"):
+		key = href
+	case strings.HasPrefix(href, "/") && !strings.HasPrefix(href, "//"):
+		key = base.Scheme + "://" + base.Host + href
+	default:
+		return Resolve(base, href)
+	}
+	c.mu.Lock()
+	target, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return target, nil
+	}
+	target, err := Resolve(base, href)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if len(c.m) >= hrefCacheSize || c.m == nil {
+		c.m = make(map[string]string, hrefCacheSize)
+	}
+	c.m[key] = target
+	c.mu.Unlock()
+	return target, nil
+}
+
+// tagAttrs holds the attributes the crawler reads; has says which of
+// href and hreflang were present (an empty value still counts).
+type tagAttrs struct {
+	href, rel, hreflang, alt         string
+	httpEquiv, name, content, method string
+	action                           string
+	hasHref, hasHreflang             bool
+}
+
+// readAttrs reads the current tag's attributes; the first of a repeated
+// name wins, as in the HTML parser.
+func readAttrs(z *html.Tokenizer, more bool) tagAttrs {
+	var a tagAttrs
+	var seen uint16
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		var dst *string
+		var bit uint16
+		switch string(k) {
+		case "href":
+			dst, bit = &a.href, 1
+			a.hasHref = true
+		case "rel":
+			dst, bit = &a.rel, 2
+		case "hreflang":
+			dst, bit = &a.hreflang, 4
+			a.hasHreflang = true
+		case "alt":
+			dst, bit = &a.alt, 8
+		case "http-equiv":
+			dst, bit = &a.httpEquiv, 16
+		case "name":
+			dst, bit = &a.name, 32
+		case "content":
+			dst, bit = &a.content, 64
+		case "method":
+			dst, bit = &a.method, 128
+		case "action":
+			dst, bit = &a.action, 256
+		default:
+			continue
+		}
+		if seen&bit == 0 {
+			seen |= bit
+			*dst = string(v)
+		}
+	}
+	return a
 }
 
 // refreshTo reads a refresh value. declared is true when it parses at
@@ -139,62 +318,6 @@ func isNoindex(v string) bool {
 		}
 	}
 	return false
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func hasAttr(n *html.Node, key string) bool {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return true
-		}
-	}
-	return false
-}
-
-// anchorText is the link's text as a reader sees it: white space
-// collapsed, no space between inline elements, an image's alt text
-// standing in for it, cut to maxAnchorText runes.
-func anchorText(n *html.Node) string {
-	var t text
-	var walk func(*html.Node) bool
-	walk = func(n *html.Node) bool {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch {
-			case c.Type == html.TextNode:
-				if !t.write(c.Data) {
-					return false
-				}
-			case c.Type == html.ElementNode && c.Data == "img":
-				t.space()
-				if !t.write(attr(c, "alt")) {
-					return false
-				}
-				t.space()
-			case c.Type == html.ElementNode:
-				block := blockElements[c.Data]
-				if block {
-					t.space()
-				}
-				if !walk(c) {
-					return false
-				}
-				if block {
-					t.space()
-				}
-			}
-		}
-		return true
-	}
-	walk(n)
-	return t.b.String()
 }
 
 // collapse is s with white space collapsed, cut to maxAnchorText runes.

@@ -81,6 +81,33 @@ type Response struct {
 	Parsed      bool          // parsed as an HTML page
 	Noindex     bool          // meta robots or X-Robots-Tag says noindex
 	Canonical   string        // the page's rel=canonical, normalised
+	Referrers   Referrers     // how many references point here, kept or not
+}
+
+// Referrers counts the references to a URL by kind. The graph keeps the
+// references themselves only for URLs the rules look at one by one:
+// those that do not answer a plain 2xx (see Graph.References).
+type Referrers struct {
+	Links      int32 // pages linking with <a> or <area> (once per page)
+	Sitemaps   int32 // sitemap entries
+	Canonicals int32 // rel=canonical, in HTML or a Link header
+	Hreflangs  int32 // hreflang alternates
+	Forms      int32 // form actions
+}
+
+func (n *Referrers) count(kind RefKind) {
+	switch kind {
+	case RefAnchor, RefArea:
+		n.Links++
+	case RefSitemap:
+		n.Sitemaps++
+	case RefCanonical:
+		n.Canonicals++
+	case RefHreflang:
+		n.Hreflangs++
+	case RefForm:
+		n.Forms++
+	}
 }
 
 // IsRedirectStatus reports whether browsers and Go follow a Location on
@@ -182,8 +209,14 @@ func (c *Chain) Temporary() bool {
 // Graph is everything a crawl learnt. It is plain data: rules and
 // reports read it, and tests build it from literals.
 type Graph struct {
-	Responses  map[string]*Response // by normalised URL
-	References []Reference          // in discovery order
+	Responses map[string]*Response // by normalised URL
+	// References holds every start URL and every reference to a URL that
+	// was not fetched or does not answer a plain 2xx (a redirect, a
+	// refresh, an error, a robots.txt block), sorted by source, target
+	// and kind; a page referencing a URL twice the same way counts once.
+	// References to plain 2xx answers are only counted, in their
+	// Response.Referrers.
+	References []Reference
 	Sitemaps   []Sitemap
 	Scope      Scope
 	Stats      Stats

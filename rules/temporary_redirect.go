@@ -435,7 +435,15 @@ func permanenceEvidence(g *crawler.Graph, h *crawler.Hop) string {
 			canonical = true
 		}
 	}
-	switch n := len(links); {
+	// The graph keeps the references to a plain 2xx target only as
+	// counts.
+	n := len(links)
+	if r := g.Lookup(h.Target); r != nil {
+		n = max(n, int(r.Referrers.Links))
+		sitemap = sitemap || r.Referrers.Sitemaps > 0
+		canonical = canonical || r.Referrers.Canonicals > 0
+	}
+	switch {
 	case n == 1:
 		ev = append(ev, "1 page links to the target")
 	case n > 1:
