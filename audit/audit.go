@@ -82,12 +82,17 @@ type Finding struct {
 	Target   string
 	Hops     int
 	Message  string
+	Change   Change // how it compares with a baseline run; "" unless the report was compared (see Report.Compare)
 }
 
 // Pass is one rule's view of a run.
 type Pass struct {
 	Graph *crawler.Graph
 	Rule  *Rule
+	// Expect is the run's redirect map (Engine.Expect): normalised from
+	// URL to the normalised URL its redirect must end at. It is nil when
+	// the run has none. Rules read it and never change it.
+	Expect map[string]string
 
 	options  map[string]any
 	findings []Finding
@@ -133,21 +138,34 @@ type Engine struct {
 	Rules    []*Rule
 	Severity map[string]Severity       // by rule name: overrides every finding's severity
 	Options  map[string]map[string]any // by rule name, then option name
+	// Expect is a redirect map, as `hopaudit check --expect` reads it:
+	// each key is a URL whose redirect is checked (the map's from), and
+	// its value the URL where the redirect must end (the map's to). Both
+	// are written as crawler.Normalize writes them, so that rules compare
+	// them with graph URLs as they are. Every rule sees it as Pass.Expect;
+	// nil means no map.
+	Expect map[string]string
 }
 
 // Report is the outcome of a run.
 type Report struct {
 	Graph    *crawler.Graph
-	Rules    []*Rule
-	Findings []Finding // sorted by url, rule, source, message
-	Errors   []RuleError
+	Rules    []*Rule     // the rules that ran, in order
+	Findings []Finding   // sorted by url, rule, source, message
+	Errors   []RuleError // the rules that failed
+
+	// Compared says the report was compared with a baseline (Compare):
+	// every finding is marked new or unchanged, and Fixed holds the
+	// baseline's findings that this run no longer has.
+	Compared bool
+	Fixed    []Finding // sorted like Findings; Change is ChangeFixed
 }
 
 // Run runs every rule over g, in order, and returns the sorted findings.
 func (e *Engine) Run(g *crawler.Graph) *Report {
 	rep := &Report{Graph: g, Rules: e.Rules}
 	for _, r := range e.Rules {
-		p := &Pass{Graph: g, Rule: r, options: e.Options[r.Name]}
+		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name]}
 		if err := run(p); err != nil {
 			rep.Errors = append(rep.Errors, RuleError{Rule: r.Name, Err: err.Error()})
 		}
@@ -165,15 +183,18 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 			}
 		}
 	}
-	slices.SortStableFunc(rep.Findings, func(a, b Finding) int {
-		return cmp.Or(
-			cmp.Compare(a.URL, b.URL),
-			cmp.Compare(a.Rule, b.Rule),
-			cmp.Compare(a.Source, b.Source),
-			cmp.Compare(a.Message, b.Message),
-		)
-	})
+	slices.SortStableFunc(rep.Findings, compareFindings)
 	return rep
+}
+
+// compareFindings orders findings by url, rule, source and message.
+func compareFindings(a, b Finding) int {
+	return cmp.Or(
+		cmp.Compare(a.URL, b.URL),
+		cmp.Compare(a.Rule, b.Rule),
+		cmp.Compare(a.Source, b.Source),
+		cmp.Compare(a.Message, b.Message),
+	)
 }
 
 // run calls the rule, turning a panic into an error.
@@ -190,27 +211,55 @@ func run(p *Pass) (err error) {
 type Count struct {
 	Rule     string
 	Severity Severity
-	Count    int
+	Count    int // findings of this run
+	New      int // of them, new since the baseline (compared reports only)
+	Fixed    int // baseline findings that this run no longer has (compared reports only)
 }
 
 // Summary counts the findings per rule and severity, in the report's
-// rule order, most severe first within a rule.
+// rule order, most severe first within a rule. A compared report also
+// counts its new and fixed findings; a fixed finding counts at the
+// severity the baseline gave it, and a rule and severity with only fixed
+// findings has a row with Count 0.
 func (r *Report) Summary() []Count {
 	order := make(map[string]int, len(r.Rules))
 	for i, rule := range r.Rules {
 		order[rule.Name] = i
 	}
-	n := map[Count]int{}
+	pos := func(rule string) int { // rules the report does not list go last, by name
+		if i, ok := order[rule]; ok {
+			return i
+		}
+		return len(order)
+	}
+	type key struct {
+		rule string
+		sev  Severity
+	}
+	n := map[key]*Count{}
+	row := func(f Finding) *Count {
+		k := key{f.Rule, f.Severity}
+		if n[k] == nil {
+			n[k] = &Count{Rule: f.Rule, Severity: f.Severity}
+		}
+		return n[k]
+	}
 	for _, f := range r.Findings {
-		n[Count{Rule: f.Rule, Severity: f.Severity}]++
+		c := row(f)
+		c.Count++
+		if f.Change == ChangeNew {
+			c.New++
+		}
+	}
+	for _, f := range r.Fixed {
+		row(f).Fixed++
 	}
 	out := make([]Count, 0, len(n))
-	for k, v := range n {
-		k.Count = v
-		out = append(out, k)
+	for _, c := range n {
+		out = append(out, *c)
 	}
 	slices.SortFunc(out, func(a, b Count) int {
-		return cmp.Or(cmp.Compare(order[a.Rule], order[b.Rule]), cmp.Compare(b.Severity, a.Severity))
+		return cmp.Or(cmp.Compare(pos(a.Rule), pos(b.Rule)), cmp.Compare(a.Rule, b.Rule), cmp.Compare(b.Severity, a.Severity))
 	})
 	return out
 }

@@ -2,16 +2,9 @@ package crawler_test
 
 import (
 	"context"
-	"io"
-	"net/http"
-	"net/url"
 	"runtime"
-	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"golang.org/x/net/html"
 
 	"github.com/hopaudit/hopaudit/crawler"
 	"github.com/hopaudit/hopaudit/crawler/crawlertest"
@@ -66,7 +59,7 @@ func BenchmarkCrawlVsReference(b *testing.B) {
 	var ours, ref time.Duration
 	for b.Loop() {
 		start := time.Now()
-		n := referenceCrawl(srv.URL+"/p/0", 16)
+		n := crawlertest.ReferenceCrawl(srv.URL+"/p/0", 16)
 		ref += time.Since(start)
 		if n != site.URLs() {
 			b.Fatalf("reference crawled %d URLs, the site has %d", n, site.URLs())
@@ -111,100 +104,4 @@ func retained(g *crawler.Graph) uint64 {
 	runtime.ReadMemStats(&m)
 	runtime.KeepAlive(g)
 	return m.HeapAlloc
-}
-
-// referenceCrawl is a lean crawler for comparison: net/http with manual
-// hops, the x/net/html tokenizer for a, link and form URLs, one visited
-// map and a fixed pool of workers. It returns the number of URLs fetched.
-func referenceCrawl(start string, workers int) int {
-	client := &http.Client{
-		Transport: &http.Transport{MaxIdleConnsPerHost: workers},
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
-	var (
-		mu      sync.Mutex
-		cond    = sync.NewCond(&mu)
-		queue   = []string{start}
-		visited = map[string]bool{start: true}
-		active  int
-	)
-	add := func(base *url.URL, ref string) {
-		u, err := base.Parse(ref)
-		if err != nil || u.Host != base.Host {
-			return
-		}
-		u.Fragment = ""
-		s := u.String()
-		mu.Lock()
-		if !visited[s] {
-			visited[s] = true
-			queue = append(queue, s)
-			cond.Signal()
-		}
-		mu.Unlock()
-	}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				mu.Lock()
-				for len(queue) == 0 && active > 0 {
-					cond.Wait()
-				}
-				if len(queue) == 0 {
-					cond.Broadcast()
-					mu.Unlock()
-					return
-				}
-				u := queue[0]
-				queue = queue[1:]
-				active++
-				mu.Unlock()
-
-				base, _ := url.Parse(u)
-				resp, err := client.Get(u)
-				if err == nil {
-					if loc := resp.Header.Get("Location"); loc != "" {
-						add(base, loc)
-					}
-					if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
-						z := html.NewTokenizer(io.LimitReader(resp.Body, 5<<20))
-						for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
-							if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-								continue
-							}
-							name, hasAttr := z.TagName()
-							key := ""
-							switch string(name) {
-							case "a", "link":
-								key = "href"
-							case "form":
-								key = "action"
-							}
-							for hasAttr && key != "" {
-								var k, v []byte
-								k, v, hasAttr = z.TagAttr()
-								if string(k) == key {
-									add(base, string(v))
-								}
-							}
-						}
-					}
-					_, _ = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-				}
-
-				mu.Lock()
-				active--
-				if active == 0 && len(queue) == 0 {
-					cond.Broadcast()
-				}
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	return len(visited)
 }

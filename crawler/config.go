@@ -30,5 +30,14 @@ type Config struct {
 	Proxy        string            // proxy URL; "" = HTTP_PROXY, HTTPS_PROXY, NO_PROXY
 	Resolve      map[string]string // "host:port" -> "addr:port" to dial instead; curl's --resolve host:port:addr gives "addr:port"
 	Insecure     bool              // skip TLS certificate checks
+	AllowPrivate bool              // reach loopback and private addresses from any start URL (see safety.go)
+	Progress     func(Progress)    // called after each URL is fetched or blocked, never concurrently; must return quickly
 	Log          io.Writer         // progress and warnings; nil = none
+}
+
+// Progress is a snapshot of a running crawl.
+type Progress struct {
+	Fetched int // URLs requested so far
+	Queued  int // URLs scheduled and not started
+	Errors  int // URLs that failed with a network or protocol error
 }

@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -52,6 +51,7 @@ type crawl struct {
 	gates     hostGates
 	seedHosts map[string]bool
 	hrefs     hrefCache
+	interned  sync.Map // header values that repeat (Content-Type): one string each
 
 	mu        sync.Mutex
 	cond      *sync.Cond
@@ -109,6 +109,15 @@ func (c *crawl) nodeOf(u string) *node {
 	return n
 }
 
+// internURL returns the node's copy of a normalised URL, creating the
+// node. The lock must be held.
+func (c *crawl) internURL(u string) string {
+	if u == "" {
+		return ""
+	}
+	return c.nodeOf(u).url
+}
+
 // addRefs files references under their targets. The lock must be held.
 func (c *crawl) addRefs(refs []Reference) {
 	for _, ref := range refs {
@@ -137,7 +146,7 @@ func (c *crawl) finish() {
 	// Pages are read in parallel: sort so that the graph is the same
 	// from run to run.
 	slices.SortFunc(refs, func(a, b Reference) int {
-		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Target, b.Target),
+		return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.Source, b.Source),
 			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Text, b.Text))
 	})
 	c.g.References = refs
@@ -393,6 +402,7 @@ func (c *crawl) fetch(t task) {
 	r := &Response{URL: t.url, Depth: t.depth, Internal: c.g.Scope.Internal(t.url)}
 	if !c.cfg.IgnoreRobots && !c.robots.allowed(c.ctx, u) {
 		r.Blocked = true
+		r.Error = c.robots.unreachable(c.ctx, u) // robots.txt failed: why all is disallowed
 		c.record(r, nil)
 		return
 	}
@@ -431,9 +441,9 @@ func (c *crawl) fetch(t task) {
 	var refs []Reference
 	if r.Status >= 200 && r.Status < 300 && r.Error == "" {
 		// A Refresh header comes before any meta refresh in the page.
-		_, _, headerRefresh := ParseRefresh(r.Header.Refresh)
+		_, _, headerRefresh := ParseRefresh(res.header.Get("Refresh"))
 		if r.Internal && !c.cfg.ListMode {
-			refs = linkHeader(r.Header.Link, u, r.URL)
+			refs = linkHeader(strings.Join(res.header.Values("Link"), ", "), u, r.URL)
 			if r.Refresh != nil {
 				refs = append(refs, Reference{Kind: RefRefreshHeader, Source: r.URL, Target: r.Refresh.URL, Text: r.Refresh.Raw})
 			}
@@ -483,6 +493,16 @@ func (c *crawl) requestHeader(u *url.URL) http.Header {
 	return h
 }
 
+// intern returns one shared copy of a short header value, so that a
+// million responses with the same Content-Type hold one string.
+func (c *crawl) intern(s string) string {
+	if s == "" || len(s) > 100 {
+		return s
+	}
+	v, _ := c.interned.LoadOrStore(s, s)
+	return v.(string)
+}
+
 // uniqueRefs keeps the first of the references of one page that share
 // kind and target (and language, for hreflang alternates).
 func uniqueRefs(refs []Reference) []Reference {
@@ -507,19 +527,27 @@ func uniqueRefs(refs []Reference) []Reference {
 // readHeader copies the header fields the audit reads.
 func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 	join := func(k string) string { return strings.Join(h.Values(k), ", ") }
-	r.Header = Headers{
-		CacheControl: join("Cache-Control"),
-		Expires:      join("Expires"),
-		Date:         join("Date"),
-		Vary:         join("Vary"),
-		RetryAfter:   join("Retry-After"),
-		Refresh:      join("Refresh"),
-		Link:         join("Link"),
-		XRobotsTag:   join("X-Robots-Tag"),
+	if r.Status >= 300 && r.Status <= 399 {
+		hdr := Headers{
+			CacheControl: join("Cache-Control"),
+			Expires:      join("Expires"),
+			Vary:         join("Vary"),
+			RetryAfter:   join("Retry-After"),
+			Refresh:      join("Refresh"),
+			Link:         join("Link"),
+			XRobotsTag:   join("X-Robots-Tag"),
+		}
+		// Most redirects carry none of these: keep nothing for them
+		// (Date only matters next to Expires).
+		if hdr != (Headers{}) {
+			hdr.Date = join("Date")
+			r.Header = &hdr
+		}
 	}
-	r.ContentType = h.Get("Content-Type")
-	r.Noindex = isNoindex(r.Header.XRobotsTag)
-	r.Locations = h.Values("Location")
+	r.ContentType = c.intern(h.Get("Content-Type"))
+	r.Noindex = isNoindex(join("X-Robots-Tag"))
+	// A copy: the header's own slice shares one array with every field.
+	r.Locations = slices.Clone(h.Values("Location"))
 	if len(r.Locations) > 0 && strings.TrimSpace(r.Locations[0]) != "" {
 		target, err := Resolve(u, strings.TrimSpace(r.Locations[0]))
 		if err != nil {
@@ -528,7 +556,7 @@ func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 			r.Location = target
 		}
 	}
-	if r.Status >= 200 && r.Status < 300 && r.Header.Refresh != "" {
+	if r.Status >= 200 && r.Status < 300 && h.Get("Refresh") != "" {
 		r.Refresh, _ = refreshTo(HopRefreshHeader, h.Get("Refresh"), u, r.URL)
 	}
 }
@@ -539,6 +567,13 @@ func (c *crawl) record(r *Response, refs []Reference) {
 	defer c.mu.Unlock()
 	n := c.nodeOf(r.URL)
 	n.resp = r
+	// One string per URL: the targets this response names share the
+	// nodes' strings.
+	r.Location = c.internURL(r.Location)
+	r.Canonical = c.internURL(r.Canonical)
+	if r.Refresh != nil {
+		r.Refresh.URL = c.internURL(r.Refresh.URL)
+	}
 	for _, ref := range n.refs {
 		r.Referrers.count(ref.Kind)
 	}
@@ -557,6 +592,9 @@ func (c *crawl) record(r *Response, refs []Reference) {
 	}
 	if r.Parsed {
 		c.g.Stats.Parsed++
+	}
+	if c.cfg.Progress != nil {
+		c.cfg.Progress(Progress{Fetched: c.g.Stats.Fetched, Queued: len(c.queue) - c.head, Errors: c.g.Stats.Errors})
 	}
 }
 
@@ -584,21 +622,24 @@ func (c *crawl) findSitemaps(t task) {
 // sitemap reads a sitemap or sitemap index; each <loc> of a sitemap is an
 // entry URL whose source is the sitemap.
 func (c *crawl) sitemap(t task) {
+	c.mu.Lock()
+	enough := c.g.Stats.MaxPagesReached || len(c.g.Sitemaps) >= maxSitemaps || c.cfg.MaxPages > 0 && len(c.g.Sitemaps) >= c.cfg.MaxPages
+	c.mu.Unlock()
+	if enough {
+		return // no entry could be fetched; an endless supply of sitemaps must not keep the crawl going
+	}
 	sm := Sitemap{URL: t.url}
 	base, _ := url.Parse(t.url)
-	status, body, err := fetchSitemap(c.ctx, c.plain, c.requestHeader(base), t.url)
-	sm.Status = status
-	var locs []string
-	if err == nil || len(body) > 0 {
-		var perr error
-		locs, sm.Index, perr = parseSitemap(bytes.NewReader(body))
-		err = errors.Join(err, perr)
-	}
+	status, locs, index, err := fetchSitemap(c.ctx, c.plain, c.requestHeader, t.url)
+	sm.Status, sm.Index = status, index
 	if err != nil {
 		if c.ctx.Err() != nil {
 			return
 		}
 		sm.Error = errorText(err)
+	}
+	if index && t.depth > 0 {
+		sm.Error, locs = "a sitemap index listed in a sitemap index: not read, indexes do not nest", nil
 	}
 	var refs []Reference
 	for _, loc := range locs {
@@ -607,7 +648,7 @@ func (c *crawl) sitemap(t task) {
 			continue
 		}
 		if sm.Index {
-			c.enqueue(task{kind: readSitemap, url: target})
+			c.enqueue(task{kind: readSitemap, url: target, depth: 1})
 			continue
 		}
 		refs = append(refs, Reference{Kind: RefSitemap, Source: t.url, Target: target})

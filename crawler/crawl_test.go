@@ -507,3 +507,69 @@ func TestDeepHTML(t *testing.T) {
 		t.Errorf("link from the deep page: %+v", refs)
 	}
 }
+
+// TestProgress: the callback sees every fetch, in order, never two at once.
+func TestProgress(t *testing.T) {
+	site := readSite(t)
+	cfg := site.Config("http://site.test/")
+	var calls, last int
+	cfg.Progress = func(p crawler.Progress) {
+		calls++ // unsynchronised on purpose: the race detector checks "never concurrently"
+		if p.Fetched < last {
+			t.Errorf("Fetched went back from %d to %d", last, p.Fetched)
+		}
+		last = p.Fetched
+	}
+	g := crawl(t, cfg)
+	if calls != g.Stats.Fetched+g.Stats.Blocked || last != g.Stats.Fetched {
+		t.Errorf("%d calls, last Fetched %d; stats %+v", calls, last, g.Stats)
+	}
+}
+
+// TestPoliteness: however fast the site, no more requests are in flight
+// than Concurrency, and with a Delay the requests to one host start at
+// least that far apart.
+func TestPoliteness(t *testing.T) {
+	site := &crawlertest.Synthetic{Pages: 60, PageBytes: 2000, Nav: 5, Content: 3, Latency: 5 * time.Millisecond}
+	var mu sync.Mutex
+	var inFlight, most int
+	var starts []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		starts = append(starts, time.Now())
+		mu.Unlock()
+		site.ServeHTTP(w, r)
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+	}))
+	defer srv.Close()
+
+	cfg := crawler.Config{Seeds: []string{srv.URL + "/p/0"}, Concurrency: 3, UserAgent: "hopaudit-test", NoSitemaps: true, IgnoreRobots: true}
+	g := crawl(t, cfg)
+	if len(g.Responses) != site.URLs() {
+		t.Fatalf("crawled %d URLs, the site has %d", len(g.Responses), site.URLs())
+	}
+	if most > cfg.Concurrency || most < 2 {
+		t.Errorf("at most %d requests in flight, want 2 to %d", most, cfg.Concurrency)
+	}
+
+	starts, most = nil, 0
+	cfg.Delay = 20 * time.Millisecond
+	cfg.Seeds = []string{srv.URL + "/p/1"}
+	site.Pages = 8
+	crawl(t, cfg)
+	slices.SortFunc(starts, func(a, b time.Time) int { return a.Compare(b) })
+	for i := 1; i < len(starts); i++ {
+		// Server-side clocks see a little jitter; the crawler spaces the
+		// starts by the full delay.
+		if gap := starts[i].Sub(starts[i-1]); gap < cfg.Delay*3/4 {
+			t.Errorf("requests %d and %d started %v apart, want about %v", i-1, i, gap, cfg.Delay)
+		}
+	}
+	if len(starts) < 8 {
+		t.Errorf("%d requests with a delay", len(starts))
+	}
+}

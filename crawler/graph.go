@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"sync"
@@ -63,25 +64,25 @@ type Refresh struct {
 // Every string that came from the website is untrusted.
 type Response struct {
 	URL         string   // normalised URL that was requested
-	Status      int      // 0 when no response arrived
 	Locations   []string // every raw Location field value, in order
 	Location    string   // first Location resolved against URL and normalised; "" when absent or unresolvable
 	LocationErr string   // why the first Location could not be resolved
 	Refresh     *Refresh // a refresh to another URL, from a 2xx response
-	Header      Headers
+	Header      *Headers // the fields the audit reads, kept for 3xx answers that have any; nil otherwise
 	ContentType string
-	Bytes       int64         // body bytes read (after decompression)
-	Elapsed     time.Duration // request sent to body read
-	Truncated   bool          // body cut at the size limit
 	Error       string        // network or protocol error; the response may still be partly filled
 	ParseError  string        // the HTML page could not be parsed: its links are unknown
-	Blocked     bool          // disallowed by robots.txt: never fetched
+	Canonical   string        // the page's rel=canonical, normalised
+	Bytes       int64         // body bytes read (after decompression)
+	Elapsed     time.Duration // request sent to body read
+	Status      int           // 0 when no response arrived
 	Depth       int           // links from the nearest start URL or sitemap
+	Referrers   Referrers     // how many references point here, kept or not
+	Truncated   bool          // body cut at the size limit
+	Blocked     bool          // disallowed by robots.txt: never fetched
 	Internal    bool          // inside the crawl scope
 	Parsed      bool          // parsed as an HTML page
 	Noindex     bool          // meta robots or X-Robots-Tag says noindex
-	Canonical   string        // the page's rel=canonical, normalised
-	Referrers   Referrers     // how many references point here, kept or not
 }
 
 // Referrers counts the references to a URL by kind. The graph keeps the
@@ -212,7 +213,7 @@ type Graph struct {
 	Responses map[string]*Response // by normalised URL
 	// References holds every start URL and every reference to a URL that
 	// was not fetched or does not answer a plain 2xx (a redirect, a
-	// refresh, an error, a robots.txt block), sorted by source, target
+	// refresh, an error, a robots.txt block), sorted by target, source
 	// and kind; a page referencing a URL twice the same way counts once.
 	// References to plain 2xx answers are only counted, in their
 	// Response.Referrers.
@@ -226,7 +227,8 @@ type Graph struct {
 	chainOf map[string]int
 
 	inboundOnce sync.Once
-	inbound     map[string][]int
+	byTarget    bool             // References are sorted by target
+	inbound     map[string][]int // else: reference indexes by target
 }
 
 // Lookup returns the response for a normalised URL, or nil.
@@ -287,15 +289,28 @@ func (g *Graph) ChainOf(u string) *Chain {
 	return nil
 }
 
-// Inbound returns the references whose target is the normalised URL u,
-// in discovery order. The index behind it is built once.
+// Inbound returns the references whose target is the normalised URL u.
+// A crawl's references are sorted by target, and Inbound searches them;
+// for a graph built otherwise an index is made once.
 func (g *Graph) Inbound(u string) []Reference {
 	g.inboundOnce.Do(func() {
+		g.byTarget = slices.IsSortedFunc(g.References, func(a, b Reference) int { return cmp.Compare(a.Target, b.Target) })
+		if g.byTarget {
+			return
+		}
 		g.inbound = make(map[string][]int)
 		for i, ref := range g.References {
 			g.inbound[ref.Target] = append(g.inbound[ref.Target], i)
 		}
 	})
+	if g.byTarget {
+		i, _ := slices.BinarySearchFunc(g.References, u, func(r Reference, t string) int { return cmp.Compare(r.Target, t) })
+		j := i
+		for j < len(g.References) && g.References[j].Target == u {
+			j++
+		}
+		return g.References[i:j:j]
+	}
 	idx := g.inbound[u]
 	out := make([]Reference, len(idx))
 	for i, j := range idx {

@@ -53,19 +53,20 @@ func normalizeURL(u *url.URL) (string, error) {
 			host += ":" + port
 		}
 	}
-	var b strings.Builder
-	b.Grow(len(scheme) + len(host) + len(u.RawPath) + len(u.Path) + len(u.RawQuery) + 8)
-	b.WriteString(scheme)
-	b.WriteString("://")
-	if u.User != nil {
-		b.WriteString(u.User.String())
-		b.WriteByte('@')
-	}
-	b.WriteString(host)
 	path := u.EscapedPath()
 	if path == "" {
 		path = "/"
 	}
+	user := ""
+	if u.User != nil {
+		user = u.User.String() + "@"
+	}
+	var b strings.Builder
+	b.Grow(len(scheme) + len("://") + len(user) + len(host) + len(path) + len("?") + len(u.RawQuery))
+	b.WriteString(scheme)
+	b.WriteString("://")
+	b.WriteString(user)
+	b.WriteString(host)
 	b.WriteString(path)
 	if u.ForceQuery || u.RawQuery != "" {
 		b.WriteByte('?')

@@ -2,9 +2,11 @@ package crawler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -32,6 +34,10 @@ type robotsFile struct {
 	once     sync.Once
 	data     *robotstxt.RobotsData // nil = everything allowed
 	sitemaps []string
+	// unreachable says why everything is disallowed when robots.txt
+	// could not be read although its server answered (RFC 9309
+	// §2.3.1.4); "" otherwise.
+	unreachable string
 }
 
 func newRobots(client *http.Client, userAgent string, header func(*url.URL) http.Header, log func(string, ...any)) *robots {
@@ -46,7 +52,20 @@ func newRobots(client *http.Client, userAgent string, header func(*url.URL) http
 	}
 }
 
+// disallowAll is the robots.txt of an origin whose robots.txt is
+// unreachable.
+var disallowAll, _ = robotstxt.FromStatusAndBytes(http.StatusServiceUnavailable, nil)
+
 // file returns the robots.txt of u's origin, fetching it on first use.
+//
+// As RFC 9309 §2.3.1 says: a 2xx is parsed; up to five redirects are
+// followed, even to other hosts, and more make robots.txt unavailable;
+// 4xx (and any other status) means unavailable: everything allowed; 5xx,
+// a timeout or a connection that fails once the server was reached
+// means unreachable: everything disallowed. When the server cannot be
+// reached at all (no such host, connection refused, TLS failure, an
+// address the guard refuses), everything is allowed, so that each URL
+// of the origin is requested and its own error recorded.
 func (r *robots) file(ctx context.Context, u *url.URL) *robotsFile {
 	origin := u.Scheme + "://" + u.Host
 	r.mu.Lock()
@@ -57,39 +76,74 @@ func (r *robots) file(ctx context.Context, u *url.URL) *robotsFile {
 	}
 	r.mu.Unlock()
 	f.once.Do(func() {
-		data, err := r.fetch(ctx, origin+"/robots.txt")
-		if err != nil {
-			// An unreachable robots.txt leaves the URLs of the origin
-			// to be fetched, so that their own error is recorded.
+		status, body, connected, err := r.fetch(ctx, origin+"/robots.txt")
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// Cut short: the crawl is ending, nothing is learnt.
+		case err != nil && !connected:
 			r.log("robots.txt of %s: %s; crawling it as allowed", origin, errorText(err))
-			return
+		case errors.Is(err, errTooManyRedirects):
+			r.log("robots.txt of %s: %s; crawling it as allowed (RFC 9309)", origin, errorText(err))
+		case err != nil:
+			f.data = disallowAll
+			f.unreachable = "robots.txt unreachable (" + errorText(err) + "): everything disallowed, as RFC 9309 says"
+			r.log("%s: %s", origin, f.unreachable)
+		case status >= 500 && status <= 599:
+			f.data = disallowAll
+			f.unreachable = fmt.Sprintf("robots.txt answered %d: everything disallowed, as RFC 9309 says", status)
+			r.log("%s: %s", origin, f.unreachable)
+		case status >= 200 && status <= 299:
+			data, err := robotstxt.FromBytes(body)
+			if err != nil {
+				r.log("robots.txt of %s: %s; crawling it as allowed", origin, err)
+				return
+			}
+			f.data = data
+			f.sitemaps = data.Sitemaps
 		}
-		f.data = data
-		f.sitemaps = data.Sitemaps
+		// Any other status: robots.txt is unavailable, everything allowed.
 	})
 	return f
 }
 
-func (r *robots) fetch(ctx context.Context, u string) (*robotstxt.RobotsData, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+var errTooManyRedirects = errors.New("more than 5 redirects")
+
+// fetch GETs a robots.txt, following up to five redirects, each with the
+// headers for its own host. connected tells whether the last request
+// reached its server.
+func (r *robots) fetch(ctx context.Context, u string) (status int, body []byte, connected bool, err error) {
+	var mu sync.Mutex
+	reached := false
+	trace := &httptrace.ClientTrace{
+		GetConn: func(string) { mu.Lock(); reached = false; mu.Unlock() },
+		GotConn: func(httptrace.GotConnInfo) { mu.Lock(); reached = true; mu.Unlock() },
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, u, nil)
 	if err != nil {
-		return nil, err
+		return 0, nil, false, err
 	}
 	req.Header = r.header(req.URL)
-	resp, err := r.client.Do(req)
+	client := *r.client
+	client.Jar = nil
+	client.CheckRedirect = func(next *http.Request, via []*http.Request) error {
+		if len(via) > 5 {
+			return errTooManyRedirects
+		}
+		next.Header = r.header(next.URL) // credentials stay with the start hosts
+		return nil
+	}
+	resp, err := client.Do(req)
 	if err != nil {
-		return nil, err
+		mu.Lock()
+		defer mu.Unlock()
+		return 0, nil, reached, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
 	if err != nil {
-		return nil, err
+		return resp.StatusCode, nil, true, err
 	}
-	data, err := robotstxt.FromStatusAndBytes(resp.StatusCode, body)
-	if err != nil {
-		return nil, fmt.Errorf("status %d: %w", resp.StatusCode, err)
-	}
-	return data, nil
+	return resp.StatusCode, body, true, nil
 }
 
 // allowed reports whether robots.txt lets the crawler fetch u.
@@ -103,4 +157,10 @@ func (r *robots) allowed(ctx context.Context, u *url.URL) bool {
 		p += "?" + u.RawQuery
 	}
 	return f.data.TestAgent(p, r.agent)
+}
+
+// unreachable says why every URL of u's origin is disallowed when its
+// robots.txt could not be read; "" when it could.
+func (r *robots) unreachable(ctx context.Context, u *url.URL) string {
+	return r.file(ctx, u).unreachable
 }

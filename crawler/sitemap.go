@@ -1,7 +1,7 @@
 package crawler
 
 import (
-	"bytes"
+	"bufio"
 	"compress/gzip"
 	"context"
 	"encoding/xml"
@@ -9,18 +9,28 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
-// maxSitemapBytes caps a sitemap after decompression: the sitemaps
-// protocol allows 50 MB uncompressed.
-const maxSitemapBytes = 50 << 20
+// Limits of one sitemap, from the sitemaps.org protocol: 50 MB and
+// 50,000 entries (URLs, or sitemaps in an index), uncompressed. A crawl
+// reads at most maxSitemaps sitemaps, and no more than --max-pages.
+const (
+	maxSitemapBytes   = 50 << 20
+	maxSitemapEntries = 50000
+	maxSitemaps       = 10000
+	// maxSitemapRun caps a run of text or a tag: the XML decoder holds
+	// each token whole, and a sitemap's tokens are short.
+	maxSitemapRun = 1 << 20
+)
 
 // parseSitemap reads a sitemap or sitemap index and returns its <loc>
 // values as written, trimmed. index is true for a <sitemapindex>. Entries
-// read before a syntax error are returned with the error.
+// read before a syntax error are returned with the error; reading stops
+// after maxSitemapEntries entries.
 func parseSitemap(r io.Reader) (locs []string, index bool, err error) {
-	dec := xml.NewDecoder(r)
+	dec := xml.NewDecoder(&boundedRuns{r: r})
 	dec.Strict = false
 	dec.CharsetReader = func(_ string, in io.Reader) (io.Reader, error) { return in, nil }
 	var inLoc bool
@@ -71,6 +81,9 @@ func parseSitemap(r io.Reader) (locs []string, index bool, err error) {
 			if t.Name.Local == "loc" && inLoc {
 				inLoc = false
 				if s := strings.TrimSpace(loc.String()); s != "" {
+					if len(locs) == maxSitemapEntries {
+						return locs, index, fmt.Errorf("more than %d entries: the rest were not read", maxSitemapEntries)
+					}
 					locs = append(locs, s)
 				}
 			}
@@ -78,39 +91,81 @@ func parseSitemap(r io.Reader) (locs []string, index bool, err error) {
 	}
 }
 
-// fetchSitemap GETs a sitemap (following the client's redirects) and returns
-// its body, gunzipped when it is gzip data, cut at maxSitemapBytes.
-func fetchSitemap(ctx context.Context, client *http.Client, header http.Header, u string) (status int, body []byte, err error) {
+// fetchSitemap GETs a sitemap, following up to five redirects, and reads
+// its entries as it arrives (gunzipped when it is gzip data) without
+// keeping the document. header gives the request header for each URL
+// of the redirect chain, so that credentials stay with the start hosts.
+func fetchSitemap(ctx context.Context, client *http.Client, header func(*url.URL) http.Header, u string) (status int, locs []string, index bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, false, err
 	}
-	req.Header = header
-	resp, err := client.Do(req)
+	req.Header = header(req.URL)
+	c := *client
+	c.Jar = nil
+	c.CheckRedirect = func(next *http.Request, via []*http.Request) error {
+		if len(via) > 5 {
+			return errors.New("more than 5 redirects")
+		}
+		next.Header = header(next.URL)
+		return nil
+	}
+	resp, err := c.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, false, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, nil, fmt.Errorf("status %d", resp.StatusCode)
+		return resp.StatusCode, nil, false, fmt.Errorf("status %d", resp.StatusCode)
 	}
-	var br io.Reader = io.LimitReader(resp.Body, maxSitemapBytes+1)
-	head := make([]byte, 2)
-	n, _ := io.ReadFull(br, head)
-	br = io.MultiReader(bytes.NewReader(head[:n]), br)
-	if n == 2 && head[0] == 0x1f && head[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+	body := bufio.NewReader(resp.Body)
+	var r io.Reader = body
+	if head, _ := body.Peek(2); len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(body)
 		if err != nil {
-			return resp.StatusCode, nil, fmt.Errorf("gzip: %w", err)
+			return resp.StatusCode, nil, false, fmt.Errorf("gzip: %w", err)
 		}
-		br = io.LimitReader(zr, maxSitemapBytes+1)
+		r = zr
 	}
-	body, err = io.ReadAll(br)
-	if err != nil {
-		return resp.StatusCode, body, err
+	locs, index, err = parseSitemap(&limitedBody{r: r, n: maxSitemapBytes})
+	return resp.StatusCode, locs, index, err
+}
+
+// limitedBody reads at most n bytes of r, and fails after them.
+type limitedBody struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedBody) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, fmt.Errorf("larger than %d MB; the rest was not read", maxSitemapBytes>>20)
 	}
-	if len(body) > maxSitemapBytes {
-		return resp.StatusCode, body[:maxSitemapBytes], errors.New("larger than 50 MB; the rest was not read")
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
 	}
-	return resp.StatusCode, body, nil
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// boundedRuns fails when a run of bytes without '<' or '>' grows longer
+// than maxSitemapRun.
+type boundedRuns struct {
+	r   io.Reader
+	run int
+}
+
+func (b *boundedRuns) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	for i, c := range p[:n] {
+		if c == '<' || c == '>' {
+			b.run = 0
+			continue
+		}
+		if b.run++; b.run > maxSitemapRun {
+			return i, fmt.Errorf("more than %d MiB of text or markup in one piece: the rest was not read", maxSitemapRun>>20)
+		}
+	}
+	return n, err
 }

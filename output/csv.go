@@ -14,9 +14,11 @@ import (
 // inert: control characters are escaped as in tables (\r, \x1b, ...),
 // invalid UTF-8 becomes U+FFFD, and a text cell a spreadsheet would
 // evaluate as a formula is neutralised (see neutralize). Numbers are
-// plain digits, booleans true or false.
+// plain digits, booleans true or false. Every CSV hopaudit writes goes
+// through here.
 type CSV struct {
-	BOM bool // start with a UTF-8 byte order mark, for Excel
+	BOM           bool // start with a UTF-8 byte order mark, for Excel
+	HideUnchanged bool // list no unchanged finding of a compared report
 }
 
 // Format writes report kind. The findings report holds only the
@@ -25,7 +27,7 @@ func (c CSV) Format(w io.Writer, kind Report, r *audit.Report) error {
 	if r == nil {
 		return fmt.Errorf("no report")
 	}
-	columns, rows, err := sheet(kind, r)
+	columns, rows, err := sheet(kind, r, c.HideUnchanged)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func fixtureGraph() *crawler.Graph {
 		{URL: home, Status: 200, ContentType: "text/html; charset=utf-8", Bytes: 5120, Elapsed: ms(120), Internal: true, Parsed: true},
 		{URL: oldHTTP, Status: 301, Locations: []string{oldHTTPS}, Location: oldHTTPS, Elapsed: ms(15), Depth: 1, Internal: true},
 		{URL: oldHTTPS, Status: 302, Locations: []string{"/new"}, Location: newURL, Elapsed: ms(22), Depth: 2, Internal: true,
-			Header: crawler.Headers{CacheControl: "max-age=86400"}},
+			Header: &crawler.Headers{CacheControl: "max-age=86400"}},
 		{URL: newURL, Status: 200, ContentType: "text/html", Bytes: 2048, Elapsed: ms(31), Depth: 1, Internal: true, Parsed: true},
 		{URL: loopA, Status: 301, Locations: []string{"/loop-b"}, Location: loopB, Elapsed: ms(9), Depth: 1, Internal: true},
 		{URL: loopB, Status: 302, Locations: []string{"loop-a"}, Location: loopA, Elapsed: ms(8), Depth: 2, Internal: true},

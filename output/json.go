@@ -22,12 +22,19 @@ const SchemaVersion = 1
 //	urls      urls, stats
 //	hops      hops, stats
 //	chains    chains (each with its steps), stats
-//	findings  findings, summary, totals, chains, rule_errors, stats
-//	summary   summary, totals, rule_errors, stats
+//	findings  findings, summary, totals, chains, rules, rule_errors, stats
+//	summary   summary, totals, rules, rule_errors, stats
+//
+// A run compared with a baseline adds comparison to the findings and
+// summary documents, a change to every finding (fixed findings of the
+// baseline are listed too) and new and fixed counts to the summary.
+// docs/report-schema.md documents every field.
 type Document struct {
 	SchemaVersion int            `json:"schema_version"`
 	Report        Report         `json:"report"`
 	Stats         Stats          `json:"stats"`
+	Rules         []string       `json:"rules,omitzero"`
+	Comparison    *Comparison    `json:"comparison,omitempty"`
 	Totals        *Totals        `json:"totals,omitempty"`
 	Summary       []CountRow     `json:"summary,omitzero"`
 	Findings      []FindingRow   `json:"findings,omitzero"`
@@ -57,6 +64,15 @@ type Totals struct {
 	Warning int `json:"warning"`
 	Notice  int `json:"notice"`
 	Total   int `json:"total"`
+}
+
+// Comparison counts the findings of a run compared with a baseline. It
+// counts every finding, also those a listing leaves out (diff lists no
+// unchanged findings unless asked).
+type Comparison struct {
+	New       int `json:"new"`
+	Fixed     int `json:"fixed"`
+	Unchanged int `json:"unchanged"`
 }
 
 // URLRow is one row of the urls report.
@@ -111,8 +127,10 @@ type ChainRecord struct {
 	Steps []HopRow `json:"steps"`
 }
 
-// FindingRow is one row of the findings report.
+// FindingRow is one row of the findings report. Change (new, fixed or
+// unchanged) is there only when the run was compared with a baseline.
 type FindingRow struct {
+	Change   string         `json:"change,omitempty"`
 	Rule     string         `json:"rule"`
 	Severity audit.Severity `json:"severity"`
 	URL      string         `json:"url"`
@@ -123,11 +141,14 @@ type FindingRow struct {
 	Message  string         `json:"message"`
 }
 
-// CountRow is one row of the summary report.
+// CountRow is one row of the summary report. New and Fixed are there
+// only when the run was compared with a baseline.
 type CountRow struct {
 	Rule     string         `json:"rule"`
 	Severity audit.Severity `json:"severity"`
 	Count    int            `json:"count"`
+	New      *int           `json:"new,omitempty"`
+	Fixed    *int           `json:"fixed,omitempty"`
 }
 
 // RuleErrorRow is a rule that failed during the run.
@@ -138,10 +159,26 @@ type RuleErrorRow struct {
 
 // NewDocument builds the JSON document of one report of a run.
 func NewDocument(kind Report, r *audit.Report) (*Document, error) {
+	return newDocument(kind, r, false)
+}
+
+// newDocument builds the document; hideUnchanged leaves the unchanged
+// findings of a compared report out of its findings list.
+func newDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document, error) {
 	if r == nil {
 		return nil, fmt.Errorf("no report")
 	}
 	d := &Document{SchemaVersion: SchemaVersion, Report: kind, Stats: stats(r)}
+	if kind == Findings || kind == Summary {
+		d.Rules = ruleNames(r)
+		if r.Compared {
+			d.Comparison = &Comparison{
+				New:       r.Tally(audit.ChangeNew),
+				Fixed:     r.Tally(audit.ChangeFixed),
+				Unchanged: r.Tally(audit.ChangeUnchanged),
+			}
+		}
+	}
 	switch kind {
 	case URLs:
 		d.URLs = urlRows(r.Graph)
@@ -153,7 +190,7 @@ func NewDocument(kind Report, r *audit.Report) (*Document, error) {
 		t := totals(r)
 		d.Totals = &t
 		d.Summary = countRows(r)
-		d.Findings = findingRows(r)
+		d.Findings = findingRows(r, hideUnchanged)
 		d.RuleErrors = ruleErrorRows(r)
 		d.Chains = chainRecords(r.Graph)
 	case Summary:
@@ -168,7 +205,7 @@ func NewDocument(kind Report, r *audit.Report) (*Document, error) {
 }
 
 // ReadDocument decodes a JSON document written by JSON, refusing one
-// of another schema version.
+// of another schema version. Baseline and AuditReport read its findings.
 func ReadDocument(rd io.Reader) (*Document, error) {
 	var probe struct {
 		SchemaVersion *int `json:"schema_version"`
@@ -194,11 +231,13 @@ func ReadDocument(rd io.Reader) (*Document, error) {
 }
 
 // JSON writes one indented JSON document per run (see Document).
-type JSON struct{}
+type JSON struct {
+	HideUnchanged bool // list no unchanged finding of a compared report
+}
 
 // Format writes the document of report kind.
-func (JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
-	d, err := NewDocument(kind, r)
+func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
+	d, err := newDocument(kind, r, j.HideUnchanged)
 	if err != nil {
 		return err
 	}

@@ -11,11 +11,13 @@ import (
 // report's columns as keys in column order (the row types of Document:
 // URLRow, HopRow, ChainRow, FindingRow, CountRow). Values are complete;
 // strings are escaped as by JSON. An empty report writes nothing.
-type JSONL struct{}
+type JSONL struct {
+	HideUnchanged bool // list no unchanged finding of a compared report
+}
 
 // Format writes report kind. The findings report holds only the
 // findings; the counts are the summary report.
-func (JSONL) Format(w io.Writer, kind Report, r *audit.Report) error {
+func (j JSONL) Format(w io.Writer, kind Report, r *audit.Report) error {
 	if r == nil {
 		return fmt.Errorf("no report")
 	}
@@ -27,7 +29,7 @@ func (JSONL) Format(w io.Writer, kind Report, r *audit.Report) error {
 	case Chains:
 		return writeLines(w, chainRows(r.Graph))
 	case Findings:
-		return writeLines(w, findingRows(r))
+		return writeLines(w, findingRows(r, j.HideUnchanged))
 	case Summary:
 		return writeLines(w, countRows(r))
 	}

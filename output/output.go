@@ -43,6 +43,9 @@ type Formatter interface {
 type Options struct {
 	Terminal bool // the table goes to a terminal
 	BOM      bool // CSV starts with a UTF-8 byte order mark, for Excel
+	// HideUnchanged lists only the new and fixed findings of a report
+	// compared with a baseline; the summary and totals still count all.
+	HideUnchanged bool
 }
 
 // Formats lists the formatter names Lookup knows, default first.
@@ -52,13 +55,13 @@ var Formats = []string{"table", "csv", "json", "jsonl"}
 func Lookup(name string, opt Options) (Formatter, error) {
 	switch name {
 	case "table":
-		return Table{Terminal: opt.Terminal}, nil
+		return Table{Terminal: opt.Terminal, HideUnchanged: opt.HideUnchanged}, nil
 	case "csv":
-		return CSV{BOM: opt.BOM}, nil
+		return CSV{BOM: opt.BOM, HideUnchanged: opt.HideUnchanged}, nil
 	case "json":
-		return JSON{}, nil
+		return JSON{HideUnchanged: opt.HideUnchanged}, nil
 	case "jsonl":
-		return JSONL{}, nil
+		return JSONL{HideUnchanged: opt.HideUnchanged}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (want table, csv, json or jsonl)", name)
 }

@@ -458,7 +458,9 @@ func TestJSONLKeysInColumnOrder(t *testing.T) {
 	}
 }
 
-// The row types' JSON keys are the report columns, in order.
+// The row types' JSON keys are the report columns, in order; the
+// columns of a compared report for findings and summary, whose extra keys
+// are left out of a report that was not compared.
 func TestRowTypesMatchColumns(t *testing.T) {
 	for _, tc := range []struct {
 		row     any
@@ -467,8 +469,8 @@ func TestRowTypesMatchColumns(t *testing.T) {
 		{URLRow{}, urlColumns},
 		{HopRow{}, hopColumns},
 		{ChainRow{}, chainColumns},
-		{FindingRow{}, findingColumns},
-		{CountRow{}, countColumns},
+		{FindingRow{}, changeFindingColumns},
+		{CountRow{}, changeCountColumns},
 	} {
 		typ := reflect.TypeOf(tc.row)
 		var keys []string

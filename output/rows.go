@@ -17,6 +17,12 @@ var (
 	chainColumns   = []string{"url", "final_url", "final_status", "hops", "loop", "temporary", "statuses", "path"}
 	findingColumns = []string{"rule", "severity", "url", "source", "status", "target", "hops", "message"}
 	countColumns   = []string{"rule", "severity", "count"}
+
+	// A report compared with a baseline (audit.Report.Compare) has a
+	// change column first in findings, and new and fixed counts in the
+	// summary.
+	changeFindingColumns = append([]string{"change"}, findingColumns...)
+	changeCountColumns   = append(countColumns[:len(countColumns):len(countColumns)], "new", "fixed")
 )
 
 func unknownReport(kind Report) error {
@@ -278,10 +284,21 @@ func chainRecords(g *crawler.Graph) []ChainRecord {
 	return out
 }
 
-func findingRows(r *audit.Report) []FindingRow {
-	out := make([]FindingRow, 0, len(r.Findings))
-	for _, f := range r.Findings {
+// findingRows returns the rows of the findings report. A compared
+// report lists its fixed findings too, each row with its change; with
+// hideUnchanged, its unchanged findings are left out.
+func findingRows(r *audit.Report, hideUnchanged bool) []FindingRow {
+	findings := r.Findings
+	if r.Compared {
+		findings = r.WithFixed()
+	}
+	out := make([]FindingRow, 0, len(findings))
+	for _, f := range findings {
+		if hideUnchanged && f.Change == audit.ChangeUnchanged {
+			continue
+		}
 		out = append(out, FindingRow{
+			Change:   string(f.Change),
 			Rule:     f.Rule,
 			Severity: f.Severity,
 			URL:      f.URL,
@@ -295,11 +312,26 @@ func findingRows(r *audit.Report) []FindingRow {
 	return out
 }
 
+// countRows returns the rows of the summary report; a compared report's
+// rows carry their new and fixed counts.
 func countRows(r *audit.Report) []CountRow {
 	sum := r.Summary()
 	out := make([]CountRow, 0, len(sum))
 	for _, c := range sum {
-		out = append(out, CountRow{Rule: c.Rule, Severity: c.Severity, Count: c.Count})
+		row := CountRow{Rule: c.Rule, Severity: c.Severity, Count: c.Count}
+		if r.Compared {
+			row.New, row.Fixed = &c.New, &c.Fixed
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// ruleNames lists the rules that ran, in order.
+func ruleNames(r *audit.Report) []string {
+	out := make([]string, 0, len(r.Rules))
+	for _, rule := range r.Rules {
+		out = append(out, rule.Name)
 	}
 	return out
 }
@@ -339,7 +371,8 @@ func number[T int | int64](n T) cell {
 func boolean(b bool) cell { return cell{s: strconv.FormatBool(b), kind: boolCell} }
 
 // sheet returns the columns and cells of a report for CSV and tables.
-func sheet(kind Report, r *audit.Report) ([]string, [][]cell, error) {
+// hideUnchanged leaves the unchanged findings of a compared report out.
+func sheet(kind Report, r *audit.Report, hideUnchanged bool) ([]string, [][]cell, error) {
 	var rows [][]cell
 	switch kind {
 	case URLs:
@@ -361,14 +394,28 @@ func sheet(kind Report, r *audit.Report) ([]string, [][]cell, error) {
 		}
 		return chainColumns, rows, nil
 	case Findings:
-		for _, f := range findingRows(r) {
-			rows = append(rows, []cell{text(f.Rule), text(f.Severity.String()), text(f.URL), text(f.Source),
-				number(f.Status), text(f.Target), number(f.Hops), text(f.Message)})
+		for _, f := range findingRows(r, hideUnchanged) {
+			row := []cell{text(f.Rule), text(f.Severity.String()), text(f.URL), text(f.Source),
+				number(f.Status), text(f.Target), number(f.Hops), text(f.Message)}
+			if r.Compared {
+				row = append([]cell{text(f.Change)}, row...)
+			}
+			rows = append(rows, row)
+		}
+		if r.Compared {
+			return changeFindingColumns, rows, nil
 		}
 		return findingColumns, rows, nil
 	case Summary:
 		for _, c := range countRows(r) {
-			rows = append(rows, []cell{text(c.Rule), text(c.Severity.String()), number(c.Count)})
+			row := []cell{text(c.Rule), text(c.Severity.String()), number(c.Count)}
+			if r.Compared {
+				row = append(row, number(*c.New), number(*c.Fixed))
+			}
+			rows = append(rows, row)
+		}
+		if r.Compared {
+			return changeCountColumns, rows, nil
 		}
 		return countColumns, rows, nil
 	}

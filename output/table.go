@@ -23,9 +23,11 @@ const cellWidth = 70
 // so a table shows the shape of a value, not always all of it: use CSV
 // or JSON for complete values. The findings report prints the summary
 // first, then the findings. An empty report prints one line, such as
-// "no findings".
+// "no findings". A report compared with a baseline adds a line of
+// changes under the totals, and a change column to the findings.
 type Table struct {
-	Terminal bool // Unicode box drawing; plain ASCII otherwise
+	Terminal      bool // Unicode box drawing; plain ASCII otherwise
+	HideUnchanged bool // list no unchanged finding of a compared report
 }
 
 // Format writes report kind.
@@ -37,7 +39,7 @@ func (t Table) Format(w io.Writer, kind Report, r *audit.Report) error {
 	case Findings, Summary:
 		return t.findings(w, kind, r)
 	}
-	columns, rows, err := sheet(kind, r)
+	columns, rows, err := sheet(kind, r, false)
 	if err != nil {
 		return err
 	}
@@ -56,15 +58,16 @@ var emptyLine = map[Report]string{
 	Summary:  "no findings",
 }
 
-// findings writes the summary with the totals and, for the findings
-// report, the findings; then the rules that failed.
+// findings writes the summary with the totals (and the changes of a
+// compared report) and, for the findings report, the findings; then the
+// rules that failed.
 func (t Table) findings(w io.Writer, kind Report, r *audit.Report) error {
-	if len(r.Findings) == 0 {
+	if len(r.Findings) == 0 && len(r.Fixed) == 0 {
 		if _, err := fmt.Fprintln(w, emptyLine[kind]); err != nil {
 			return err
 		}
 	} else {
-		columns, rows, err := sheet(Summary, r)
+		columns, rows, err := sheet(Summary, r, false)
 		if err != nil {
 			return err
 		}
@@ -74,15 +77,25 @@ func (t Table) findings(w io.Writer, kind Report, r *audit.Report) error {
 		if _, err := fmt.Fprintln(w, totalsLine(totals(r))); err != nil {
 			return err
 		}
+		if r.Compared {
+			if _, err := fmt.Fprintln(w, changesLine(r)); err != nil {
+				return err
+			}
+		}
 		if kind == Findings {
-			columns, rows, err := sheet(Findings, r)
+			columns, rows, err := sheet(Findings, r, t.HideUnchanged)
 			if err != nil {
 				return err
 			}
 			if _, err := fmt.Fprintln(w); err != nil {
 				return err
 			}
-			if err := t.render(w, columns, rows); err != nil {
+			if len(rows) == 0 {
+				_, err = fmt.Fprintln(w, "no new or fixed findings")
+			} else {
+				err = t.render(w, columns, rows)
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -93,6 +106,13 @@ func (t Table) findings(w io.Writer, kind Report, r *audit.Report) error {
 		}
 	}
 	return nil
+}
+
+// changesLine is the line under the totals of a compared report, such
+// as "against the baseline: 2 new, 1 fixed, 5 unchanged".
+func changesLine(r *audit.Report) string {
+	return fmt.Sprintf("against the baseline: %d new, %d fixed, %d unchanged",
+		r.Tally(audit.ChangeNew), r.Tally(audit.ChangeFixed), r.Tally(audit.ChangeUnchanged))
 }
 
 // totalsLine is the line under the summary table, such as

@@ -28,5 +28,7 @@ func All() []*audit.Rule {
 		DeprecatedStatus,
 		ExternalRedirect,
 		RedirectTargetNotIndexable,
+		RedirectMapMismatch,
+		RedirectMapMissing,
 	}
 }

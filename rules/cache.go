@@ -105,6 +105,15 @@ type cacheLifetime struct {
 // an unqualified private forbids them to store the response.
 // Directives that forbid reuse (no-store, no-cache) are not looked at
 // here: see reuseForbidden.
+// headersOf returns the header fields of a response; the crawler keeps
+// them for 3xx answers only.
+func headersOf(r *crawler.Response) crawler.Headers {
+	if r == nil || r.Header == nil {
+		return crawler.Headers{}
+	}
+	return *r.Header
+}
+
 func explicitLifetime(h crawler.Headers, shared bool) (l cacheLifetime, ok bool) {
 	cc := parseCacheControl(h.CacheControl)
 	if shared {

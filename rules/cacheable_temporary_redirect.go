@@ -47,11 +47,12 @@ func runCacheableTemporaryRedirect(p *audit.Pass) error {
 		default:
 			continue
 		}
-		if reuseForbidden(h.Header.CacheControl) != "" {
+		hdr := headersOf(h.Response)
+		if reuseForbidden(hdr.CacheControl) != "" {
 			continue
 		}
-		l, ok := explicitLifetime(h.Header, false)
-		if s, sok := explicitLifetime(h.Header, true); sok && (!ok || s.Seconds > l.Seconds) {
+		l, ok := explicitLifetime(hdr, false)
+		if s, sok := explicitLifetime(hdr, true); sok && (!ok || s.Seconds > l.Seconds) {
 			l, ok = s, true
 		}
 		if !ok || l.Seconds < max(minLifetime, 1) {

@@ -38,13 +38,23 @@ func testFixture(t *testing.T, r *audit.Rule) {
 	for _, e := range rep.Errors {
 		t.Errorf("rule failed: %s", e.Err)
 	}
+	compareGolden(t, filepath.Join(dir, "findings.golden"), rep.Findings, false)
+}
+
+// compareGolden writes findings as the fixture goldens do, with the rule
+// first when withRule is set, and compares them with the golden file.
+func compareGolden(t *testing.T, golden string, findings []audit.Finding, withRule bool) {
+	t.Helper()
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	for _, f := range rep.Findings {
-		_ = w.Write([]string{f.Severity.String(), f.URL, f.Source, strconv.Itoa(f.Status), f.Target, strconv.Itoa(f.Hops), f.Message})
+	for _, f := range findings {
+		rec := []string{f.Severity.String(), f.URL, f.Source, strconv.Itoa(f.Status), f.Target, strconv.Itoa(f.Hops), f.Message}
+		if withRule {
+			rec = append([]string{f.Rule}, rec...)
+		}
+		_ = w.Write(rec)
 	}
 	w.Flush()
-	golden := filepath.Join(dir, "findings.golden")
 	if *update {
 		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
 			t.Fatal(err)

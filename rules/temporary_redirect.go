@@ -256,10 +256,11 @@ func counterEvidence(r *crawler.Response, from, to string) string {
 	if kind := pageKind(to); kind != "" {
 		return "the target looks like a " + kind + " page"
 	}
-	if strings.TrimSpace(r.Header.RetryAfter) != "" {
+	hdr := headersOf(r)
+	if strings.TrimSpace(hdr.RetryAfter) != "" {
 		return "the response has Retry-After"
 	}
-	if v := varies(r.Header.Vary); v != "" {
+	if v := varies(hdr.Vary); v != "" {
 		return "the response varies by " + v
 	}
 	if localeRedirect(from, to) {
@@ -455,7 +456,7 @@ func permanenceEvidence(g *crawler.Graph, h *crawler.Hop) string {
 	if canonical {
 		ev = append(ev, "rel=canonical names the target")
 	}
-	if l, ok := explicitLifetime(h.Header, false); ok && l.Seconds >= 86400 {
+	if l, ok := explicitLifetime(headersOf(h.Response), false); ok && l.Seconds >= 86400 {
 		ev = append(ev, "browsers may cache the redirect for "+formatLifetime(l.Seconds))
 	}
 	return strings.Join(ev, "; ")

@@ -33,9 +33,10 @@ func runUncacheablePermanentRedirect(p *audit.Pass) error {
 			continue
 		}
 		why := ""
-		if d := reuseForbidden(h.Header.CacheControl); d != "" {
+		hdr := headersOf(h.Response)
+		if d := reuseForbidden(hdr.CacheControl); d != "" {
 			why = "Cache-Control " + d
-		} else if l, ok := explicitLifetime(h.Header, false); ok && l.Seconds == 0 {
+		} else if l, ok := explicitLifetime(hdr, false); ok && l.Seconds == 0 {
 			why = l.From
 		}
 		if why == "" {

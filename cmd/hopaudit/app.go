@@ -24,25 +24,35 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	terminal       bool // stdout is a terminal
+	errTerminal    bool // stderr is a terminal: it gets a progress line
+	errWidth       int  // stderr's columns, when it is a terminal
 
 	rules  []*audit.Rule // the catalogue
 	crawl  func(context.Context, crawler.Config) (*crawler.Graph, error)
 	lookup func(format string, opts output.Options) (output.Formatter, error)
 	now    func() time.Time
+	// ticker returns a channel that ticks every d, and its stop.
+	ticker func(d time.Duration) (<-chan time.Time, func())
 }
 
 // run runs hopaudit with args (without the program name) and returns the
 // exit code. Errors are printed once, here.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := &app{
-		stdin:    os.Stdin,
-		stdout:   stdout,
-		stderr:   &syncWriter{w: stderr},
-		terminal: isTerminal(stdout),
-		rules:    rules.All(),
-		crawl:    crawler.Crawl,
-		lookup:   output.Lookup,
-		now:      time.Now,
+		stdin:       os.Stdin,
+		stdout:      stdout,
+		stderr:      &syncWriter{w: stderr},
+		terminal:    isTerminal(stdout),
+		errTerminal: isTerminal(stderr),
+		errWidth:    terminalWidth(stderr),
+		rules:       rules.All(),
+		crawl:       crawler.Crawl,
+		lookup:      output.Lookup,
+		now:         time.Now,
+		ticker: func(d time.Duration) (<-chan time.Time, func()) {
+			t := time.NewTicker(d)
+			return t.C, t.Stop
+		},
 	}
 	return a.run(ctx, args)
 }
@@ -59,6 +69,7 @@ func (a *app) run(ctx context.Context, args []string) int {
 var commands = []struct{ name, summary string }{
 	{"crawl", "crawl a site from start URLs and audit its redirects"},
 	{"check", "fetch a list of URLs with their redirect chains and audit them"},
+	{"diff", "compare the findings of two JSON reports"},
 	{"rules", "list the rules"},
 	{"explain", "describe a rule"},
 	{"version", "print the version"},
@@ -66,7 +77,7 @@ var commands = []struct{ name, summary string }{
 
 func (a *app) dispatch(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("missing command: crawl, check, rules, explain or version (see hopaudit -h)")
+		return usageErrorf("missing command: crawl, check, diff, rules, explain or version (see hopaudit -h)")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -74,6 +85,8 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.runCrawl(ctx, rest, false)
 	case "check":
 		return a.runCrawl(ctx, rest, true)
+	case "diff":
+		return a.runDiff(rest)
 	case "rules":
 		return a.runRules(rest)
 	case "explain":
@@ -159,6 +172,19 @@ func helpOK(err error) error {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// terminalWidth returns the columns of the terminal w, or 0.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
 }
 
 // syncWriter serialises writes: the crawler logs progress from its

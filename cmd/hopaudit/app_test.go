@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -273,6 +274,7 @@ func TestRulesAndExplain(t *testing.T) {
 		{"help.golden", []string{"-h"}},
 		{"help-crawl.golden", []string{"crawl", "-h"}},
 		{"help-check.golden", []string{"help", "check"}},
+		{"help-diff.golden", []string{"diff", "-h"}},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			f := newFake(t)
@@ -295,16 +297,27 @@ func TestHelpListsEveryFlag(t *testing.T) {
 		sections := cf.define(fs, list)
 		var buf bytes.Buffer
 		crawlHelp(list, fs, sections)(&buf)
-		fs.VisitAll(func(fl *flag.Flag) {
-			dash := "--"
-			if len(fl.Name) == 1 {
-				dash = "-"
-			}
-			if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(dash+fl.Name) + `\b`).Match(buf.Bytes()) {
-				t.Errorf("list=%v: help does not list %s%s", list, dash, fl.Name)
-			}
-		})
+		checkHelpFlags(t, fmt.Sprintf("list=%v", list), fs, buf.Bytes())
 	}
+	var df diffFlags
+	fs := flagSet("diff")
+	sections := df.define(fs)
+	var buf bytes.Buffer
+	diffHelp(func(w io.Writer) { printFlags(w, fs, sections) })(&buf)
+	checkHelpFlags(t, "diff", fs, buf.Bytes())
+}
+
+func checkHelpFlags(t *testing.T, name string, fs *flag.FlagSet, help []byte) {
+	t.Helper()
+	fs.VisitAll(func(fl *flag.Flag) {
+		dash := "--"
+		if len(fl.Name) == 1 {
+			dash = "-"
+		}
+		if !regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(dash+fl.Name) + `\b`).Match(help) {
+			t.Errorf("%s: help does not list %s%s", name, dash, fl.Name)
+		}
+	})
 }
 
 func TestCrawlConfigDefaults(t *testing.T) {
@@ -341,7 +354,7 @@ func TestCrawlConfigFlags(t *testing.T) {
 		"--header", "Authorization: Bearer t", "--header", "X-Env: staging", "--include", `^https://a\.test/blog/`,
 		"--exclude", `\?sort=`, "--exclude", "/tag/", "--sitemap", "https://a.test/extra.xml", "--no-external",
 		"--subdomains", "--ignore-robots", "--proxy", "http://proxy.test:3128", "--resolve", "a.test:443:127.0.0.1",
-		"--insecure")
+		"--insecure", "--allow-private")
 	if code != exitOK {
 		t.Fatalf("exit code %d; stderr: %s", code, f.stderr.String())
 	}
@@ -370,6 +383,7 @@ func TestCrawlConfigFlags(t *testing.T) {
 		Proxy:        "http://proxy.test:3128",
 		Resolve:      map[string]string{"a.test:443": "127.0.0.1:443"},
 		Insecure:     true,
+		AllowPrivate: true,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config\n got %+v\nwant %+v", got, want)

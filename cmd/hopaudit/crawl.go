@@ -35,17 +35,23 @@ type crawlFlags struct {
 	subdomains   bool
 	ignoreRobots bool
 
-	proxy    string
-	resolve  resolveFlag
-	insecure bool
+	proxy        string
+	resolve      resolveFlag
+	insecure     bool
+	allowPrivate bool
 
-	report   string
-	format   string
-	out      string
-	failOn   string
-	rules    string
-	severity severityFlag
-	config   string
+	report    string
+	format    string
+	out       string
+	outputDir string
+	bom       bool
+	failOn    string
+	baseline  string
+	rules     string
+	severity  severityFlag
+	config    string
+	expect    string
+	quiet     bool
 }
 
 // define defines the flags on fs, with the command's defaults, and
@@ -73,45 +79,68 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	fs.StringVar(&f.proxy, "proxy", "", "send requests through the proxy at `URL` (default: $HTTP_PROXY, $HTTPS_PROXY, $NO_PROXY)")
 	fs.Var(&f.resolve, "resolve", "connect to ADDR for URLs on HOST:PORT, as curl (`HOST:PORT:ADDR`, repeatable); ADDR may carry its own :PORT")
 	fs.BoolVar(&f.insecure, "insecure", false, "do not check TLS certificates")
+	fs.BoolVar(&f.allowPrivate, "allow-private", false, "follow links and redirects to loopback and private addresses whatever the start URLs are (never to link-local or cloud metadata)")
 
 	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: urls, hops, chains, findings or summary")
 	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
 	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout")
-	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists: error, warning, notice or none")
+	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, summary.csv, report.json); then stdout gets a report only if --report, --format or -o is given")
+	fs.BoolVar(&f.bom, "bom", false, "start every CSV with a UTF-8 byte order mark, for Excel")
+	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists (with --baseline, a new one): error, warning, notice or none")
+	fs.StringVar(&f.baseline, "baseline", "", "compare with the JSON findings report `FILE` of an earlier run: mark each finding new, fixed or unchanged")
 	fs.StringVar(&f.rules, "rules", "", "run the rules in `SPEC`, such as all,-query-dropped,redirect-* (default all)")
 	fs.Var(&f.severity, "severity", "report rule NAME's findings at LEVEL: error, warning, notice or none (`NAME=LEVEL`, repeatable)")
 	fs.StringVar(&f.config, "config", "", "read rule settings from `FILE` (YAML)")
+	fs.BoolVar(&f.quiet, "quiet", false, "write no progress and no summary line to stderr; warnings and errors still")
+	report := []string{"report", "format", "o", "output-dir", "bom", "fail-on", "baseline", "rules", "severity", "config", "quiet"}
+	if list {
+		fs.StringVar(&f.expect, "expect", "", "check the redirect map `MAP.csv` (columns from and to; - for stdin) instead of a URL list: each from URL must redirect to its to")
+		report = append([]string{"expect"}, report...)
+	}
 	return []flagSection{
 		{title: "Crawl", names: []string{
 			"concurrency", "delay", "max-pages", "max-depth", "timeout", "max-body", "user-agent", "header",
 			"include", "exclude", "sitemap", "no-sitemaps", "no-external", "subdomains", "ignore-robots",
 		}},
-		{title: "Network", names: []string{"proxy", "resolve", "insecure"}},
-		{title: "Report", names: []string{"report", "format", "o", "fail-on", "rules", "severity", "config"}},
+		{title: "Network", names: []string{"proxy", "resolve", "insecure", "allow-private"}},
+		{title: "Report", names: report},
 	}
 }
 
 // job is a checked crawl or check invocation, ready to run.
 type job struct {
-	cfg      crawler.Config
-	engine   audit.Engine
-	failOn   audit.Severity
-	kind     output.Report
-	format   string
-	out      string // "" = stdout
-	seeds    []string
-	noScheme int // start URLs given without a scheme
+	cfg       crawler.Config
+	engine    audit.Engine
+	failOn    audit.Severity
+	kind      output.Report
+	format    string
+	out       string // "" = stdout
+	report    bool   // write the --report (to stdout or -o); false when --output-dir alone says where reports go
+	outputDir string // "" = none
+	bom       bool
+	quiet     bool
+	compare   bool            // --baseline was given
+	baseline  []audit.Finding // its findings
+	seeds     []string
+	noScheme  int // start URLs given without a scheme
 }
 
 func crawlHelp(list bool, fs *flag.FlagSet, sections []flagSection) func(io.Writer) {
 	return func(w io.Writer) {
 		if list {
 			fmt.Fprint(w, `Usage: hopaudit check [flags] FILE|-
+       hopaudit check [flags] --expect MAP.csv
 
 Fetches exactly the URLs listed in FILE (or on stdin for -), one per line,
 with their redirect chains followed, and audits them. Blank lines and lines
 starting with # are skipped. No links are followed and no sitemap is read.
 A URL without a scheme gets https://. Flags may come before or after FILE.
+
+With --expect, the URLs are the from column of a redirect map (a CSV file
+with a header row naming the columns from and to; other columns are
+ignored), and besides the usual rules, redirect-map-mismatch reports each
+from whose redirects end elsewhere than its to, and redirect-map-missing
+each from that does not redirect.
 `)
 		} else {
 			fmt.Fprint(w, `Usage: hopaudit crawl [flags] URL...
@@ -123,8 +152,9 @@ scheme gets https://. Flags may come before or after the URLs.
 		}
 		printFlags(w, fs, sections)
 		fmt.Fprint(w, `
-Exit codes: 0 done, 1 findings at or above --fail-on, 2 usage or
-configuration error, 3 the crawl could not start or was cut short.
+Exit codes: 0 done, 1 findings at or above --fail-on (with --baseline,
+new findings), 2 usage or configuration error, 3 the crawl could not start
+or was cut short.
 `)
 	}
 }
@@ -156,17 +186,28 @@ func (a *app) runCrawl(ctx context.Context, args []string, list bool) error {
 // prepare checks the arguments and flags and builds the job. Its errors
 // are usage or configuration errors.
 func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) (*job, error) {
-	j := &job{out: f.out}
-	if list {
+	j := &job{out: f.out, outputDir: f.outputDir, bom: f.bom, quiet: f.quiet}
+	switch {
+	case list && f.expect != "":
+		if len(pos) != 0 {
+			return nil, errors.New("--expect names the URLs to check: give no FILE")
+		}
+		m, err := a.readRedirectMap(f.expect)
+		if err != nil {
+			return nil, fmt.Errorf("--expect: %w", err)
+		}
+		j.seeds, j.noScheme = m.seeds, m.noScheme
+		j.engine.Expect = m.expect
+	case list:
 		if len(pos) != 1 {
-			return nil, errors.New("want one FILE, or - for stdin")
+			return nil, errors.New("want one FILE, or - for stdin (or --expect MAP.csv)")
 		}
 		seeds, noScheme, err := a.readList(pos[0])
 		if err != nil {
 			return nil, err
 		}
 		j.seeds, j.noScheme = seeds, noScheme
-	} else {
+	default:
 		if len(pos) == 0 {
 			return nil, errors.New("missing start URL")
 		}
@@ -233,7 +274,8 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 		Proxy:        f.proxy,
 		Resolve:      f.resolve.m,
 		Insecure:     f.insecure,
-		Log:          a.stderr,
+		AllowPrivate: f.allowPrivate,
+		Log:          a.stderr, // runJob puts the progress line in between
 	}
 
 	if err := a.prepareAudit(j, f); err != nil {
@@ -251,6 +293,19 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 	}
 	if _, err := a.formatter(j); err != nil {
 		return nil, fmt.Errorf("--format: %w", err)
+	}
+	// With --output-dir, stdout stays empty (a quiet cron job) unless a
+	// report is asked for explicitly.
+	j.report = j.outputDir == "" || flagGiven(fs, "o") || flagGiven(fs, "format") || flagGiven(fs, "report")
+	if f.baseline != "" {
+		d, err := a.readDocument(f.baseline)
+		if err != nil {
+			return nil, fmt.Errorf("--baseline: %w", err)
+		}
+		if j.baseline, err = d.Baseline(); err != nil {
+			return nil, fmt.Errorf("--baseline: %s: %w", f.baseline, err)
+		}
+		j.compare = true
 	}
 	return j, nil
 }
@@ -288,7 +343,7 @@ func (a *app) prepareAudit(j *job, f *crawlFlags) error {
 	if err != nil {
 		return fmt.Errorf("--fail-on: %w", err)
 	}
-	j.engine = audit.Engine{Rules: selected, Severity: sev, Options: cfg.Options}
+	j.engine.Rules, j.engine.Severity, j.engine.Options = selected, sev, cfg.Options
 	j.failOn = failOn
 	return nil
 }
@@ -363,49 +418,85 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 	return given
 }
 
-// runJob crawls, audits, writes the report and decides the exit code.
+// runJob crawls, audits, writes the reports and decides the exit code.
 func (a *app) runJob(ctx context.Context, j *job) error {
-	if j.noScheme > 0 {
+	if j.noScheme > 0 && !j.quiet {
 		fmt.Fprintf(a.stderr, "%d URL(s) without a scheme: using https://\n", j.noScheme)
 	}
-	dst, err := a.openOutput(j.out)
-	if err != nil {
-		return err
+	var dst *destination
+	if j.report {
+		var err error
+		if dst, err = a.openOutput(j.out, "-o"); err != nil {
+			return err
+		}
+		defer dst.abort()
 	}
-	defer dst.abort()
+	var dir *outputDir
+	if j.outputDir != "" {
+		var err error
+		if dir, err = a.openOutputDir(j.outputDir); err != nil {
+			return err
+		}
+		defer dir.abort()
+	}
 
 	start := a.now()
+	// While the crawl runs, everything for stderr goes through the
+	// progress line (if any), so that it never tears a log line.
+	logw := a.stderr
+	var bar *progress
+	if a.errTerminal && !j.quiet {
+		bar = a.startProgress()
+		watchCrawl(&j.cfg, bar)
+		logw = bar
+	}
+	j.cfg.Log = logw
 	noticed := make(chan struct{})
 	stopNotice := context.AfterFunc(ctx, func() {
 		defer close(noticed)
-		fmt.Fprintln(a.stderr, "interrupted: stopping the crawl; the report will cover what was fetched (interrupt again to quit at once)")
+		fmt.Fprintln(logw, "interrupted: stopping the crawl; the report will cover what was fetched (interrupt again to quit at once)")
 	})
 	g, err := a.crawl(ctx, j.cfg)
 	if !stopNotice() {
 		<-noticed // the notice is being written: let it finish first
+	}
+	if bar != nil {
+		bar.stop()
 	}
 	if err != nil {
 		return usageErrorf("crawl: %v", err)
 	}
 
 	rep := j.engine.Run(g)
+	if j.compare {
+		rep.Compare(j.baseline)
+	}
 	for _, e := range rep.Errors {
 		fmt.Fprintf(a.stderr, "warning: rule %s failed: %s\n", e.Rule, e.Err)
 	}
-	fm, err := a.formatter(j)
-	if err != nil {
-		return err
+	if dst != nil {
+		fm, err := a.formatter(j)
+		if err != nil {
+			return err
+		}
+		if err := fm.Format(dst, j.kind, rep); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+		if err := dst.commit(); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
 	}
-	if err := fm.Format(dst, j.kind, rep); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := dst.commit(); err != nil {
-		return fmt.Errorf("write report: %w", err)
+	if dir != nil {
+		if err := dir.write(a, rep, j.bom); err != nil {
+			return err
+		}
 	}
 	if g.Stats.MaxPagesReached {
 		fmt.Fprintf(a.stderr, "--max-pages %d reached: URLs found after that were not fetched\n", j.cfg.MaxPages)
 	}
-	fmt.Fprintln(a.stderr, summaryLine(rep, a.now().Sub(start)))
+	if !j.quiet {
+		fmt.Fprintln(a.stderr, summaryLine(rep, a.now().Sub(start)))
+	}
 
 	if g.Stats.Cancelled {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("crawl cut short: the report covers the %d URLs fetched", g.Stats.Fetched)}
@@ -413,10 +504,23 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	if err := startFailed(g, j.seeds); err != nil {
 		return &exitError{code: exitIncomplete, err: err}
 	}
-	if j.failOn > 0 {
-		if n := rep.AtLeast(j.failOn); n > 0 {
-			return &exitError{code: exitFindings, err: fmt.Errorf("%d finding(s) at or above %s (--fail-on %s)", n, j.failOn, j.failOn)}
+	return failOnError(rep, j.failOn)
+}
+
+// failOnError returns the exit error for --fail-on: findings at level or
+// above, or for a report compared with a baseline, new ones.
+func failOnError(rep *audit.Report, level audit.Severity) error {
+	if level == 0 {
+		return nil
+	}
+	if rep.Compared {
+		if n := rep.NewAtLeast(level); n > 0 {
+			return &exitError{code: exitFindings, err: fmt.Errorf("%d new finding(s) at or above %s since the baseline (--fail-on %s)", n, level, level)}
 		}
+		return nil
+	}
+	if n := rep.AtLeast(level); n > 0 {
+		return &exitError{code: exitFindings, err: fmt.Errorf("%d finding(s) at or above %s (--fail-on %s)", n, level, level)}
 	}
 	return nil
 }
@@ -460,7 +564,18 @@ func summaryLine(rep *audit.Report, elapsed time.Duration) string {
 	} else {
 		elapsed = elapsed.Round(100 * time.Millisecond)
 	}
-	return fmt.Sprintf("%d URLs fetched, %d redirect chains, %d findings (%d error, %d warning, %d notice) in %s",
+	line := fmt.Sprintf("%d URLs fetched, %d redirect chains, %d findings (%d error, %d warning, %d notice) in %s",
 		rep.Graph.Stats.Fetched, len(rep.Graph.Chains()), len(rep.Findings),
 		n[audit.Error], n[audit.Warning], n[audit.Notice], elapsed)
+	if rep.Compared {
+		line += "; " + changesText(rep)
+	}
+	return line
+}
+
+// changesText counts a compared report's changes: "2 new, 1 fixed, 5
+// unchanged since the baseline".
+func changesText(rep *audit.Report) string {
+	return fmt.Sprintf("%d new, %d fixed, %d unchanged since the baseline",
+		rep.Tally(audit.ChangeNew), rep.Tally(audit.ChangeFixed), rep.Tally(audit.ChangeUnchanged))
 }

@@ -145,3 +145,239 @@ func TestEndToEndInterrupt(t *testing.T) {
 		t.Errorf("no summary line:\n%s", stderr.String())
 	}
 }
+
+// The same site on two nights: /promo's 302 became a 301 (fixed), /gone
+// now redirects to a page that is missing (new), /old and /chain did
+// not change.
+const (
+	nightOne = `
+-- / --
+<a href="/old">old page</a>
+<a href="/promo">promo</a>
+<a href="/chain">chain</a>
+-- /old 301 /new --
+-- /new --
+<p>new</p>
+-- /promo 302 /sale --
+-- /sale --
+<p>sale</p>
+-- /chain 301 /chain2 --
+-- /chain2 301 /final --
+-- /final --
+<p>final</p>
+`
+	nightTwo = `
+-- / --
+<a href="/old">old page</a>
+<a href="/promo">promo</a>
+<a href="/chain">chain</a>
+<a href="/gone">gone</a>
+-- /old 301 /new --
+-- /new --
+<p>new</p>
+-- /promo 301 /sale --
+-- /sale --
+<p>sale</p>
+-- /chain 301 /chain2 --
+-- /chain2 301 /final --
+-- /final --
+<p>final</p>
+-- /gone 301 /missing --
+`
+)
+
+// TestEndToEndNightly runs hopaudit as a nightly job would, against a
+// site that changes between two nights: a quiet first run into a
+// folder, a second one against it with --baseline, a third with nothing
+// new, and diff between the folders.
+func TestEndToEndNightly(t *testing.T) {
+	root := t.TempDir()
+	night1, night2, night3 := filepath.Join(root, "night1"), filepath.Join(root, "night2"), filepath.Join(root, "night3")
+	crawl := func(site *crawlertest.Site, args ...string) (int, string, string) {
+		t.Helper()
+		return runMain(t, append(append([]string{"crawl", "http://" + crawlertest.Host + "/"}, resolveArgs(site)...), args...)...)
+	}
+
+	site1 := crawlertest.New(t, nightOne)
+	code, stdout, stderr := crawl(site1, "--output-dir", night1, "--quiet", "--fail-on", "error")
+	if code != exitOK || stdout != "" || stderr != "" {
+		t.Fatalf("night 1: exit code %d, stdout %q, stderr %q; want 0 and nothing", code, stdout, stderr)
+	}
+
+	site2 := crawlertest.New(t, nightTwo)
+	code, stdout, stderr = crawl(site2, "--output-dir", night2, "--baseline", filepath.Join(night1, "report.json"), "--fail-on", "error")
+	if code != exitFindings {
+		t.Errorf("night 2: exit code %d, want %d; stderr:\n%s", code, exitFindings, stderr)
+	}
+	oneError(t, stderr, "1 new finding(s) at or above error since the baseline (--fail-on error)")
+	if stdout != "" {
+		t.Errorf("night 2: stdout %q", stdout)
+	}
+	if !strings.Contains(stderr, "; 2 new, 1 fixed, 4 unchanged since the baseline\n") {
+		t.Errorf("night 2: the summary line does not count the changes:\n%s", stderr)
+	}
+	findings, err := os.ReadFile(filepath.Join(night2, "findings.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "e2e-nightly-findings.csv", findings)
+	for _, row := range []string{
+		"new,broken-redirect,error,http://site.test/gone,http://site.test/,404,",
+		"new,link-to-redirect,warning,http://site.test/gone,http://site.test/,",
+		"fixed,temporary-redirect,warning,http://site.test/promo,http://site.test/,302,",
+		"unchanged,link-to-redirect,warning,http://site.test/promo,http://site.test/,",
+		"unchanged,redirect-chain,warning,http://site.test/chain,http://site.test/,",
+	} {
+		if !bytes.Contains(findings, []byte("\r\n"+row)) {
+			t.Errorf("night 2's findings.csv lacks a row starting %q", row)
+		}
+	}
+	summary, _ := os.ReadFile(filepath.Join(night2, "summary.csv"))
+	if !bytes.HasPrefix(summary, []byte("rule,severity,count,new,fixed\r\n")) || !bytes.Contains(summary, []byte("\r\ntemporary-redirect,warning,0,0,1\r\n")) {
+		t.Errorf("night 2's summary.csv:\n%s", summary)
+	}
+
+	// A third night like the second: nothing new, whatever --fail-on says.
+	code, _, stderr = crawl(site2, "--output-dir", night3, "--baseline", filepath.Join(night2, "report.json"), "--fail-on", "notice", "--quiet")
+	if code != exitOK || stderr != "" {
+		t.Errorf("night 3: exit code %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+
+	// diff between the folders says what night 2 said.
+	code, stdout, stderr = runMain(t, "diff", filepath.Join(night1, "report.json"), filepath.Join(night2, "report.json"), "--format", "csv", "--fail-on", "warning")
+	if code != exitFindings {
+		t.Errorf("diff: exit code %d, want %d; stderr:\n%s", code, exitFindings, stderr)
+	}
+	oneError(t, stderr, "2 new finding(s) at or above warning in ")
+	records := csvRecords(t, []byte(stdout))
+	var got []string
+	for _, rec := range records[1:] {
+		got = append(got, rec[0]+" "+rec[1]+" "+rec[3])
+	}
+	want := []string{
+		"new broken-redirect http://site.test/gone",
+		"new link-to-redirect http://site.test/gone",
+		"fixed temporary-redirect http://site.test/promo",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diff rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	code, stdout, _ = runMain(t, "diff", filepath.Join(night2, "report.json"), filepath.Join(night3, "report.json"))
+	if code != exitOK || !strings.Contains(stdout, "against the baseline: 0 new, 0 fixed, 6 unchanged\n\nno new or fixed findings\n") {
+		t.Errorf("diff of two equal nights: exit code %d\n%s", code, stdout)
+	}
+}
+
+// TestEndToEndMigration checks a redirect map as a spreadsheet exports
+// it (byte order mark, CRLF, a notes column) with check --expect.
+func TestEndToEndMigration(t *testing.T) {
+	site := crawlertest.New(t, `
+-- /about-us 301 /about --
+-- /about --
+<p>about</p>
+-- /products/shoes 308 /shop/shoes --
+-- /shop/shoes --
+<p>shoes</p>
+-- /blog 301 / --
+-- / --
+<p>home</p>
+-- /contact --
+<p>contact</p>
+-- /team 301 /people --
+-- /pricing 302 /plans --
+-- /plans --
+<p>plans</p>
+`)
+	path := filepath.Join(t.TempDir(), "map.csv")
+	m := "\ufeffFrom,To,Notes\r\n" +
+		"http://site.test/about-us,http://site.test/about,\r\n" +
+		"http://site.test/products/shoes,http://SITE.test/shop/shoes#top,\"case, fragment\"\r\n" +
+		"http://site.test/blog,http://site.test/news,\r\n" +
+		"http://site.test/contact,http://site.test/contact-us,\r\n" +
+		"http://site.test/team,http://site.test/people,\r\n" +
+		"http://site.test/pricing,http://site.test/plans,\r\n"
+	if err := os.WriteFile(path, []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"check", "--expect", path, "--format", "csv", "--fail-on", "error"}, resolveArgs(site)...)
+	code, stdout, stderr := runMain(t, args...)
+	if code != exitFindings {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitFindings, stderr)
+	}
+	oneError(t, stderr, "3 finding(s) at or above error (--fail-on error)")
+	golden(t, "e2e-migration.csv", []byte(stdout))
+	records := csvRecords(t, []byte(stdout))
+	byURL := map[string][]string{}
+	for _, rec := range records[1:] {
+		byURL[rec[2]] = append(byURL[rec[2]], rec[0])
+	}
+	for u, want := range map[string]string{
+		"http://site.test/about-us":       "",
+		"http://site.test/products/shoes": "",
+		"http://site.test/blog":           "redirect-map-mismatch",
+		"http://site.test/contact":        "redirect-map-missing",
+		"http://site.test/team":           "broken-redirect",
+		"http://site.test/pricing":        "temporary-redirect",
+	} {
+		if got := strings.Join(byURL[u], ","); got != want {
+			t.Errorf("%s: rules %q, want %q", u, got, want)
+		}
+	}
+	if n := site.Hits("http://site.test/news"); n != 0 {
+		t.Errorf("the map's to URLs are fetched only where a chain leads: /news %d times", n)
+	}
+}
+
+// TestEndToEndCSVIsInert crawls a site whose Location values, URLs and
+// anchors start formulas, and checks every CSV of --output-dir and of
+// stdout: RFC 4180 with a header row, and no cell that a spreadsheet
+// would evaluate.
+func TestEndToEndCSVIsInert(t *testing.T) {
+	site := crawlertest.New(t, `
+-- / --
+<a href="/=1+1">sum</a>
+<a href="/calc">calc</a>
+<a href="/at">at</a>
+<a href="/minus">minus</a>
+-- /=1+1 301 /new --
+-- /calc 302 --
+> Location: =HYPERLINK("http://evil.example/")
+-- /at 302 --
+> Location: @SUM(1+1)
+-- /minus 307 --
+> Location: -2+3
+-- /new --
+<p>new</p>
+`)
+	dir := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := runMain(t, append([]string{"crawl", "http://site.test/", "--output-dir", dir, "--format", "csv", "--report", "hops"}, resolveArgs(site)...)...)
+	if code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+	}
+	outputs := map[string][]byte{"stdout": []byte(stdout)}
+	for _, name := range []string{"findings.csv", "chains.csv", "hops.csv", "urls.csv", "summary.csv"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs[name] = b
+	}
+	sawNeutralised := false
+	for name, b := range outputs {
+		records := csvRecords(t, b)
+		if len(records) < 2 {
+			t.Errorf("%s: %d records", name, len(records))
+		}
+		for i, rec := range records {
+			for j, c := range rec {
+				if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+					t.Errorf("%s: record %d field %d starts a formula: %q", name, i+1, j+1, c)
+				}
+				sawNeutralised = sawNeutralised || c == "'@SUM(1+1)"
+			}
+		}
+	}
+	if !sawNeutralised {
+		t.Error("the formula Location is not in any report: the test proves nothing")
+	}
+}

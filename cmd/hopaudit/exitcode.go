@@ -6,11 +6,13 @@ import (
 )
 
 // Exit codes. The README's "Exit codes" section is the same table.
+// Compared with a baseline (crawl and check with --baseline, and diff),
+// --fail-on counts only the new findings.
 const (
-	exitOK         = 0 // the run finished; no finding at or above --fail-on
-	exitFindings   = 1 // findings at or above --fail-on
-	exitUsage      = 2 // usage, configuration or output error: no report, or none to trust
-	exitIncomplete = 3 // the crawl could not start (every start URL failed to fetch) or was cut short
+	exitOK         = 0 // the run finished; no finding (compared: no new finding) at or above --fail-on
+	exitFindings   = 1 // findings (compared: new findings) at or above --fail-on
+	exitUsage      = 2 // usage, configuration or output error, or a baseline or diff report that cannot be read: no report, or none to trust
+	exitIncomplete = 3 // the crawl could not start (every start URL failed to fetch) or was cut short; never from diff
 )
 
 // exitError is an error with the exit code it ends the run with.

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/output"
 )
 
@@ -26,7 +29,7 @@ func formatForFile(name string) string {
 // formatter returns the job's formatter. The table is styled for a
 // terminal only when it goes to stdout and stdout is one.
 func (a *app) formatter(j *job) (output.Formatter, error) {
-	return a.lookup(j.format, output.Options{Terminal: a.terminal && toStdout(j.out)})
+	return a.lookup(j.format, output.Options{Terminal: a.terminal && toStdout(j.out), BOM: j.bom})
 }
 
 func toStdout(out string) bool { return out == "" || out == "-" }
@@ -41,15 +44,16 @@ type destination struct {
 	done bool
 }
 
-// openOutput opens the report's destination before the crawl, so that an
-// unwritable -o fails at once.
-func (a *app) openOutput(path string) (*destination, error) {
+// openOutput opens a report's destination before the crawl, so that an
+// unwritable file fails at once; flag names the flag that gave path,
+// for the error.
+func (a *app) openOutput(path, flag string) (*destination, error) {
 	if toStdout(path) {
 		return &destination{Writer: bufio.NewWriter(a.stdout)}, nil
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return nil, usageErrorf("-o: %v", err)
+		return nil, usageErrorf("%s: %v", flag, err)
 	}
 	return &destination{Writer: bufio.NewWriter(f), file: f, path: path}, nil
 }
@@ -83,4 +87,90 @@ func (d *destination) abort() {
 	}
 	d.file.Close()
 	os.Remove(d.file.Name())
+}
+
+// dirReports are the files --output-dir writes: every report as CSV,
+// and the findings report as JSON (the document --baseline and diff
+// read back).
+var dirReports = []struct {
+	name   string
+	kind   output.Report
+	format string
+}{
+	{"findings.csv", output.Findings, "csv"},
+	{"chains.csv", output.Chains, "csv"},
+	{"hops.csv", output.Hops, "csv"},
+	{"urls.csv", output.URLs, "csv"},
+	{"summary.csv", output.Summary, "csv"},
+	{"report.json", output.Findings, "json"},
+}
+
+// outputDir is the files of --output-dir, each written to a temporary
+// file and moved into place once complete, as -o's file is.
+type outputDir struct {
+	files []*destination
+}
+
+// openOutputDir creates dir if needed and opens its files before the
+// crawl, so that an unwritable directory fails at once.
+func (a *app) openOutputDir(dir string) (*outputDir, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, usageErrorf("--output-dir: %v", err)
+	}
+	d := &outputDir{}
+	for _, r := range dirReports {
+		f, err := a.openOutput(filepath.Join(dir, r.name), "--output-dir")
+		if err != nil {
+			d.abort()
+			return nil, err
+		}
+		d.files = append(d.files, f)
+	}
+	return d, nil
+}
+
+// write writes every report of rep into its file.
+func (d *outputDir) write(a *app, rep *audit.Report, bom bool) error {
+	for i, r := range dirReports {
+		fm, err := a.lookup(r.format, output.Options{BOM: bom})
+		if err != nil {
+			return err
+		}
+		dst := d.files[i]
+		if err := fm.Format(dst, r.kind, rep); err != nil {
+			return fmt.Errorf("write %s: %w", dst.path, err)
+		}
+		if err := dst.commit(); err != nil {
+			return fmt.Errorf("write %s: %w", dst.path, err)
+		}
+	}
+	return nil
+}
+
+// abort removes the temporary files not yet moved into place.
+func (d *outputDir) abort() {
+	for _, f := range d.files {
+		f.abort()
+	}
+}
+
+// readDocument reads a JSON report (for --baseline and diff); its errors
+// name the file.
+func (a *app) readDocument(path string) (*output.Document, error) {
+	var r io.Reader
+	if path == "-" {
+		r, path = a.stdin, "stdin"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	d, err := output.ReadDocument(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return d, nil
 }

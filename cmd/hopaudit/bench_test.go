@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hopaudit/hopaudit/crawler/crawlertest"
+)
+
+// The end-to-end benchmarks run `hopaudit crawl` (crawl, audit with every
+// rule, report) against the issue's synthetic site of 10,000 pages
+// (about 34,000 URLs) on loopback, side by side with a lean reference
+// crawler and with colly at its plainest:
+//
+//	go test ./cmd/hopaudit -run '^$' -bench . -benchtime 3x
+
+func hopauditArgs(url string) []string {
+	return []string{"crawl", "--concurrency", "16", "--report", "summary", "--format", "csv", url}
+}
+
+// BenchmarkVsReference runs the reference crawler, plain colly and
+// hopaudit one after the other in every iteration and reports each one's
+// seconds and hopaudit's ratio to the reference (the issue's target: at
+// most 2).
+func BenchmarkVsReference(b *testing.B) {
+	site := crawlertest.DefaultSynthetic()
+	srv := site.Start()
+	defer srv.Close()
+	start := srv.URL + "/p/0"
+	var ref, colly, ours time.Duration
+	for b.Loop() {
+		t := time.Now()
+		if n := crawlertest.ReferenceCrawl(start, 16); n != site.URLs() {
+			b.Fatalf("reference crawled %d URLs, the site has %d", n, site.URLs())
+		}
+		ref += time.Since(t)
+
+		t = time.Now()
+		crawlertest.PlainColly(start, 16)
+		colly += time.Since(t)
+
+		before := site.Requests()
+		t = time.Now()
+		if code := run(context.Background(), hopauditArgs(start), io.Discard, io.Discard); code != exitOK {
+			b.Fatalf("hopaudit exited %d", code)
+		}
+		ours += time.Since(t)
+		if n := site.Requests() - before; n < int64(site.URLs()) {
+			b.Fatalf("hopaudit made %d requests, the site has %d URLs", n, site.URLs())
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(ref.Seconds()/n, "ref-s/op")
+	b.ReportMetric(colly.Seconds()/n, "colly-s/op")
+	b.ReportMetric(ours.Seconds()/n, "hopaudit-s/op")
+	b.ReportMetric(ours.Seconds()/ref.Seconds(), "ratio")
+}
+
+// BenchmarkPeakRSS runs each crawler in a child process of its own (this
+// test binary, see TestBenchChild) and reports its peak resident memory
+// per URL of the site (the issue's target for hopaudit: 1.2 KB).
+func BenchmarkPeakRSS(b *testing.B) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		b.Skip("peak RSS is read from /proc")
+	}
+	site := crawlertest.DefaultSynthetic()
+	srv := site.Start()
+	defer srv.Close()
+	for b.Loop() {
+		for _, who := range []string{"reference", "hopaudit"} {
+			kb := childPeakRSS(b, who, srv.URL+"/p/0")
+			b.ReportMetric(float64(kb)*1024/float64(site.URLs()), who+"-peak-B/url")
+			b.ReportMetric(float64(kb)/1024, who+"-peak-MiB")
+		}
+	}
+}
+
+func childPeakRSS(b *testing.B, who, url string) int {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "HOPAUDIT_BENCH_CHILD="+who, "HOPAUDIT_BENCH_URL="+url)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%s child: %v\n%s", who, err, out.String())
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if v, ok := strings.CutPrefix(line, "peak-rss-kb "); ok {
+			kb, err := strconv.Atoi(v)
+			if err == nil {
+				return kb
+			}
+		}
+	}
+	b.Fatalf("%s child printed no peak RSS:\n%s", who, out.String())
+	return 0
+}
+
+// TestBenchChild is the child process of BenchmarkPeakRSS; it does
+// nothing in a normal test run.
+func TestBenchChild(t *testing.T) {
+	who, url := os.Getenv("HOPAUDIT_BENCH_CHILD"), os.Getenv("HOPAUDIT_BENCH_URL")
+	if who == "" {
+		return
+	}
+	switch who {
+	case "reference":
+		crawlertest.ReferenceCrawl(url, 16)
+	case "hopaudit":
+		if code := run(context.Background(), hopauditArgs(url), io.Discard, io.Discard); code != exitOK {
+			t.Fatalf("hopaudit exited %d", code)
+		}
+	default:
+		t.Fatalf("unknown child %q", who)
+	}
+	kb, err := vmHWM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("peak-rss-kb %d\n", kb)
+}
+
+// vmHWM reads the process's peak resident set size in KiB.
+func vmHWM() (int, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			return strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
+}

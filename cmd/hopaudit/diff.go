@@ -1,0 +1,129 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/output"
+)
+
+// diffFlags are the flags of diff.
+type diffFlags struct {
+	report    string
+	format    string
+	out       string
+	bom       bool
+	unchanged bool
+	failOn    string
+	quiet     bool
+}
+
+// define defines the flags on fs and returns the sections of the help.
+func (f *diffFlags) define(fs *flag.FlagSet) []flagSection {
+	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: findings, or summary (counts per rule with new and fixed)")
+	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
+	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout")
+	fs.BoolVar(&f.bom, "bom", false, "start the CSV with a UTF-8 byte order mark, for Excel")
+	fs.BoolVar(&f.unchanged, "unchanged", false, "list the unchanged findings too, not only the new and fixed ones")
+	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a new finding at `LEVEL` or above exists: error, warning, notice or none")
+	fs.BoolVar(&f.quiet, "quiet", false, "write no summary line to stderr")
+	return []flagSection{{title: "Report", names: []string{"report", "format", "o", "bom", "unchanged", "fail-on", "quiet"}}}
+}
+
+func diffHelp(print func(io.Writer)) func(io.Writer) {
+	return func(w io.Writer) {
+		fmt.Fprint(w, `Usage: hopaudit diff [flags] OLD.json NEW.json
+
+Compares the findings of two JSON findings reports (written with
+--report findings --format json, or report.json of --output-dir): a
+finding of NEW that OLD lacks is new, a finding of OLD that NEW lacks is
+fixed, the others are unchanged. A finding is the same in both when its
+rule, url and source are. The report lists the new and fixed findings
+with a change column first (--unchanged lists all); the summary and
+totals count NEW's findings. Flags may come before or after the files.
+`)
+		print(w)
+		fmt.Fprint(w, `
+Exit codes: 0 done, 1 new findings at or above --fail-on, 2 usage error or
+a report that cannot be read (not JSON, another schema version, not a
+findings report).
+`)
+	}
+}
+
+// runDiff compares two JSON reports.
+func (a *app) runDiff(args []string) error {
+	var f diffFlags
+	fs := flagSet("diff")
+	sections := f.define(fs)
+	pos, err := a.parse(fs, args, diffHelp(func(w io.Writer) { printFlags(w, fs, sections) }))
+	if err != nil {
+		return helpOK(err)
+	}
+	if len(pos) != 2 {
+		return usageErrorf("diff: want two JSON reports, OLD.json and NEW.json")
+	}
+	kind, err := output.ParseReport(f.report)
+	if err != nil {
+		return usageErrorf("diff: --report: %v", err)
+	}
+	if kind != output.Findings && kind != output.Summary {
+		return usageErrorf("diff: --report %s: diff compares findings; want findings or summary", kind)
+	}
+	level, err := audit.ParseSeverity(f.failOn)
+	if err != nil {
+		return usageErrorf("diff: --fail-on: %v", err)
+	}
+	format := f.format
+	if !flagGiven(fs, "format") {
+		format = formatForFile(f.out)
+	}
+	fm, err := a.lookup(format, output.Options{Terminal: a.terminal && toStdout(f.out), BOM: f.bom, HideUnchanged: !f.unchanged})
+	if err != nil {
+		return usageErrorf("diff: --format: %v", err)
+	}
+
+	docs := make([]*output.Document, 2)
+	for i, path := range pos {
+		if docs[i], err = a.readDocument(path); err != nil {
+			return usageErrorf("diff: %v", err)
+		}
+	}
+	old, err := docs[0].Baseline()
+	if err != nil {
+		return usageErrorf("diff: %s: %v", pos[0], err)
+	}
+	rep, err := docs[1].AuditReport(a.rules)
+	if err != nil {
+		return usageErrorf("diff: %s: %v", pos[1], err)
+	}
+	rep.Compare(old)
+	if s := docs[1].Stats; s.Cancelled || s.MaxPagesReached {
+		fmt.Fprintf(a.stderr, "warning: %s is from a crawl that was cut short or stopped at --max-pages: a finding it lacks may not be fixed\n", pos[1])
+	}
+
+	dst, err := a.openOutput(f.out, "-o")
+	if err != nil {
+		return err
+	}
+	defer dst.abort()
+	if err := fm.Format(dst, kind, rep); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := dst.commit(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if !f.quiet {
+		fmt.Fprintf(a.stderr, "%s: %d findings, %s: %d findings; %d new, %d fixed, %d unchanged\n",
+			pos[0], len(old), pos[1], len(rep.Findings),
+			rep.Tally(audit.ChangeNew), rep.Tally(audit.ChangeFixed), rep.Tally(audit.ChangeUnchanged))
+	}
+	if level > 0 {
+		if n := rep.NewAtLeast(level); n > 0 {
+			return &exitError{code: exitFindings, err: fmt.Errorf("%d new finding(s) at or above %s in %s (--fail-on %s)", n, level, pos[1], level)}
+		}
+	}
+	return nil
+}

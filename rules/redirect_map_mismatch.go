@@ -1,0 +1,84 @@
+package rules
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// RedirectMapMismatch flags URLs of a redirect map (check --expect)
+// whose redirect ends somewhere else than the map says.
+var RedirectMapMismatch = &audit.Rule{
+	Name:     "redirect-map-mismatch",
+	Severity: audit.Error,
+	Doc: audit.Doc{
+		Title: "Redirect does not end where the redirect map says",
+		Text: "Runs only with a redirect map (hopaudit check --expect MAP.csv), which lists, for " +
+			"each old URL (from), the URL its redirect must end at (to). The chain of redirects " +
+			"that starts at from ends at another URL: a different page (often the home page or a " +
+			"category), a URL that to itself redirects on to, or nowhere at all (a loop, or more " +
+			"than 20 redirects). URLs are compared after normalisation: scheme and host in lower " +
+			"case, default port and fragment dropped; path and query must match exactly, so " +
+			"/new and /new/ differ. A row whose to is its own from says the URL stays, and is " +
+			"reported when the URL redirects. Visitors land on a page other than the one planned, " +
+			"and the old URL's signals go to a page that may not match its content. " +
+			"Not reported here: a chain that reaches to, whatever to answers (a 404 there is " +
+			"broken-redirect's, a robots.txt block redirect-to-blocked's) and however it gets " +
+			"there (a 302 is temporary-redirect's, extra hops redirect-chain's); a from that does " +
+			"not redirect (redirect-map-missing); a chain cut short before its end (the run's " +
+			"exit code says so). Status is the final URL's, target where the chain ends. " +
+			"Fix: point from with one permanent redirect (301 or 308) straight at to; if to " +
+			"redirects on, point from at to's own target and correct the map. " +
+			"Sources: Google Search Central, \"Site moves with URL changes\" (map every old URL " +
+			"to its new URL, redirect each one server-side and permanently, straight to the final " +
+			"URL; developers.google.com/search/docs/crawling-indexing/site-move-with-url-changes) " +
+			"and \"Redirects and Google Search\".",
+	},
+	Run: runRedirectMapMismatch,
+}
+
+func runRedirectMapMismatch(p *audit.Pass) error {
+	g := p.Graph
+	for _, from := range slices.Sorted(maps.Keys(p.Expect)) {
+		to := p.Expect[from]
+		c := g.ChainOf(from)
+		if c == nil {
+			continue // no redirect (redirect-map-missing), or not fetched
+		}
+		f := audit.Finding{URL: from, Source: entrySource(g, from), Target: c.FinalURL, Hops: len(c.Hops)}
+		if c.Final != nil {
+			f.Status = c.Final.Status
+		}
+		fix := "point " + from + " with one 301 straight at " + to + ", or correct the map"
+		switch {
+		case c.End == crawler.EndLoop:
+			p.Reportf(f, "never ends, the redirects loop: %s; the map says %s; %s", chainPath(c), to, fix)
+		case c.End == crawler.EndTooLong:
+			p.Reportf(f, "does not end within %d redirects: %s; the map says %s; %s", crawler.MaxHops, chainPath(c), to, fix)
+		case c.FinalURL == to:
+			continue // reaches to: how it gets there and what to answers are other rules'
+		case c.End == crawler.EndUnfetched:
+			continue // cut short before its end: where it leads is unknown
+		case from == to:
+			p.Reportf(f, "the map keeps this URL, but it redirects: %s; let %s answer 200 itself, or correct the map", chainPath(c), from)
+		case passesThrough(c, to):
+			p.Reportf(f, "reaches %s, which redirects on: %s; point %s straight at %s and correct the map, or stop %s from redirecting",
+				to, chainPath(c), from, c.FinalURL, to)
+		default:
+			p.Reportf(f, "ends at %s, not at %s as the map says: %s; %s", c.FinalURL, to, chainPath(c), fix)
+		}
+	}
+	return nil
+}
+
+// passesThrough reports whether the chain c visits URL u before its end.
+func passesThrough(c *crawler.Chain, u string) bool {
+	for i := range c.Hops {
+		if i > 0 && hopURL(c, i) == u {
+			return true
+		}
+	}
+	return false
+}
