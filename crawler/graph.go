@@ -226,6 +226,9 @@ type Graph struct {
 	chains  []Chain
 	chainOf map[string]int
 
+	reachOnce sync.Once
+	reached   []Reach
+
 	inboundOnce sync.Once
 	byTarget    bool             // References are sorted by target
 	inbound     map[string][]int // else: reference indexes by target
@@ -355,4 +358,84 @@ func (g *Graph) Follow(u string) Chain {
 		}
 		u = target
 	}
+}
+
+// Reach is one URL the crawl reached from its entry points: an entry URL
+// itself, or a URL in the chain an entry URL starts.
+type Reach struct {
+	URL      string
+	Response *Response // nil when the URL was not fetched
+	Hop      *Hop      // how it redirects; nil when it redirects nowhere
+	Entries  []string  // the entry URLs it is reached from, sorted
+	// Source is the page or sitemap to name for a finding about the URL:
+	// the smallest non-empty source among the references to its entry
+	// URLs, so that the choice does not depend on crawl order; "" when
+	// only start URLs lead to it.
+	Source string
+}
+
+// Reached returns every URL reached from an entry point, once each,
+// ordered by URL: the entries, and the hops and final URL of the chain
+// each entry starts. A URL answers the same way in every chain, so one
+// record per URL is all there is to see. Responses no entry point reaches
+// (robots.txt, sitemaps) are left out. It is computed once.
+func (g *Graph) Reached() []Reach {
+	g.reachOnce.Do(func() {
+		index := map[string]int{}
+		add := func(u string, r *Response, h *Hop, entry, source string) {
+			i, ok := index[u]
+			if !ok {
+				i = len(g.reached)
+				index[u] = i
+				g.reached = append(g.reached, Reach{URL: u, Response: r})
+			}
+			x := &g.reached[i]
+			if x.Hop == nil && h != nil {
+				x.Hop = h
+			}
+			// Entries come in order and a chain holds a URL at most twice
+			// (a loop's last URL): comparing with the last one keeps the
+			// list sorted and free of repeats.
+			if n := len(x.Entries); n == 0 || x.Entries[n-1] != entry {
+				x.Entries = append(x.Entries, entry)
+			}
+			if source != "" && (x.Source == "" || source < x.Source) {
+				x.Source = source
+			}
+		}
+		for _, e := range g.Entries() {
+			src := g.source(e)
+			c := g.ChainOf(e)
+			if c == nil {
+				add(e, g.Responses[e], nil, e, src)
+				continue
+			}
+			for i := range c.Hops {
+				add(c.HopURL(i), c.Hops[i].Response, &c.Hops[i], e, src)
+			}
+			add(c.FinalURL, c.Final, nil, e, src)
+		}
+		slices.SortFunc(g.reached, func(a, b Reach) int { return cmp.Compare(a.URL, b.URL) })
+	})
+	return g.reached
+}
+
+// source is the smallest non-empty source among the references to u.
+func (g *Graph) source(u string) string {
+	src := ""
+	for _, ref := range g.Inbound(u) {
+		if ref.Source != "" && (src == "" || ref.Source < src) {
+			src = ref.Source
+		}
+	}
+	return src
+}
+
+// HopURL returns the normalised URL that answered hop i: the entry URL,
+// then each hop's target. It is the key of the response in the graph.
+func (c *Chain) HopURL(i int) string {
+	if i == 0 {
+		return c.URL
+	}
+	return c.Hops[i-1].Target
 }

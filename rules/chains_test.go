@@ -28,12 +28,12 @@ func TestReachedURLs(t *testing.T) {
 		litPage(s+"/unreached"),
 	)
 	var got []string
-	for _, x := range reachedURLs(g) {
+	for _, x := range g.Reached() {
 		hop := "-"
 		if x.Hop != nil {
 			hop = x.Hop.Target
 		}
-		got = append(got, x.URL+" "+hop+" "+strings.Join(x.Entries, ",")+" "+orDash(x.source(g)))
+		got = append(got, x.URL+" "+hop+" "+strings.Join(x.Entries, ",")+" "+orDash(x.Source))
 	}
 	want := []string{
 		"http://site.test/ - http://site.test/ -",
@@ -52,7 +52,7 @@ func TestReachedURLsUnfetched(t *testing.T) {
 	const s = "http://site.test"
 	g := litGraph([]crawler.Reference{litLink(s+"/", s+"/gone"), litLink(s+"/", s+"/out")},
 		litRedirect(s+"/out", 301, "https://other.test/"))
-	xs := reachedURLs(g)
+	xs := g.Reached()
 	if len(xs) != 3 {
 		t.Fatalf("got %d URLs, want 3", len(xs))
 	}

@@ -30,7 +30,7 @@ var HTTPSDowngrade = &audit.Rule{
 
 func runHTTPSDowngrade(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range reachedURLs(g) {
+	for _, x := range g.Reached() {
 		h := x.Hop
 		if h == nil || !strings.HasPrefix(x.URL, "https://") || !strings.HasPrefix(h.Target, "http://") || !inScope(g, x.URL) {
 			continue
@@ -42,7 +42,7 @@ func runHTTPSDowngrade(p *audit.Pass) error {
 		case crawler.HopRefreshHeader:
 			how = " (Refresh header)"
 		}
-		f := audit.Finding{URL: x.URL, Source: x.source(g), Status: h.Status, Target: h.Target}
+		f := audit.Finding{URL: x.URL, Source: x.Source, Status: h.Status, Target: h.Target}
 		p.Reportf(f, "%d%s from https to %s; redirect to %s instead",
 			h.Status, how, h.Target, "https://"+strings.TrimPrefix(h.Target, "http://"))
 	}

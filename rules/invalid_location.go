@@ -40,7 +40,7 @@ var InvalidLocation = &audit.Rule{
 
 func runInvalidLocation(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range reachedURLs(g) {
+	for _, x := range g.Reached() {
 		r := x.Response
 		if r == nil || r.Status < 300 || r.Status > 399 || len(r.Locations) == 0 || !inScope(g, x.URL) {
 			continue
@@ -79,7 +79,7 @@ func runInvalidLocation(p *audit.Pass) error {
 		if u, err := url.Parse(target); err == nil && u.User != nil {
 			target = u.Redacted()
 		}
-		f := audit.Finding{URL: x.URL, Source: x.source(g), Status: r.Status, Target: target}
+		f := audit.Finding{URL: x.URL, Source: x.Source, Status: r.Status, Target: target}
 		p.Reportf(f, "%d with %s", r.Status, strings.Join(problems, "; "))
 	}
 	return nil

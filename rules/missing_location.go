@@ -34,7 +34,7 @@ var MissingLocation = &audit.Rule{
 
 func runMissingLocation(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range reachedURLs(g) {
+	for _, x := range g.Reached() {
 		r := x.Response
 		if r == nil || !crawler.IsRedirectStatus(r.Status) || !inScope(g, x.URL) {
 			continue
@@ -42,7 +42,7 @@ func runMissingLocation(p *audit.Pass) error {
 		if slices.ContainsFunc(r.Locations, func(v string) bool { return strings.TrimSpace(v) != "" }) {
 			continue
 		}
-		f := audit.Finding{URL: x.URL, Source: x.source(g), Status: r.Status}
+		f := audit.Finding{URL: x.URL, Source: x.Source, Status: r.Status}
 		if len(r.Locations) > 0 {
 			p.Reportf(f, "%d with an empty Location: nothing to follow, browsers show the body instead; send Location with the target URL", r.Status)
 			continue

@@ -43,7 +43,7 @@ func runRedirectToBlocked(p *audit.Pass) error {
 // inside the crawl scope: the site has a hand in the chain.
 func chainTouchesScope(g *crawler.Graph, c *crawler.Chain) bool {
 	for i := range c.Hops {
-		if inScope(g, hopURL(c, i)) {
+		if inScope(g, c.HopURL(i)) {
 			return true
 		}
 	}

@@ -40,32 +40,13 @@ type reachedHop struct {
 }
 
 // reachedHops returns every hop of every chain, once per URL that
-// answered with it (hopURL in chains.go), ordered by that URL. A URL
-// answers the same way in every chain, so one hop per URL is all there
-// is to see.
+// answered with it, ordered by that URL (crawler.Graph.Reached).
 func reachedHops(g *crawler.Graph) []reachedHop {
-	byURL := map[string]*reachedHop{}
-	var out []*reachedHop
-	for _, c := range g.Chains() {
-		src := entrySource(g, c.URL)
-		for i, h := range c.Hops {
-			u := hopURL(&c, i)
-			rh := byURL[u]
-			if rh == nil {
-				rh = &reachedHop{Hop: h, URL: u, Source: src}
-				byURL[u] = rh
-				out = append(out, rh)
-				continue
-			}
-			if src != "" && (rh.Source == "" || src < rh.Source) {
-				rh.Source = src
-			}
+	var hops []reachedHop
+	for _, x := range g.Reached() {
+		if x.Hop != nil {
+			hops = append(hops, reachedHop{Hop: *x.Hop, URL: x.URL, Source: x.Source})
 		}
-	}
-	slices.SortFunc(out, func(a, b *reachedHop) int { return cmp.Compare(a.URL, b.URL) })
-	hops := make([]reachedHop, len(out))
-	for i, rh := range out {
-		hops[i] = *rh
 	}
 	return hops
 }

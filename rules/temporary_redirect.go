@@ -49,7 +49,7 @@ var TemporaryRedirect = &audit.Rule{
 
 func runTemporaryRedirect(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range reachedURLs(g) {
+	for _, x := range g.Reached() {
 		h := x.Hop
 		if h == nil || h.Kind != crawler.HopHTTP || !inScope(g, x.URL) {
 			continue
@@ -71,7 +71,7 @@ func runTemporaryRedirect(p *audit.Pass) error {
 		if onLoop(g, x.URL) {
 			continue // a permanent loop would be worse: redirect-loop's
 		}
-		f := audit.Finding{URL: x.URL, Source: x.source(g), Status: h.Status, Target: h.Target}
+		f := audit.Finding{URL: x.URL, Source: x.Source, Status: h.Status, Target: h.Target}
 		if why, ok := canonicalisation(x.URL, h.Target); ok {
 			f.Severity = audit.Error
 			p.Reportf(f, "%d to %s is a canonicalisation (%s), permanent by nature: use %d",
