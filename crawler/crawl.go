@@ -118,10 +118,25 @@ func (c *crawl) internURL(u string) string {
 	return c.nodeOf(u).url
 }
 
-// addRefs files references under their targets. The lock must be held.
-func (c *crawl) addRefs(refs []Reference) {
+// addRefs files references found at the given depth under their
+// targets and schedules the targets the settings let the crawl fetch.
+// A reference to a URL the crawl will never fetch (over --max-pages, too
+// deep, excluded, outside with --no-external) is dropped: no rule looks
+// at it, and a site of endless links would otherwise fill the memory
+// with them. The lock must be held.
+func (c *crawl) addRefs(refs []Reference, depth int) {
 	for _, ref := range refs {
-		n := c.nodeOf(ref.Target)
+		n := c.nodes[ref.Target]
+		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
+		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader
+		if (n == nil || !n.queued) && !hop {
+			scheduled := c.fetchable(ref.Target, depth, true) &&
+				c.push(task{kind: fetchURL, url: ref.Target, depth: depth})
+			if n == nil && !scheduled {
+				continue
+			}
+		}
+		n = c.nodeOf(ref.Target)
 		ref.Target = n.url
 		if n.resp != nil {
 			n.resp.Referrers.count(ref.Kind)
@@ -226,7 +241,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 			c.g.Scope.Hosts = append(c.g.Scope.Hosts, host)
 		}
 		c.mu.Lock()
-		c.addRefs([]Reference{{Kind: RefSeed, Target: u}})
+		c.addRefs([]Reference{{Kind: RefSeed, Target: u}}, 0)
 		u = c.nodes[u].url
 		c.mu.Unlock()
 		c.enqueue(task{kind: fetchURL, url: u})
@@ -330,18 +345,25 @@ func (c *crawl) work() {
 func (c *crawl) enqueue(t task) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.push(t)
+}
+
+// push is enqueue with the lock held; it reports whether the URL is
+// (now or already) scheduled.
+func (c *crawl) push(t task) bool {
 	if c.stopped {
-		return
+		return false
 	}
 	if t.kind == fetchURL {
-		n := c.nodeOf(t.url)
-		if n.queued {
-			return
+		n := c.nodes[t.url]
+		if n != nil && n.queued {
+			return true
 		}
 		if c.cfg.MaxPages > 0 && c.scheduled >= c.cfg.MaxPages {
 			c.g.Stats.MaxPagesReached = true
-			return
+			return false
 		}
+		n = c.nodeOf(t.url)
 		n.queued = true
 		c.scheduled++
 		t.url = n.url
@@ -351,28 +373,30 @@ func (c *crawl) enqueue(t task) {
 			key = "sitemap " + t.url
 		}
 		if _, ok := c.tasks[key]; ok {
-			return
+			return true
 		}
 		c.tasks[key] = struct{}{}
 	}
 	c.queue = append(c.queue, t)
 	c.cond.Signal()
+	return true
 }
 
 // follow schedules a discovered URL if the crawl settings let it.
 func (c *crawl) follow(t task, discovered bool) {
-	if c.cfg.NoExternal && !c.g.Scope.Internal(t.url) {
-		return
+	if c.fetchable(t.url, t.depth, discovered) {
+		c.enqueue(t)
 	}
-	if discovered {
-		if c.cfg.MaxDepth > 0 && t.depth > c.cfg.MaxDepth {
-			return
-		}
-		if !c.included(t.url) {
-			return
-		}
+}
+
+// fetchable reports whether the settings let the crawl fetch URL u,
+// found at the given depth on a page or in a sitemap (discovered) or as
+// the next hop of a chain.
+func (c *crawl) fetchable(u string, depth int, discovered bool) bool {
+	if c.cfg.NoExternal && !c.g.Scope.Internal(u) {
+		return false
 	}
-	c.enqueue(t)
+	return !discovered || ((c.cfg.MaxDepth == 0 || depth <= c.cfg.MaxDepth) && c.included(u))
 }
 
 func (c *crawl) included(u string) bool {
@@ -474,9 +498,6 @@ func (c *crawl) fetch(t task) {
 
 	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
 		c.follow(task{kind: fetchURL, url: target, depth: t.depth, hop: t.hop + 1}, false)
-	}
-	for _, ref := range refs {
-		c.follow(task{kind: fetchURL, url: ref.Target, depth: t.depth + 1}, true)
 	}
 }
 
@@ -580,7 +601,7 @@ func (c *crawl) record(r *Response, refs []Reference) {
 	if !keepsReferences(r) {
 		n.refs = slices.DeleteFunc(n.refs, func(ref Reference) bool { return ref.Kind != RefSeed })
 	}
-	c.addRefs(refs)
+	c.addRefs(refs, r.Depth+1)
 	switch {
 	case r.Blocked:
 		c.g.Stats.Blocked++
@@ -656,11 +677,8 @@ func (c *crawl) sitemap(t task) {
 	sm.Entries = len(locs)
 	c.mu.Lock()
 	c.g.Sitemaps = append(c.g.Sitemaps, sm)
-	c.addRefs(refs)
+	c.addRefs(refs, 1)
 	c.mu.Unlock()
-	for _, ref := range refs {
-		c.follow(task{kind: fetchURL, url: ref.Target, depth: 1}, true)
-	}
 }
 
 // errorText is an error without the "Get URL:" wrapping of net/http.

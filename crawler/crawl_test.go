@@ -573,3 +573,27 @@ func TestPoliteness(t *testing.T) {
 		t.Errorf("%d requests with a delay", len(starts))
 	}
 }
+
+// TestLinksBeyondLimits: references to URLs the crawl will never fetch
+// are not kept, so a page of endless links costs no memory past
+// MaxPages.
+func TestLinksBeyondLimits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("-- / --\n")
+	for i := range 5000 {
+		fmt.Fprintf(&b, "<a href=\"/missing/%d\">m</a>\n", i)
+	}
+	site := crawlertest.New(t, b.String())
+	cfg := site.Config("http://site.test/")
+	cfg.MaxPages = 50
+	cfg.NoSitemaps = true
+	g := crawl(t, cfg)
+	if len(g.Responses) != 50 || !g.Stats.MaxPagesReached {
+		t.Errorf("%d responses, max pages reached %v", len(g.Responses), g.Stats.MaxPagesReached)
+	}
+	// Every fetched /missing/N answers 404, so its reference is kept;
+	// the 4951 others are dropped.
+	if n := len(g.References); n > 60 {
+		t.Errorf("%d references kept for 50 fetched URLs", n)
+	}
+}

@@ -648,8 +648,8 @@ func TestPathologicalHeaders(t *testing.T) {
 	resolve["reset.test:80"] = rawServer(t, func(c net.Conn, _ *http.Request, _ <-chan struct{}) {
 		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>")
 		_, _ = c.Write(bytes.Repeat([]byte("<p>reset</p>"), 100))
-		time.Sleep(50 * time.Millisecond) // let the client read the head
-		_ = c.(*net.TCPConn).SetLinger(0) // close with RST
+		time.Sleep(200 * time.Millisecond) // let the client read the head
+		_ = c.(*net.TCPConn).SetLinger(0)  // close with RST
 	})
 	resolve["tlshang.test:443"] = silentServer(t) // never answers the TLS hello
 	seeds = append(seeds,
@@ -688,10 +688,10 @@ func TestPathologicalHeaders(t *testing.T) {
 			t.Errorf("%s: status %d, error %q; want an error containing %q", u, r.Status, r.Error, want)
 		}
 	}
-	for _, u := range []string{"http://short.test/", "http://reset.test/"} {
-		if r := mustLookup(t, g, u); r.Status != 200 {
-			t.Errorf("%s: status %d; want the 200 that arrived before the body broke", u, r.Status)
-		}
+	// (A reset may also discard the head before it is read: only the
+	// error is certain there.)
+	if r := mustLookup(t, g, "http://short.test/"); r.Status != 200 {
+		t.Errorf("short body: status %d; want the 200 that arrived before the body broke", r.Status)
 	}
 
 	// A Location of 200 KB is kept as sent; its target is too long to
@@ -1351,7 +1351,7 @@ func startHostileSite(tb testing.TB) *hostileSite {
 		"short.test":      {fixed("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>short"), expectation{"error", "body cut short: unexpected EOF"}},
 		"reset.test": {func(c net.Conn, _ *http.Request, _ <-chan struct{}) {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>")
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(200 * time.Millisecond)
 			_ = c.(*net.TCPConn).SetLinger(0)
 		}, expectation{"error", "reset"}},
 	} {

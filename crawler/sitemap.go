@@ -139,6 +139,10 @@ type limitedBody struct {
 
 func (l *limitedBody) Read(p []byte) (int, error) {
 	if l.n <= 0 {
+		var one [1]byte
+		if n, err := l.r.Read(one[:]); n == 0 && err != nil {
+			return 0, err // the end, or a read error, right at the limit
+		}
 		return 0, fmt.Errorf("larger than %d MB; the rest was not read", maxSitemapBytes>>20)
 	}
 	if int64(len(p)) > l.n {

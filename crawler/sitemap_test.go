@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -298,5 +300,43 @@ func TestFetchSitemapCancelled(t *testing.T) {
 	status, locs, _, err := fetchSitemap(ctx, srv.Client(), func(*url.URL) http.Header { return http.Header{} }, srv.URL+"/s.xml")
 	if err == nil || status != 0 || locs != nil {
 		t.Errorf("fetchSitemap with a cancelled context = %d, %q, %v; want 0, nil, an error", status, locs, err)
+	}
+}
+
+func TestLimitedBody(t *testing.T) {
+	for _, tc := range []struct {
+		body    string
+		n       int64
+		wantErr bool
+	}{
+		{"12345", 5, false},
+		{"12345", 6, false},
+		{"123456", 5, true},
+		{"", 0, false},
+	} {
+		got, err := io.ReadAll(&limitedBody{r: strings.NewReader(tc.body), n: tc.n})
+		if (err != nil) != tc.wantErr || int64(len(got)) > tc.n {
+			t.Errorf("%q with limit %d: %q, %v", tc.body, tc.n, got, err)
+		}
+	}
+}
+
+// TestParseSitemapLimits: a sitemap stops at 50,000 entries, and at a
+// run of text longer than any sitemap token.
+func TestParseSitemapLimits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<urlset>")
+	for i := range maxSitemapEntries + 5 {
+		fmt.Fprintf(&b, "<url><loc>/p%d</loc></url>", i)
+	}
+	b.WriteString("</urlset>")
+	locs, _, err := parseSitemap(strings.NewReader(b.String()))
+	if len(locs) != maxSitemapEntries || err == nil || !strings.Contains(err.Error(), "more than 50000 entries") {
+		t.Errorf("%d locs, error %v; want %d and an error", len(locs), err, maxSitemapEntries)
+	}
+	doc := "<urlset><url><loc>/a</loc></url><url><loc>" + strings.Repeat(" ", maxSitemapRun+1) + "/b</loc></url></urlset>"
+	locs, _, err = parseSitemap(strings.NewReader(doc))
+	if !reflect.DeepEqual(locs, []string{"/a"}) || err == nil || !strings.Contains(err.Error(), "more than 1 MiB of text or markup in one piece") {
+		t.Errorf("long run: %q, %v", locs, err)
 	}
 }

@@ -206,12 +206,19 @@ type decoded struct {
 	ctx           context.Context // the request's
 	timeout       time.Duration   // the request timeout, for errors
 	r             io.Reader       // the decoded body; nil until the first read
+	err           error           // why r could not be set up
 }
 
 func (d *decoded) Read(p []byte) (int, error) {
 	if d.r == nil {
-		if err := d.open(); err != nil {
-			return 0, err
+		if d.err == nil {
+			d.err = d.open()
+			if d.err != nil && d.err != io.EOF {
+				d.err = d.explain(d.err)
+			}
+		}
+		if d.err != nil {
+			return 0, d.err
 		}
 	}
 	n, err := d.r.Read(p)
@@ -229,10 +236,7 @@ func (d *decoded) open() error {
 	}
 	br := bufio.NewReader(d.ReadCloser)
 	if _, err := br.Peek(1); err != nil {
-		if err == io.EOF {
-			d.r = br // nothing to decode
-		}
-		return err
+		return err // io.EOF: an empty body, nothing to decode
 	}
 	if len(d.codings) > maxCodings {
 		return fmt.Errorf("body encoded %d times (Content-Encoding %s): more than %d codings are not decoded", len(d.codings), strings.Join(d.codings, ", "), maxCodings)
@@ -250,7 +254,7 @@ func (d *decoded) open() error {
 			return fmt.Errorf("body encoded as %s (Content-Encoding), which hopaudit does not decode: it asks for gzip only", d.coding)
 		}
 		if err != nil {
-			return d.explain(err)
+			return err
 		}
 	}
 	d.r = r
