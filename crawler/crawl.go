@@ -50,7 +50,6 @@ type crawl struct {
 	plain     *http.Client // follows up to 5 redirects: robots.txt and sitemaps
 	gates     hostGates
 	seedHosts map[string]bool
-	hrefs     hrefCache
 	interned  sync.Map // header values that repeat (Content-Type): one string each
 
 	mu        sync.Mutex
@@ -130,7 +129,11 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
 		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader
 		if (n == nil || !n.queued) && !hop {
-			scheduled := c.fetchable(ref.Target, depth, true) &&
+			full := c.cfg.MaxPages > 0 && c.scheduled >= c.cfg.MaxPages
+			if full {
+				c.g.Stats.MaxPagesReached = true
+			}
+			scheduled := !full && c.fetchable(ref.Target, depth, true) &&
 				c.push(task{kind: fetchURL, url: ref.Target, depth: depth})
 			if n == nil && !scheduled {
 				continue
@@ -473,7 +476,7 @@ func (c *crawl) fetch(t task) {
 			}
 		}
 		if isHTML(r.ContentType, body) && (r.Internal || c.cfg.ListMode) {
-			p, err := extractPage(u, body, &c.hrefs)
+			p, err := extractPage(u, body)
 			if err != nil {
 				r.ParseError = err.Error()
 			} else {

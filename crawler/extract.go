@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"unicode"
 
 	"golang.org/x/net/html"
@@ -38,7 +37,7 @@ type rawRef struct {
 // page is kept, so neither its size nor its nesting depth costs memory.
 // Targets are resolved against the base URL and normalised; unusable
 // ones (other schemes, unparseable) are skipped.
-func extractPage(pageURL *url.URL, body []byte, cache *hrefCache) (page, error) {
+func extractPage(pageURL *url.URL, body []byte) (page, error) {
 	var (
 		p       page
 		raws    []rawRef
@@ -64,7 +63,7 @@ func extractPage(pageURL *url.URL, body []byte, cache *hrefCache) (page, error) 
 			if err := z.Err(); err != io.EOF {
 				return p, err
 			}
-			return p.resolve(pageURL, raws, baseRef, hasBase, refresh, hasRefr, cache), nil
+			return p.resolve(pageURL, raws, baseRef, hasBase, refresh, hasRefr), nil
 		case html.TextToken:
 			if anchor >= 0 {
 				label.write(string(z.Text()))
@@ -155,7 +154,7 @@ func extractPage(pageURL *url.URL, body []byte, cache *hrefCache) (page, error) 
 
 // resolve turns the raw references into the page's references, against
 // the document's base URL.
-func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase bool, refresh string, hasRefresh bool, cache *hrefCache) page {
+func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase bool, refresh string, hasRefresh bool) page {
 	base := pageURL
 	if hasBase {
 		if b, err := pageURL.Parse(strings.TrimSpace(baseRef)); err == nil {
@@ -163,6 +162,7 @@ func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase b
 		}
 	}
 	self, _ := normalizeURL(pageURL)
+	baseOrigin := origin(base)
 	p.refs = make([]Reference, 0, len(raws)+1)
 	for _, raw := range raws {
 		if raw.kind == RefForm && strings.TrimSpace(raw.href) == "" {
@@ -171,7 +171,7 @@ func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase b
 			p.refs = append(p.refs, Reference{Kind: RefForm, Source: self, Target: self, Text: raw.text})
 			continue
 		}
-		target, err := cache.resolve(base, raw.href)
+		target, err := resolveFast(base, baseOrigin, raw.href)
 		if err != nil {
 			continue
 		}
@@ -189,47 +189,59 @@ func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase b
 	return p
 }
 
-// hrefCache remembers where the hrefs that repeat from page to page
-// (navigation, footers) lead, so that each is parsed once, and hands out
-// one string per URL. It holds absolute and path-absolute hrefs only,
-// whose target does not depend on the page's path. A nil cache resolves
-// every time.
-type hrefCache struct {
-	mu sync.Mutex
-	m  map[string]string
+// origin is the normalised scheme and host of u, without the trailing
+// slash ("https://example.com"), or "" when u has userinfo.
+func origin(u *url.URL) string {
+	if u.User != nil {
+		return ""
+	}
+	o, err := normalizeURL(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(o, "/")
 }
 
-const hrefCacheSize = 1 << 14
+// resolveFast resolves the hrefs most links are made of without parsing
+// them: a path (and query) of plain characters, path-absolute or
+// absolute on the page's own origin, resolves to that origin plus
+// itself. Anything else, and anything that would need normalising (dot
+// segments, escapes, fragments), goes through Resolve.
+func resolveFast(base *url.URL, origin, href string) (string, error) {
+	if origin != "" {
+		path := ""
+		switch {
+		case strings.HasPrefix(href, "/") && !strings.HasPrefix(href, "//"):
+			path = href
+		case len(href) > len(origin) && href[len(origin)] == '/' && strings.HasPrefix(href, origin):
+			path = href[len(origin):]
+		}
+		if path != "" && plainPath(path) {
+			return origin + path, nil
+		}
+	}
+	return Resolve(base, href)
+}
 
-func (c *hrefCache) resolve(base *url.URL, href string) (string, error) {
-	var key string
-	switch {
-	case c == nil || base.User != nil:
-		return Resolve(base, href)
-	case strings.HasPrefix(href, "http://") || strings.HasPrefix(href, "https://"):
-		key = href
-	case strings.HasPrefix(href, "/") && !strings.HasPrefix(href, "//"):
-		key = base.Scheme + "://" + base.Host + href
-	default:
-		return Resolve(base, href)
+// plainPath reports whether p needs no resolving or normalising: letters,
+// digits, "-_~/.=&" and one "?", with no "/." (dot segments) anywhere.
+func plainPath(p string) bool {
+	query := false
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '~', c == '=', c == '&':
+		case c == '/':
+			if i+1 < len(p) && p[i+1] == '.' && !query {
+				return false
+			}
+		case c == '.':
+		case c == '?' && !query:
+			query = true
+		default:
+			return false
+		}
 	}
-	c.mu.Lock()
-	target, ok := c.m[key]
-	c.mu.Unlock()
-	if ok {
-		return target, nil
-	}
-	target, err := Resolve(base, href)
-	if err != nil {
-		return "", err
-	}
-	c.mu.Lock()
-	if len(c.m) >= hrefCacheSize || c.m == nil {
-		c.m = make(map[string]string, hrefCacheSize)
-	}
-	c.m[key] = target
-	c.mu.Unlock()
-	return target, nil
+	return true
 }
 
 // tagAttrs holds the attributes the crawler reads; has says which of

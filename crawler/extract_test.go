@@ -295,7 +295,7 @@ func TestExtractPage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := extractPage(mustParse(t, testPage), []byte(tc.html), nil)
+			p, err := extractPage(mustParse(t, testPage), []byte(tc.html))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -345,7 +345,7 @@ func TestAnchorText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := extractPage(mustParse(t, testPage), []byte(`<a href="/x">`+tc.html+`</a>`), nil)
+			p, err := extractPage(mustParse(t, testPage), []byte(`<a href="/x">`+tc.html+`</a>`))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -368,7 +368,7 @@ func TestAreaText(t *testing.T) {
 		{strings.Repeat("y", 300), strings.Repeat("y", 100)},
 	}
 	for _, tc := range tests {
-		p, err := extractPage(mustParse(t, testPage), []byte(`<map><area href="/m" alt="`+tc.alt+`"></map>`), nil)
+		p, err := extractPage(mustParse(t, testPage), []byte(`<map><area href="/m" alt="`+tc.alt+`"></map>`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -389,7 +389,7 @@ func TestExtractPageFirstRefreshWins(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := extractPage(mustParse(t, testPage), []byte(tc.html), nil)
+			p, err := extractPage(mustParse(t, testPage), []byte(tc.html))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -404,7 +404,7 @@ func TestExtractPageFirstRefreshWins(t *testing.T) {
 // reference of kind RefMetaRefresh from the page (issue 2: "References
 // parsed ... from each internal HTML page: ... meta http-equiv=refresh").
 func TestExtractPageRefreshReference(t *testing.T) {
-	p, err := extractPage(mustParse(t, testPage), []byte(`<meta http-equiv="refresh" content="0;url=/next"><a href="/a">a</a>`), nil)
+	p, err := extractPage(mustParse(t, testPage), []byte(`<meta http-equiv="refresh" content="0;url=/next"><a href="/a">a</a>`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,7 +509,7 @@ func FuzzExtractPage(f *testing.F) {
 	f.Add([]byte("\xff\xfe<\x00a href=\x00>"))
 	f.Add([]byte(`<svg><a href="/svg">s</a></svg><math><a href="javascript:x">m</a></math><template><a href="/t">t</a></template>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, err := extractPage(mustParse(t, testPage), body, nil)
+		p, err := extractPage(mustParse(t, testPage), body)
 		if err != nil {
 			return
 		}
@@ -526,6 +526,29 @@ func FuzzExtractPage(f *testing.F) {
 		}
 		if p.refresh != nil && (p.refresh.URL == "" || p.refresh.URL == testPage || p.refresh.Delay < 0) {
 			t.Fatalf("refresh %+v", p.refresh)
+		}
+	})
+}
+
+// FuzzResolveFast: the fast path gives what Resolve gives, for any href
+// on a few kinds of page URL.
+func FuzzResolveFast(f *testing.F) {
+	for _, href := range []string{"/a/b", "/a/./b", "/a/../b", "/p?q=1&r=2", "/x#f", "/%41", "//other.test/x",
+		"http://Example.com:80/a", "http://example.com/a?b", "/a/.b", "/a?/.", "/a?x?y", "/~u/", "/a b", "/é"} {
+		f.Add(href)
+	}
+	bases := []string{"http://example.com/dir/page.html", "https://Example.COM:443/", "http://example.com:8080/a/", "http://u:p@example.com/"}
+	f.Fuzz(func(t *testing.T, href string) {
+		for _, b := range bases {
+			base, err := url.Parse(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, werr := Resolve(base, href)
+			got, gerr := resolveFast(base, origin(base), href)
+			if (werr == nil) != (gerr == nil) || got != want {
+				t.Errorf("resolveFast(%q, %q) = %q, %v; Resolve gives %q, %v", b, href, got, gerr, want, werr)
+			}
 		}
 	})
 }

@@ -69,7 +69,7 @@ func (c addrClass) String() string {
 
 var (
 	sharedSpace  = netip.MustParsePrefix("100.64.0.0/10") // RFC 6598, carrier-grade NAT and VPN overlays
-	thisNetwork  = netip.MustParsePrefix("0.0.0.0/8")     // "this host": 0.0.0.0 reaches the local machine
+	thisNetwork  = netip.MustParsePrefix("0.0.0.0/8")     // "this network" (RFC 1122): not a destination; 0.0.0.0 alone reaches the local machine
 	reservedV4   = netip.MustParsePrefix("240.0.0.0/4")   // includes 255.255.255.255
 	siteLocalV6  = netip.MustParsePrefix("fec0::/10")     // deprecated site-local
 	nat64        = netip.MustParsePrefix("64:ff9b::/96")  // RFC 6052: an IPv4 address inside
@@ -94,8 +94,10 @@ func classify(ip netip.Addr) addrClass {
 		return classReserved
 	case metadataAddr[ip], ip.IsLinkLocalUnicast():
 		return classLinkLocal
-	case ip.IsLoopback(), ip.IsUnspecified(), thisNetwork.Contains(ip):
+	case ip.IsLoopback(), ip.IsUnspecified():
 		return classLoopback
+	case thisNetwork.Contains(ip):
+		return classReserved
 	case ip.IsPrivate(), sharedSpace.Contains(ip), siteLocalV6.Contains(ip):
 		return classPrivate
 	case ip.IsMulticast(), ip.IsInterfaceLocalMulticast(), ip.IsLinkLocalMulticast(), reservedV4.Contains(ip):

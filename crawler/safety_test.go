@@ -23,7 +23,7 @@ func TestClassify(t *testing.T) {
 		{"127.255.255.254", classLoopback},
 		{"::1", classLoopback},
 		{"0.0.0.0", classLoopback}, // connecting to it reaches this machine
-		{"0.1.2.3", classLoopback},
+		{"0.1.2.3", classReserved}, // "this network": not a destination (RFC 1122)
 		{"::", classLoopback},
 		{"::ffff:127.0.0.1", classLoopback}, // IPv4-mapped
 		{"64:ff9b::7f00:1", classLoopback},  // NAT64 of 127.0.0.1
