@@ -597,3 +597,31 @@ func TestLinksBeyondLimits(t *testing.T) {
 		t.Errorf("%d references kept for 50 fetched URLs", n)
 	}
 }
+
+// TestNestedSitemapIndex: an index listed in an index is recorded with
+// an error and not read, so nested indexes cannot make a crawl endless.
+func TestNestedSitemapIndex(t *testing.T) {
+	site := crawlertest.New(t, `
+-- /robots.txt --
+Sitemap: http://site.test/index0.xml
+-- /index0.xml --
+<sitemapindex><sitemap><loc>http://site.test/index1.xml</loc></sitemap></sitemapindex>
+-- /index1.xml --
+<sitemapindex><sitemap><loc>http://site.test/index2.xml</loc></sitemap></sitemapindex>
+-- / --
+home
+`)
+	g := crawl(t, site.Config("http://site.test/"))
+	var nested *crawler.Sitemap
+	for i, s := range g.Sitemaps {
+		if s.URL == "http://site.test/index1.xml" {
+			nested = &g.Sitemaps[i]
+		}
+	}
+	if nested == nil || !strings.Contains(nested.Error, "indexes do not nest") {
+		t.Errorf("nested index: %+v", nested)
+	}
+	if n := site.Hits("http://site.test/index2.xml"); n != 0 {
+		t.Errorf("an index three levels down was fetched %d times", n)
+	}
+}
