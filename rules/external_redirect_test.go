@@ -3,6 +3,7 @@ package rules
 import (
 	"testing"
 
+	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/crawler"
 )
 
@@ -46,3 +47,32 @@ func TestExternalRedirect(t *testing.T) {
 }
 
 func TestExternalRedirectFixture(t *testing.T) { testFixture(t, ExternalRedirect) }
+
+// TestExpectedMoves: a redirect map that asks for a domain move or for a
+// query to be dropped silences external-redirect and query-dropped for
+// those rows, and only those.
+func TestExpectedMoves(t *testing.T) {
+	const site = "http://site.test"
+	g := litGraph([]crawler.Reference{litSeed(site + "/moved"), litSeed(site + "/moved-too"), litSeed(site + "/p?id=1"), litSeed(site + "/q?id=2")},
+		litRedirect(site+"/moved", 301, "https://new.test/moved"),
+		litRedirect(site+"/moved-too", 301, "https://new.test/moved-too"),
+		litRedirect(site+"/p?id=1", 301, site+"/products"),
+		litRedirect(site+"/q?id=2", 301, site+"/products"),
+		litPage("https://new.test/moved"), litPage("https://new.test/moved-too"), litPage(site+"/products"))
+	expect := map[string]string{site + "/moved": "https://new.test/moved", site + "/p?id=1": site + "/products"}
+	for _, tc := range []struct {
+		rule *audit.Rule
+		want string // the one URL still reported
+	}{
+		{ExternalRedirect, site + "/moved-too"},
+		{QueryDropped, site + "/q?id=2"},
+	} {
+		rep := (&audit.Engine{Rules: []*audit.Rule{tc.rule}, Expect: expect}).Run(g)
+		if len(rep.Findings) != 1 || rep.Findings[0].URL != tc.want {
+			t.Errorf("%s with the map: %+v; want one finding for %s", tc.rule.Name, rep.Findings, tc.want)
+		}
+		if rep := (&audit.Engine{Rules: []*audit.Rule{tc.rule}}).Run(g); len(rep.Findings) != 2 {
+			t.Errorf("%s without a map: %d findings, want 2", tc.rule.Name, len(rep.Findings))
+		}
+	}
+}

@@ -44,6 +44,11 @@ func runQueryDropped(p *audit.Pass) error {
 		if len(params) == 0 || keepsQuery(params, c.FinalURL) {
 			continue
 		}
+		// A redirect map (check --expect) that sends the URL to where it
+		// ends says the query is dropped on purpose.
+		if p.Expect[c.URL] == c.FinalURL {
+			continue
+		}
 		f := audit.Finding{URL: c.URL, Source: entrySource(g, c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
 		p.Reportf(f, "%s without any of its query parameters; keep the query in the redirect's Location so that search, filter and tracking parameters survive",
 			describeChain(c))
