@@ -496,12 +496,12 @@ func (c *crawl) fetch(t task) {
 			}
 		}
 	}
-	refs = uniqueRefs(refs)
-	c.record(r, refs)
-
+	// The next hop is scheduled before the page's links, so that chains
+	// are completed first when --max-pages runs out.
 	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
 		c.follow(task{kind: fetchURL, url: target, depth: t.depth, hop: t.hop + 1}, false)
 	}
+	c.record(r, uniqueRefs(refs))
 }
 
 // requestHeader is the header of a request to u: the User-Agent, and the

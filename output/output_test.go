@@ -16,6 +16,7 @@ import (
 
 	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/crawler/crawlertest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -44,35 +45,7 @@ func format(t *testing.T, name string, opt Options, kind Report, rep *audit.Repo
 // golden compares got with the golden file, or rewrites it with -update.
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
-	path = filepath.Join("testdata", path)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./output -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < max(len(gl), len(wl)); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d:\ngot:  %q\nwant: %q", path, i+1, g, w)
-			}
-		}
-	}
+	crawlertest.Golden(t, filepath.Join("testdata", path), got, *update)
 }
 
 func TestGolden(t *testing.T) {

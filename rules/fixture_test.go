@@ -55,17 +55,5 @@ func compareGolden(t *testing.T, golden string, findings []audit.Finding, withRu
 		_ = w.Write(rec)
 	}
 	w.Flush()
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("findings differ from %s (run go test ./rules -update to accept)\ngot:\n%s\nwant:\n%s", golden, buf.Bytes(), want)
-	}
+	crawlertest.Golden(t, golden, buf.Bytes(), *update)
 }

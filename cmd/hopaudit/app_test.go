@@ -18,6 +18,7 @@ import (
 
 	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/crawler/crawlertest"
 	"github.com/hopaudit/hopaudit/output"
 )
 
@@ -26,23 +27,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/hopaudit -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test ./cmd/hopaudit -update to accept)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
+	crawlertest.Golden(t, filepath.Join("testdata", name), got, *update)
 }
 
 // testCatalogue is a small rule catalogue standing in for rules.All().
