@@ -133,7 +133,7 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 			if full {
 				c.g.Stats.MaxPagesReached = true
 			}
-			scheduled := !full && c.fetchable(ref.Target, depth, true) &&
+			scheduled := !full && c.fetchable(ref.Target, depth) &&
 				c.push(task{kind: fetchURL, url: ref.Target, depth: depth})
 			if n == nil && !scheduled {
 				continue
@@ -385,21 +385,23 @@ func (c *crawl) push(t task) bool {
 	return true
 }
 
-// follow schedules a discovered URL if the crawl settings let it.
-func (c *crawl) follow(t task, discovered bool) {
-	if c.fetchable(t.url, t.depth, discovered) {
+// followHop schedules the next hop of a chain: anywhere, or with
+// --no-external only inside the site.
+func (c *crawl) followHop(t task) {
+	if !c.outside(t.url) {
 		c.enqueue(t)
 	}
 }
 
 // fetchable reports whether the settings let the crawl fetch URL u,
-// found at the given depth on a page or in a sitemap (discovered) or as
-// the next hop of a chain.
-func (c *crawl) fetchable(u string, depth int, discovered bool) bool {
-	if c.cfg.NoExternal && !c.g.Scope.Internal(u) {
-		return false
-	}
-	return !discovered || ((c.cfg.MaxDepth == 0 || depth <= c.cfg.MaxDepth) && c.included(u))
+// found at the given depth on a page or in a sitemap.
+func (c *crawl) fetchable(u string, depth int) bool {
+	return !c.outside(u) && (c.cfg.MaxDepth == 0 || depth <= c.cfg.MaxDepth) && c.included(u)
+}
+
+// outside reports whether --no-external keeps the crawl from u.
+func (c *crawl) outside(u string) bool {
+	return c.cfg.NoExternal && !c.g.Scope.Internal(u)
 }
 
 func (c *crawl) included(u string) bool {
@@ -499,7 +501,7 @@ func (c *crawl) fetch(t task) {
 	// The next hop is scheduled before the page's links, so that chains
 	// are completed first when --max-pages runs out.
 	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
-		c.follow(task{kind: fetchURL, url: target, depth: t.depth, hop: t.hop + 1}, false)
+		c.followHop(task{kind: fetchURL, url: target, depth: t.depth, hop: t.hop + 1})
 	}
 	c.record(r, uniqueRefs(refs))
 }

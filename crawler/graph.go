@@ -404,7 +404,7 @@ func (g *Graph) Reached() []Reach {
 			}
 		}
 		for _, e := range g.Entries() {
-			src := g.source(e)
+			src := g.Source(e)
 			c := g.ChainOf(e)
 			if c == nil {
 				add(e, g.Responses[e], nil, e, src)
@@ -420,8 +420,11 @@ func (g *Graph) Reached() []Reach {
 	return g.reached
 }
 
-// source is the smallest non-empty source among the references to u.
-func (g *Graph) source(u string) string {
+// Source returns the page or sitemap to name as the source of a finding
+// about URL u: the smallest non-empty source among the references to u,
+// so that the choice does not depend on crawl order; "" when only start
+// URLs reference u.
+func (g *Graph) Source(u string) string {
 	src := ""
 	for _, ref := range g.Inbound(u) {
 		if ref.Source != "" && (src == "" || ref.Source < src) {

@@ -47,7 +47,7 @@ func runBrokenRedirect(p *audit.Pass) error {
 			continue
 		}
 		n := len(c.Hops)
-		f := audit.Finding{URL: c.URL, Source: entrySource(g, c.URL), Status: r.Status, Target: c.FinalURL, Hops: n}
+		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: r.Status, Target: c.FinalURL, Hops: n}
 		fix := "point the redirect at a page that answers 200, or let " + c.URL + " answer 404 or 410 itself"
 		switch {
 		case r.Status >= 400:

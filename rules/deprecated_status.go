@@ -44,10 +44,10 @@ func runDeprecatedStatus(p *audit.Pass) error {
 		found[r.URL] = &audit.Finding{URL: r.URL, Source: source, Status: r.Status, Target: r.Location}
 	}
 	for _, u := range g.Entries() {
-		add(g.Lookup(u), entrySource(g, u))
+		add(g.Lookup(u), g.Source(u))
 	}
 	for _, c := range g.Chains() {
-		add(c.Final, entrySource(g, c.URL))
+		add(c.Final, g.Source(c.URL))
 	}
 	out := make([]*audit.Finding, 0, len(found))
 	for _, f := range found {

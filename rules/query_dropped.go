@@ -49,7 +49,7 @@ func runQueryDropped(p *audit.Pass) error {
 		if p.Expect[c.URL] == c.FinalURL {
 			continue
 		}
-		f := audit.Finding{URL: c.URL, Source: entrySource(g, c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
 		p.Reportf(f, "%s without any of its query parameters; keep the query in the redirect's Location so that search, filter and tracking parameters survive",
 			describeChain(c))
 	}

@@ -48,7 +48,7 @@ func runRedirectChain(p *audit.Pass) error {
 		if n <= allowed || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL) {
 			continue
 		}
-		f := audit.Finding{URL: c.URL, Source: entrySource(g, c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: n}
+		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: n}
 		to := c.FinalURL
 		if c.End == crawler.EndError || (c.Final != nil && c.Final.Status >= 400) {
 			to = "a page that answers 200"

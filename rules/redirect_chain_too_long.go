@@ -39,7 +39,7 @@ func runRedirectChainTooLong(p *audit.Pass) error {
 	for i := range chains {
 		c := &chains[i]
 		n := len(c.Hops)
-		f := audit.Finding{URL: c.URL, Source: entrySource(g, c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: n}
+		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: n}
 		switch {
 		case c.End == crawler.EndLoop:
 		case c.End == crawler.EndTooLong:

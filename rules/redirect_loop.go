@@ -84,7 +84,7 @@ func runRedirectLoop(p *audit.Pass) error {
 			}
 		}
 		var others []string
-		src := entrySource(g, at.URL)
+		src := g.Source(at.URL)
 		for _, c := range l.chains {
 			if c != at {
 				others = append(others, c.URL)
@@ -92,7 +92,7 @@ func runRedirectLoop(p *audit.Pass) error {
 		}
 		if src == "" {
 			for _, u := range others {
-				if s := entrySource(g, u); s != "" && (src == "" || s < src) {
+				if s := g.Source(u); s != "" && (src == "" || s < src) {
 					src = s
 				}
 			}

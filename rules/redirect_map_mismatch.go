@@ -47,7 +47,7 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 		if c == nil {
 			continue // no redirect (redirect-map-missing), or not fetched
 		}
-		f := audit.Finding{URL: from, Source: entrySource(g, from), Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: from, Source: g.Source(from), Target: c.FinalURL, Hops: len(c.Hops)}
 		if c.Final != nil {
 			f.Status = c.Final.Status
 		}

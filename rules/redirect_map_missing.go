@@ -46,7 +46,7 @@ func runRedirectMapMissing(p *audit.Pass) error {
 		if _, _, ok := r.Next(); ok {
 			continue // it redirects: where to is redirect-map-mismatch's
 		}
-		f := audit.Finding{URL: from, Source: entrySource(g, from), Status: r.Status, Target: to}
+		f := audit.Finding{URL: from, Source: g.Source(from), Status: r.Status, Target: to}
 		switch {
 		case r.Blocked:
 			p.Reportf(f, "not fetched, robots.txt disallows it: its redirect to %s could not be checked; run with --ignore-robots to check it", to)

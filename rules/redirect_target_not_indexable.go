@@ -38,7 +38,7 @@ func runRedirectTargetNotIndexable(p *audit.Pass) error {
 		if !r.Noindex && !elsewhere {
 			continue
 		}
-		f := audit.Finding{URL: c.URL, Source: entrySource(g, c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
 		switch {
 		case r.Noindex && elsewhere:
 			p.Reportf(f, "%s, which is noindex and names %s as canonical; redirect to the page that should be indexed",

@@ -11,22 +11,9 @@ import (
 
 // This file holds what the reference, hop and chain rules of the second
 // half of the catalogue (meta-refresh to redirect-target-not-indexable)
-// share: which page to name as a finding's source, the hops the crawl
-// reached, the references whose target redirects, and how a chain ends.
-
-// entrySource returns the page or sitemap to name as the source of a
-// finding about entry URL u: the smallest non-empty Source among the
-// references to u, so that the choice does not depend on crawl order.
-// It is "" when only seeds reference u.
-func entrySource(g *crawler.Graph, u string) string {
-	src := ""
-	for _, ref := range g.Inbound(u) {
-		if ref.Source != "" && (src == "" || ref.Source < src) {
-			src = ref.Source
-		}
-	}
-	return src
-}
+// share: the hops the crawl reached, the references whose target
+// redirects, and how a chain ends. The page to name as a finding's source
+// is crawler.Graph.Source.
 
 // reachedHop is a redirect that some entry URL's chain passes through.
 type reachedHop struct {

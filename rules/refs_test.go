@@ -132,8 +132,8 @@ func TestEntrySource(t *testing.T) {
 		"http://site.test/b": "",
 		"http://site.test/c": "",
 	} {
-		if got := entrySource(g, u); got != want {
-			t.Errorf("entrySource(%s) = %q, want %q", u, got, want)
+		if got := g.Source(u); got != want {
+			t.Errorf("Source(%s) = %q, want %q", u, got, want)
 		}
 	}
 }

@@ -122,7 +122,7 @@ func Parse(text string) ([]Route, error) {
 			if !ok {
 				return nil, fmt.Errorf("line %d: header line without a colon", n)
 			}
-			cur.Header[http.CanonicalHeaderKey(strings.TrimSpace(k))] = append(cur.Header[http.CanonicalHeaderKey(strings.TrimSpace(k))], strings.TrimPrefix(v, " "))
+			cur.Header.Add(strings.TrimSpace(k), strings.TrimPrefix(v, " "))
 			continue
 		}
 		inHeader = false
