@@ -428,7 +428,7 @@ func (c *crawl) fetch(t task) {
 	if err != nil {
 		return
 	}
-	r := &Response{URL: t.url, Depth: t.depth, Internal: c.g.Scope.Internal(t.url)}
+	r := &Response{URL: t.url, Depth: t.depth, Internal: c.g.Scope.internalHost(u.Hostname())}
 	if !c.cfg.IgnoreRobots && !c.robots.allowed(c.ctx, u) {
 		r.Blocked = true
 		r.Error = c.robots.unreachable(c.ctx, u) // robots.txt failed: why all is disallowed

@@ -21,7 +21,11 @@ func (s Scope) Internal(u string) bool {
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") {
 		return false
 	}
-	host := p.Hostname()
+	return s.internalHost(p.Hostname())
+}
+
+// internalHost is Internal for a host name.
+func (s Scope) internalHost(host string) bool {
 	for _, h := range s.Hosts {
 		if host == h || strings.TrimPrefix(host, "www.") == strings.TrimPrefix(h, "www.") {
 			return true
