@@ -42,7 +42,7 @@ func (c CSV) Format(w io.Writer, kind Report, r *audit.Report) error {
 		return err
 	}
 	record := make([]string, len(columns))
-	for _, row := range rows {
+	for row := range rows {
 		for i, v := range row {
 			record[i] = v.s
 			if v.kind == textCell {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -157,7 +159,8 @@ type RuleErrorRow struct {
 	Error string `json:"error"`
 }
 
-// NewDocument builds the JSON document of one report of a run.
+// NewDocument builds the JSON document of one report of a run: what
+// JSON writes, held whole.
 func NewDocument(kind Report, r *audit.Report) (*Document, error) {
 	return newDocument(kind, r, false)
 }
@@ -172,36 +175,46 @@ func newDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document, e
 	if kind == Findings || kind == Summary {
 		d.Rules = ruleNames(r)
 		if r.Compared {
-			d.Comparison = &Comparison{
-				New:       r.Tally(audit.ChangeNew),
-				Fixed:     r.Tally(audit.ChangeFixed),
-				Unchanged: r.Tally(audit.ChangeUnchanged),
-			}
+			d.Comparison = comparison(r)
 		}
 	}
 	switch kind {
 	case URLs:
-		d.URLs = urlRows(r.Graph)
+		d.URLs = collect(urlRows(r.Graph))
 	case Hops:
-		d.Hops = hopRows(r.Graph)
+		d.Hops = collect(hopRows(r.Graph))
 	case Chains:
-		d.Chains = chainRecords(r.Graph)
+		d.Chains = collect(chainRecords(r.Graph))
 	case Findings:
 		t := totals(r)
 		d.Totals = &t
-		d.Summary = countRows(r)
-		d.Findings = findingRows(r, hideUnchanged)
+		d.Summary = collect(countRows(r))
+		d.Findings = collect(findingRows(r, hideUnchanged))
 		d.RuleErrors = ruleErrorRows(r)
-		d.Chains = chainRecords(r.Graph)
+		d.Chains = collect(chainRecords(r.Graph))
 	case Summary:
 		t := totals(r)
 		d.Totals = &t
-		d.Summary = countRows(r)
+		d.Summary = collect(countRows(r))
 		d.RuleErrors = ruleErrorRows(r)
 	default:
 		return nil, unknownReport(kind)
 	}
 	return d, nil
+}
+
+// collect returns the rows in a slice, empty but not nil when there are
+// none: a list of the document is [], never null.
+func collect[T any](rows iter.Seq[T]) []T {
+	return slices.AppendSeq([]T{}, rows)
+}
+
+func comparison(r *audit.Report) *Comparison {
+	return &Comparison{
+		New:       r.Tally(audit.ChangeNew),
+		Fixed:     r.Tally(audit.ChangeFixed),
+		Unchanged: r.Tally(audit.ChangeUnchanged),
+	}
 }
 
 // ReadDocument decodes a JSON document written by JSON, refusing one
@@ -235,34 +248,156 @@ type JSON struct {
 	HideUnchanged bool // list no unchanged finding of a compared report
 }
 
-// Format writes the document of report kind.
+// Format writes the document of report kind. It writes the document a
+// field at a time and each list a row at a time, so that a big report
+// is never held whole; the bytes are those of the Document NewDocument
+// builds, encoded as marshal does with an indent of two spaces.
 func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
-	d, err := newDocument(kind, r, j.HideUnchanged)
-	if err != nil {
-		return err
+	if r == nil {
+		return fmt.Errorf("no report")
 	}
-	b, err := marshal(d, "  ")
-	if err != nil {
-		return fmt.Errorf("encode JSON: %w", err)
+	switch kind {
+	case URLs, Hops, Chains, Findings, Summary:
+	default:
+		return unknownReport(kind)
 	}
-	_, err = w.Write(b)
-	return err
+	d := &docWriter{w: w, e: newEncoder("  ")}
+	d.field("schema_version", SchemaVersion)
+	d.field("report", kind)
+	d.field("stats", stats(r))
+	if kind == Findings || kind == Summary {
+		d.field("rules", ruleNames(r))
+		if r.Compared {
+			d.field("comparison", comparison(r))
+		}
+	}
+	switch kind {
+	case URLs:
+		writeList(d, "urls", urlRows(r.Graph))
+	case Hops:
+		writeList(d, "hops", hopRows(r.Graph))
+	case Chains:
+		writeList(d, "chains", chainRecords(r.Graph))
+	case Findings, Summary:
+		d.field("totals", totals(r))
+		writeList(d, "summary", countRows(r))
+		if kind == Findings {
+			writeList(d, "findings", findingRows(r, j.HideUnchanged))
+		}
+		d.field("rule_errors", ruleErrorRows(r))
+		if kind == Findings {
+			writeList(d, "chains", chainRecords(r.Graph))
+		}
+	}
+	return d.close()
+}
+
+// A docWriter writes a JSON document a top-level field, or a list
+// element, at a time, in the fields' order of Document. The first error
+// stops the writing; close returns it.
+type docWriter struct {
+	w      io.Writer
+	e      *encoder
+	fields int // written so far
+	err    error
+}
+
+// key returns what precedes the value of the next top-level field.
+func (d *docWriter) key(name string) string {
+	sep := ",\n  "
+	if d.fields == 0 {
+		sep = "{\n  "
+	}
+	d.fields++
+	return sep + `"` + name + `": `
+}
+
+// field writes a top-level field with its whole value.
+func (d *docWriter) field(name string, v any) {
+	d.value(d.key(name), "  ", v)
+}
+
+// writeList writes a top-level field whose value is a list, a row at a
+// time.
+func writeList[T any](d *docWriter, name string, rows iter.Seq[T]) {
+	head := d.key(name) + "["
+	empty := true
+	for row := range rows {
+		d.value(head+"\n    ", "    ", row)
+		if d.err != nil {
+			return
+		}
+		head, empty = ",", false
+	}
+	if empty {
+		d.raw(head + "]")
+	} else {
+		d.raw("\n  ]")
+	}
+}
+
+// value writes head, then v indented as a value nested in prefix.
+func (d *docWriter) value(head, prefix string, v any) {
+	if d.err != nil {
+		return
+	}
+	b, err := d.e.encode(head, prefix, v)
+	if err != nil {
+		d.err = fmt.Errorf("encode JSON: %w", err)
+		return
+	}
+	// The document goes on after the value: no newline yet.
+	_, d.err = d.w.Write(bytes.TrimSuffix(b, []byte("\n")))
+}
+
+func (d *docWriter) raw(s string) {
+	if d.err == nil {
+		_, d.err = io.WriteString(d.w, s)
+	}
+}
+
+// close ends the document.
+func (d *docWriter) close() error {
+	d.raw("\n}\n")
+	return d.err
+}
+
+// An encoder encodes values without HTML escaping and with the control
+// characters that encoding/json leaves raw escaped (see escapeJSON), on
+// one line (indent "") or indented. It reuses one buffer: what encode
+// returns is valid until its next call.
+type encoder struct {
+	buf    bytes.Buffer
+	enc    *json.Encoder
+	indent string
+}
+
+func newEncoder(indent string) *encoder {
+	e := &encoder{indent: indent}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}
+
+// encode returns head followed by v and a newline. An indented v is
+// indented as a value nested in prefix: its lines after the first start
+// with prefix.
+func (e *encoder) encode(head, prefix string, v any) ([]byte, error) {
+	e.buf.Reset()
+	e.buf.WriteString(head)
+	if e.indent != "" {
+		e.enc.SetIndent(prefix, e.indent)
+	}
+	if err := e.enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return escapeJSON(e.buf.Bytes()), nil
 }
 
 // marshal encodes v as one line (indent "") or indented, ending in a
-// newline, without HTML escaping and with the control characters that
-// encoding/json leaves raw escaped (see escapeJSON).
+// newline, as encoder does.
 func marshal(v any, indent string) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if indent != "" {
-		enc.SetIndent("", indent)
-	}
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return escapeJSON(buf.Bytes()), nil
+	return newEncoder(indent).encode("", "", v)
 }
 
 // escapeJSON rewrites, in encoding/json output, the characters that it

@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"iter"
 
 	"github.com/hopaudit/hopaudit/audit"
 )
@@ -36,9 +37,11 @@ func (j JSONL) Format(w io.Writer, kind Report, r *audit.Report) error {
 	return unknownReport(kind)
 }
 
-func writeLines[T any](w io.Writer, rows []T) error {
-	for _, row := range rows {
-		b, err := marshal(row, "")
+// writeLines writes each row as a line of JSON.
+func writeLines[T any](w io.Writer, rows iter.Seq[T]) error {
+	e := newEncoder("")
+	for row := range rows {
+		b, err := e.encode("", "", row)
 		if err != nil {
 			return fmt.Errorf("encode JSON line: %w", err)
 		}

@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"iter"
 	"strconv"
 	"strings"
 
@@ -73,26 +74,45 @@ func totals(r *audit.Report) Totals {
 	return t
 }
 
-func urlRows(g *crawler.Graph) []URLRow {
-	if g == nil {
-		return []URLRow{}
+// chains yields the graph's redirect chains, ordered by entry URL. It
+// is the only place that asks the graph for its chains.
+func chains(g *crawler.Graph) iter.Seq[*crawler.Chain] {
+	return func(yield func(*crawler.Chain) bool) {
+		if g == nil {
+			return
+		}
+		cs := g.Chains()
+		for i := range cs {
+			if !yield(&cs[i]) {
+				return
+			}
+		}
 	}
-	resps := g.SortedResponses()
-	out := make([]URLRow, 0, len(resps))
-	for _, r := range resps {
-		out = append(out, URLRow{
-			URL:         r.URL,
-			Status:      r.Status,
-			ContentType: r.ContentType,
-			Bytes:       r.Bytes,
-			Depth:       r.Depth,
-			ElapsedMS:   r.Elapsed.Milliseconds(),
-			Truncated:   r.Truncated,
-			Blocked:     r.Blocked,
-			Error:       urlError(r),
-		})
+}
+
+// urlRows yields the rows of the urls report.
+func urlRows(g *crawler.Graph) iter.Seq[URLRow] {
+	return func(yield func(URLRow) bool) {
+		if g == nil {
+			return
+		}
+		for _, r := range g.SortedResponses() {
+			row := URLRow{
+				URL:         r.URL,
+				Status:      r.Status,
+				ContentType: r.ContentType,
+				Bytes:       r.Bytes,
+				Depth:       r.Depth,
+				ElapsedMS:   r.Elapsed.Milliseconds(),
+				Truncated:   r.Truncated,
+				Blocked:     r.Blocked,
+				Error:       urlError(r),
+			}
+			if !yield(row) {
+				return
+			}
+		}
 	}
-	return out
 }
 
 // urlError is a URL's fetch error, else why its HTML could not be read.
@@ -103,15 +123,18 @@ func urlError(r *crawler.Response) string {
 	return r.Error
 }
 
-func hopRows(g *crawler.Graph) []HopRow {
-	out := []HopRow{}
-	if g == nil {
-		return out
+// hopRows yields the rows of the hops report: those of each chain in
+// turn (see chainHopRows).
+func hopRows(g *crawler.Graph) iter.Seq[HopRow] {
+	return func(yield func(HopRow) bool) {
+		for c := range chains(g) {
+			for _, row := range chainHopRows(c) {
+				if !yield(row) {
+					return
+				}
+			}
+		}
 	}
-	for _, c := range g.Chains() {
-		out = append(out, chainHopRows(&c)...)
-	}
-	return out
 }
 
 // chainHopRows returns the rows of one chain in the hops report.
@@ -262,69 +285,74 @@ func chainRow(c *crawler.Chain) ChainRow {
 	return row
 }
 
-func chainRows(g *crawler.Graph) []ChainRow {
-	out := []ChainRow{}
-	if g == nil {
-		return out
+// chainRows yields the rows of the chains report.
+func chainRows(g *crawler.Graph) iter.Seq[ChainRow] {
+	return func(yield func(ChainRow) bool) {
+		for c := range chains(g) {
+			if !yield(chainRow(c)) {
+				return
+			}
+		}
 	}
-	for _, c := range g.Chains() {
-		out = append(out, chainRow(&c))
-	}
-	return out
 }
 
-func chainRecords(g *crawler.Graph) []ChainRecord {
-	out := []ChainRecord{}
-	if g == nil {
-		return out
+// chainRecords yields the chains of the JSON document, each with its
+// row and its rows of the hops report.
+func chainRecords(g *crawler.Graph) iter.Seq[ChainRecord] {
+	return func(yield func(ChainRecord) bool) {
+		for c := range chains(g) {
+			if !yield(ChainRecord{ChainRow: chainRow(c), End: string(c.End), Steps: chainHopRows(c)}) {
+				return
+			}
+		}
 	}
-	for _, c := range g.Chains() {
-		out = append(out, ChainRecord{ChainRow: chainRow(&c), End: string(c.End), Steps: chainHopRows(&c)})
-	}
-	return out
 }
 
-// findingRows returns the rows of the findings report. A compared
+// findingRows yields the rows of the findings report. A compared
 // report lists its fixed findings too, each row with its change; with
 // hideUnchanged, its unchanged findings are left out.
-func findingRows(r *audit.Report, hideUnchanged bool) []FindingRow {
-	findings := r.Findings
-	if r.Compared {
-		findings = r.WithFixed()
-	}
-	out := make([]FindingRow, 0, len(findings))
-	for _, f := range findings {
-		if hideUnchanged && f.Change == audit.ChangeUnchanged {
-			continue
+func findingRows(r *audit.Report, hideUnchanged bool) iter.Seq[FindingRow] {
+	return func(yield func(FindingRow) bool) {
+		findings := r.Findings
+		if r.Compared {
+			findings = r.WithFixed()
 		}
-		out = append(out, FindingRow{
-			Change:   string(f.Change),
-			Rule:     f.Rule,
-			Severity: f.Severity,
-			URL:      f.URL,
-			Source:   f.Source,
-			Status:   f.Status,
-			Target:   f.Target,
-			Hops:     f.Hops,
-			Message:  f.Message,
-		})
+		for _, f := range findings {
+			if hideUnchanged && f.Change == audit.ChangeUnchanged {
+				continue
+			}
+			row := FindingRow{
+				Change:   string(f.Change),
+				Rule:     f.Rule,
+				Severity: f.Severity,
+				URL:      f.URL,
+				Source:   f.Source,
+				Status:   f.Status,
+				Target:   f.Target,
+				Hops:     f.Hops,
+				Message:  f.Message,
+			}
+			if !yield(row) {
+				return
+			}
+		}
 	}
-	return out
 }
 
-// countRows returns the rows of the summary report; a compared report's
+// countRows yields the rows of the summary report; a compared report's
 // rows carry their new and fixed counts.
-func countRows(r *audit.Report) []CountRow {
-	sum := r.Summary()
-	out := make([]CountRow, 0, len(sum))
-	for _, c := range sum {
-		row := CountRow{Rule: c.Rule, Severity: c.Severity, Count: c.Count}
-		if r.Compared {
-			row.New, row.Fixed = &c.New, &c.Fixed
+func countRows(r *audit.Report) iter.Seq[CountRow] {
+	return func(yield func(CountRow) bool) {
+		for _, c := range r.Summary() {
+			row := CountRow{Rule: c.Rule, Severity: c.Severity, Count: c.Count}
+			if r.Compared {
+				row.New, row.Fixed = &c.New, &c.Fixed
+			}
+			if !yield(row) {
+				return
+			}
 		}
-		out = append(out, row)
 	}
-	return out
 }
 
 // ruleNames lists the rules that ran, in order.
@@ -370,54 +398,65 @@ func number[T int | int64](n T) cell {
 // boolean is a cell of true or false.
 func boolean(b bool) cell { return cell{s: strconv.FormatBool(b), kind: boolCell} }
 
-// sheet returns the columns and cells of a report for CSV and tables.
-// hideUnchanged leaves the unchanged findings of a compared report out.
-func sheet(kind Report, r *audit.Report, hideUnchanged bool) ([]string, [][]cell, error) {
-	var rows [][]cell
+// sheet returns the columns of a report for CSV and tables, and its
+// rows of cells, one at a time: a row's cells are valid until the next
+// row. hideUnchanged leaves the unchanged findings of a compared report
+// out.
+func sheet(kind Report, r *audit.Report, hideUnchanged bool) ([]string, iter.Seq[[]cell], error) {
 	switch kind {
 	case URLs:
-		for _, u := range urlRows(r.Graph) {
-			rows = append(rows, []cell{text(u.URL), number(u.Status), text(u.ContentType), number(u.Bytes),
-				number(u.Depth), number(u.ElapsedMS), boolean(u.Truncated), boolean(u.Blocked), text(u.Error)})
-		}
-		return urlColumns, rows, nil
+		return urlColumns, cellRows(urlRows(r.Graph), func(row []cell, u URLRow) []cell {
+			return append(row, text(u.URL), number(u.Status), text(u.ContentType), number(u.Bytes),
+				number(u.Depth), number(u.ElapsedMS), boolean(u.Truncated), boolean(u.Blocked), text(u.Error))
+		}), nil
 	case Hops:
-		for _, h := range hopRows(r.Graph) {
-			rows = append(rows, []cell{text(h.Start), number(h.Hop), text(h.URL), number(h.Status),
-				text(h.Location), text(h.Target), text(h.Kind), number(h.ElapsedMS), text(h.Error)})
-		}
-		return hopColumns, rows, nil
+		return hopColumns, cellRows(hopRows(r.Graph), func(row []cell, h HopRow) []cell {
+			return append(row, text(h.Start), number(h.Hop), text(h.URL), number(h.Status),
+				text(h.Location), text(h.Target), text(h.Kind), number(h.ElapsedMS), text(h.Error))
+		}), nil
 	case Chains:
-		for _, c := range chainRows(r.Graph) {
-			rows = append(rows, []cell{text(c.URL), text(c.FinalURL), number(c.FinalStatus), number(c.Hops),
-				boolean(c.Loop), boolean(c.Temporary), text(c.Statuses), text(c.Path)})
-		}
-		return chainColumns, rows, nil
+		return chainColumns, cellRows(chainRows(r.Graph), func(row []cell, c ChainRow) []cell {
+			return append(row, text(c.URL), text(c.FinalURL), number(c.FinalStatus), number(c.Hops),
+				boolean(c.Loop), boolean(c.Temporary), text(c.Statuses), text(c.Path))
+		}), nil
 	case Findings:
-		for _, f := range findingRows(r, hideUnchanged) {
-			row := []cell{text(f.Rule), text(f.Severity.String()), text(f.URL), text(f.Source),
-				number(f.Status), text(f.Target), number(f.Hops), text(f.Message)}
-			if r.Compared {
-				row = append([]cell{text(f.Change)}, row...)
-			}
-			rows = append(rows, row)
-		}
+		columns := findingColumns
 		if r.Compared {
-			return changeFindingColumns, rows, nil
+			columns = changeFindingColumns
 		}
-		return findingColumns, rows, nil
+		return columns, cellRows(findingRows(r, hideUnchanged), func(row []cell, f FindingRow) []cell {
+			if r.Compared {
+				row = append(row, text(f.Change))
+			}
+			return append(row, text(f.Rule), text(f.Severity.String()), text(f.URL), text(f.Source),
+				number(f.Status), text(f.Target), number(f.Hops), text(f.Message))
+		}), nil
 	case Summary:
-		for _, c := range countRows(r) {
-			row := []cell{text(c.Rule), text(c.Severity.String()), number(c.Count)}
+		columns := countColumns
+		if r.Compared {
+			columns = changeCountColumns
+		}
+		return columns, cellRows(countRows(r), func(row []cell, c CountRow) []cell {
+			row = append(row, text(c.Rule), text(c.Severity.String()), number(c.Count))
 			if r.Compared {
 				row = append(row, number(*c.New), number(*c.Fixed))
 			}
-			rows = append(rows, row)
-		}
-		if r.Compared {
-			return changeCountColumns, rows, nil
-		}
-		return countColumns, rows, nil
+			return row
+		}), nil
 	}
 	return nil, nil, unknownReport(kind)
+}
+
+// cellRows turns each row into cells with appendCells, reusing one
+// slice of cells for every row.
+func cellRows[T any](rows iter.Seq[T], appendCells func([]cell, T) []cell) iter.Seq[[]cell] {
+	return func(yield func([]cell) bool) {
+		var row []cell
+		for v := range rows {
+			row = appendCells(row[:0], v)
+			if !yield(row) {
+				return
+			}
+		}
+	}
 }

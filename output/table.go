@@ -3,8 +3,12 @@ package output
 import (
 	"fmt"
 	"io"
+	"iter"
+	"strings"
+	"unicode"
 
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwarp"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -43,11 +47,7 @@ func (t Table) Format(w io.Writer, kind Report, r *audit.Report) error {
 	if err != nil {
 		return err
 	}
-	if len(rows) == 0 {
-		_, err := fmt.Fprintln(w, emptyLine[kind])
-		return err
-	}
-	return t.render(w, columns, rows)
+	return t.render(w, columns, rows, emptyLine[kind])
 }
 
 var emptyLine = map[Report]string{
@@ -71,7 +71,7 @@ func (t Table) findings(w io.Writer, kind Report, r *audit.Report) error {
 		if err != nil {
 			return err
 		}
-		if err := t.render(w, columns, rows); err != nil {
+		if err := t.render(w, columns, rows, emptyLine[Summary]); err != nil {
 			return err
 		}
 		if _, err := fmt.Fprintln(w, totalsLine(totals(r))); err != nil {
@@ -90,12 +90,7 @@ func (t Table) findings(w io.Writer, kind Report, r *audit.Report) error {
 			if _, err := fmt.Fprintln(w); err != nil {
 				return err
 			}
-			if len(rows) == 0 {
-				_, err = fmt.Fprintln(w, "no new or fixed findings")
-			} else {
-				err = t.render(w, columns, rows)
-			}
-			if err != nil {
+			if err := t.render(w, columns, rows, "no new or fixed findings"); err != nil {
 				return err
 			}
 		}
@@ -125,37 +120,28 @@ func totalsLine(t Totals) string {
 	return fmt.Sprintf("%d %s: %d error, %d warning, %d notice", t.Total, noun, t.Error, t.Warning, t.Notice)
 }
 
-// render writes one table. Number columns are aligned right. When a
-// cell wraps onto several lines, a line separates the rows.
-func (t Table) render(w io.Writer, columns []string, rows [][]cell) error {
+// render writes one table, or the line empty when there are no rows.
+// Number columns are aligned right. When a cell wraps onto several
+// lines, a line separates the rows.
+//
+// A table may have a row per URL of a big crawl, so render does not
+// hold its rows: it goes over them twice (rows must yield the same rows
+// each time), first to measure the table (see layout), then to write it
+// a row at a time with tablewriter's streaming mode, given the column
+// widths. The bytes are those tablewriter's batch mode writes for all
+// rows at once (TestTableStreamsAsBatch checks it).
+func (t Table) render(w io.Writer, columns []string, rows iter.Seq[[]cell], empty string) error {
+	l := measure(columns, rows)
+	if l.rows == 0 {
+		_, err := fmt.Fprintln(w, empty)
+		return err
+	}
 	style := tw.StyleASCII
 	if t.Terminal {
 		style = tw.StyleLight
 	}
-	align := make([]tw.Align, len(columns))
-	for i := range align {
-		align[i] = tw.AlignLeft
-		if len(rows) > 0 && rows[0][i].kind == numberCell {
-			align[i] = tw.AlignRight
-		}
-	}
-	body := make([][]string, len(rows))
-	wraps := false
-	for i, row := range rows {
-		body[i] = make([]string, len(row))
-		for j, v := range row {
-			s := v.s
-			if v.kind == textCell {
-				s = shortenWords(escapeControls(s), cellWidth)
-			}
-			if twwidth.Width(s) > cellWidth {
-				wraps = true
-			}
-			body[i][j] = s
-		}
-	}
 	settings := tw.Settings{}
-	if wraps {
+	if l.wraps {
 		settings.Separators.BetweenRows = tw.On
 	}
 	tbl := tablewriter.NewTable(w,
@@ -164,14 +150,86 @@ func (t Table) render(w io.Writer, columns []string, rows [][]cell) error {
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
 		tablewriter.WithRowMaxWidth(cellWidth+2), // padding included
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignLeft, PerColumn: align}),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{Global: tw.AlignLeft, PerColumn: l.align}),
+		tablewriter.WithStreaming(tw.StreamConfig{Enable: true}),
+		tablewriter.WithColumnWidths(l.widths),
 	)
-	tbl.Header(columns)
-	if err := tbl.Bulk(body); err != nil {
+	if err := tbl.Start(); err != nil {
 		return fmt.Errorf("table: %w", err)
 	}
-	if err := tbl.Render(); err != nil {
+	tbl.Header(columns)
+	for row := range rows {
+		body := make([]string, len(row))
+		for i, v := range row {
+			body[i] = wrapCell(tableText(v))
+		}
+		if err := tbl.Append(body); err != nil {
+			return fmt.Errorf("table: %w", err)
+		}
+	}
+	if err := tbl.Close(); err != nil {
 		return fmt.Errorf("table: %w", err)
 	}
 	return nil
+}
+
+// A layout is what the rendering of a table depends on beyond each row:
+// what tablewriter's batch mode works out from all rows.
+type layout struct {
+	rows   int
+	widths tw.Mapper[int, int] // by column: its widest line, padding included
+	align  []tw.Align          // by column: right for numbers, by the first row
+	wraps  bool                // a cell is wider than cellWidth
+}
+
+// measure goes over the rows once to find their layout.
+func measure(columns []string, rows iter.Seq[[]cell]) layout {
+	const padding = 2 // a space either side
+	l := layout{widths: tw.NewMapper[int, int](), align: make([]tw.Align, len(columns))}
+	for i, c := range columns {
+		l.widths.Set(i, twwidth.Width(c)+padding)
+		l.align[i] = tw.AlignLeft
+	}
+	for row := range rows {
+		for i, v := range row {
+			if l.rows == 0 && v.kind == numberCell {
+				l.align[i] = tw.AlignRight
+			}
+			s := tableText(v)
+			if twwidth.Width(s) > cellWidth {
+				l.wraps = true
+			}
+			for line := range strings.SplitSeq(wrapCell(s), "\n") {
+				if w := twwidth.Width(line) + padding; w > l.widths.Get(i) {
+					l.widths.Set(i, w)
+				}
+			}
+		}
+		l.rows++
+	}
+	return l
+}
+
+// tableText is a cell as a table shows it: text escaped and shortened
+// word by word (see shortenWords); numbers and booleans as they are.
+func tableText(v cell) string {
+	if v.kind == textCell {
+		return shortenWords(escapeControls(v.s), cellWidth)
+	}
+	return v.s
+}
+
+// wrapCell returns s wrapped as tablewriter's batch mode wraps a row
+// cell at cellWidth, its lines joined by newlines: trimmed, split into
+// words at white space, laid out with minimal raggedness. s holds no
+// newline (tableText escapes them). The streaming mode wraps a cell at
+// the width of its column instead, and minimal raggedness may then
+// break the lines elsewhere; each line of a cell wrapped here fits its
+// column, so tablewriter leaves it as it is.
+func wrapCell(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsSpace) {
+		return s // one word, which tablewriter never breaks
+	}
+	lines, _ := twwarp.WrapString(strings.TrimSpace(s), cellWidth)
+	return strings.Join(lines, "\n")
 }
