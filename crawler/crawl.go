@@ -56,7 +56,8 @@ type crawl struct {
 	cond      *sync.Cond
 	queue     []task
 	head      int
-	nodes     map[string]*node    // every URL fetched or referenced
+	pending   map[string]*pending // URLs referenced or scheduled, not yet fetched
+	kept      []Reference         // references the graph keeps (see keepsReferences)
 	tasks     map[string]struct{} // sitemap and robots.txt tasks scheduled
 	scheduled int
 	active    int
@@ -79,12 +80,11 @@ func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 	return c.g, nil
 }
 
-// node is what the crawl knows of one URL. References to a URL wait in
-// refs until its response is in; they are kept only while the rules may
-// need them (see keepsReferences), and counted in any case.
-type node struct {
-	url    string    // the normalised URL: responses and references share this string
-	resp   *Response // nil until fetched or blocked
+// pending is a URL that was referenced or scheduled but has no
+// response yet. The references to it wait here until its response is in
+// (see record); a fetched URL's response is in the graph at once.
+type pending struct {
+	url    string // the normalised URL: responses and references share this string
 	refs   []Reference
 	queued bool // scheduled for fetching
 }
@@ -97,24 +97,28 @@ func keepsReferences(r *Response) bool {
 	return r.Status < 200 || r.Status > 299 || r.Refresh != nil || r.Error != "" || r.Blocked
 }
 
-// nodeOf returns the node of the normalised URL u, creating it. The lock
-// must be held.
-func (c *crawl) nodeOf(u string) *node {
-	n := c.nodes[u]
-	if n == nil {
-		n = &node{url: u}
-		c.nodes[u] = n
+// pendingOf returns the pending entry of the normalised URL u, which has
+// no response yet, creating it. The lock must be held.
+func (c *crawl) pendingOf(u string) *pending {
+	p := c.pending[u]
+	if p == nil {
+		p = &pending{url: u}
+		c.pending[u] = p
 	}
-	return n
+	return p
 }
 
-// internURL returns the node's copy of a normalised URL, creating the
-// node. The lock must be held.
+// internURL returns the crawl's copy of a normalised URL, if it has one,
+// so that a URL named in many places is one string. The lock must be
+// held.
 func (c *crawl) internURL(u string) string {
-	if u == "" {
-		return ""
+	if r := c.g.Responses[u]; r != nil {
+		return r.URL
 	}
-	return c.nodeOf(u).url
+	if p := c.pending[u]; p != nil {
+		return p.url
+	}
+	return u
 }
 
 // addRefs files references found at the given depth under their
@@ -125,41 +129,40 @@ func (c *crawl) internURL(u string) string {
 // with them. The lock must be held.
 func (c *crawl) addRefs(refs []Reference, depth int) {
 	for _, ref := range refs {
-		n := c.nodes[ref.Target]
+		if r := c.g.Responses[ref.Target]; r != nil {
+			ref.Target = r.URL
+			r.Referrers.count(ref.Kind)
+			if keepsReferences(r) || ref.Kind == RefSeed {
+				c.kept = append(c.kept, ref)
+			}
+			continue
+		}
+		p := c.pending[ref.Target]
 		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
 		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader
-		if (n == nil || !n.queued) && !hop {
+		if (p == nil || !p.queued) && !hop {
 			full := c.cfg.MaxPages > 0 && c.scheduled >= c.cfg.MaxPages
 			if full {
 				c.g.Stats.MaxPagesReached = true
 			}
 			scheduled := !full && c.fetchable(ref.Target, depth) &&
 				c.push(task{kind: fetchURL, url: ref.Target, depth: depth})
-			if n == nil && !scheduled {
+			if p == nil && !scheduled {
 				continue
 			}
 		}
-		n = c.nodeOf(ref.Target)
-		ref.Target = n.url
-		if n.resp != nil {
-			n.resp.Referrers.count(ref.Kind)
-			if !keepsReferences(n.resp) && ref.Kind != RefSeed {
-				continue
-			}
-		}
-		n.refs = append(n.refs, ref)
+		p = c.pendingOf(ref.Target)
+		ref.Target = p.url
+		p.refs = append(p.refs, ref)
 	}
 }
 
-// finish builds the graph's responses and references from the nodes.
+// finish completes the graph's references: those kept as the crawl went
+// and those to URLs never fetched.
 func (c *crawl) finish() {
-	c.g.Responses = make(map[string]*Response, len(c.nodes))
-	var refs []Reference
-	for _, n := range c.nodes {
-		if n.resp != nil {
-			c.g.Responses[n.url] = n.resp
-		}
-		refs = append(refs, n.refs...)
+	refs := c.kept
+	for _, p := range c.pending {
+		refs = append(refs, p.refs...)
 	}
 	// Pages are read in parallel: sort so that the graph is the same
 	// from run to run.
@@ -167,8 +170,8 @@ func (c *crawl) finish() {
 		return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.Source, b.Source),
 			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Text, b.Text))
 	})
-	c.g.References = refs
-	c.nodes = nil
+	c.g.References = slices.Clip(refs)
+	c.kept, c.pending = nil, nil
 }
 
 func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
@@ -206,7 +209,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 		}},
 		gates:     hostGates{delay: cfg.Delay, next: map[string]time.Time{}},
 		seedHosts: map[string]bool{},
-		nodes:     map[string]*node{},
+		pending:   map[string]*pending{},
 		tasks:     map[string]struct{}{},
 	}
 	c.cond = sync.NewCond(&c.mu)
@@ -245,7 +248,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 		}
 		c.mu.Lock()
 		c.addRefs([]Reference{{Kind: RefSeed, Target: u}}, 0)
-		u = c.nodes[u].url
+		u = c.internURL(u)
 		c.mu.Unlock()
 		c.enqueue(task{kind: fetchURL, url: u})
 		if !cfg.ListMode && !cfg.NoSitemaps {
@@ -358,18 +361,21 @@ func (c *crawl) push(t task) bool {
 		return false
 	}
 	if t.kind == fetchURL {
-		n := c.nodes[t.url]
-		if n != nil && n.queued {
+		if c.g.Responses[t.url] != nil {
+			return true
+		}
+		p := c.pending[t.url]
+		if p != nil && p.queued {
 			return true
 		}
 		if c.cfg.MaxPages > 0 && c.scheduled >= c.cfg.MaxPages {
 			c.g.Stats.MaxPagesReached = true
 			return false
 		}
-		n = c.nodeOf(t.url)
-		n.queued = true
+		p = c.pendingOf(t.url)
+		p.queued = true
 		c.scheduled++
-		t.url = n.url
+		t.url = p.url
 	} else {
 		key := "robots " + t.url
 		if t.kind == readSitemap {
@@ -591,22 +597,26 @@ func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 func (c *crawl) record(r *Response, refs []Reference) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := c.nodeOf(r.URL)
-	n.resp = r
+	if p := c.pending[r.URL]; p != nil {
+		delete(c.pending, r.URL)
+		r.URL = p.url
+		keep := keepsReferences(r)
+		for _, ref := range p.refs {
+			r.Referrers.count(ref.Kind)
+			if keep || ref.Kind == RefSeed {
+				c.kept = append(c.kept, ref)
+			}
+		}
+	}
+	c.g.Responses[r.URL] = r
+	c.addRefs(refs, r.Depth+1)
 	// One string per URL: the targets this response names share the
-	// nodes' strings.
+	// crawl's strings (they were scheduled or referenced just now).
 	r.Location = c.internURL(r.Location)
 	r.Canonical = c.internURL(r.Canonical)
 	if r.Refresh != nil {
 		r.Refresh.URL = c.internURL(r.Refresh.URL)
 	}
-	for _, ref := range n.refs {
-		r.Referrers.count(ref.Kind)
-	}
-	if !keepsReferences(r) {
-		n.refs = slices.DeleteFunc(n.refs, func(ref Reference) bool { return ref.Kind != RefSeed })
-	}
-	c.addRefs(refs, r.Depth+1)
 	switch {
 	case r.Blocked:
 		c.g.Stats.Blocked++

@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -222,9 +223,8 @@ type Graph struct {
 	Scope      Scope
 	Stats      Stats
 
-	once    sync.Once
-	chains  []Chain
-	chainOf map[string]int
+	once   sync.Once
+	chains []Chain
 
 	reachOnce sync.Once
 	reached   []Reach
@@ -250,15 +250,22 @@ func (g *Graph) SortedResponses() []*Response {
 // Entries returns the distinct targets of all references (start URLs,
 // sitemap entries and URLs referenced from pages), sorted.
 func (g *Graph) Entries() []string {
-	seen := make(map[string]struct{}, len(g.References))
-	out := make([]string, 0, len(g.References))
-	for _, ref := range g.References {
-		if _, ok := seen[ref.Target]; !ok {
-			seen[ref.Target] = struct{}{}
+	g.indexInbound()
+	if !g.byTarget {
+		return slices.Sorted(maps.Keys(g.inbound))
+	}
+	n := 0
+	for i, ref := range g.References {
+		if i == 0 || ref.Target != g.References[i-1].Target {
+			n++
+		}
+	}
+	out := make([]string, 0, n)
+	for i, ref := range g.References {
+		if i == 0 || ref.Target != g.References[i-1].Target {
 			out = append(out, ref.Target)
 		}
 	}
-	slices.Sort(out)
 	return out
 }
 
@@ -267,16 +274,26 @@ func (g *Graph) Entries() []string {
 // afterwards.
 func (g *Graph) Chains() []Chain {
 	g.once.Do(func() {
-		for _, u := range g.Entries() {
-			if r := g.Responses[u]; r != nil {
-				if _, _, ok := r.Next(); ok {
-					g.chains = append(g.chains, g.Follow(u))
-				}
+		entries := g.Entries()
+		redirects := func(u string) bool {
+			r := g.Responses[u]
+			if r == nil {
+				return false
+			}
+			_, _, ok := r.Next()
+			return ok
+		}
+		n := 0
+		for _, u := range entries {
+			if redirects(u) {
+				n++
 			}
 		}
-		g.chainOf = make(map[string]int, len(g.chains))
-		for i, c := range g.chains {
-			g.chainOf[c.URL] = i
+		g.chains = make([]Chain, 0, n)
+		for _, u := range entries {
+			if redirects(u) {
+				g.chains = append(g.chains, g.Follow(u))
+			}
 		}
 	})
 	return g.chains
@@ -285,8 +302,8 @@ func (g *Graph) Chains() []Chain {
 // ChainOf returns the chain that starts at entry URL u, or nil when u is
 // not an entry URL that redirects.
 func (g *Graph) ChainOf(u string) *Chain {
-	chains := g.Chains()
-	if i, ok := g.chainOf[u]; ok {
+	chains := g.Chains() // ordered by entry URL
+	if i, ok := slices.BinarySearchFunc(chains, u, func(c Chain, u string) int { return cmp.Compare(c.URL, u) }); ok {
 		return &chains[i]
 	}
 	return nil
@@ -296,16 +313,7 @@ func (g *Graph) ChainOf(u string) *Chain {
 // A crawl's references are sorted by target, and Inbound searches them;
 // for a graph built otherwise an index is made once.
 func (g *Graph) Inbound(u string) []Reference {
-	g.inboundOnce.Do(func() {
-		g.byTarget = slices.IsSortedFunc(g.References, func(a, b Reference) int { return cmp.Compare(a.Target, b.Target) })
-		if g.byTarget {
-			return
-		}
-		g.inbound = make(map[string][]int)
-		for i, ref := range g.References {
-			g.inbound[ref.Target] = append(g.inbound[ref.Target], i)
-		}
-	})
+	g.indexInbound()
 	if g.byTarget {
 		i, _ := slices.BinarySearchFunc(g.References, u, func(r Reference, t string) int { return cmp.Compare(r.Target, t) })
 		j := i
@@ -320,6 +328,21 @@ func (g *Graph) Inbound(u string) []Reference {
 		out[i] = g.References[j]
 	}
 	return out
+}
+
+// indexInbound finds out, once, whether References are sorted by
+// target, and indexes them by target when they are not.
+func (g *Graph) indexInbound() {
+	g.inboundOnce.Do(func() {
+		g.byTarget = slices.IsSortedFunc(g.References, func(a, b Reference) int { return cmp.Compare(a.Target, b.Target) })
+		if g.byTarget {
+			return
+		}
+		g.inbound = make(map[string][]int)
+		for i, ref := range g.References {
+			g.inbound[ref.Target] = append(g.inbound[ref.Target], i)
+		}
+	})
 }
 
 // Follow walks the chain that starts at URL u through the graph.
@@ -381,41 +404,60 @@ type Reach struct {
 // (robots.txt, sitemaps) are left out. It is computed once.
 func (g *Graph) Reached() []Reach {
 	g.reachOnce.Do(func() {
-		index := map[string]int{}
-		add := func(u string, r *Response, h *Hop, entry, source string) {
-			i, ok := index[u]
-			if !ok {
-				i = len(g.reached)
-				index[u] = i
-				g.reached = append(g.reached, Reach{URL: u, Response: r})
+		entries := g.Entries()
+		// walk calls f for every URL entry k reaches: the entry, or the
+		// hops and final URL of the chain it starts.
+		walk := func(f func(u string, r *Response, h *Hop, k int)) {
+			for k, e := range entries {
+				c := g.ChainOf(e)
+				if c == nil {
+					f(e, g.Responses[e], nil, k)
+					continue
+				}
+				for i := range c.Hops {
+					f(c.HopURL(i), c.Hops[i].Response, &c.Hops[i], k)
+				}
+				f(c.FinalURL, c.Final, nil, k)
 			}
-			x := &g.reached[i]
+		}
+		// Two walks: the first numbers the URLs, so that the list is
+		// made at its size.
+		index := make(map[string]int, len(entries))
+		walk(func(u string, _ *Response, _ *Hop, _ int) {
+			if _, ok := index[u]; !ok {
+				index[u] = len(index)
+			}
+		})
+		reached := make([]Reach, len(index))
+		src, srcOf := "", -1
+		walk(func(u string, r *Response, h *Hop, k int) {
+			x := &reached[index[u]]
+			if x.URL == "" {
+				x.URL, x.Response = u, r
+			}
 			if x.Hop == nil && h != nil {
 				x.Hop = h
 			}
 			// Entries come in order and a chain holds a URL at most twice
 			// (a loop's last URL): comparing with the last one keeps the
-			// list sorted and free of repeats.
-			if n := len(x.Entries); n == 0 || x.Entries[n-1] != entry {
-				x.Entries = append(x.Entries, entry)
+			// list sorted and free of repeats. A first entry takes no
+			// memory: the list is then a slice of entries, whose capacity
+			// of one makes a second entry copy it.
+			switch n := len(x.Entries); {
+			case n == 0:
+				x.Entries = entries[k : k+1 : k+1]
+			case x.Entries[n-1] != entries[k]:
+				x.Entries = append(x.Entries, entries[k])
 			}
-			if source != "" && (x.Source == "" || source < x.Source) {
-				x.Source = source
+			if k != srcOf {
+				src, srcOf = g.Source(entries[k]), k
 			}
-		}
-		for _, e := range g.Entries() {
-			src := g.Source(e)
-			c := g.ChainOf(e)
-			if c == nil {
-				add(e, g.Responses[e], nil, e, src)
-				continue
+			if src != "" && (x.Source == "" || src < x.Source) {
+				x.Source = src
 			}
-			for i := range c.Hops {
-				add(c.HopURL(i), c.Hops[i].Response, &c.Hops[i], e, src)
-			}
-			add(c.FinalURL, c.Final, nil, e, src)
-		}
-		slices.SortFunc(g.reached, func(a, b Reach) int { return cmp.Compare(a.URL, b.URL) })
+		})
+		slices.SortFunc(reached, func(a, b Reach) int { return cmp.Compare(a.URL, b.URL) })
+		g.reached = reached
 	})
 	return g.reached
 }
@@ -432,6 +474,18 @@ func (g *Graph) Source(u string) string {
 		}
 	}
 	return src
+}
+
+// answered reports whether URL u answered one of the chain's hops. A
+// chain has at most MaxHops of them: looking through them beats making
+// a set.
+func (c *Chain) answered(u string) bool {
+	for i := range c.Hops {
+		if c.HopURL(i) == u {
+			return true
+		}
+	}
+	return false
 }
 
 // HopURL returns the normalised URL that answered hop i: the entry URL,

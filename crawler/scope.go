@@ -17,11 +17,69 @@ type Scope struct {
 // one of the start hosts or its www / non-www twin, or with Subdomains
 // any host of the same registrable domain.
 func (s Scope) Internal(u string) bool {
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "http" && p.Scheme != "https") {
-		return false
+	scheme, host, ok := splitHost(u)
+	return ok && (scheme == "http" || scheme == "https") && s.internalHost(host)
+}
+
+// Hostname returns the host name of the absolute URL u, without port or
+// brackets, as url.Parse(u).Hostname() does for a URL that parses.
+func Hostname(u string) string {
+	_, host, _ := splitHost(u)
+	return host
+}
+
+// splitHost returns the scheme and host name of the absolute URL u as
+// url.Parse gives them. The rules ask for hosts a few times per URL: a
+// normalised URL whose authority is a plain host name or IPv4 address
+// with an optional port (almost every URL) is read without parsing and
+// allocating.
+func splitHost(u string) (scheme, host string, ok bool) {
+	if i := strings.Index(u, "://"); i > 0 && plainScheme(u[:i]) {
+		auth := u[i+3:]
+		if j := strings.IndexAny(auth, "/?#"); j >= 0 {
+			auth = auth[:j]
+		}
+		if plainAuthority(auth) {
+			if j := strings.IndexByte(auth, ':'); j >= 0 {
+				auth = auth[:j]
+			}
+			return u[:i], auth, true
+		}
 	}
-	return s.internalHost(p.Hostname())
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", "", false
+	}
+	return p.Scheme, p.Hostname(), true
+}
+
+// plainScheme reports whether s is a scheme of lowercase letters.
+func plainScheme(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 'a' || s[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainAuthority reports whether a is a nonempty host of lowercase
+// letters, digits, dots and hyphens, with an optional port of digits.
+func plainAuthority(a string) bool {
+	port := false
+	for i := 0; i < len(a); i++ {
+		switch c := a[i]; {
+		case c >= '0' && c <= '9':
+		case port:
+			return false
+		case c >= 'a' && c <= 'z', c == '.', c == '-':
+		case c == ':' && i > 0:
+			port = true
+		default:
+			return false
+		}
+	}
+	return a != ""
 }
 
 // internalHost is Internal for a host name.

@@ -1,6 +1,9 @@
 package crawler
 
-import "testing"
+import (
+	"net/url"
+	"testing"
+)
 
 func TestScopeInternal(t *testing.T) {
 	apex := Scope{Hosts: []string{"example.com"}}
@@ -108,4 +111,23 @@ func TestSameSite(t *testing.T) {
 			t.Errorf("SameSite(%q, %q) = %v; want %v", tc.b, tc.a, got, tc.want)
 		}
 	}
+}
+
+// FuzzHostname checks the fast path of Hostname and Scope.Internal
+// against net/url.
+func FuzzHostname(f *testing.F) {
+	for _, u := range []string{"http://example.com/a", "https://a.example.com:8443/x?y#z", "http://127.0.0.1:8080",
+		"http://[::1]:80/", "http://u:p@a.com/", "HTTP://A.com/", "http://a.com:/", "http://a.com:x/", "http://xn--bcher-kva.de/",
+		"mailto:a@b.com", "http://a%2ecom/", "http://:80/", "ftp://a.com/", "http://a.com?q", "http://a.com#f"} {
+		f.Add(u)
+	}
+	f.Fuzz(func(t *testing.T, u string) {
+		p, err := url.Parse(u)
+		if err != nil {
+			return // the fast path does not read the path: it may accept more
+		}
+		if got, want := Hostname(u), p.Hostname(); got != want {
+			t.Errorf("Hostname(%q) = %q; url.Parse gives %q", u, got, want)
+		}
+	})
 }
