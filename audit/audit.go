@@ -165,12 +165,15 @@ type Report struct {
 func (e *Engine) Run(g *crawler.Graph) *Report {
 	rep := &Report{Graph: g, Rules: e.Rules}
 	for _, r := range e.Rules {
-		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name]}
+		// Every pass appends to the report's findings: one list, however
+		// many rules run.
+		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name], findings: rep.Findings}
 		if err := run(p); err != nil {
 			rep.Errors = append(rep.Errors, RuleError{Rule: r.Name, Err: err.Error()})
 		}
 		override, overridden := e.Severity[r.Name]
-		for _, f := range p.findings {
+		kept := p.findings[:len(rep.Findings)]
+		for _, f := range p.findings[len(rep.Findings):] {
 			f.Rule = r.Name
 			switch {
 			case overridden:
@@ -179,9 +182,10 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 				f.Severity = r.Severity
 			}
 			if f.Severity > 0 {
-				rep.Findings = append(rep.Findings, f)
+				kept = append(kept, f)
 			}
 		}
+		rep.Findings = kept
 	}
 	slices.SortStableFunc(rep.Findings, compareFindings)
 	return rep

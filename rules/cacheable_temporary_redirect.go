@@ -38,7 +38,7 @@ var CacheableTemporaryRedirect = &audit.Rule{
 
 func runCacheableTemporaryRedirect(p *audit.Pass) error {
 	minLifetime := int64(p.Int("min-lifetime"))
-	for _, h := range reachedHops(p.Graph) {
+	for h := range reachedHops(p.Graph) {
 		if h.Kind != crawler.HopHTTP || !inScope(p.Graph, h.URL) {
 			continue
 		}

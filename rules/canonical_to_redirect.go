@@ -25,7 +25,7 @@ var CanonicalToRedirect = &audit.Rule{
 }
 
 func runCanonicalToRedirect(p *audit.Pass) error {
-	for _, r := range redirectRefs(p.Graph, refKinds(crawler.RefCanonical)) {
+	for r := range redirectRefs(p.Graph, refKinds(crawler.RefCanonical)) {
 		c := r.Chain
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
 		switch {

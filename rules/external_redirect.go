@@ -26,13 +26,13 @@ var ExternalRedirect = &audit.Rule{
 }
 
 func runExternalRedirect(p *audit.Pass) error {
-	for _, h := range reachedHops(p.Graph) {
-		if !inScope(p.Graph, h.URL) || crawler.SameSite(hostOf(h.URL), hostOf(h.Target)) {
+	for h := range reachedHops(p.Graph) {
+		if !inScope(p.Graph, h.URL) || crawler.SameSite(crawler.Hostname(h.URL), crawler.Hostname(h.Target)) {
 			continue
 		}
 		// A redirect map (check --expect) that sends the URL to that site
 		// says the move is intended: a domain move.
-		if to, ok := p.Expect[h.URL]; ok && crawler.SameSite(hostOf(to), hostOf(h.Target)) {
+		if to, ok := p.Expect[h.URL]; ok && crawler.SameSite(crawler.Hostname(to), crawler.Hostname(h.Target)) {
 			continue
 		}
 		f := audit.Finding{URL: h.URL, Source: h.Source, Status: h.Status, Target: h.Target}

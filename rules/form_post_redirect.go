@@ -32,7 +32,7 @@ func runFormPostRedirect(p *audit.Pass) error {
 	keep := func(ref crawler.Reference) bool {
 		return ref.Kind == crawler.RefForm && strings.EqualFold(ref.Text, "post")
 	}
-	for _, r := range redirectRefs(p.Graph, keep) {
+	for r := range redirectRefs(p.Graph, keep) {
 		c := r.Chain
 		i := postToGet(c)
 		if i < 0 {

@@ -30,9 +30,9 @@ func runLinkToRedirect(p *audit.Pass) error {
 	keep := func(ref crawler.Reference) bool {
 		return (ref.Kind == crawler.RefAnchor || ref.Kind == crawler.RefArea) &&
 			ref.Source != "" && inScope(g, ref.Source) &&
-			crawler.SameSite(hostOf(ref.Source), hostOf(ref.Target))
+			crawler.SameSite(crawler.Hostname(ref.Source), crawler.Hostname(ref.Target))
 	}
-	for _, r := range redirectRefs(g, keep) {
+	for r := range redirectRefs(g, keep) {
 		c := r.Chain
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
 		if chainBroken(c) {

@@ -29,7 +29,7 @@ var MetaRefresh = &audit.Rule{
 }
 
 func runMetaRefresh(p *audit.Pass) error {
-	for _, h := range reachedHops(p.Graph) {
+	for h := range reachedHops(p.Graph) {
 		if h.Kind == crawler.HopHTTP || h.Refresh == nil || !inScope(p.Graph, h.URL) {
 			continue
 		}

@@ -3,7 +3,7 @@ package rules
 import (
 	"cmp"
 	"fmt"
-	"net/url"
+	"iter"
 	"slices"
 
 	"github.com/hopaudit/hopaudit/crawler"
@@ -26,16 +26,16 @@ type reachedHop struct {
 	Source string
 }
 
-// reachedHops returns every hop of every chain, once per URL that
+// reachedHops yields every hop of every chain, once per URL that
 // answered with it, ordered by that URL (crawler.Graph.Reached).
-func reachedHops(g *crawler.Graph) []reachedHop {
-	var hops []reachedHop
-	for _, x := range g.Reached() {
-		if x.Hop != nil {
-			hops = append(hops, reachedHop{Hop: *x.Hop, URL: x.URL, Source: x.Source})
+func reachedHops(g *crawler.Graph) iter.Seq[reachedHop] {
+	return func(yield func(reachedHop) bool) {
+		for _, x := range g.Reached() {
+			if x.Hop != nil && !yield(reachedHop{Hop: *x.Hop, URL: x.URL, Source: x.Source}) {
+				return
+			}
 		}
 	}
-	return hops
 }
 
 // redirectRef stands for the references from one source to one URL that
@@ -47,39 +47,48 @@ type redirectRef struct {
 	Chain  *crawler.Chain
 }
 
-// redirectRefs returns, once per (source, target) pair, the references
+// redirectRefs yields, once per (source, target) pair, the references
 // that keep accepts and whose target starts a chain, ordered by target,
 // then source.
-func redirectRefs(g *crawler.Graph, keep func(crawler.Reference) bool) []redirectRef {
-	type pair struct{ source, target string }
-	byPair := map[pair]int{}
-	var out []redirectRef
-	for _, ref := range g.References {
-		if !keep(ref) {
-			continue
-		}
-		c := g.ChainOf(ref.Target)
-		if c == nil {
-			continue
-		}
-		k := pair{ref.Source, ref.Target}
-		i, ok := byPair[k]
-		if !ok {
-			i = len(out)
-			byPair[k] = i
-			out = append(out, redirectRef{Source: ref.Source, URL: ref.Target, Chain: c})
-		}
-		if ref.Text != "" && !slices.Contains(out[i].Texts, ref.Text) {
-			out[i].Texts = append(out[i].Texts, ref.Text)
+func redirectRefs(g *crawler.Graph, keep func(crawler.Reference) bool) iter.Seq[redirectRef] {
+	bySource := func(a, b crawler.Reference) int { return cmp.Compare(a.Source, b.Source) }
+	return func(yield func(redirectRef) bool) {
+		for _, target := range g.Entries() {
+			refs := g.Inbound(target) // a crawl's graph has them sorted by source
+			if !slices.IsSortedFunc(refs, bySource) {
+				refs = slices.Clone(refs)
+				slices.SortStableFunc(refs, bySource)
+			}
+			var r redirectRef // the pair being gathered; r.Chain is nil until one is kept
+			for _, ref := range refs {
+				if !keep(ref) {
+					continue
+				}
+				if r.Chain != nil && r.Source != ref.Source {
+					slices.Sort(r.Texts)
+					if !yield(r) {
+						return
+					}
+					r = redirectRef{Chain: r.Chain}
+				}
+				if r.Chain == nil {
+					if r.Chain = g.ChainOf(target); r.Chain == nil {
+						break
+					}
+				}
+				r.Source, r.URL = ref.Source, target
+				if ref.Text != "" && !slices.Contains(r.Texts, ref.Text) {
+					r.Texts = append(r.Texts, ref.Text)
+				}
+			}
+			if r.Chain != nil {
+				slices.Sort(r.Texts)
+				if !yield(r) {
+					return
+				}
+			}
 		}
 	}
-	for i := range out {
-		slices.Sort(out[i].Texts)
-	}
-	slices.SortFunc(out, func(a, b redirectRef) int {
-		return cmp.Or(cmp.Compare(a.URL, b.URL), cmp.Compare(a.Source, b.Source))
-	})
-	return out
 }
 
 // refKinds returns a filter for redirectRefs that keeps references of
@@ -135,15 +144,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// hostOf returns the host name of a normalised URL, without port.
-func hostOf(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		return ""
-	}
-	return p.Hostname()
 }
 
 // inScope reports whether the URL u is inside the crawl scope: its

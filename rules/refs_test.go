@@ -152,7 +152,7 @@ func TestReachedHops(t *testing.T) {
 		litRedirect("http://site.test/unreached", 302, "http://site.test/c"),
 	)
 	var got []string
-	for _, h := range reachedHops(g) {
+	for h := range reachedHops(g) {
 		got = append(got, fmt.Sprintf("%s %d %s %s", h.URL, h.Status, h.Target, h.Source))
 	}
 	want := []string{
@@ -178,7 +178,7 @@ func TestRedirectRefs(t *testing.T) {
 		litPage("http://site.test/fr"),
 	)
 	var got []string
-	for _, r := range redirectRefs(g, refKinds(crawler.RefHreflang)) {
+	for r := range redirectRefs(g, refKinds(crawler.RefHreflang)) {
 		got = append(got, fmt.Sprintf("%s %s %v %s", r.URL, r.Source, r.Texts, r.Chain.FinalURL))
 	}
 	want := []string{

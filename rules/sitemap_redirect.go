@@ -23,7 +23,7 @@ var SitemapRedirect = &audit.Rule{
 }
 
 func runSitemapRedirect(p *audit.Pass) error {
-	for _, r := range redirectRefs(p.Graph, refKinds(crawler.RefSitemap)) {
+	for r := range redirectRefs(p.Graph, refKinds(crawler.RefSitemap)) {
 		c := r.Chain
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
 		if chainBroken(c) {

@@ -28,7 +28,7 @@ var UncacheablePermanentRedirect = &audit.Rule{
 }
 
 func runUncacheablePermanentRedirect(p *audit.Pass) error {
-	for _, h := range reachedHops(p.Graph) {
+	for h := range reachedHops(p.Graph) {
 		if h.Kind != crawler.HopHTTP || (h.Status != 301 && h.Status != 308) || !inScope(p.Graph, h.URL) {
 			continue
 		}
