@@ -94,16 +94,60 @@ type Pass struct {
 	// the run has none. Rules read it and never change it.
 	Expect map[string]string
 
-	options  map[string]any
-	findings []Finding
+	options    map[string]any
+	override   Severity // the user's severity for the rule (Engine.Severity)
+	overridden bool
+	findings   *findingList
 }
 
 // Reportf records a finding with a formatted message. A rule may set
 // f.Severity to raise or lower one finding from the rule's default; a
-// severity set by the user overrides both.
+// severity set by the user overrides both. A finding at severity none is
+// dropped.
 func (p *Pass) Reportf(f Finding, format string, args ...any) {
+	f.Rule = p.Rule.Name
+	switch {
+	case p.overridden:
+		f.Severity = p.override
+	case f.Severity == 0:
+		f.Severity = p.Rule.Severity
+	}
+	if f.Severity <= 0 {
+		return
+	}
 	f.Message = fmt.Sprintf(format, args...)
-	p.findings = append(p.findings, f)
+	p.findings.add(f)
+}
+
+// findingBlock is how many findings a block of a findingList holds
+// (about 120 KB).
+const findingBlock = 1024
+
+// findingList gathers the findings of a run in blocks of one size,
+// which the heap reuses. One slice grown finding by finding would take a
+// bigger copy at each step, which no earlier, freed step can hold: with
+// a million findings, that is many times their size in memory.
+type findingList struct {
+	blocks [][]Finding
+	n      int
+}
+
+func (l *findingList) add(f Finding) {
+	if k := len(l.blocks); k == 0 || len(l.blocks[k-1]) == findingBlock {
+		l.blocks = append(l.blocks, make([]Finding, 0, findingBlock))
+	}
+	b := &l.blocks[len(l.blocks)-1]
+	*b = append(*b, f)
+	l.n++
+}
+
+// all returns the findings in one slice of their size.
+func (l *findingList) all() []Finding {
+	out := make([]Finding, 0, l.n)
+	for _, b := range l.blocks {
+		out = append(out, b...)
+	}
+	return out
 }
 
 // Int returns the rule's int option name.
@@ -164,29 +208,15 @@ type Report struct {
 // Run runs every rule over g, in order, and returns the sorted findings.
 func (e *Engine) Run(g *crawler.Graph) *Report {
 	rep := &Report{Graph: g, Rules: e.Rules}
+	var findings findingList
 	for _, r := range e.Rules {
-		// Every pass appends to the report's findings: one list, however
-		// many rules run.
-		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name], findings: rep.Findings}
+		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name], findings: &findings}
+		p.override, p.overridden = e.Severity[r.Name]
 		if err := run(p); err != nil {
 			rep.Errors = append(rep.Errors, RuleError{Rule: r.Name, Err: err.Error()})
 		}
-		override, overridden := e.Severity[r.Name]
-		kept := p.findings[:len(rep.Findings)]
-		for _, f := range p.findings[len(rep.Findings):] {
-			f.Rule = r.Name
-			switch {
-			case overridden:
-				f.Severity = override
-			case f.Severity == 0:
-				f.Severity = r.Severity
-			}
-			if f.Severity > 0 {
-				kept = append(kept, f)
-			}
-		}
-		rep.Findings = kept
 	}
+	rep.Findings = findings.all()
 	slices.SortStableFunc(rep.Findings, compareFindings)
 	return rep
 }
