@@ -559,7 +559,14 @@ func uniqueRefs(refs []Reference) []Reference {
 // readHeader copies the header fields the audit reads.
 func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 	join := func(k string) string { return strings.Join(h.Values(k), ", ") }
-	if r.Status >= 300 && r.Status <= 399 {
+	locations := h.Values("Location")
+	is3xx := r.Status >= 300 && r.Status <= 399
+	// Every 3xx gets a Redirect, with or without a Location: the cache
+	// rules read its Header.
+	if is3xx || len(locations) > 0 {
+		r.Redirect = &Redirect{}
+	}
+	if is3xx {
 		hdr := Headers{
 			CacheControl: join("Cache-Control"),
 			Expires:      join("Expires"),
@@ -573,19 +580,21 @@ func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 		// (Date only matters next to Expires).
 		if hdr != (Headers{}) {
 			hdr.Date = join("Date")
-			r.Header = &hdr
+			r.Redirect.Header = &hdr
 		}
 	}
 	r.ContentType = c.intern(h.Get("Content-Type"))
 	r.Noindex = isNoindex(join("X-Robots-Tag"))
-	// A copy: the header's own slice shares one array with every field.
-	r.Locations = slices.Clone(h.Values("Location"))
-	if len(r.Locations) > 0 && strings.TrimSpace(r.Locations[0]) != "" {
-		target, err := Resolve(u, strings.TrimSpace(r.Locations[0]))
-		if err != nil {
-			r.LocationErr = err.Error()
-		} else {
-			r.Location = target
+	if len(locations) > 0 {
+		// A copy: the header's own slice shares one array with every field.
+		r.Redirect.Locations = slices.Clone(locations)
+		if first := strings.TrimSpace(locations[0]); first != "" {
+			target, err := Resolve(u, first)
+			if err != nil {
+				r.Redirect.LocationErr = err.Error()
+			} else {
+				r.Redirect.Location = target
+			}
 		}
 	}
 	if r.Status >= 200 && r.Status < 300 && h.Get("Refresh") != "" {
@@ -612,7 +621,9 @@ func (c *crawl) record(r *Response, refs []Reference) {
 	c.addRefs(refs, r.Depth+1)
 	// One string per URL: the targets this response names share the
 	// crawl's strings (they were scheduled or referenced just now).
-	r.Location = c.internURL(r.Location)
+	if r.Redirect != nil {
+		r.Redirect.Location = c.internURL(r.Redirect.Location)
+	}
 	r.Canonical = c.internURL(r.Canonical)
 	if r.Refresh != nil {
 		r.Refresh.URL = c.internURL(r.Refresh.URL)

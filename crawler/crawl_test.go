@@ -31,14 +31,16 @@ func dump(g *crawler.Graph) string {
 	b.WriteString("# responses\n")
 	for _, r := range g.SortedResponses() {
 		fmt.Fprintf(&b, "%s status=%d depth=%d", r.URL, r.Status, r.Depth)
-		for _, l := range r.Locations {
-			fmt.Fprintf(&b, " location=%q", l)
-		}
-		if r.Location != "" {
-			fmt.Fprintf(&b, " target=%s", r.Location)
-		}
-		if r.LocationErr != "" {
-			fmt.Fprintf(&b, " location-error=%q", r.LocationErr)
+		if d := r.Redirect; d != nil {
+			for _, l := range d.Locations {
+				fmt.Fprintf(&b, " location=%q", l)
+			}
+			if d.Location != "" {
+				fmt.Fprintf(&b, " target=%s", d.Location)
+			}
+			if d.LocationErr != "" {
+				fmt.Fprintf(&b, " location-error=%q", d.LocationErr)
+			}
 		}
 		if r.Refresh != nil {
 			fmt.Fprintf(&b, " %s=%g:%s", r.Refresh.Kind, r.Refresh.Delay, r.Refresh.URL)

@@ -61,15 +61,25 @@ type Refresh struct {
 	URL   string  // the target, resolved and normalised
 }
 
+// Redirect is what a response sent to redirect the client: its Location
+// fields and, for a 3xx answer, the header fields the audit reads. It is
+// kept apart from Response because most responses send none of it.
+type Redirect struct {
+	Locations   []string // every raw Location field value, in order
+	Location    string   // first Location resolved against the response URL and normalised; "" when absent or unresolvable
+	LocationErr string   // why the first Location could not be resolved
+	Header      *Headers // the fields the audit reads, for a 3xx answer that has any; nil otherwise
+}
+
 // Response is what one URL answered, or why it was not fetched.
 // Every string that came from the website is untrusted.
+//
+// A graph holds one Response per URL for the whole run: keep it within
+// 160 bytes (see TestResponseSize).
 type Response struct {
-	URL         string   // normalised URL that was requested
-	Locations   []string // every raw Location field value, in order
-	Location    string   // first Location resolved against URL and normalised; "" when absent or unresolvable
-	LocationErr string   // why the first Location could not be resolved
-	Refresh     *Refresh // a refresh to another URL, from a 2xx response
-	Header      *Headers // the fields the audit reads, kept for 3xx answers that have any; nil otherwise
+	URL         string    // normalised URL that was requested
+	Redirect    *Redirect // for every 3xx answer, and any other that sent a Location field; nil otherwise
+	Refresh     *Refresh  // a refresh to another URL, from a 2xx response
 	ContentType string
 	Error       string        // network or protocol error; the response may still be partly filled
 	ParseError  string        // the HTML page could not be parsed: its links are unknown
@@ -129,7 +139,10 @@ func (r *Response) Next() (target string, kind HopKind, ok bool) {
 	case r.Blocked || r.Status == 0:
 		return "", "", false
 	case IsRedirectStatus(r.Status):
-		return r.Location, HopHTTP, r.Location != ""
+		if r.Redirect == nil {
+			return "", HopHTTP, false
+		}
+		return r.Redirect.Location, HopHTTP, r.Redirect.Location != ""
 	case r.Refresh != nil && r.Status >= 200 && r.Status < 300:
 		return r.Refresh.URL, r.Refresh.Kind, true
 	}

@@ -8,7 +8,7 @@ import (
 
 // redirect is a response that redirects u to target with status.
 func redirect(u string, status int, target string) *Response {
-	return &Response{URL: u, Status: status, Locations: []string{target}, Location: target}
+	return &Response{URL: u, Status: status, Redirect: &Redirect{Locations: []string{target}, Location: target}}
 }
 
 func ok200(u string) *Response { return &Response{URL: u, Status: 200} }
@@ -108,7 +108,7 @@ func TestFollow(t *testing.T) {
 		},
 		{
 			name:  "blocked URL with a redirect recorded is not followed",
-			g:     graphOf(redirect(a, 301, b), &Response{URL: b, Blocked: true, Status: 301, Location: c}, ok200(c)),
+			g:     graphOf(redirect(a, 301, b), &Response{URL: b, Blocked: true, Status: 301, Redirect: &Redirect{Location: c}}, ok200(c)),
 			start: a,
 			want:  summary{[]string{a + " 301 http>" + b}, b, EndBlocked},
 		},
@@ -186,7 +186,7 @@ func TestFollow(t *testing.T) {
 		},
 		{
 			name: "3xx Location wins over a refresh",
-			g: graphOf(&Response{URL: a, Status: 302, Location: b,
+			g: graphOf(&Response{URL: a, Status: 302, Redirect: &Redirect{Location: b},
 				Refresh: &Refresh{Kind: HopRefreshHeader, URL: c}}, ok200(b), ok200(c)),
 			start: a,
 			want:  summary{[]string{a + " 302 http>" + b}, b, EndFinal},
@@ -205,7 +205,7 @@ func TestFollow(t *testing.T) {
 		},
 		{
 			name:  "3xx with an unusable Location",
-			g:     graphOf(&Response{URL: a, Status: 302, Locations: []string{"http://[bad"}, LocationErr: "missing ']' in host"}),
+			g:     graphOf(&Response{URL: a, Status: 302, Redirect: &Redirect{Locations: []string{"http://[bad"}, LocationErr: "missing ']' in host"}}),
 			start: a,
 			want:  summary{nil, a, EndFinal},
 		},
@@ -250,7 +250,7 @@ func TestFollowHopsCarryResponses(t *testing.T) {
 	ra := redirect(a, 308, b)
 	g := graphOf(ra, ok200(b))
 	c := g.Follow(a)
-	if len(c.Hops) != 1 || c.Hops[0].Response != ra || c.Hops[0].Location != b || c.URL != a {
+	if len(c.Hops) != 1 || c.Hops[0].Response != ra || c.Hops[0].Redirect.Location != b || c.URL != a {
 		t.Errorf("chain %+v: want one hop carrying the response of %s", c, a)
 	}
 }
@@ -423,18 +423,19 @@ func TestNext(t *testing.T) {
 		kind   HopKind
 		ok     bool
 	}{
-		{"301", Response{Status: 301, Location: b}, b, HopHTTP, true},
-		{"302", Response{Status: 302, Location: b}, b, HopHTTP, true},
-		{"303", Response{Status: 303, Location: b}, b, HopHTTP, true},
-		{"307", Response{Status: 307, Location: b}, b, HopHTTP, true},
-		{"308", Response{Status: 308, Location: b}, b, HopHTTP, true},
-		{"300", Response{Status: 300, Location: b}, "", "", false},
-		{"304", Response{Status: 304, Location: b}, "", "", false},
-		{"305", Response{Status: 305, Location: b}, "", "", false},
-		{"306", Response{Status: 306, Location: b}, "", "", false},
-		{"399", Response{Status: 399, Location: b}, "", "", false},
+		{"301", Response{Status: 301, Redirect: &Redirect{Location: b}}, b, HopHTTP, true},
+		{"302", Response{Status: 302, Redirect: &Redirect{Location: b}}, b, HopHTTP, true},
+		{"303", Response{Status: 303, Redirect: &Redirect{Location: b}}, b, HopHTTP, true},
+		{"307", Response{Status: 307, Redirect: &Redirect{Location: b}}, b, HopHTTP, true},
+		{"308", Response{Status: 308, Redirect: &Redirect{Location: b}}, b, HopHTTP, true},
+		{"300", Response{Status: 300, Redirect: &Redirect{Location: b}}, "", "", false},
+		{"304", Response{Status: 304, Redirect: &Redirect{Location: b}}, "", "", false},
+		{"305", Response{Status: 305, Redirect: &Redirect{Location: b}}, "", "", false},
+		{"306", Response{Status: 306, Redirect: &Redirect{Location: b}}, "", "", false},
+		{"399", Response{Status: 399, Redirect: &Redirect{Location: b}}, "", "", false},
 		{"301 without Location", Response{Status: 301}, "", HopHTTP, false},
-		{"blocked", Response{Blocked: true, Status: 301, Location: b}, "", "", false},
+		{"301 with an unusable Location", Response{Status: 301, Redirect: &Redirect{Locations: []string{"http://[bad"}, LocationErr: "missing ']' in host"}}, "", HopHTTP, false},
+		{"blocked", Response{Blocked: true, Status: 301, Redirect: &Redirect{Location: b}}, "", "", false},
 		{"no response", Response{Error: "timeout"}, "", "", false},
 		{"200 refresh", Response{Status: 200, Refresh: &Refresh{Kind: HopMetaRefresh, URL: b}}, b, HopMetaRefresh, true},
 		{"204 refresh header", Response{Status: 204, Refresh: &Refresh{Kind: HopRefreshHeader, URL: b}}, b, HopRefreshHeader, true},

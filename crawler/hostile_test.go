@@ -173,6 +173,16 @@ func mustLookup(t *testing.T, g *crawler.Graph, u string) *crawler.Response {
 	return r
 }
 
+// mustRedirect returns the Redirect of a response that sent a Location
+// or a 3xx status.
+func mustRedirect(t *testing.T, r *crawler.Response) *crawler.Redirect {
+	t.Helper()
+	if r.Redirect == nil {
+		t.Fatalf("%s: status %d and no Location field", r.URL, r.Status)
+	}
+	return r.Redirect
+}
+
 // Compression bombs: 1 MiB of zeros compresses to about 1 KiB, and the
 // compressed pieces repeat into a stream of any length without being
 // compressed again.
@@ -702,21 +712,21 @@ func TestPathologicalHeaders(t *testing.T) {
 	// A Location of 200 KB is kept as sent; its target is too long to
 	// request, which is that hop's error.
 	r := mustLookup(t, g, "http://limits.test/big-location")
-	if r.Status != 301 || len(r.Locations) != 1 || r.Locations[0] != bigLocation || r.Error != "" {
-		t.Errorf("200 KB Location: status %d, %d locations, error %q", r.Status, len(r.Locations), r.Error)
+	if d := mustRedirect(t, r); r.Status != 301 || len(d.Locations) != 1 || d.Locations[0] != bigLocation || r.Error != "" {
+		t.Errorf("200 KB Location: status %d, %d locations, error %q", r.Status, len(d.Locations), r.Error)
 	}
 	c := g.ChainOf("http://limits.test/big-location")
 	if c == nil || c.End != crawler.EndError || c.Final == nil || !strings.Contains(c.Final.Error, "bytes not requested: longer than 16 KiB") {
 		t.Errorf("chain through a 200 KB Location: %+v", c)
 	}
 	// Several Location fields are all kept; the first is followed.
-	r = mustLookup(t, g, "http://limits.test/two-locations")
-	if len(r.Locations) != 2 || r.Location != "http://limits.test/a" {
-		t.Errorf("two Location fields: %q, followed %q", r.Locations, r.Location)
+	d := mustRedirect(t, mustLookup(t, g, "http://limits.test/two-locations"))
+	if len(d.Locations) != 2 || d.Location != "http://limits.test/a" {
+		t.Errorf("two Location fields: %q, followed %q", d.Locations, d.Location)
 	}
-	r = mustLookup(t, g, "http://limits.test/tab-location")
-	if r.LocationErr == "" || r.Location != "" {
-		t.Errorf("Location with a tab: resolved to %q, error %q; want an unresolvable Location", r.Location, r.LocationErr)
+	d = mustRedirect(t, mustLookup(t, g, "http://limits.test/tab-location"))
+	if d.LocationErr == "" || d.Location != "" {
+		t.Errorf("Location with a tab: resolved to %q, error %q; want an unresolvable Location", d.Location, d.LocationErr)
 	}
 	// HTTP/1.0 without Content-Length ends with the connection: a sound
 	// response, and so is its redirect.

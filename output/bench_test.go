@@ -26,8 +26,8 @@ func bigReport(nChains, nFindings int, compared bool) *audit.Report {
 	add := func(r *crawler.Response) { g.Responses[r.URL] = r }
 	for i := range nChains {
 		entry, mid, final := u("old", i), u("moved", i), u("new", i)
-		add(&crawler.Response{URL: entry, Status: 301, Locations: []string{mid}, Location: mid, Elapsed: ms(12), Depth: 1, Internal: true})
-		add(&crawler.Response{URL: mid, Status: 302, Locations: []string{final}, Location: final, Elapsed: ms(9), Depth: 2, Internal: true})
+		add(&crawler.Response{URL: entry, Status: 301, Redirect: &crawler.Redirect{Locations: []string{mid}, Location: mid}, Elapsed: ms(12), Depth: 1, Internal: true})
+		add(&crawler.Response{URL: mid, Status: 302, Redirect: &crawler.Redirect{Locations: []string{final}, Location: final}, Elapsed: ms(9), Depth: 2, Internal: true})
 		add(&crawler.Response{URL: final, Status: 200, ContentType: "text/html; charset=utf-8", Bytes: 14000 + int64(i%1000),
 			Elapsed: ms(40 + i%50), Depth: 3, Internal: true, Parsed: true})
 		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: "https://www.example.com/", Target: entry})

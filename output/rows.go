@@ -201,8 +201,8 @@ func chainHopRows(c *crawler.Chain) []HopRow {
 }
 
 func firstLocation(r *crawler.Response) string {
-	if len(r.Locations) > 0 {
-		return r.Locations[0]
+	if r.Redirect != nil && len(r.Redirect.Locations) > 0 {
+		return r.Redirect.Locations[0]
 	}
 	return ""
 }
@@ -226,8 +226,8 @@ func endError(c *crawler.Chain) string {
 		return r.Error
 	case c.End == crawler.EndError:
 		return "error"
-	case r != nil && r.LocationErr != "":
-		return "invalid Location: " + r.LocationErr
+	case r != nil && r.Redirect != nil && r.Redirect.LocationErr != "":
+		return "invalid Location: " + r.Redirect.LocationErr
 	}
 	return ""
 }

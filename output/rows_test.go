@@ -66,10 +66,10 @@ func TestTooLongAndBadLocation(t *testing.T) {
 	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
 	u := func(i int) string { return fmt.Sprintf("https://example.com/%d", i) }
 	for i := 0; i <= crawler.MaxHops+1; i++ {
-		g.Responses[u(i)] = &crawler.Response{URL: u(i), Status: 302, Locations: []string{u(i + 1)}, Location: u(i + 1)}
+		g.Responses[u(i)] = &crawler.Response{URL: u(i), Status: 302, Redirect: &crawler.Redirect{Locations: []string{u(i + 1)}, Location: u(i + 1)}}
 	}
 	bad := "https://example.com/bad"
-	g.Responses[bad] = &crawler.Response{URL: bad, Status: 301, Locations: []string{"http://[::1"}, LocationErr: "missing ']' in host"}
+	g.Responses[bad] = &crawler.Response{URL: bad, Status: 301, Redirect: &crawler.Redirect{Locations: []string{"http://[::1"}, LocationErr: "missing ']' in host"}}
 	g.References = []crawler.Reference{{Kind: crawler.RefSeed, Target: u(0)}, {Kind: crawler.RefSeed, Target: bad}}
 
 	c := g.ChainOf(u(0))

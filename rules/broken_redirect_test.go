@@ -57,7 +57,7 @@ func TestBrokenRedirect(t *testing.T) {
 					litRedirect(s+"/out", 301, "https://far.test/"),
 					litRedirect(s+"/loop", 301, s+"/loop"),
 					litRedirect(s+"/to-nowhere", 301, s+"/noloc"), status(s+"/noloc", 302),
-					litRedirect(s+"/to-bad", 301, s+"/bad"), &crawler.Response{URL: s + "/bad", Status: 302, Locations: []string{"/%zz"}, LocationErr: "invalid URL escape", Error: "failed to parse Location"},
+					litRedirect(s+"/to-bad", 301, s+"/bad"), &crawler.Response{URL: s + "/bad", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/%zz"}, LocationErr: "invalid URL escape"}, Error: "failed to parse Location"},
 				)...),
 		},
 		{

@@ -95,6 +95,15 @@ type cacheLifetime struct {
 	From    string // the header that gives it, for messages
 }
 
+// headersOf returns the header fields of a response; the crawler keeps
+// them for 3xx answers only.
+func headersOf(r *crawler.Response) crawler.Headers {
+	if r == nil || r.Redirect == nil || r.Redirect.Header == nil {
+		return crawler.Headers{}
+	}
+	return *r.Redirect.Header
+}
+
 // explicitLifetime computes a response's explicit freshness lifetime as
 // a browser's private cache (shared false) or a shared cache such as a
 // CDN (shared true) does (RFC 9111 §4.2.1): s-maxage for shared caches,
@@ -105,15 +114,6 @@ type cacheLifetime struct {
 // an unqualified private forbids them to store the response.
 // Directives that forbid reuse (no-store, no-cache) are not looked at
 // here: see reuseForbidden.
-// headersOf returns the header fields of a response; the crawler keeps
-// them for 3xx answers only.
-func headersOf(r *crawler.Response) crawler.Headers {
-	if r == nil || r.Header == nil {
-		return crawler.Headers{}
-	}
-	return *r.Header
-}
-
 func explicitLifetime(h crawler.Headers, shared bool) (l cacheLifetime, ok bool) {
 	cc := parseCacheControl(h.CacheControl)
 	if shared {

@@ -11,7 +11,7 @@ import (
 func litCached(status int, h crawler.Headers) *crawler.Graph {
 	const home, site = "http://site.test/", "http://site.test"
 	r := litRedirect(site+"/r", status, site+"/new")
-	r.Header = &h
+	r.Redirect.Header = &h
 	return litGraph([]crawler.Reference{litLink(home, site+"/r")}, litPage(home), r, litPage(site+"/new"))
 }
 
@@ -70,7 +70,7 @@ func TestCacheableTemporaryRedirect(t *testing.T) {
 			name: "silent: another site",
 			graph: func() *crawler.Graph {
 				r := litRedirect("https://other.test/r", 302, "https://other.test/new")
-				r.Header = &crawler.Headers{CacheControl: "max-age=31536000"}
+				r.Redirect.Header = &crawler.Headers{CacheControl: "max-age=31536000"}
 				return litGraph([]crawler.Reference{litLink("http://site.test/", r.URL)}, r, litPage("https://other.test/new"))
 			}(),
 		},

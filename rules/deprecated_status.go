@@ -41,7 +41,11 @@ func runDeprecatedStatus(p *audit.Pass) error {
 			}
 			return
 		}
-		found[r.URL] = &audit.Finding{URL: r.URL, Source: source, Status: r.Status, Target: r.Location}
+		f := &audit.Finding{URL: r.URL, Source: source, Status: r.Status}
+		if r.Redirect != nil {
+			f.Target = r.Redirect.Location
+		}
+		found[r.URL] = f
 	}
 	for _, u := range g.Entries() {
 		add(g.Lookup(u), g.Source(u))

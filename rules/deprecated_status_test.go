@@ -11,7 +11,7 @@ func TestDeprecatedStatus(t *testing.T) {
 	entry := func(status int, location string) *crawler.Graph {
 		r := litRedirect(site+"/x", status, location)
 		if location == "" {
-			r.Locations = nil
+			r.Redirect.Locations = nil
 		}
 		return litGraph([]crawler.Reference{litLink(home, site+"/x")}, litPage(home), r)
 	}

@@ -42,11 +42,12 @@ func runInvalidLocation(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range g.Reached() {
 		r := x.Response
-		if r == nil || r.Status < 300 || r.Status > 399 || len(r.Locations) == 0 || !inScope(g, x.URL) {
+		if r == nil || r.Status < 300 || r.Status > 399 || r.Redirect == nil || len(r.Redirect.Locations) == 0 || !inScope(g, x.URL) {
 			continue
 		}
+		d := r.Redirect
 		var values []string // distinct, in order
-		for _, v := range r.Locations {
+		for _, v := range d.Locations {
 			if !slices.Contains(values, v) {
 				values = append(values, v)
 			}
@@ -58,7 +59,7 @@ func runInvalidLocation(p *audit.Pass) error {
 				quoted[i] = quoteLocation(v)
 			}
 			problems = append(problems, fmt.Sprintf("%d Location fields with different values (%s): browsers fail and Go takes the first; send one",
-				len(r.Locations), strings.Join(quoted, ", ")))
+				len(d.Locations), strings.Join(quoted, ", ")))
 		}
 		for _, v := range values {
 			if strings.TrimSpace(v) == "" {
@@ -68,14 +69,14 @@ func runInvalidLocation(p *audit.Pass) error {
 				problems = append(problems, pr)
 			}
 		}
-		if len(problems) == 0 && r.LocationErr != "" && len(values) == 1 && strings.TrimSpace(values[0]) != "" {
+		if len(problems) == 0 && d.LocationErr != "" && len(values) == 1 && strings.TrimSpace(values[0]) != "" {
 			problems = append(problems, fmt.Sprintf("Location %s cannot be resolved (%s): send an absolute http(s) URL",
-				quoteLocation(values[0]), r.LocationErr))
+				quoteLocation(values[0]), d.LocationErr))
 		}
 		if len(problems) == 0 {
 			continue
 		}
-		target := r.Location
+		target := d.Location
 		if u, err := url.Parse(target); err == nil && u.User != nil {
 			target = u.Redacted()
 		}

@@ -11,14 +11,14 @@ import (
 // litLocation is a response with raw Location values, the first resolved
 // as the crawler does.
 func litLocation(u string, status int, locations ...string) *crawler.Response {
-	r := &crawler.Response{URL: u, Status: status, Locations: locations}
+	r := &crawler.Response{URL: u, Status: status, Redirect: &crawler.Redirect{Locations: locations}}
 	if len(locations) > 0 && strings.TrimSpace(locations[0]) != "" {
 		base, _ := url.Parse(u)
 		loc, err := crawler.Resolve(base, locations[0])
 		if err != nil {
-			r.LocationErr = err.Error()
+			r.Redirect.LocationErr = err.Error()
 		} else {
-			r.Location = loc
+			r.Redirect.Location = loc
 		}
 	}
 	return r
@@ -95,7 +95,7 @@ func TestInvalidLocation(t *testing.T) {
 		},
 		{
 			name:  "an unresolvable first value the checks miss",
-			graph: litGraph([]crawler.Reference{litLink(home, s+"/odd")}, &crawler.Response{URL: s + "/odd", Status: 302, Locations: []string{"/x"}, LocationErr: "proxy says no"}),
+			graph: litGraph([]crawler.Reference{litLink(home, s+"/odd")}, &crawler.Response{URL: s + "/odd", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/x"}, LocationErr: "proxy says no"}}),
 			want:  []string{"error http://site.test/odd http://site.test/ 302 - 0"},
 			words: []string{`Location "/x" cannot be resolved (proxy says no)`},
 		},

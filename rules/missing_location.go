@@ -39,11 +39,15 @@ func runMissingLocation(p *audit.Pass) error {
 		if r == nil || !crawler.IsRedirectStatus(r.Status) || !inScope(g, x.URL) {
 			continue
 		}
-		if slices.ContainsFunc(r.Locations, func(v string) bool { return strings.TrimSpace(v) != "" }) {
+		var locations []string
+		if r.Redirect != nil {
+			locations = r.Redirect.Locations
+		}
+		if slices.ContainsFunc(locations, func(v string) bool { return strings.TrimSpace(v) != "" }) {
 			continue
 		}
 		f := audit.Finding{URL: x.URL, Source: x.Source, Status: r.Status}
-		if len(r.Locations) > 0 {
+		if len(locations) > 0 {
 			p.Reportf(f, "%d with an empty Location: nothing to follow, browsers show the body instead; send Location with the target URL", r.Status)
 			continue
 		}

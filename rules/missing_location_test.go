@@ -9,7 +9,7 @@ import (
 func TestMissingLocation(t *testing.T) {
 	const home, s = "http://site.test/", "http://site.test"
 	status := func(u string, code int, locations ...string) *crawler.Response {
-		return &crawler.Response{URL: u, Status: code, Locations: locations}
+		return &crawler.Response{URL: u, Status: code, Redirect: &crawler.Redirect{Locations: locations}}
 	}
 	litCheck(t, MissingLocation, []litCase{
 		{
@@ -43,8 +43,8 @@ func TestMissingLocation(t *testing.T) {
 		{
 			name: "Location present, relative or unresolvable: not missing",
 			graph: litGraph([]crawler.Reference{litLink(home, s+"/rel"), litLink(home, s+"/bad"), litLink(home, s+"/some-empty")},
-				&crawler.Response{URL: s + "/rel", Status: 301, Locations: []string{"new"}, Location: s + "/new"}, litPage(s+"/new"),
-				&crawler.Response{URL: s + "/bad", Status: 302, Locations: []string{"/%zz"}, LocationErr: "invalid URL escape"},
+				&crawler.Response{URL: s + "/rel", Status: 301, Redirect: &crawler.Redirect{Locations: []string{"new"}, Location: s + "/new"}}, litPage(s+"/new"),
+				&crawler.Response{URL: s + "/bad", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/%zz"}, LocationErr: "invalid URL escape"}},
 				status(s+"/some-empty", 302, "", "/x")),
 		},
 		{

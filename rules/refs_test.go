@@ -30,7 +30,7 @@ func litGraph(refs []crawler.Reference, resps ...*crawler.Response) *crawler.Gra
 
 // litRedirect is a response with a status and a resolved Location.
 func litRedirect(u string, status int, location string) *crawler.Response {
-	return &crawler.Response{URL: u, Status: status, Locations: []string{location}, Location: location}
+	return &crawler.Response{URL: u, Status: status, Redirect: &crawler.Redirect{Locations: []string{location}, Location: location}}
 }
 
 // litPage is a 200 HTML page.

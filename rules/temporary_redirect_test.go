@@ -142,7 +142,7 @@ func TestCounterEvidence(t *testing.T) {
 		{"vary harmless", crawler.Headers{Vary: "Accept-Encoding"}, "http://site.test/a", "http://site.test/b", ""},
 		{"locale", crawler.Headers{}, "http://site.test/", "http://site.test/en-gb/", "it sends the home page to a locale folder"},
 	} {
-		r := &crawler.Response{Status: 302, Header: &tc.header}
+		r := &crawler.Response{Status: 302, Redirect: &crawler.Redirect{Header: &tc.header}}
 		if got := counterEvidence(r, tc.from, tc.to); got != tc.want {
 			t.Errorf("%s: counterEvidence = %q, want %q", tc.name, got, tc.want)
 		}
@@ -151,7 +151,7 @@ func TestCounterEvidence(t *testing.T) {
 
 func TestPermanenceEvidence(t *testing.T) {
 	const s = "http://site.test"
-	hop := &crawler.Hop{Response: &crawler.Response{URL: s + "/old", Status: 302, Header: &crawler.Headers{CacheControl: "max-age=31536000"}}, Kind: crawler.HopHTTP, Target: s + "/new"}
+	hop := &crawler.Hop{Response: &crawler.Response{URL: s + "/old", Status: 302, Redirect: &crawler.Redirect{Header: &crawler.Headers{CacheControl: "max-age=31536000"}}}, Kind: crawler.HopHTTP, Target: s + "/new"}
 	g := litGraph([]crawler.Reference{
 		litLink(s+"/", s+"/new"),
 		litLink(s+"/b", s+"/new"),
@@ -163,7 +163,7 @@ func TestPermanenceEvidence(t *testing.T) {
 	if got := permanenceEvidence(g, hop); got != want {
 		t.Errorf("permanenceEvidence =\n%q\nwant\n%q", got, want)
 	}
-	hop.Header = &crawler.Headers{CacheControl: "max-age=3600"}
+	hop.Redirect.Header = &crawler.Headers{CacheControl: "max-age=3600"}
 	if got := permanenceEvidence(litGraph(nil), hop); got != "" {
 		t.Errorf("permanenceEvidence without evidence = %q", got)
 	}
@@ -198,7 +198,7 @@ func TestPostOnly(t *testing.T) {
 
 func TestTemporaryRedirect(t *testing.T) {
 	const home, s = "http://site.test/", "http://site.test"
-	with := func(r *crawler.Response, h crawler.Headers) *crawler.Response { r.Header = &h; return r }
+	with := func(r *crawler.Response, h crawler.Headers) *crawler.Response { r.Redirect.Header = &h; return r }
 	litCheck(t, TemporaryRedirect, []litCase{
 		{
 			name:  "302 and 307 with the permanent status to use",

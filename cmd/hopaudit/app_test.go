@@ -42,8 +42,8 @@ func testCatalogue() []*audit.Rule {
 			},
 			Run: func(p *audit.Pass) error {
 				for _, r := range p.Graph.SortedResponses() {
-					if r.Status == 302 || r.Status == 307 {
-						p.Reportf(audit.Finding{URL: r.URL, Status: r.Status, Target: r.Location}, "%d to %s", r.Status, r.Location)
+					if (r.Status == 302 || r.Status == 307) && r.Redirect != nil {
+						p.Reportf(audit.Finding{URL: r.URL, Status: r.Status, Target: r.Redirect.Location}, "%d to %s", r.Status, r.Redirect.Location)
 					}
 				}
 				return nil
@@ -80,8 +80,8 @@ func testCatalogue() []*audit.Rule {
 func testGraph() *crawler.Graph {
 	return &crawler.Graph{
 		Responses: map[string]*crawler.Response{
-			"http://site.test/a": {URL: "http://site.test/a", Status: 301, Locations: []string{"/b"}, Location: "http://site.test/b", Internal: true},
-			"http://site.test/b": {URL: "http://site.test/b", Status: 302, Locations: []string{"/c"}, Location: "http://site.test/c", Internal: true},
+			"http://site.test/a": {URL: "http://site.test/a", Status: 301, Redirect: &crawler.Redirect{Locations: []string{"/b"}, Location: "http://site.test/b"}, Internal: true},
+			"http://site.test/b": {URL: "http://site.test/b", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/c"}, Location: "http://site.test/c"}, Internal: true},
 			"http://site.test/c": {URL: "http://site.test/c", Status: 200, ContentType: "text/html", Internal: true, Parsed: true},
 		},
 		References: []crawler.Reference{{Kind: crawler.RefSeed, Target: "http://site.test/a"}},

@@ -20,7 +20,7 @@ import (
 func nextNight() *crawler.Graph {
 	g := testGraph()
 	g.Responses["http://site.test/b"].Status = 301
-	g.Responses["http://site.test/c"] = &crawler.Response{URL: "http://site.test/c", Status: 302, Locations: []string{"/d"}, Location: "http://site.test/d", Internal: true}
+	g.Responses["http://site.test/c"] = &crawler.Response{URL: "http://site.test/c", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/d"}, Location: "http://site.test/d"}, Internal: true}
 	g.Responses["http://site.test/d"] = &crawler.Response{URL: "http://site.test/d", Status: 200, ContentType: "text/html", Internal: true, Parsed: true}
 	g.Stats.Fetched = 4
 	return g

@@ -1,0 +1,70 @@
+package crawler
+
+import (
+	"net/http"
+	"net/url"
+	"reflect"
+	"testing"
+	"unsafe"
+)
+
+// TestResponseSize keeps Response in the 160-byte size class: a graph
+// holds one per URL for the whole run, so every byte here is a byte per
+// URL of peak memory. Fields few responses fill belong in a struct of
+// their own behind a pointer, as Redirect and Refresh are.
+func TestResponseSize(t *testing.T) {
+	if got := unsafe.Sizeof(Response{}); got > 160 {
+		t.Errorf("unsafe.Sizeof(Response{}) = %d bytes, more than 160: every crawled URL keeps one for the whole run, so this costs memory per URL; move rarely filled fields behind a pointer", got)
+	}
+}
+
+// TestReadHeaderRedirect checks which responses get a Redirect: every
+// 3xx, and any other response that sent a Location field.
+func TestReadHeaderRedirect(t *testing.T) {
+	const page = "http://h.test/a"
+	tests := []struct {
+		name   string
+		status int
+		header http.Header
+		want   *Redirect
+	}{
+		{"200", 200, http.Header{"Content-Type": {"text/html"}}, nil},
+		{"404", 404, http.Header{}, nil},
+		{"301", 301, http.Header{"Location": {"/b"}},
+			&Redirect{Locations: []string{"/b"}, Location: "http://h.test/b"}},
+		{"301 without Location", 301, http.Header{}, &Redirect{}},
+		{"300 with cache fields", 300, http.Header{"Cache-Control": {"max-age=60"}, "Date": {"Mon, 02 Jan 2006 15:04:05 GMT"}},
+			&Redirect{Header: &Headers{CacheControl: "max-age=60", Date: "Mon, 02 Jan 2006 15:04:05 GMT"}}},
+		{"302 with an empty Location", 302, http.Header{"Location": {" "}}, &Redirect{Locations: []string{" "}}},
+		{"302 with an unusable Location", 302, http.Header{"Location": {"http://[bad"}},
+			&Redirect{Locations: []string{"http://[bad"}, LocationErr: resolveErr(t, page, "http://[bad")}},
+		{"201 with Location", 201, http.Header{"Location": {"/new", "/other"}},
+			&Redirect{Locations: []string{"/new", "/other"}, Location: "http://h.test/new"}},
+		{"200 with cache fields", 200, http.Header{"Cache-Control": {"max-age=60"}}, nil},
+	}
+	u, err := url.Parse(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range tests {
+		r := &Response{URL: page, Status: tc.status}
+		(&crawl{}).readHeader(r, u, tc.header)
+		if !reflect.DeepEqual(r.Redirect, tc.want) {
+			t.Errorf("%s: Redirect = %+v, want %+v", tc.name, r.Redirect, tc.want)
+		}
+	}
+}
+
+// resolveErr returns the error text of resolving a Location against u.
+func resolveErr(t *testing.T, u, location string) string {
+	t.Helper()
+	base, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resolve(base, location); err != nil {
+		return err.Error()
+	}
+	t.Fatalf("Resolve(%q, %q) succeeded", u, location)
+	return ""
+}
