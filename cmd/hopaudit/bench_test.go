@@ -24,7 +24,7 @@ import (
 //	go test ./cmd/hopaudit -run '^$' -bench . -benchtime 3x
 
 func hopauditArgs(url string) []string {
-	return []string{"crawl", "--concurrency", "16", "--report", "summary", "--format", "csv", url}
+	return []string{"crawl", "--concurrency", "16", "--max-pages", "0", "--report", "summary", "--format", "csv", url}
 }
 
 // BenchmarkVsReference runs the reference crawler, plain colly and
@@ -66,20 +66,33 @@ func BenchmarkVsReference(b *testing.B) {
 }
 
 // BenchmarkPeakRSS runs each crawler in a child process of its own (this
-// test binary, see TestBenchChild) and reports its peak resident memory
-// per URL of the site (the target for hopaudit: 1.2 KB).
+// test binary, see TestBenchChild) on the synthetic site at 10,000 and
+// 50,000 pages (33,000 and 165,000 URLs), and reports its peak resident
+// memory per URL of the site (the target for hopaudit: 1.2 KB),
+// and what each URL more adds between the two sizes (the growth of the
+// memory with the site, without the fixed cost of a process).
 func BenchmarkPeakRSS(b *testing.B) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		b.Skip("peak RSS is read from /proc")
 	}
-	site := crawlertest.DefaultSynthetic()
-	srv := site.Start()
-	defer srv.Close()
+	small, large := crawlertest.DefaultSynthetic(), crawlertest.DefaultSynthetic()
+	large.Pages = 50000
+	sites := []*crawlertest.Synthetic{small, large}
+	urls := make([]string, len(sites))
+	for i, site := range sites {
+		srv := site.Start()
+		defer srv.Close()
+		urls[i] = srv.URL + "/p/0"
+	}
 	for b.Loop() {
 		for _, who := range []string{"reference", "hopaudit"} {
-			kb := childPeakRSS(b, who, srv.URL+"/p/0")
-			b.ReportMetric(float64(kb)*1024/float64(site.URLs()), who+"-peak-B/url")
-			b.ReportMetric(float64(kb)/1024, who+"-peak-MiB")
+			var kb [2]int
+			for i, site := range sites {
+				kb[i] = childPeakRSS(b, who, urls[i])
+				b.ReportMetric(float64(kb[i])*1024/float64(site.URLs()), fmt.Sprintf("%s-%dk-peak-B/url", who, site.URLs()/1000))
+				b.ReportMetric(float64(kb[i])/1024, fmt.Sprintf("%s-%dk-peak-MiB", who, site.URLs()/1000))
+			}
+			b.ReportMetric(float64(kb[1]-kb[0])*1024/float64(large.URLs()-small.URLs()), who+"-growth-B/url")
 		}
 	}
 }
