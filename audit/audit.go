@@ -5,6 +5,7 @@ package audit
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -206,6 +207,7 @@ type Report struct {
 }
 
 // Run runs every rule over g, in order, and returns the sorted findings.
+// It leaves g's computed chains forgotten (crawler.Graph.Forget).
 func (e *Engine) Run(g *crawler.Graph) *Report {
 	rep := &Report{Graph: g, Rules: e.Rules}
 	var findings findingList
@@ -216,6 +218,13 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 			rep.Errors = append(rep.Errors, RuleError{Rule: r.Name, Err: err.Error()})
 		}
 	}
+	// The rules are done with the graph's chains and reached URLs. They
+	// are freed before the findings are copied into one list, which
+	// briefly needs the findings twice: collected now, not at some later
+	// point, their memory holds the copy instead of adding to it (on a
+	// big site, a tenth of the peak for a tenth of a second).
+	g.Forget()
+	runtime.GC()
 	rep.Findings = findings.all()
 	slices.SortStableFunc(rep.Findings, compareFindings)
 	return rep

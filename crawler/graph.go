@@ -247,6 +247,15 @@ type Graph struct {
 	inbound     map[string][]int // else: reference indexes by target
 }
 
+// Forget drops the chains and reached URLs that Chains, ChainOf and
+// Reached computed and keep, to free their memory: they are computed
+// again when next asked for. It must not run while another goroutine
+// uses the graph.
+func (g *Graph) Forget() {
+	g.once, g.chains = sync.Once{}, nil
+	g.reachOnce, g.reached = sync.Once{}, nil
+}
+
 // Lookup returns the response for a normalised URL, or nil.
 func (g *Graph) Lookup(u string) *Response { return g.Responses[u] }
 
