@@ -333,6 +333,17 @@ func TestChains(t *testing.T) {
 			t.Errorf("ChainOf(%s) = %+v; want chain %d", tc.u, got, tc.want)
 		}
 	}
+
+	// Forget frees what was computed; asked again, the graph computes
+	// the same.
+	reached := g.Reached()
+	g.Forget()
+	if again := g.Chains(); &again[0] == &chains[0] || !reflect.DeepEqual(again, chains) {
+		t.Errorf("Chains() after Forget: same array %v, equal %v; want a new, equal one", &again[0] == &chains[0], reflect.DeepEqual(again, chains))
+	}
+	if again := g.Reached(); &again[0] == &reached[0] || !reflect.DeepEqual(again, reached) {
+		t.Errorf("Reached() after Forget: same array %v, equal %v; want a new, equal one", &again[0] == &reached[0], reflect.DeepEqual(again, reached))
+	}
 }
 
 func TestChainsEmpty(t *testing.T) {
