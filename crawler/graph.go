@@ -292,8 +292,8 @@ func (g *Graph) Entries() []string {
 }
 
 // Chains returns, for each entry URL that redirects, the chain it starts,
-// ordered by entry URL. It is computed once; the graph must not change
-// afterwards.
+// ordered by entry URL. It is computed once (until Forget); the graph
+// must not change afterwards.
 func (g *Graph) Chains() []Chain {
 	g.once.Do(func() {
 		entries := g.Entries()
@@ -423,7 +423,7 @@ type Reach struct {
 // ordered by URL: the entries, and the hops and final URL of the chain
 // each entry starts. A URL answers the same way in every chain, so one
 // record per URL is all there is to see. Responses no entry point reaches
-// (robots.txt, sitemaps) are left out. It is computed once.
+// (robots.txt, sitemaps) are left out. It is computed once (until Forget).
 func (g *Graph) Reached() []Reach {
 	g.reachOnce.Do(func() {
 		entries := g.Entries()
