@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -155,4 +157,37 @@ func vmHWM() (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
+}
+
+// TestServeSyntheticSite serves the synthetic site for measuring other
+// tools by hand (wget, time, /usr/bin/time -v); it runs only when
+// HOPAUDIT_SYNTHETIC_ADDR names a loopback address, with
+// HOPAUDIT_SYNTHETIC_PAGES pages (default 10,000), and serves until
+// killed:
+//
+//	HOPAUDIT_SYNTHETIC_ADDR=127.0.0.1:8093 HOPAUDIT_SYNTHETIC_PAGES=1000 go test ./cmd/hopaudit -run TestServeSyntheticSite -timeout 0 &
+//	time wget --spider -r -q -P /tmp/wget http://127.0.0.1:8093/p/0
+func TestServeSyntheticSite(t *testing.T) {
+	addr := os.Getenv("HOPAUDIT_SYNTHETIC_ADDR")
+	if addr == "" {
+		t.Skip("HOPAUDIT_SYNTHETIC_ADDR is not set")
+	}
+	site := crawlertest.DefaultSynthetic()
+	if v := os.Getenv("HOPAUDIT_SYNTHETIC_PAGES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			t.Fatalf("HOPAUDIT_SYNTHETIC_PAGES=%q: want a number of pages", v)
+		}
+		site.Pages = n
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		t.Fatalf("HOPAUDIT_SYNTHETIC_ADDR=%q: want a loopback IP address and port", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("serving %d pages (%d URLs) at http://%s/p/0", site.Pages, site.URLs(), ln.Addr())
+	t.Fatal(http.Serve(ln, site))
 }
