@@ -20,10 +20,44 @@ import (
 
 // The end-to-end benchmarks run `hopaudit crawl` (crawl, audit with every
 // rule, report) against the issue's synthetic site of 10,000 pages
-// (about 34,000 URLs) on loopback, side by side with a lean reference
-// crawler and with colly at its plainest:
+// (33,000 URLs; see synthetic for other shapes) on loopback, side by side
+// with a lean reference crawler and with colly at its plainest:
 //
 //	go test ./cmd/hopaudit -run '^$' -bench . -benchtime 3x
+
+// synthetic returns the benchmarks' site: DefaultSynthetic, with the
+// knobs that HOPAUDIT_SYNTHETIC sets, as in pages=40000,bytes=30000:
+// pages=, bytes=, nav=, content=, every= (a chain on every Nth page),
+// hops= and latency=. The benchmarks can so be run on other shapes of
+// site than the one they were tuned on.
+func synthetic(tb testing.TB) *crawlertest.Synthetic {
+	site := crawlertest.DefaultSynthetic()
+	knobs := map[string]*int{"pages": &site.Pages, "bytes": &site.PageBytes, "nav": &site.Nav,
+		"content": &site.Content, "every": &site.ChainEvery, "hops": &site.ChainHops}
+	for kv := range strings.SplitSeq(os.Getenv("HOPAUDIT_SYNTHETIC"), ",") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		if k == "latency" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				tb.Fatalf("HOPAUDIT_SYNTHETIC: %s: %v", kv, err)
+			}
+			site.Latency = d
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if knobs[k] == nil || err != nil || n < 0 {
+			tb.Fatalf("HOPAUDIT_SYNTHETIC: %q: want pages=, bytes=, nav=, content=, every=, hops= with a number, or latency= with a duration", kv)
+		}
+		*knobs[k] = n
+	}
+	if site.Pages == 0 {
+		tb.Fatal("HOPAUDIT_SYNTHETIC: a site needs pages")
+	}
+	return site
+}
 
 func hopauditArgs(url string) []string {
 	return []string{"crawl", "--concurrency", "16", "--max-pages", "0", "--report", "summary", "--format", "csv", url}
@@ -34,7 +68,7 @@ func hopauditArgs(url string) []string {
 // seconds and hopaudit's ratio to the reference (the issue's target: at
 // most 2).
 func BenchmarkVsReference(b *testing.B) {
-	site := crawlertest.DefaultSynthetic()
+	site := synthetic(b)
 	srv := site.Start()
 	defer srv.Close()
 	start := srv.URL + "/p/0"
@@ -68,17 +102,18 @@ func BenchmarkVsReference(b *testing.B) {
 }
 
 // BenchmarkPeakRSS runs each crawler in a child process of its own (this
-// test binary, see TestBenchChild) on the synthetic site at 10,000 and
-// 50,000 pages (33,000 and 165,000 URLs), and reports its peak resident
-// memory per URL of the site (the issue's target for hopaudit: 1.2 KB),
-// and what each URL more adds between the two sizes (the growth of the
-// memory with the site, without the fixed cost of a process).
+// test binary, see TestBenchChild) on the synthetic site and on one of
+// five times its pages (by default 10,000 and 50,000 pages: 33,000 and
+// 165,000 URLs), and reports its peak resident memory per URL of the
+// site (the issue's target for hopaudit: 1.2 KB), and what each URL more
+// adds between the two sizes (the growth of the memory with the site,
+// without the fixed cost of a process).
 func BenchmarkPeakRSS(b *testing.B) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		b.Skip("peak RSS is read from /proc")
 	}
-	small, large := crawlertest.DefaultSynthetic(), crawlertest.DefaultSynthetic()
-	large.Pages = 50000
+	small, large := synthetic(b), synthetic(b)
+	large.Pages *= 5
 	sites := []*crawlertest.Synthetic{small, large}
 	urls := make([]string, len(sites))
 	for i, site := range sites {
@@ -159,27 +194,19 @@ func vmHWM() (int, error) {
 	return 0, fmt.Errorf("no VmHWM in /proc/self/status")
 }
 
-// TestServeSyntheticSite serves the synthetic site for measuring other
-// tools by hand (wget, time, /usr/bin/time -v); it runs only when
-// HOPAUDIT_SYNTHETIC_ADDR names a loopback address, with
-// HOPAUDIT_SYNTHETIC_PAGES pages (default 10,000), and serves until
-// killed:
+// TestServeSyntheticSite serves the synthetic site (see synthetic) for
+// measuring by hand (wget, /usr/bin/time); it runs only when
+// HOPAUDIT_SYNTHETIC_ADDR names a loopback address and port, and serves
+// until killed:
 //
-//	HOPAUDIT_SYNTHETIC_ADDR=127.0.0.1:8093 HOPAUDIT_SYNTHETIC_PAGES=1000 go test ./cmd/hopaudit -run TestServeSyntheticSite -timeout 0 &
+//	HOPAUDIT_SYNTHETIC_ADDR=127.0.0.1:8093 HOPAUDIT_SYNTHETIC=pages=1000 go test ./cmd/hopaudit -run TestServeSyntheticSite -timeout 0 &
 //	time wget --spider -r -q -P /tmp/wget http://127.0.0.1:8093/p/0
 func TestServeSyntheticSite(t *testing.T) {
 	addr := os.Getenv("HOPAUDIT_SYNTHETIC_ADDR")
 	if addr == "" {
 		t.Skip("HOPAUDIT_SYNTHETIC_ADDR is not set")
 	}
-	site := crawlertest.DefaultSynthetic()
-	if v := os.Getenv("HOPAUDIT_SYNTHETIC_PAGES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			t.Fatalf("HOPAUDIT_SYNTHETIC_PAGES=%q: want a number of pages", v)
-		}
-		site.Pages = n
-	}
+	site := synthetic(t)
 	host, _, err := net.SplitHostPort(addr)
 	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
 		t.Fatalf("HOPAUDIT_SYNTHETIC_ADDR=%q: want a loopback IP address and port", addr)
