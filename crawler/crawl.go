@@ -85,8 +85,31 @@ func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 // (see record); a fetched URL's response is in the graph at once.
 type pending struct {
 	url    string // the normalised URL: responses and references share this string
-	refs   []Reference
+	refs   []waiting
 	queued bool // scheduled for fetching
+}
+
+// waiting is a reference whose target, the pending URL, has not
+// answered yet: half a Reference. While the crawl runs ahead of its
+// fetches, a site of many links has many of them.
+type waiting struct {
+	source, text string
+	kind         uint8 // index in refKinds
+}
+
+var refKinds = [...]RefKind{RefSeed, RefSitemap, RefAnchor, RefArea, RefCanonical, RefHreflang, RefForm, RefMetaRefresh, RefRefreshHeader}
+
+func waitingRef(ref Reference) waiting {
+	i := slices.Index(refKinds[:], ref.Kind)
+	if i < 0 {
+		panic(fmt.Sprintf("crawler: reference kind %q is missing from refKinds", ref.Kind))
+	}
+	return waiting{source: ref.Source, text: ref.Text, kind: uint8(i)}
+}
+
+// to is the reference to target.
+func (w waiting) to(target string) Reference {
+	return Reference{Kind: refKinds[w.kind], Source: w.source, Target: target, Text: w.text}
 }
 
 // keepsReferences reports whether the references to a URL stay in the
@@ -152,8 +175,7 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 			}
 		}
 		p = c.pendingOf(ref.Target)
-		ref.Target = p.url
-		p.refs = append(p.refs, ref)
+		p.refs = append(p.refs, waitingRef(ref))
 	}
 }
 
@@ -162,7 +184,9 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 func (c *crawl) finish() {
 	refs := c.kept
 	for _, p := range c.pending {
-		refs = append(refs, p.refs...)
+		for _, w := range p.refs {
+			refs = append(refs, w.to(p.url))
+		}
 	}
 	// Pages are read in parallel: sort so that the graph is the same
 	// from run to run.
@@ -610,7 +634,8 @@ func (c *crawl) record(r *Response, refs []Reference) {
 		delete(c.pending, r.URL)
 		r.URL = p.url
 		keep := keepsReferences(r)
-		for _, ref := range p.refs {
+		for _, w := range p.refs {
+			ref := w.to(p.url)
 			r.Referrers.count(ref.Kind)
 			if keep || ref.Kind == RefSeed {
 				c.kept = append(c.kept, ref)
