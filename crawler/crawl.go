@@ -97,8 +97,12 @@ type waiting struct {
 	kind         uint8 // index in refKinds
 }
 
+// refKinds lists every RefKind; a waiting reference keeps its kind as
+// an index here.
 var refKinds = [...]RefKind{RefSeed, RefSitemap, RefAnchor, RefArea, RefCanonical, RefHreflang, RefForm, RefMetaRefresh, RefRefreshHeader}
 
+// waitingRef is ref without its target, to wait in the target's
+// pending entry.
 func waitingRef(ref Reference) waiting {
 	i := slices.Index(refKinds[:], ref.Kind)
 	if i < 0 {
