@@ -256,7 +256,7 @@ func TestAuditReport(t *testing.T) {
 	}
 	// Written again, the document says the same (but for the chains the
 	// graph no longer has).
-	again, err := NewDocument(Findings, rep)
+	again, err := wholeDocument(Findings, rep, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func viaJSON(t *testing.T, s string) string {
 
 func mustDoc(t *testing.T, kind Report, r *audit.Report) *Document {
 	t.Helper()
-	d, err := NewDocument(kind, r)
+	d, err := wholeDocument(kind, r, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -159,56 +158,6 @@ type RuleErrorRow struct {
 	Error string `json:"error"`
 }
 
-// NewDocument builds the JSON document of one report of a run: what
-// JSON writes, held whole.
-func NewDocument(kind Report, r *audit.Report) (*Document, error) {
-	return newDocument(kind, r, false)
-}
-
-// newDocument builds the document; hideUnchanged leaves the unchanged
-// findings of a compared report out of its findings list.
-func newDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document, error) {
-	if r == nil {
-		return nil, fmt.Errorf("no report")
-	}
-	d := &Document{SchemaVersion: SchemaVersion, Report: kind, Stats: stats(r)}
-	if kind == Findings || kind == Summary {
-		d.Rules = ruleNames(r)
-		if r.Compared {
-			d.Comparison = comparison(r)
-		}
-	}
-	switch kind {
-	case URLs:
-		d.URLs = collect(urlRows(r.Graph))
-	case Hops:
-		d.Hops = collect(hopRows(r.Graph))
-	case Chains:
-		d.Chains = collect(chainRecords(r.Graph))
-	case Findings:
-		t := totals(r)
-		d.Totals = &t
-		d.Summary = collect(countRows(r))
-		d.Findings = collect(findingRows(r, hideUnchanged))
-		d.RuleErrors = ruleErrorRows(r)
-		d.Chains = collect(chainRecords(r.Graph))
-	case Summary:
-		t := totals(r)
-		d.Totals = &t
-		d.Summary = collect(countRows(r))
-		d.RuleErrors = ruleErrorRows(r)
-	default:
-		return nil, unknownReport(kind)
-	}
-	return d, nil
-}
-
-// collect returns the rows in a slice, empty but not nil when there are
-// none: a list of the document is [], never null.
-func collect[T any](rows iter.Seq[T]) []T {
-	return slices.AppendSeq([]T{}, rows)
-}
-
 func comparison(r *audit.Report) *Comparison {
 	return &Comparison{
 		New:       r.Tally(audit.ChangeNew),
@@ -250,8 +199,8 @@ type JSON struct {
 
 // Format writes the document of report kind. It writes the document a
 // field at a time and each list a row at a time, so that a big report
-// is never held whole; the bytes are those of the Document NewDocument
-// builds, encoded as marshal does with an indent of two spaces.
+// is never held whole; the bytes are those of the whole Document encoded
+// as marshal does with an indent of two spaces (TestJSONStreamsDocument).
 func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
 	if r == nil {
 		return fmt.Errorf("no report")

@@ -38,7 +38,7 @@ func TestJSONStreamsDocument(t *testing.T) {
 		for _, kind := range Reports {
 			for _, hide := range []bool{false, true} {
 				r := rep()
-				d, err := newDocument(kind, r, hide)
+				d, err := wholeDocument(kind, r, hide)
 				if err != nil {
 					t.Fatal(err)
 				}
