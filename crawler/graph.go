@@ -296,29 +296,36 @@ func (g *Graph) Entries() []string {
 // must not change afterwards.
 func (g *Graph) Chains() []Chain {
 	g.once.Do(func() {
-		entries := g.Entries()
-		redirects := func(u string) bool {
-			r := g.Responses[u]
-			if r == nil {
-				return false
-			}
-			_, _, ok := r.Next()
-			return ok
-		}
-		n := 0
-		for _, u := range entries {
-			if redirects(u) {
-				n++
-			}
-		}
-		g.chains = make([]Chain, 0, n)
-		for _, u := range entries {
-			if redirects(u) {
+		g.chains = make([]Chain, 0, g.ChainCount())
+		for _, u := range g.Entries() {
+			if g.startsChain(u) {
 				g.chains = append(g.chains, g.Follow(u))
 			}
 		}
 	})
 	return g.chains
+}
+
+// ChainCount returns how many chains Chains returns, without walking
+// them.
+func (g *Graph) ChainCount() int {
+	n := 0
+	for _, u := range g.Entries() {
+		if g.startsChain(u) {
+			n++
+		}
+	}
+	return n
+}
+
+// startsChain reports whether URL u has a response that redirects.
+func (g *Graph) startsChain(u string) bool {
+	r := g.Responses[u]
+	if r == nil {
+		return false
+	}
+	_, _, ok := r.Next()
+	return ok
 }
 
 // ChainOf returns the chain that starts at entry URL u, or nil when u is

@@ -308,6 +308,10 @@ func TestChains(t *testing.T) {
 		t.Errorf("Chains():\n got %q\nwant %q", got, want)
 	}
 
+	if n := g.ChainCount(); n != len(chains) {
+		t.Errorf("ChainCount() = %d; Chains() has %d", n, len(chains))
+	}
+
 	// Computed once: the same backing array on every call.
 	if again := g.Chains(); len(again) == 0 || &again[0] != &chains[0] {
 		t.Error("Chains() computed twice")

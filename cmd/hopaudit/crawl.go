@@ -586,7 +586,7 @@ func summaryLine(rep *audit.Report, elapsed time.Duration) string {
 		elapsed = elapsed.Round(100 * time.Millisecond)
 	}
 	line := fmt.Sprintf("%d URLs fetched, %d redirect chains, %d findings (%d error, %d warning, %d notice) in %s",
-		rep.Graph.Stats.Fetched, len(rep.Graph.Chains()), len(rep.Findings),
+		rep.Graph.Stats.Fetched, rep.Graph.ChainCount(), len(rep.Findings),
 		n[audit.Error], n[audit.Warning], n[audit.Notice], elapsed)
 	if rep.Compared {
 		line += "; " + changesText(rep)
