@@ -90,30 +90,16 @@ type pending struct {
 }
 
 // waiting is a reference whose target, the pending URL, has not
-// answered yet: half a Reference. While the crawl runs ahead of its
-// fetches, a site of many links has many of them.
+// answered yet: a Reference without its target. While the crawl runs
+// ahead of its fetches, a site of many links has many of them.
 type waiting struct {
+	kind         RefKind
 	source, text string
-	kind         uint8 // index in refKinds
-}
-
-// refKinds lists every RefKind; a waiting reference keeps its kind as
-// an index here.
-var refKinds = [...]RefKind{RefSeed, RefSitemap, RefAnchor, RefArea, RefCanonical, RefHreflang, RefForm, RefMetaRefresh, RefRefreshHeader}
-
-// waitingRef is ref without its target, to wait in the target's
-// pending entry.
-func waitingRef(ref Reference) waiting {
-	i := slices.Index(refKinds[:], ref.Kind)
-	if i < 0 {
-		panic(fmt.Sprintf("crawler: reference kind %q is missing from refKinds", ref.Kind))
-	}
-	return waiting{source: ref.Source, text: ref.Text, kind: uint8(i)}
 }
 
 // to is the reference to target.
 func (w waiting) to(target string) Reference {
-	return Reference{Kind: refKinds[w.kind], Source: w.source, Target: target, Text: w.text}
+	return Reference{Kind: w.kind, Source: w.source, Target: target, Text: w.text}
 }
 
 // keepsReferences reports whether the references to a URL stay in the
@@ -179,7 +165,7 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 			}
 		}
 		p = c.pendingOf(ref.Target)
-		p.refs = append(p.refs, waitingRef(ref))
+		p.refs = append(p.refs, waiting{kind: ref.Kind, source: ref.Source, text: ref.Text})
 	}
 }
 
