@@ -406,7 +406,7 @@ func linkHeader(v string, base *url.URL, self string) []Reference {
 			}
 		}
 		rels := strings.Fields(rel)
-		kind := RefKind("")
+		var kind RefKind
 		switch {
 		case slices.Contains(rels, "canonical"):
 			kind = RefCanonical

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -13,31 +14,54 @@ import (
 // browsers stop at 20 (Fetch standard), Googlebot at 10.
 const MaxHops = 20
 
-// HopKind says how a response sends the client on.
-type HopKind string
+// HopKind says how a response sends the client on. It is a small
+// number, as a graph holds one in every hop; String gives its name.
+type HopKind uint8
 
-// The hop kinds.
+// The hop kinds, in the order of their names.
 const (
-	HopHTTP          HopKind = "http"           // 301, 302, 303, 307, 308 with a Location
-	HopMetaRefresh   HopKind = "meta-refresh"   // <meta http-equiv="refresh"> to another URL
-	HopRefreshHeader HopKind = "refresh-header" // Refresh response header to another URL
+	HopHTTP          HopKind = iota + 1 // 301, 302, 303, 307, 308 with a Location
+	HopMetaRefresh                      // <meta http-equiv="refresh"> to another URL
+	HopRefreshHeader                    // Refresh response header to another URL
 )
 
-// RefKind says where a reference was found.
-type RefKind string
+var hopKindNames = [...]string{HopHTTP: "http", HopMetaRefresh: "meta-refresh", HopRefreshHeader: "refresh-header"}
 
-// The reference kinds.
+// String returns the kind's name, as reports write it; "" for none.
+func (k HopKind) String() string { return enumName(hopKindNames[:], k) }
+
+// RefKind says where a reference was found. It is a small number, as a
+// graph holds one in every reference; String gives its name.
+type RefKind uint8
+
+// The reference kinds, in the order of their names, which is the order
+// of a graph's references to one target from one source.
 const (
-	RefSeed          RefKind = "seed"           // a start URL or a list-mode line
-	RefSitemap       RefKind = "sitemap"        // a sitemap <loc>; Source is the sitemap URL
-	RefAnchor        RefKind = "a"              // <a href>
-	RefArea          RefKind = "area"           // <area href>
-	RefCanonical     RefKind = "canonical"      // rel=canonical, in HTML or a Link header
-	RefHreflang      RefKind = "hreflang"       // rel=alternate hreflang, in HTML or a Link header
-	RefForm          RefKind = "form"           // <form action>; Text is the method, lowercase
-	RefMetaRefresh   RefKind = "meta-refresh"   // <meta http-equiv="refresh">
-	RefRefreshHeader RefKind = "refresh-header" // Refresh response header
+	RefAnchor        RefKind = iota + 1 // <a href>
+	RefArea                             // <area href>
+	RefCanonical                        // rel=canonical, in HTML or a Link header
+	RefForm                             // <form action>; Text is the method, lowercase
+	RefHreflang                         // rel=alternate hreflang, in HTML or a Link header
+	RefMetaRefresh                      // <meta http-equiv="refresh">
+	RefRefreshHeader                    // Refresh response header
+	RefSeed                             // a start URL or a list-mode line
+	RefSitemap                          // a sitemap <loc>; Source is the sitemap URL
 )
+
+var refKindNames = [...]string{RefAnchor: "a", RefArea: "area", RefCanonical: "canonical", RefForm: "form",
+	RefHreflang: "hreflang", RefMetaRefresh: "meta-refresh", RefRefreshHeader: "refresh-header", RefSeed: "seed", RefSitemap: "sitemap"}
+
+// String returns the kind's name, as reports write it; "" for none.
+func (k RefKind) String() string { return enumName(refKindNames[:], k) }
+
+// enumName returns the name of value k of a small-number type, or a
+// placeholder for a value with no name.
+func enumName[K ~uint8](names []string, k K) string {
+	if int(k) < len(names) {
+		return names[k]
+	}
+	return "unknown(" + strconv.Itoa(int(k)) + ")"
+}
 
 // Headers holds the response header fields the audit reads, as sent.
 // Several field lines are joined with ", ".
@@ -137,7 +161,7 @@ func IsRedirectStatus(status int) bool {
 func (r *Response) Next() (target string, kind HopKind, ok bool) {
 	switch {
 	case r.Blocked || r.Status == 0:
-		return "", "", false
+		return "", 0, false
 	case IsRedirectStatus(r.Status):
 		if r.Redirect == nil {
 			return "", HopHTTP, false
@@ -146,7 +170,7 @@ func (r *Response) Next() (target string, kind HopKind, ok bool) {
 	case r.Refresh != nil && r.Status >= 200 && r.Status < 300:
 		return r.Refresh.URL, r.Refresh.Kind, true
 	}
-	return "", "", false
+	return "", 0, false
 }
 
 // Reference is one place that points at a URL.
@@ -178,18 +202,24 @@ type Stats struct {
 	MaxPagesReached bool // --max-pages stopped the discovery of new URLs
 }
 
-// End says how a chain ends.
-type End string
+// End says how a chain ends. It is a small number; String gives its
+// name.
+type End uint8
 
 // The chain ends.
 const (
-	EndFinal     End = "final"     // a response that sends nowhere else
-	EndError     End = "error"     // a network or protocol error
-	EndBlocked   End = "blocked"   // robots.txt disallows the next URL
-	EndLoop      End = "loop"      // a URL repeats
-	EndTooLong   End = "too-long"  // no final response within MaxHops redirects
-	EndUnfetched End = "unfetched" // the next URL was not fetched (out of scope, limits, cancelled)
+	EndFinal     End = iota + 1 // a response that sends nowhere else
+	EndError                    // a network or protocol error
+	EndBlocked                  // robots.txt disallows the next URL
+	EndLoop                     // a URL repeats
+	EndTooLong                  // no final response within MaxHops redirects
+	EndUnfetched                // the next URL was not fetched (out of scope, limits, cancelled)
 )
+
+var endNames = [...]string{EndFinal: "final", EndError: "error", EndBlocked: "blocked", EndLoop: "loop", EndTooLong: "too-long", EndUnfetched: "unfetched"}
+
+// String returns the end's name, as reports write it; "" for none.
+func (e End) String() string { return enumName(endNames[:], e) }
 
 // Hop is one redirect in a chain.
 type Hop struct {

@@ -174,7 +174,7 @@ func chainHopRows(c *crawler.Chain) []HopRow {
 			Status:    h.Status,
 			Location:  loc,
 			Target:    h.Target,
-			Kind:      string(h.Kind),
+			Kind:      h.Kind.String(),
 			ElapsedMS: h.Elapsed.Milliseconds(),
 			Error:     h.Error,
 		})
@@ -260,11 +260,11 @@ func chainRow(c *crawler.Chain) ChainRow {
 		if h.Kind == crawler.HopHTTP {
 			statuses = append(statuses, strconv.Itoa(h.Status))
 		} else {
-			statuses = append(statuses, string(h.Kind))
+			statuses = append(statuses, h.Kind.String())
 		}
 		path = append(path, h.URL)
 	}
-	end := string(c.End)
+	end := c.End.String()
 	if c.End == crawler.EndFinal && c.Final != nil {
 		end = strconv.Itoa(c.Final.Status)
 	}
@@ -301,7 +301,7 @@ func chainRows(g *crawler.Graph) iter.Seq[ChainRow] {
 func chainRecords(g *crawler.Graph) iter.Seq[ChainRecord] {
 	return func(yield func(ChainRecord) bool) {
 		for c := range chains(g) {
-			if !yield(ChainRecord{ChainRow: chainRow(c), End: string(c.End), Steps: chainHopRows(c)}) {
+			if !yield(ChainRecord{ChainRow: chainRow(c), End: c.End.String(), Steps: chainHopRows(c)}) {
 				return
 			}
 		}
