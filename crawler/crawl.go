@@ -32,11 +32,13 @@ const (
 	findSitemaps                 // an origin whose robots.txt names its sitemaps
 )
 
+// task is one entry of the crawl's queue, which holds a site's whole
+// frontier: 24 bytes.
 type task struct {
-	kind  taskKind
 	url   string // normalised
-	depth int
-	hop   int // redirects from the entry URL
+	depth int32
+	hop   uint8 // redirects from the entry URL, up to MaxHops
+	kind  taskKind
 }
 
 // crawl is one run of Crawl.
@@ -57,6 +59,7 @@ type crawl struct {
 	queue     []task
 	head      int
 	pending   map[string]*pending // URLs referenced or scheduled, not yet fetched
+	waiting   waitList            // the references to pending URLs
 	kept      []Reference         // references the graph keeps (see keepsReferences)
 	tasks     map[string]struct{} // sitemap and robots.txt tasks scheduled
 	scheduled int
@@ -85,21 +88,8 @@ func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 // (see record); a fetched URL's response is in the graph at once.
 type pending struct {
 	url    string // the normalised URL: responses and references share this string
-	refs   []waiting
-	queued bool // scheduled for fetching
-}
-
-// waiting is a reference whose target, the pending URL, has not
-// answered yet: a Reference without its target. While the crawl runs
-// ahead of its fetches, a site of many links has many of them.
-type waiting struct {
-	kind         RefKind
-	source, text string
-}
-
-// to is the reference to target.
-func (w waiting) to(target string) Reference {
-	return Reference{Kind: w.kind, Source: w.source, Target: target, Text: w.text}
+	refs   int32  // the references to it, in the crawl's waitList
+	queued bool   // scheduled for fetching
 }
 
 // keepsReferences reports whether the references to a URL stay in the
@@ -159,13 +149,13 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 				c.g.Stats.MaxPagesReached = true
 			}
 			scheduled := !full && c.fetchable(ref.Target, depth) &&
-				c.push(task{kind: fetchURL, url: ref.Target, depth: depth})
+				c.push(task{kind: fetchURL, url: ref.Target, depth: int32(depth)})
 			if p == nil && !scheduled {
 				continue
 			}
 		}
 		p = c.pendingOf(ref.Target)
-		p.refs = append(p.refs, waiting{kind: ref.Kind, source: ref.Source, text: ref.Text})
+		p.refs = c.waiting.add(p.refs, waiting{kind: ref.Kind, source: ref.Source, text: ref.Text})
 	}
 }
 
@@ -174,9 +164,7 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 func (c *crawl) finish() {
 	refs := c.kept
 	for _, p := range c.pending {
-		for _, w := range p.refs {
-			refs = append(refs, w.to(p.url))
-		}
+		c.waiting.take(p.refs, func(w *waiting) { refs = append(refs, w.to(p.url)) })
 	}
 	// Pages are read in parallel: sort so that the graph is the same
 	// from run to run.
@@ -185,7 +173,7 @@ func (c *crawl) finish() {
 			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Text, b.Text))
 	})
 	c.g.References = slices.Clip(refs)
-	c.kept, c.pending = nil, nil
+	c.kept, c.pending, c.waiting = nil, nil, waitList{}
 }
 
 func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
@@ -448,7 +436,7 @@ func (c *crawl) fetch(t task) {
 	if err != nil {
 		return
 	}
-	r := &Response{URL: t.url, Depth: t.depth, Internal: c.g.Scope.internalHost(u.Hostname())}
+	r := &Response{URL: t.url, Depth: int(t.depth), Internal: c.g.Scope.internalHost(u.Hostname())}
 	if !c.cfg.IgnoreRobots && !c.robots.allowed(c.ctx, u) {
 		r.Blocked = true
 		r.Error = c.robots.unreachable(c.ctx, u) // robots.txt failed: why all is disallowed
@@ -624,13 +612,12 @@ func (c *crawl) record(r *Response, refs []Reference) {
 		delete(c.pending, r.URL)
 		r.URL = p.url
 		keep := keepsReferences(r)
-		for _, w := range p.refs {
-			ref := w.to(p.url)
-			r.Referrers.count(ref.Kind)
-			if keep || ref.Kind == RefSeed {
-				c.kept = append(c.kept, ref)
+		c.waiting.take(p.refs, func(w *waiting) {
+			r.Referrers.count(w.kind)
+			if keep || w.kind == RefSeed {
+				c.kept = append(c.kept, w.to(p.url))
 			}
-		}
+		})
 	}
 	c.g.Responses[r.URL] = r
 	c.addRefs(refs, r.Depth+1)

@@ -18,6 +18,26 @@ func TestResponseSize(t *testing.T) {
 	}
 }
 
+// TestFrontierSizes guards the size of what the crawl keeps per URL of
+// its frontier and per reference: a site of many links has hundreds of
+// thousands of each at once.
+func TestFrontierSizes(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		got, most uintptr
+	}{
+		{"task", unsafe.Sizeof(task{}), 24},
+		{"pending", unsafe.Sizeof(pending{}), 24},
+		{"waiting", unsafe.Sizeof(waiting{}), 40},
+		{"Reference", unsafe.Sizeof(Reference{}), 56},
+		{"Hop", unsafe.Sizeof(Hop{}), 32},
+	} {
+		if tc.got > tc.most {
+			t.Errorf("unsafe.Sizeof(%s{}) = %d bytes, more than %d", tc.name, tc.got, tc.most)
+		}
+	}
+}
+
 // TestReadHeaderRedirect checks which responses get a Redirect: every
 // 3xx, and any other response that sent a Location field.
 func TestReadHeaderRedirect(t *testing.T) {
