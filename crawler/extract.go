@@ -55,6 +55,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 		}
 	}
 	z := html.NewTokenizer(bytes.NewReader(body))
+	var nameBuf [maxTagName]byte
 	for {
 		tt := z.Next()
 		switch tt {
@@ -70,7 +71,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 			}
 			continue
 		case html.EndTagToken:
-			name, _ := z.TagName()
+			name := tagName(z.Raw(), nameBuf[:0])
 			switch {
 			case string(name) == "a":
 				closeAnchor()
@@ -82,13 +83,12 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 		default:
 			continue
 		}
-		name, more := z.TagName()
-		tag := string(name)
+		tag := string(tagName(z.Raw(), nameBuf[:0]))
 		if anchor >= 0 {
 			switch {
 			case tag == "img":
 				label.space()
-				label.write(readAttrs(z, more).alt)
+				label.write(readAttrs(z).alt)
 				label.space()
 				continue
 			case blockElements[tag]:
@@ -98,7 +98,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 		switch tag {
 		case "a":
 			closeAnchor() // an <a> inside an <a> closes the first
-			if a := readAttrs(z, more); a.hasHref {
+			if a := readAttrs(z); a.hasHref {
 				raws = append(raws, rawRef{kind: RefAnchor, href: a.href})
 				if tt == html.StartTagToken {
 					anchor = len(raws) - 1
@@ -106,15 +106,15 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				}
 			}
 		case "area":
-			if a := readAttrs(z, more); a.hasHref {
+			if a := readAttrs(z); a.hasHref {
 				raws = append(raws, rawRef{kind: RefArea, href: a.href, text: collapse(a.alt)})
 			}
 		case "base":
-			if a := readAttrs(z, more); a.hasHref && !hasBase {
+			if a := readAttrs(z); a.hasHref && !hasBase {
 				baseRef, hasBase = a.href, true
 			}
 		case "link":
-			a := readAttrs(z, more)
+			a := readAttrs(z)
 			if !a.hasHref {
 				break
 			}
@@ -126,7 +126,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				raws = append(raws, rawRef{kind: RefHreflang, href: a.href, text: strings.TrimSpace(a.hreflang)})
 			}
 		case "meta":
-			a := readAttrs(z, more)
+			a := readAttrs(z)
 			switch {
 			case strings.EqualFold(a.httpEquiv, "refresh") && !hasRefr:
 				// The first refresh that parses is the one; a later one
@@ -138,7 +138,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				p.noindex = p.noindex || isNoindex(a.content)
 			}
 		case "form":
-			a := readAttrs(z, more)
+			a := readAttrs(z)
 			method := strings.ToLower(strings.TrimSpace(a.method))
 			switch method {
 			case "dialog":
@@ -255,10 +255,10 @@ type tagAttrs struct {
 
 // readAttrs reads the current tag's attributes; the first of a repeated
 // name wins, as in the HTML parser.
-func readAttrs(z *html.Tokenizer, more bool) tagAttrs {
+func readAttrs(z *html.Tokenizer) tagAttrs {
 	var a tagAttrs
 	var seen uint16
-	for more {
+	for more := true; more; {
 		var k, v []byte
 		k, v, more = z.TagAttr()
 		var dst *string
@@ -337,6 +337,32 @@ func collapse(s string) string {
 	var t text
 	t.write(s)
 	return t.b.String()
+}
+
+// maxTagName is the longest tag name tagName returns: longer than any
+// name this package looks for.
+const maxTagName = 16
+
+// tagName returns, in buf, the lower-case name of the tag token raw:
+// what html.Tokenizer.TagName returns, without the copy of every name
+// that it makes. A name longer than maxTagName is returned empty.
+func tagName(raw, buf []byte) []byte {
+	raw = bytes.TrimPrefix(raw, []byte("<"))
+	raw = bytes.TrimPrefix(raw, []byte("/"))
+	for _, c := range raw {
+		switch c {
+		case ' ', '\n', '\r', '\t', '\f', '/', '>':
+			return buf
+		}
+		if len(buf) == maxTagName {
+			return buf[:0]
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
 }
 
 // blockElements break words apart in a link's text.

@@ -1,10 +1,13 @@
 package crawler
 
 import (
+	"bytes"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
 )
 
 const testPage = "http://example.com/dir/page.html"
@@ -548,6 +551,37 @@ func FuzzResolveFast(f *testing.F) {
 			got, gerr := resolveFast(base, origin(base), href)
 			if (werr == nil) != (gerr == nil) || got != want {
 				t.Errorf("resolveFast(%q, %q) = %q, %v; Resolve gives %q, %v", b, href, got, gerr, want, werr)
+			}
+		}
+	})
+}
+
+// FuzzTagName: tagName reads from the raw token the name that
+// html.Tokenizer.TagName returns, for every tag of any page (a name with
+// NUL, which TagName rewrites and no tag of interest has, aside).
+func FuzzTagName(f *testing.F) {
+	f.Add([]byte(`<A HREF=x>t</A ><link/rel=canonical><Meta	name=robots><br/><div
+class=x></DIV\f><figcaption>`))
+	f.Add([]byte(`<abcdefghijklmnopq x=1></abcdefghijklmnop><p/><a>`))
+	f.Add([]byte("<\x00a href=\x00><a\x00b></a\xc3\xa9><ÄREA href=/>"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		z := html.NewTokenizer(bytes.NewReader(body))
+		var buf [maxTagName]byte
+		for tt := z.Next(); tt != html.ErrorToken; tt = z.Next() {
+			if tt != html.StartTagToken && tt != html.EndTagToken && tt != html.SelfClosingTagToken {
+				continue
+			}
+			raw := string(z.Raw())
+			got := string(tagName(z.Raw(), buf[:0]))
+			want, _ := z.TagName()
+			switch {
+			case bytes.Contains(want, []byte("\ufffd")) && strings.Contains(raw, "\x00"):
+			case len(want) > maxTagName:
+				if got != "" {
+					t.Fatalf("tagName(%q) = %q; want \"\" for a name of %d bytes", raw, got, len(want))
+				}
+			case got != string(want):
+				t.Fatalf("tagName(%q) = %q; TagName says %q", raw, got, want)
 			}
 		}
 	})
