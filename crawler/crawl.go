@@ -497,10 +497,13 @@ func (c *crawl) fetch(t task) {
 					r.Refresh = p.refresh
 				}
 				if !c.cfg.ListMode {
-					for _, ref := range p.refs {
-						if ref.Kind != RefMetaRefresh || !headerRefresh {
-							refs = append(refs, ref)
-						}
+					if headerRefresh {
+						p.refs = slices.DeleteFunc(p.refs, func(ref Reference) bool { return ref.Kind == RefMetaRefresh })
+					}
+					if refs == nil { // most pages: no Link or Refresh header
+						refs = p.refs
+					} else {
+						refs = append(refs, p.refs...)
 					}
 				}
 			}
