@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"mime"
 	"net/http"
@@ -54,17 +55,18 @@ type crawl struct {
 	seedHosts map[string]bool
 	interned  sync.Map // header values that repeat (Content-Type): one string each
 
-	mu        sync.Mutex
-	cond      *sync.Cond
-	queue     []task
-	head      int
-	pending   map[string]*pending // URLs referenced or scheduled, not yet fetched
-	waiting   waitList            // the references to pending URLs
-	kept      []Reference         // references the graph keeps (see keepsReferences)
-	tasks     map[string]struct{} // sitemap and robots.txt tasks scheduled
-	scheduled int
-	active    int
-	stopped   bool
+	mu          sync.Mutex
+	cond        *sync.Cond
+	queue       []task
+	head        int
+	pending     map[string]*pending // URLs referenced or scheduled, not yet fetched
+	waiting     waitList            // the references to pending URLs
+	pendingMost int                 // the most pending URLs since the map was last made
+	kept        []Reference         // references the graph keeps (see keepsReferences)
+	tasks       map[string]struct{} // sitemap and robots.txt tasks scheduled
+	scheduled   int
+	active      int
+	stopped     bool
 }
 
 // Crawl crawls from cfg.Seeds and returns what it learnt. It returns an
@@ -109,6 +111,28 @@ func (c *crawl) pendingOf(u string) *pending {
 		c.pending[u] = p
 	}
 	return p
+}
+
+// shrinkFrontier gives back the room of a frontier that has shrunk. On
+// a site of many links the crawl runs far ahead of its fetches, and
+// catches up later; neither a map nor the waiting references' blocks
+// give back room by themselves, and what they keep would raise the
+// garbage collector's goal for the rest of the crawl. The lock must be
+// held.
+func (c *crawl) shrinkFrontier() {
+	c.pendingMost = max(c.pendingMost, len(c.pending))
+	if c.pendingMost >= 4096 && len(c.pending) < c.pendingMost/4 {
+		fresh := make(map[string]*pending, len(c.pending)) // maps.Clone would keep the room
+		maps.Copy(fresh, c.pending)
+		c.pending, c.pendingMost = fresh, len(fresh)
+	}
+	if c.waiting.sparse() {
+		var fresh waitList
+		for _, p := range c.pending {
+			p.refs = c.waiting.move(p.refs, &fresh)
+		}
+		c.waiting = fresh
+	}
 }
 
 // internURL returns the crawl's copy of a normalised URL, if it has one,
@@ -324,7 +348,12 @@ func (c *crawl) work() {
 		c.queue[c.head] = task{}
 		c.head++
 		if c.head > 1024 && c.head*2 > len(c.queue) {
-			c.queue = append(c.queue[:0], c.queue[c.head:]...)
+			rest := c.queue[c.head:]
+			if cap(c.queue) > 4*len(rest) { // the frontier has shrunk: give back its room
+				c.queue = append(make([]task, 0, 2*len(rest)), rest...)
+			} else {
+				c.queue = append(c.queue[:0], rest...)
+			}
 			c.head = 0
 		}
 		c.active++
@@ -621,6 +650,7 @@ func (c *crawl) record(r *Response, refs []Reference) {
 				c.kept = append(c.kept, w.to(p.url))
 			}
 		})
+		c.shrinkFrontier()
 	}
 	c.g.Responses[r.URL] = r
 	c.addRefs(refs, r.Depth+1)

@@ -26,8 +26,9 @@ const waitBlock = 1024
 // the zero index is the empty list.
 type waitList struct {
 	blocks [][]waiting
-	used   int32 // references ever placed: the blocks are filled up to here
+	used   int32 // rooms ever filled: the blocks are filled up to here
 	free   int32 // a list of the rooms of taken references
+	live   int32 // references held
 }
 
 func (l *waitList) at(i int32) *waiting { return &l.blocks[i/waitBlock][i%waitBlock] }
@@ -46,6 +47,7 @@ func (l *waitList) add(list int32, w waiting) int32 {
 	}
 	w.next = list
 	*l.at(i) = w
+	l.live++
 	return i + 1
 }
 
@@ -57,6 +59,20 @@ func (l *waitList) take(list int32, f func(*waiting)) {
 		f(w)
 		*w = waiting{next: l.free}
 		l.free = list
+		l.live--
 		list = next
 	}
+}
+
+// sparse reports whether most of the list's blocks are empty room: the
+// crawl ran ahead of its fetches, and has since caught up.
+func (l *waitList) sparse() bool {
+	return len(l.blocks) >= 16 && l.live < l.used/4
+}
+
+// move takes list from l and returns it filed in dst.
+func (l *waitList) move(list int32, dst *waitList) int32 {
+	moved := int32(0)
+	l.take(list, func(w *waiting) { moved = dst.add(moved, *w) })
+	return moved
 }

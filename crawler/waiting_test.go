@@ -54,3 +54,45 @@ func TestWaitList(t *testing.T) {
 		t.Errorf("the empty list gave %v", none)
 	}
 }
+
+// TestWaitListMove empties most lists of a big waitList, which makes it
+// sparse, and moves the rest into a fresh one, as the crawl does when its
+// frontier shrinks: every moved list keeps its references, in fewer
+// blocks.
+func TestWaitListMove(t *testing.T) {
+	var l waitList
+	lists := make([]int32, 100)
+	for i := range 40 * waitBlock {
+		k := i % len(lists)
+		lists[k] = l.add(lists[k], waiting{kind: RefAnchor, source: fmt.Sprint(k), text: fmt.Sprint(i)})
+	}
+	if l.sparse() {
+		t.Fatal("a full waitList says it is sparse")
+	}
+	for k := range 80 {
+		l.take(lists[k], func(*waiting) {})
+		lists[k] = 0
+	}
+	if !l.sparse() {
+		t.Fatalf("%d of %d references left: the waitList should be sparse", l.live, l.used)
+	}
+	var fresh waitList
+	for k := 80; k < len(lists); k++ {
+		lists[k] = l.move(lists[k], &fresh)
+	}
+	if l.live != 0 || fresh.live != fresh.used || len(fresh.blocks) != 8 {
+		t.Errorf("after the move: %d references left behind; the fresh list holds %d in %d rooms and %d blocks, want 8 blocks", l.live, fresh.live, fresh.used, len(fresh.blocks))
+	}
+	for k := 80; k < len(lists); k++ {
+		n := 0
+		fresh.take(lists[k], func(w *waiting) {
+			if w.source != fmt.Sprint(k) {
+				t.Fatalf("list %d holds a reference of list %s", k, w.source)
+			}
+			n++
+		})
+		if n != 40*waitBlock/len(lists) {
+			t.Errorf("list %d: %d references moved; want %d", k, n, 40*waitBlock/len(lists))
+		}
+	}
+}
