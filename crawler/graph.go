@@ -278,7 +278,7 @@ type Graph struct {
 }
 
 // Forget drops the chains and reached URLs that Chains, ChainOf and
-// Reached computed and keep, to free their memory: they are computed
+// ReachedRedirects computed and keep, to free their memory: they are computed
 // again when next asked for. It must not run while another goroutine
 // uses the graph.
 func (g *Graph) Forget() {
@@ -407,7 +407,6 @@ func (g *Graph) indexInbound() {
 // Follow walks the chain that starts at URL u through the graph.
 func (g *Graph) Follow(u string) Chain {
 	c := Chain{URL: u}
-	seen := map[string]bool{}
 	for {
 		r := g.Responses[u]
 		c.FinalURL, c.Final = u, r
@@ -431,9 +430,8 @@ func (g *Graph) Follow(u string) Chain {
 			c.End = EndTooLong
 			return c
 		}
-		seen[u] = true
 		c.Hops = append(c.Hops, Hop{Response: r, Kind: kind, Target: target})
-		if seen[target] {
+		if c.answered(target) {
 			c.FinalURL, c.Final = target, g.Responses[target]
 			c.End = EndLoop
 			return c
@@ -442,8 +440,9 @@ func (g *Graph) Follow(u string) Chain {
 	}
 }
 
-// Reach is one URL the crawl reached from its entry points: an entry URL
-// itself, or a URL in the chain an entry URL starts.
+// Reach is one URL the crawl reached from its entry points that
+// redirects or tries to: an entry URL itself, or a URL in the chain an
+// entry URL starts.
 type Reach struct {
 	URL      string
 	Response *Response // nil when the URL was not fetched
@@ -456,27 +455,36 @@ type Reach struct {
 	Source string
 }
 
-// Reached returns every URL reached from an entry point, once each,
-// ordered by URL: the entries, and the hops and final URL of the chain
-// each entry starts. A URL answers the same way in every chain, so one
-// record per URL is all there is to see. Responses no entry point reaches
-// (robots.txt, sitemaps) are left out. It is computed once (until Forget).
-func (g *Graph) Reached() []Reach {
+// ReachedRedirects returns every URL reached from an entry point that
+// redirects or tries to, once each, ordered by URL: every hop of the
+// chain an entry starts, and every entry or final URL whose response has
+// a Redirect (a 3xx answer, or a Location field) though it leads
+// nowhere. A URL answers the same way in every chain, so one record per
+// URL is all there is to see. Plain answers, and responses no entry point
+// reaches (robots.txt, sitemaps), are left out: the rules look at
+// redirects one by one, and at the rest in bulk. It is computed once
+// (until Forget).
+func (g *Graph) ReachedRedirects() []Reach {
 	g.reachOnce.Do(func() {
 		entries := g.Entries()
-		// walk calls f for every URL entry k reaches: the entry, or the
-		// hops and final URL of the chain it starts.
+		// walk calls f for every URL entry k reaches that redirects or
+		// tries to: the entry, or the hops and final URL of the chain it
+		// starts.
 		walk := func(f func(u string, r *Response, h *Hop, k int)) {
 			for k, e := range entries {
 				c := g.ChainOf(e)
 				if c == nil {
-					f(e, g.Responses[e], nil, k)
+					if r := g.Responses[e]; r != nil && r.Redirect != nil {
+						f(e, r, nil, k)
+					}
 					continue
 				}
 				for i := range c.Hops {
 					f(c.HopURL(i), c.Hops[i].Response, &c.Hops[i], k)
 				}
-				f(c.FinalURL, c.Final, nil, k)
+				if c.Final != nil && c.Final.Redirect != nil {
+					f(c.FinalURL, c.Final, nil, k)
+				}
 			}
 		}
 		// Two walks: the first numbers the URLs, so that the list is

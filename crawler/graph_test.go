@@ -340,13 +340,13 @@ func TestChains(t *testing.T) {
 
 	// Forget frees what was computed; asked again, the graph computes
 	// the same.
-	reached := g.Reached()
+	reached := g.ReachedRedirects()
 	g.Forget()
 	if again := g.Chains(); &again[0] == &chains[0] || !reflect.DeepEqual(again, chains) {
 		t.Errorf("Chains() after Forget: same array %v, equal %v; want a new, equal one", &again[0] == &chains[0], reflect.DeepEqual(again, chains))
 	}
-	if again := g.Reached(); &again[0] == &reached[0] || !reflect.DeepEqual(again, reached) {
-		t.Errorf("Reached() after Forget: same array %v, equal %v; want a new, equal one", &again[0] == &reached[0], reflect.DeepEqual(again, reached))
+	if again := g.ReachedRedirects(); &again[0] == &reached[0] || !reflect.DeepEqual(again, reached) {
+		t.Errorf("ReachedRedirects() after Forget: same array %v, equal %v; want a new, equal one", &again[0] == &reached[0], reflect.DeepEqual(again, reached))
 	}
 }
 

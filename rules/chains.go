@@ -9,7 +9,7 @@ import (
 
 // This file holds how the chain rules write a chain in a message. The
 // URLs the crawl reached from its entry points, with the page to name as
-// a finding's source, come from crawler.Graph.Reached.
+// a finding's source, come from crawler.Graph.ReachedRedirects.
 
 // chainPath writes a chain for a message: each URL with its status, the
 // way it redirects when that is a refresh, and how the chain ends:

@@ -10,6 +10,10 @@ import (
 // The unit tests of the first half of the catalogue use the literal
 // graph helpers of refs_test.go (litGraph, litRedirect, litCheck, ...).
 
+// TestReachedURLs: every redirecting URL reached from an entry, once,
+// with the entries that reach it and the source to name; plain answers
+// are left out, but an entry or final URL that answers 3xx without a
+// usable Location is kept.
 func TestReachedURLs(t *testing.T) {
 	const s = "http://site.test"
 	g := litGraph([]crawler.Reference{
@@ -18,6 +22,8 @@ func TestReachedURLs(t *testing.T) {
 		litLink(s+"/", s+"/b"),
 		litLink(s+"/z", s+"/b"),
 		litLink(s+"/", s+"/loop"),
+		litLink(s+"/", s+"/noloc"),
+		litLink(s+"/", s+"/c"),
 	},
 		litPage(s+"/"),
 		litRedirect(s+"/a", 301, s+"/mid"),
@@ -26,9 +32,12 @@ func TestReachedURLs(t *testing.T) {
 		litPage(s+"/end"),
 		litRedirect(s+"/loop", 301, s+"/loop"),
 		litPage(s+"/unreached"),
+		&crawler.Response{URL: s + "/noloc", Status: 302, Redirect: &crawler.Redirect{}},
+		litRedirect(s+"/c", 301, s+"/nolocfinal"),
+		&crawler.Response{URL: s + "/nolocfinal", Status: 301, Redirect: &crawler.Redirect{}},
 	)
 	var got []string
-	for _, x := range g.Reached() {
+	for _, x := range g.ReachedRedirects() {
 		hop := "-"
 		if x.Hop != nil {
 			hop = x.Hop.Target
@@ -36,30 +45,28 @@ func TestReachedURLs(t *testing.T) {
 		got = append(got, x.URL+" "+hop+" "+strings.Join(x.Entries, ",")+" "+orDash(x.Source))
 	}
 	want := []string{
-		"http://site.test/ - http://site.test/ -",
 		"http://site.test/a http://site.test/mid http://site.test/a http://site.test/",
 		"http://site.test/b http://site.test/mid http://site.test/b http://site.test/",
-		"http://site.test/end - http://site.test/a,http://site.test/b http://site.test/",
+		"http://site.test/c http://site.test/nolocfinal http://site.test/c http://site.test/",
 		"http://site.test/loop http://site.test/loop http://site.test/loop http://site.test/",
 		"http://site.test/mid http://site.test/end http://site.test/a,http://site.test/b http://site.test/",
+		"http://site.test/noloc - http://site.test/noloc http://site.test/",
+		"http://site.test/nolocfinal - http://site.test/c http://site.test/",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("reachedURLs:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 
+// TestReachedURLsUnfetched: a URL that was not fetched is not a
+// redirect the crawl saw; the redirect that leads to one is.
 func TestReachedURLsUnfetched(t *testing.T) {
 	const s = "http://site.test"
 	g := litGraph([]crawler.Reference{litLink(s+"/", s+"/gone"), litLink(s+"/", s+"/out")},
 		litRedirect(s+"/out", 301, "https://other.test/"))
-	xs := g.Reached()
-	if len(xs) != 3 {
-		t.Fatalf("got %d URLs, want 3", len(xs))
-	}
-	for _, x := range xs {
-		if x.URL != s+"/out" && x.Response != nil {
-			t.Errorf("%s: response %v, want nil", x.URL, x.Response)
-		}
+	xs := g.ReachedRedirects()
+	if len(xs) != 1 || xs[0].URL != s+"/out" || xs[0].Response == nil || xs[0].Hop == nil {
+		t.Fatalf("got %+v; want /out alone, with its response and hop", xs)
 	}
 }
 

@@ -30,7 +30,7 @@ var HTTPSDowngrade = &audit.Rule{
 
 func runHTTPSDowngrade(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range g.Reached() {
+	for _, x := range g.ReachedRedirects() {
 		h := x.Hop
 		if h == nil || !strings.HasPrefix(x.URL, "https://") || !strings.HasPrefix(h.Target, "http://") || !inScope(g, x.URL) {
 			continue

@@ -40,7 +40,7 @@ var InvalidLocation = &audit.Rule{
 
 func runInvalidLocation(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range g.Reached() {
+	for _, x := range g.ReachedRedirects() {
 		r := x.Response
 		if r == nil || r.Status < 300 || r.Status > 399 || r.Redirect == nil || len(r.Redirect.Locations) == 0 || !inScope(g, x.URL) {
 			continue

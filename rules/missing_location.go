@@ -34,7 +34,7 @@ var MissingLocation = &audit.Rule{
 
 func runMissingLocation(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range g.Reached() {
+	for _, x := range g.ReachedRedirects() {
 		r := x.Response
 		if r == nil || !crawler.IsRedirectStatus(r.Status) || !inScope(g, x.URL) {
 			continue

@@ -27,10 +27,10 @@ type reachedHop struct {
 }
 
 // reachedHops yields every hop of every chain, once per URL that
-// answered with it, ordered by that URL (crawler.Graph.Reached).
+// answered with it, ordered by that URL (crawler.Graph.ReachedRedirects).
 func reachedHops(g *crawler.Graph) iter.Seq[reachedHop] {
 	return func(yield func(reachedHop) bool) {
-		for _, x := range g.Reached() {
+		for _, x := range g.ReachedRedirects() {
 			if x.Hop != nil && !yield(reachedHop{Hop: *x.Hop, URL: x.URL, Source: x.Source}) {
 				return
 			}

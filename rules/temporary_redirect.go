@@ -49,7 +49,7 @@ var TemporaryRedirect = &audit.Rule{
 
 func runTemporaryRedirect(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range g.Reached() {
+	for _, x := range g.ReachedRedirects() {
 		h := x.Hop
 		if h == nil || h.Kind != crawler.HopHTTP || !inScope(g, x.URL) {
 			continue
