@@ -12,8 +12,9 @@ import (
 	"github.com/hopaudit/hopaudit/crawler"
 )
 
-// Severity ranks findings. The zero value is no severity.
-type Severity int
+// Severity ranks findings. The zero value is no severity. It is one
+// byte, as a report holds one in every finding.
+type Severity int8
 
 // The severities, lowest first.
 const (
@@ -76,14 +77,14 @@ type Rule struct {
 // Finding is one problem at one URL.
 type Finding struct {
 	Rule     string
-	Severity Severity
 	URL      string // what the finding is about
 	Source   string // a page or sitemap that references it, if any
-	Status   int
 	Target   string
-	Hops     int
 	Message  string
-	Change   Change // how it compares with a baseline run; "" unless the report was compared (see Report.Compare)
+	Status   int
+	Hops     int
+	Severity Severity
+	Change   Change // how it compares with a baseline run; none unless the report was compared (see Report.Compare)
 }
 
 // Pass is one rule's view of a run.
@@ -121,7 +122,7 @@ func (p *Pass) Reportf(f Finding, format string, args ...any) {
 }
 
 // findingBlock is how many findings a block of a findingList holds
-// (about 120 KB).
+// (about 100 KB).
 const findingBlock = 1024
 
 // findingList gathers the findings of a run in blocks of one size,

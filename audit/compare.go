@@ -1,17 +1,39 @@
 package audit
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // Change says how a finding compares with the same audit of an earlier
-// run (a baseline).
-type Change string
+// run (a baseline). The zero value is no comparison. It is one byte, as
+// a report holds one in every finding.
+type Change uint8
 
 // The changes.
 const (
-	ChangeNew       Change = "new"       // in this run, not in the baseline
-	ChangeFixed     Change = "fixed"     // in the baseline, not in this run
-	ChangeUnchanged Change = "unchanged" // in both
+	ChangeNew       Change = iota + 1 // in this run, not in the baseline
+	ChangeFixed                       // in the baseline, not in this run
+	ChangeUnchanged                   // in both
 )
+
+var changeNames = [...]string{"", "new", "fixed", "unchanged"}
+
+// String returns the change's name, as reports write it; "" for none.
+func (c Change) String() string {
+	if int(c) >= len(changeNames) {
+		return fmt.Sprintf("change(%d)", int(c))
+	}
+	return changeNames[c]
+}
+
+// ParseChange reads "new", "fixed", "unchanged" or "" (none).
+func ParseChange(s string) (Change, error) {
+	if i := slices.Index(changeNames[:], s); i >= 0 {
+		return Change(i), nil
+	}
+	return 0, fmt.Errorf("unknown change %q (want new, fixed or unchanged)", s)
+}
 
 // Key is a finding's identity from one run to the next: its rule, its
 // URL and its source. Severity, status, target, hops and message may

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/hopaudit/hopaudit/crawler"
 )
@@ -133,5 +134,25 @@ func TestEngineExpect(t *testing.T) {
 	(&Engine{Rules: []*Rule{rule}}).Run(&crawler.Graph{})
 	if seen != nil {
 		t.Errorf("Pass.Expect without a map = %v, want nil", seen)
+	}
+}
+
+// TestFindingSize guards the size of a finding: a report holds one per
+// finding, and a big site has hundreds of thousands of them.
+func TestFindingSize(t *testing.T) {
+	if got := unsafe.Sizeof(Finding{}); got > 104 {
+		t.Errorf("unsafe.Sizeof(Finding{}) = %d bytes, more than 104", got)
+	}
+}
+
+// TestChangeNames: every change reads back from its name.
+func TestChangeNames(t *testing.T) {
+	for _, c := range []Change{0, ChangeNew, ChangeFixed, ChangeUnchanged} {
+		if got, err := ParseChange(c.String()); got != c || err != nil {
+			t.Errorf("ParseChange(%q) = %v, %v; want %v", c.String(), got, err, c)
+		}
+	}
+	if _, err := ParseChange("better"); err == nil {
+		t.Error(`ParseChange("better") gave no error`)
 	}
 }

@@ -239,7 +239,7 @@ func TestAuditReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Compared || len(rep.Fixed) != 0 || len(rep.Findings) != 10 || rep.Findings[0].Change != "" {
+	if rep.Compared || len(rep.Fixed) != 0 || len(rep.Findings) != 10 || rep.Findings[0].Change != 0 {
 		t.Errorf("report: compared %v, %d fixed, %d findings, first %+v", rep.Compared, len(rep.Fixed), len(rep.Findings), rep.Findings[0])
 	}
 	if got := strings.Join(ruleNames(rep), ","); got != strings.Join(d.Rules, ",") {

@@ -57,7 +57,7 @@ func (d *Document) AuditReport(catalogue []*audit.Rule) (*audit.Report, error) {
 		return nil, err
 	}
 	for i := range findings {
-		findings[i].Change = ""
+		findings[i].Change = 0
 	}
 	rep := &audit.Report{
 		Graph:    &crawler.Graph{Responses: map[string]*crawler.Response{}, Stats: d.Stats.crawlStats()},
@@ -96,10 +96,9 @@ func (row FindingRow) finding() (audit.Finding, error) {
 	if row.Severity < audit.Notice || row.Severity > audit.Error {
 		return audit.Finding{}, fmt.Errorf("finding of rule %q at %s: severity %v is not error, warning or notice", row.Rule, row.URL, row.Severity)
 	}
-	switch c := audit.Change(row.Change); c {
-	case "", audit.ChangeNew, audit.ChangeFixed, audit.ChangeUnchanged:
-	default:
-		return audit.Finding{}, fmt.Errorf("finding of rule %q at %s: unknown change %q", row.Rule, row.URL, row.Change)
+	change, err := audit.ParseChange(row.Change)
+	if err != nil {
+		return audit.Finding{}, fmt.Errorf("finding of rule %q at %s: %v", row.Rule, row.URL, err)
 	}
 	return audit.Finding{
 		Rule:     row.Rule,
@@ -110,7 +109,7 @@ func (row FindingRow) finding() (audit.Finding, error) {
 		Target:   row.Target,
 		Hops:     row.Hops,
 		Message:  row.Message,
-		Change:   audit.Change(row.Change),
+		Change:   change,
 	}, nil
 }
 

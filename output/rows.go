@@ -322,7 +322,7 @@ func findingRows(r *audit.Report, hideUnchanged bool) iter.Seq[FindingRow] {
 				continue
 			}
 			row := FindingRow{
-				Change:   string(f.Change),
+				Change:   f.Change.String(),
 				Rule:     f.Rule,
 				Severity: f.Severity,
 				URL:      f.URL,
