@@ -66,7 +66,7 @@ func dump(g *crawler.Graph) string {
 	}
 	b.WriteString("# chains\n")
 	for _, c := range g.Chains() {
-		fmt.Fprintf(&b, "%s end=%s final=%s", c.URL, c.End, c.FinalURL)
+		fmt.Fprintf(&b, "%s end=%s final=%s", c.URL(), c.End, c.FinalURL())
 		if c.Final != nil {
 			fmt.Fprintf(&b, " final-status=%d", c.Final.Status)
 		}
@@ -144,7 +144,7 @@ func TestCrawl(t *testing.T) {
 	if c := g.ChainOf("http://site.test/c1"); c == nil || len(c.Hops) != 12 || c.End != crawler.EndFinal {
 		t.Errorf("12-hop chain: %+v", c)
 	}
-	if c := g.ChainOf("http://site.test/via-fetched"); c == nil || len(c.Hops) != 3 || c.FinalURL != "https://site.test/landing" {
+	if c := g.ChainOf("http://site.test/via-fetched"); c == nil || len(c.Hops) != 3 || c.FinalURL() != "https://site.test/landing" {
 		t.Errorf("chain through an already fetched URL: %+v", c)
 	}
 	if g.Stats.Blocked != 1 || g.Stats.Cancelled || g.Stats.MaxPagesReached {
@@ -432,7 +432,7 @@ found
 	cfg.Resolve["files.test:80"] = files.Listener.Addr().String()
 	g := crawl(t, cfg)
 	c := g.ChainOf("http://site.test/hidden")
-	if c == nil || c.FinalURL != "http://site.test/found" {
+	if c == nil || c.FinalURL() != "http://site.test/found" {
 		t.Fatalf("URL only in a gzip sitemap: chain %+v", c)
 	}
 	refs := g.Inbound("http://site.test/hidden")

@@ -229,12 +229,34 @@ type Hop struct {
 }
 
 // Chain is the path from an entry URL that redirects to where it ends.
+// A graph may keep one per URL that redirects (see Chains): its entry and
+// final URLs are read from its hops, not kept twice.
 type Chain struct {
-	URL      string    // entry URL
-	Hops     []Hop     // one per redirect, in order
-	FinalURL string    // the last URL reached
-	Final    *Response // its response; nil when End is EndUnfetched
-	End      End
+	Hops  []Hop     // one per redirect, in order; a chain has at least one
+	Final *Response // the response of FinalURL; nil when End is EndUnfetched
+	End   End
+}
+
+// URL returns the chain's entry URL: the URL that answered its first
+// hop. (A chain that Follow made from a URL that does not redirect has no
+// hop: its entry URL is that of Final, "" when it was not fetched.)
+func (c *Chain) URL() string {
+	if len(c.Hops) == 0 {
+		return c.FinalURL()
+	}
+	return c.Hops[0].URL
+}
+
+// FinalURL returns the last URL the chain reaches: where its last hop
+// sends the client.
+func (c *Chain) FinalURL() string {
+	if len(c.Hops) == 0 {
+		if c.Final == nil {
+			return ""
+		}
+		return c.Final.URL
+	}
+	return c.Hops[len(c.Hops)-1].Target
 }
 
 // Temporary reports whether any hop is temporary: 302, 303, 307 or a
@@ -362,7 +384,7 @@ func (g *Graph) startsChain(u string) bool {
 // not an entry URL that redirects.
 func (g *Graph) ChainOf(u string) *Chain {
 	chains := g.Chains() // ordered by entry URL
-	if i, ok := slices.BinarySearchFunc(chains, u, func(c Chain, u string) int { return cmp.Compare(c.URL, u) }); ok {
+	if i, ok := slices.BinarySearchFunc(chains, u, func(c Chain, u string) int { return cmp.Compare(c.URL(), u) }); ok {
 		return &chains[i]
 	}
 	return nil
@@ -404,12 +426,14 @@ func (g *Graph) indexInbound() {
 	})
 }
 
-// Follow walks the chain that starts at URL u through the graph.
+// Follow walks the chain that starts at URL u through the graph. For a u
+// that does not redirect, the chain has no hop, and its URL is that of
+// its Final response: "" when u was not fetched.
 func (g *Graph) Follow(u string) Chain {
-	c := Chain{URL: u}
+	var c Chain
 	for {
 		r := g.Responses[u]
-		c.FinalURL, c.Final = u, r
+		c.Final = r
 		if r == nil {
 			c.End = EndUnfetched
 			return c
@@ -432,7 +456,7 @@ func (g *Graph) Follow(u string) Chain {
 		}
 		c.Hops = append(c.Hops, Hop{Response: r, Kind: kind, Target: target})
 		if c.answered(target) {
-			c.FinalURL, c.Final = target, g.Responses[target]
+			c.Final = g.Responses[target]
 			c.End = EndLoop
 			return c
 		}
@@ -483,7 +507,7 @@ func (g *Graph) ReachedRedirects() []Reach {
 					f(c.HopURL(i), c.Hops[i].Response, &c.Hops[i], k)
 				}
 				if c.Final != nil && c.Final.Redirect != nil {
-					f(c.FinalURL, c.Final, nil, k)
+					f(c.FinalURL(), c.Final, nil, k)
 				}
 			}
 		}
@@ -559,7 +583,7 @@ func (c *Chain) answered(u string) bool {
 // then each hop's target. It is the key of the response in the graph.
 func (c *Chain) HopURL(i int) string {
 	if i == 0 {
-		return c.URL
+		return c.URL()
 	}
 	return c.Hops[i-1].Target
 }

@@ -733,7 +733,7 @@ func TestPathologicalHeaders(t *testing.T) {
 	if r := mustLookup(t, g, "http://http10.test/"); r.Status != 200 || r.Error != "" || r.Bytes != int64(len(`<a href="/next">next</a>`)) {
 		t.Errorf("HTTP/1.0 page: status %d, %d bytes, error %q", r.Status, r.Bytes, r.Error)
 	}
-	if c := g.ChainOf("http://http10r.test/"); c == nil || c.End != crawler.EndFinal || c.FinalURL != "http://http10.test/" {
+	if c := g.ChainOf("http://http10r.test/"); c == nil || c.End != crawler.EndFinal || c.FinalURL() != "http://http10.test/" {
 		t.Errorf("HTTP/1.0 redirect: %+v", c)
 	}
 }

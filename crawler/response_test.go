@@ -31,6 +31,7 @@ func TestFrontierSizes(t *testing.T) {
 		{"waiting", unsafe.Sizeof(waiting{}), 40},
 		{"Reference", unsafe.Sizeof(Reference{}), 56},
 		{"Hop", unsafe.Sizeof(Hop{}), 32},
+		{"Chain", unsafe.Sizeof(Chain{}), 40},
 	} {
 		if tc.got > tc.most {
 			t.Errorf("unsafe.Sizeof(%s{}) = %d bytes, more than %d", tc.name, tc.got, tc.most)

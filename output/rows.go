@@ -168,7 +168,7 @@ func chainHopRows(c *crawler.Chain) []HopRow {
 			loc = h.Refresh.Raw
 		}
 		out = append(out, HopRow{
-			Start:     c.URL,
+			Start:     c.URL(),
 			Hop:       i + 1,
 			URL:       h.URL,
 			Status:    h.Status,
@@ -180,9 +180,9 @@ func chainHopRows(c *crawler.Chain) []HopRow {
 		})
 	}
 	final := HopRow{
-		Start: c.URL,
+		Start: c.URL(),
 		Hop:   len(c.Hops) + 1,
-		URL:   c.FinalURL,
+		URL:   c.FinalURL(),
 		Kind:  FinalKind,
 		Error: endError(c),
 	}
@@ -269,10 +269,10 @@ func chainRow(c *crawler.Chain) ChainRow {
 		end = strconv.Itoa(c.Final.Status)
 	}
 	statuses = append(statuses, end)
-	path = append(path, c.FinalURL)
+	path = append(path, c.FinalURL())
 	row := ChainRow{
-		URL:       c.URL,
-		FinalURL:  c.FinalURL,
+		URL:       c.URL(),
+		FinalURL:  c.FinalURL(),
 		Hops:      len(c.Hops),
 		Loop:      c.End == crawler.EndLoop,
 		Temporary: c.Temporary(),

@@ -47,15 +47,15 @@ func runBrokenRedirect(p *audit.Pass) error {
 			continue
 		}
 		n := len(c.Hops)
-		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: r.Status, Target: c.FinalURL, Hops: n}
-		fix := "point the redirect at a page that answers 200, or let " + c.URL + " answer 404 or 410 itself"
+		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: r.Status, Target: c.FinalURL(), Hops: n}
+		fix := "point the redirect at a page that answers 200, or let " + c.URL() + " answer 404 or 410 itself"
 		switch {
 		case r.Status >= 400:
-			p.Reportf(f, "ends at %s, which answers %d, after %s; %s", c.FinalURL, r.Status, plural(n, "redirect"), fix)
+			p.Reportf(f, "ends at %s, which answers %d, after %s; %s", c.FinalURL(), r.Status, plural(n, "redirect"), fix)
 		case r.Error != "":
-			p.Reportf(f, "ends at %s, which fails to load (%s), after %s; %s", c.FinalURL, r.Error, plural(n, "redirect"), fix)
+			p.Reportf(f, "ends at %s, which fails to load (%s), after %s; %s", c.FinalURL(), r.Error, plural(n, "redirect"), fix)
 		default:
-			p.Reportf(f, "ends at %s, which fails to load, after %s; %s", c.FinalURL, plural(n, "redirect"), fix)
+			p.Reportf(f, "ends at %s, which fails to load, after %s; %s", c.FinalURL(), plural(n, "redirect"), fix)
 		}
 	}
 	return nil

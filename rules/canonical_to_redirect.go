@@ -27,12 +27,12 @@ var CanonicalToRedirect = &audit.Rule{
 func runCanonicalToRedirect(p *audit.Pass) error {
 	for r := range redirectRefs(p.Graph, refKinds(crawler.RefCanonical)) {
 		c := r.Chain
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		switch {
 		case chainBroken(c):
 			f.Severity = audit.Error
 			p.Reportf(f, "canonical points at %s, which %s; point rel=canonical at a working URL, usually this page's own", r.URL, describeChain(c))
-		case c.End == crawler.EndFinal && c.FinalURL == r.Source:
+		case c.End == crawler.EndFinal && c.FinalURL() == r.Source:
 			p.Reportf(f, "canonical points at %s, which redirects back to this page; make rel=canonical this page's own URL", r.URL)
 		default:
 			p.Reportf(f, "canonical points at %s, which %s; point rel=canonical at the final URL", r.URL, describeChain(c))

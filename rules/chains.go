@@ -43,15 +43,15 @@ func chainEnd(c *crawler.Chain) string {
 	}
 	switch {
 	case c.End == crawler.EndLoop:
-		return "back to " + c.FinalURL
+		return "back to " + c.FinalURL()
 	case c.End == crawler.EndBlocked:
-		return c.FinalURL + " (blocked by robots.txt)"
+		return c.FinalURL() + " (blocked by robots.txt)"
 	case c.End == crawler.EndUnfetched || c.Final == nil:
-		return c.FinalURL + " (not fetched)"
+		return c.FinalURL() + " (not fetched)"
 	case c.End == crawler.EndTooLong:
-		return fmt.Sprintf("%d %s (not followed further)", status, c.FinalURL)
+		return fmt.Sprintf("%d %s (not followed further)", status, c.FinalURL())
 	case status == 0:
-		return c.FinalURL + " (network error)"
+		return c.FinalURL() + " (network error)"
 	}
-	return fmt.Sprintf("%d %s", status, c.FinalURL)
+	return fmt.Sprintf("%d %s", status, c.FinalURL())
 }

@@ -51,7 +51,7 @@ func runDeprecatedStatus(p *audit.Pass) error {
 		add(g.Lookup(u), g.Source(u))
 	}
 	for _, c := range g.Chains() {
-		add(c.Final, g.Source(c.URL))
+		add(c.Final, g.Source(c.URL()))
 	}
 	out := make([]*audit.Finding, 0, len(found))
 	for _, f := range found {

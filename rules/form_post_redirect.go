@@ -39,8 +39,8 @@ func runFormPostRedirect(p *audit.Pass) error {
 			continue
 		}
 		h := c.Hops[i]
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: h.Status, Target: c.FinalURL, Hops: len(c.Hops)}
-		fix := "set the action to " + c.FinalURL + ", or answer with 307 or 308"
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: h.Status, Target: c.FinalURL(), Hops: len(c.Hops)}
+		fix := "set the action to " + c.FinalURL() + ", or answer with 307 or 308"
 		if chainBroken(c) {
 			fix = "answer with 307 or 308 to a working URL"
 		}

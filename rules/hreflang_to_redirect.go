@@ -29,7 +29,7 @@ var HreflangToRedirect = &audit.Rule{
 func runHreflangToRedirect(p *audit.Pass) error {
 	for r := range redirectRefs(p.Graph, refKinds(crawler.RefHreflang)) {
 		c := r.Chain
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		alt := "hreflang alternate"
 		if len(r.Texts) > 0 {
 			codes := make([]string, len(r.Texts))

@@ -34,7 +34,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 	}
 	for r := range redirectRefs(g, keep) {
 		c := r.Chain
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		if chainBroken(c) {
 			p.Reportf(f, "links to %s, which %s; fix the redirect or remove the link", r.URL, describeChain(c))
 			continue

@@ -33,23 +33,23 @@ func runQueryDropped(p *audit.Pass) error {
 	g := p.Graph
 	for i := range g.Chains() {
 		c := &g.Chains()[i]
-		if c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL) {
+		if c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
 			continue
 		}
-		entry, err := url.Parse(c.URL)
+		entry, err := url.Parse(c.URL())
 		if err != nil {
 			continue
 		}
 		params, _ := url.ParseQuery(entry.RawQuery)
-		if len(params) == 0 || keepsQuery(params, c.FinalURL) {
+		if len(params) == 0 || keepsQuery(params, c.FinalURL()) {
 			continue
 		}
 		// A redirect map (check --expect) that sends the URL to where it
 		// ends says the query is dropped on purpose.
-		if p.Expect[c.URL] == c.FinalURL {
+		if p.Expect[c.URL()] == c.FinalURL() {
 			continue
 		}
-		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		p.Reportf(f, "%s without any of its query parameters; keep the query in the redirect's Location so that search, filter and tracking parameters survive",
 			describeChain(c))
 	}

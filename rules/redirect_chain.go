@@ -45,15 +45,15 @@ func runRedirectChain(p *audit.Pass) error {
 	for i := range chains {
 		c := &chains[i]
 		n := len(c.Hops)
-		if n <= allowed || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL) {
+		if n <= allowed || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
 			continue
 		}
-		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: n}
-		to := c.FinalURL
+		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: n}
+		to := c.FinalURL()
 		if c.End == crawler.EndError || (c.Final != nil && c.Final.Status >= 400) {
 			to = "a page that answers 200"
 		}
-		p.Reportf(f, "%s: %s; redirect %s straight to %s", plural(n, "redirect"), chainPath(c), c.URL, to)
+		p.Reportf(f, "%s: %s; redirect %s straight to %s", plural(n, "redirect"), chainPath(c), c.URL(), to)
 	}
 	return nil
 }

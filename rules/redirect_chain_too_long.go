@@ -39,15 +39,15 @@ func runRedirectChainTooLong(p *audit.Pass) error {
 	for i := range chains {
 		c := &chains[i]
 		n := len(c.Hops)
-		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: n}
+		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: n}
 		switch {
 		case c.End == crawler.EndLoop:
 		case c.End == crawler.EndTooLong:
 			p.Reportf(f, "no final response within %s (browsers stop at %d, Googlebot at 10); it was cut off at %s: redirect %s straight to its final URL",
-				plural(n, "redirect"), crawler.MaxHops, c.FinalURL, c.URL)
+				plural(n, "redirect"), crawler.MaxHops, c.FinalURL(), c.URL())
 		case n > most:
 			p.Reportf(f, "reaches %s after %s, more than %d (Googlebot follows 10); redirect %s straight to %s",
-				chainEnd(c), plural(n, "redirect"), most, c.URL, c.FinalURL)
+				chainEnd(c), plural(n, "redirect"), most, c.URL(), c.FinalURL())
 		}
 	}
 	return nil

@@ -78,16 +78,16 @@ func runRedirectLoop(p *audit.Pass) error {
 		// first entry leading into it.
 		at := l.chains[0]
 		for _, c := range l.chains {
-			if l.members[c.URL] {
+			if l.members[c.URL()] {
 				at = c
 				break
 			}
 		}
 		var others []string
-		src := g.Source(at.URL)
+		src := g.Source(at.URL())
 		for _, c := range l.chains {
 			if c != at {
-				others = append(others, c.URL)
+				others = append(others, c.URL())
 			}
 		}
 		if src == "" {
@@ -97,7 +97,7 @@ func runRedirectLoop(p *audit.Pass) error {
 				}
 			}
 		}
-		f := audit.Finding{URL: at.URL, Source: src, Status: at.Hops[0].Status, Target: at.FinalURL, Hops: len(at.Hops)}
+		f := audit.Finding{URL: at.URL(), Source: src, Status: at.Hops[0].Status, Target: at.FinalURL(), Hops: len(at.Hops)}
 		also := ""
 		if len(others) > 0 {
 			also = "; also entered from " + listURLs(others, 3)
@@ -117,7 +117,7 @@ func runRedirectLoop(p *audit.Pass) error {
 // loop begins: the hop answered by the URL the chain comes back to.
 func loopStart(c *crawler.Chain) int {
 	for i := range c.Hops {
-		if c.HopURL(i) == c.FinalURL {
+		if c.HopURL(i) == c.FinalURL() {
 			return i
 		}
 	}

@@ -47,7 +47,7 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 		if c == nil {
 			continue // no redirect (redirect-map-missing), or not fetched
 		}
-		f := audit.Finding{URL: from, Source: g.Source(from), Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: from, Source: g.Source(from), Target: c.FinalURL(), Hops: len(c.Hops)}
 		if c.Final != nil {
 			f.Status = c.Final.Status
 		}
@@ -57,7 +57,7 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 			p.Reportf(f, "never ends, the redirects loop: %s; the map says %s; %s", chainPath(c), to, fix)
 		case c.End == crawler.EndTooLong:
 			p.Reportf(f, "does not end within %d redirects: %s; the map says %s; %s", crawler.MaxHops, chainPath(c), to, fix)
-		case c.FinalURL == to:
+		case c.FinalURL() == to:
 			continue // reaches to: how it gets there and what to answers are other rules'
 		case c.End == crawler.EndUnfetched:
 			continue // cut short before its end: where it leads is unknown
@@ -65,9 +65,9 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 			p.Reportf(f, "the map keeps this URL, but it redirects: %s; let %s answer 200 itself, or correct the map", chainPath(c), from)
 		case passesThrough(c, to):
 			p.Reportf(f, "reaches %s, which redirects on: %s; point %s straight at %s and correct the map, or stop %s from redirecting",
-				to, chainPath(c), from, c.FinalURL, to)
+				to, chainPath(c), from, c.FinalURL(), to)
 		default:
-			p.Reportf(f, "ends at %s, not at %s as the map says: %s; %s", c.FinalURL, to, chainPath(c), fix)
+			p.Reportf(f, "ends at %s, not at %s as the map says: %s; %s", c.FinalURL(), to, chainPath(c), fix)
 		}
 	}
 	return nil

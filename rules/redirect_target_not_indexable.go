@@ -31,14 +31,14 @@ func runRedirectTargetNotIndexable(p *audit.Pass) error {
 	for i := range g.Chains() {
 		c := &g.Chains()[i]
 		r := c.Final
-		if c.End != crawler.EndFinal || r == nil || r.Status < 200 || r.Status >= 300 || !inScope(g, c.FinalURL) {
+		if c.End != crawler.EndFinal || r == nil || r.Status < 200 || r.Status >= 300 || !inScope(g, c.FinalURL()) {
 			continue
 		}
-		elsewhere := r.Canonical != "" && r.Canonical != c.FinalURL
+		elsewhere := r.Canonical != "" && r.Canonical != c.FinalURL()
 		if !r.Noindex && !elsewhere {
 			continue
 		}
-		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		switch {
 		case r.Noindex && elsewhere:
 			p.Reportf(f, "%s, which is noindex and names %s as canonical; redirect to the page that should be indexed",

@@ -32,9 +32,9 @@ func runRedirectToBlocked(p *audit.Pass) error {
 		if c.End != crawler.EndBlocked || !chainTouchesScope(g, c) {
 			continue
 		}
-		f := audit.Finding{URL: c.URL, Source: g.Source(c.URL), Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		p.Reportf(f, "%s: crawlers cannot follow it; redirect to a crawlable URL or allow %s in robots.txt",
-			describeChain(c), c.FinalURL)
+			describeChain(c), c.FinalURL())
 	}
 	return nil
 }

@@ -117,11 +117,11 @@ func chainBroken(c *crawler.Chain) bool {
 func describeChain(c *crawler.Chain) string {
 	switch c.End {
 	case crawler.EndLoop:
-		return fmt.Sprintf("redirects in a loop (back to %s after %s)", c.FinalURL, plural(len(c.Hops), "hop"))
+		return fmt.Sprintf("redirects in a loop (back to %s after %s)", c.FinalURL(), plural(len(c.Hops), "hop"))
 	case crawler.EndTooLong:
 		return fmt.Sprintf("redirects more than %d times", len(c.Hops))
 	}
-	s := "redirects to " + c.FinalURL
+	s := "redirects to " + c.FinalURL()
 	if len(c.Hops) > 1 {
 		s += " in " + plural(len(c.Hops), "hop")
 	}

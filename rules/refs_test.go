@@ -179,7 +179,7 @@ func TestRedirectRefs(t *testing.T) {
 	)
 	var got []string
 	for r := range redirectRefs(g, refKinds(crawler.RefHreflang)) {
-		got = append(got, fmt.Sprintf("%s %s %v %s", r.URL, r.Source, r.Texts, r.Chain.FinalURL))
+		got = append(got, fmt.Sprintf("%s %s %v %s", r.URL, r.Source, r.Texts, r.Chain.FinalURL()))
 	}
 	want := []string{
 		"http://site.test/de http://site.test/a [de] http://site.test/de/",
@@ -196,22 +196,28 @@ func TestDescribeChain(t *testing.T) {
 	hop := func(u string, status int, target string) crawler.Hop {
 		return crawler.Hop{Response: litRedirect(u, status, target), Kind: crawler.HopHTTP, Target: target}
 	}
-	one := []crawler.Hop{hop("http://site.test/a", 301, "http://site.test/new")}
+	to := func(u string) []crawler.Hop { return []crawler.Hop{hop("http://site.test/a", 301, u)} }
+	one := to("http://site.test/new")
 	two := []crawler.Hop{hop("http://site.test/a", 301, "http://site.test/b"), hop("http://site.test/b", 302, "http://site.test/new")}
+	loop := []crawler.Hop{hop("http://site.test/a", 301, "http://site.test/b"), hop("http://site.test/b", 302, "http://site.test/a")}
+	long := make([]crawler.Hop, 20)
+	for i := range long {
+		long[i] = hop(fmt.Sprintf("http://site.test/%d", i), 301, "http://site.test/u")
+	}
 	tests := []struct {
 		c      crawler.Chain
 		want   string
 		broken bool
 	}{
-		{crawler.Chain{Hops: one, FinalURL: final.URL, Final: final, End: crawler.EndFinal}, "redirects to http://site.test/new", false},
-		{crawler.Chain{Hops: two, FinalURL: final.URL, Final: final, End: crawler.EndFinal}, "redirects to http://site.test/new in 2 hops", false},
-		{crawler.Chain{Hops: one, FinalURL: gone.URL, Final: gone, End: crawler.EndFinal}, "redirects to http://site.test/gone, which answers 404", true},
-		{crawler.Chain{Hops: one, FinalURL: "http://site.test/x", Final: &crawler.Response{URL: "http://site.test/x", Error: "reset"}, End: crawler.EndError}, "redirects to http://site.test/x, which fails to load", true},
-		{crawler.Chain{Hops: two, FinalURL: "http://site.test/a", End: crawler.EndLoop}, "redirects in a loop (back to http://site.test/a after 2 hops)", true},
-		{crawler.Chain{Hops: one, FinalURL: "http://site.test/p", Final: &crawler.Response{URL: "http://site.test/p", Blocked: true}, End: crawler.EndBlocked}, "redirects to http://site.test/p, which robots.txt disallows", false},
-		{crawler.Chain{Hops: one, FinalURL: "http://site.test/u", End: crawler.EndUnfetched}, "redirects to http://site.test/u, which was not fetched", false},
-		{crawler.Chain{Hops: make([]crawler.Hop, 20), FinalURL: "http://site.test/u", End: crawler.EndTooLong}, "redirects more than 20 times", true},
-		{crawler.Chain{Hops: one, FinalURL: "http://site.test/m", Final: &crawler.Response{URL: "http://site.test/m", Status: 300}, End: crawler.EndFinal}, "redirects to http://site.test/m, which answers 300", false},
+		{crawler.Chain{Hops: one, Final: final, End: crawler.EndFinal}, "redirects to http://site.test/new", false},
+		{crawler.Chain{Hops: two, Final: final, End: crawler.EndFinal}, "redirects to http://site.test/new in 2 hops", false},
+		{crawler.Chain{Hops: to(gone.URL), Final: gone, End: crawler.EndFinal}, "redirects to http://site.test/gone, which answers 404", true},
+		{crawler.Chain{Hops: to("http://site.test/x"), Final: &crawler.Response{URL: "http://site.test/x", Error: "reset"}, End: crawler.EndError}, "redirects to http://site.test/x, which fails to load", true},
+		{crawler.Chain{Hops: loop, End: crawler.EndLoop}, "redirects in a loop (back to http://site.test/a after 2 hops)", true},
+		{crawler.Chain{Hops: to("http://site.test/p"), Final: &crawler.Response{URL: "http://site.test/p", Blocked: true}, End: crawler.EndBlocked}, "redirects to http://site.test/p, which robots.txt disallows", false},
+		{crawler.Chain{Hops: to("http://site.test/u"), End: crawler.EndUnfetched}, "redirects to http://site.test/u, which was not fetched", false},
+		{crawler.Chain{Hops: long, End: crawler.EndTooLong}, "redirects more than 20 times", true},
+		{crawler.Chain{Hops: to("http://site.test/m"), Final: &crawler.Response{URL: "http://site.test/m", Status: 300}, End: crawler.EndFinal}, "redirects to http://site.test/m, which answers 300", false},
 	}
 	for _, tt := range tests {
 		if got := describeChain(&tt.c); got != tt.want {

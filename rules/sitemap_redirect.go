@@ -25,7 +25,7 @@ var SitemapRedirect = &audit.Rule{
 func runSitemapRedirect(p *audit.Pass) error {
 	for r := range redirectRefs(p.Graph, refKinds(crawler.RefSitemap)) {
 		c := r.Chain
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL, Hops: len(c.Hops)}
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		if chainBroken(c) {
 			p.Reportf(f, "sitemap lists %s, which %s; remove the entry or fix the redirect", r.URL, describeChain(c))
 			continue

@@ -96,7 +96,7 @@ func runTemporaryRedirect(p *audit.Pass) error {
 // onLoop reports whether the redirect at u leads back to u.
 func onLoop(g *crawler.Graph, u string) bool {
 	c := g.Follow(u)
-	return c.End == crawler.EndLoop && c.FinalURL == u
+	return c.End == crawler.EndLoop && c.FinalURL() == u
 }
 
 // postOnly reports whether every reference to the entry URLs is a form

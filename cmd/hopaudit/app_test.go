@@ -60,7 +60,7 @@ func testCatalogue() []*audit.Rule {
 			Run: func(p *audit.Pass) error {
 				for _, c := range p.Graph.Chains() {
 					if len(c.Hops) > p.Int("allowed-hops") {
-						p.Reportf(audit.Finding{URL: c.URL, Hops: len(c.Hops), Target: c.FinalURL}, "%d hops to %s", len(c.Hops), c.FinalURL)
+						p.Reportf(audit.Finding{URL: c.URL(), Hops: len(c.Hops), Target: c.FinalURL()}, "%d hops to %s", len(c.Hops), c.FinalURL())
 					}
 				}
 				return nil
