@@ -31,9 +31,11 @@ var QueryDropped = &audit.Rule{
 
 func runQueryDropped(p *audit.Pass) error {
 	g := p.Graph
-	for i := range g.Chains() {
-		c := &g.Chains()[i]
-		if c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
+	chains := g.Chains()
+	for i := range chains {
+		c := &chains[i]
+		// Most entry URLs have no query: no need to parse them.
+		if !strings.Contains(c.URL(), "?") || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
 			continue
 		}
 		entry, err := url.Parse(c.URL())
