@@ -469,8 +469,8 @@ func (g *Graph) Follow(u string) Chain {
 // entry URL starts.
 type Reach struct {
 	URL      string
-	Response *Response // nil when the URL was not fetched
-	Hop      *Hop      // how it redirects; nil when it redirects nowhere
+	Response *Response // its response: a URL that was not fetched redirects nowhere
+	Hop      *Hop      // how it redirects; nil when it tries to and leads nowhere
 	Entries  []string  // the entry URLs it is reached from, sorted
 	// Source is the page or sitemap to name for a finding about the URL:
 	// the smallest non-empty source among the references to its entry
