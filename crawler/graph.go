@@ -504,7 +504,7 @@ func (g *Graph) ReachedRedirects() []Reach {
 					continue
 				}
 				for i := range c.Hops {
-					f(c.HopURL(i), c.Hops[i].Response, &c.Hops[i], k)
+					f(c.Hops[i].URL, c.Hops[i].Response, &c.Hops[i], k)
 				}
 				if c.Final != nil && c.Final.Redirect != nil {
 					f(c.FinalURL(), c.Final, nil, k)
@@ -571,19 +571,5 @@ func (g *Graph) Source(u string) string {
 // chain has at most MaxHops of them: looking through them beats making
 // a set.
 func (c *Chain) answered(u string) bool {
-	for i := range c.Hops {
-		if c.HopURL(i) == u {
-			return true
-		}
-	}
-	return false
-}
-
-// HopURL returns the normalised URL that answered hop i: the entry URL,
-// then each hop's target. It is the key of the response in the graph.
-func (c *Chain) HopURL(i int) string {
-	if i == 0 {
-		return c.URL()
-	}
-	return c.Hops[i-1].Target
+	return slices.ContainsFunc(c.Hops, func(h Hop) bool { return h.URL == u })
 }

@@ -20,7 +20,7 @@ func chainPath(c *crawler.Chain) string {
 		if i > 0 {
 			b.WriteString(" > ")
 		}
-		fmt.Fprintf(&b, "%d %s", h.Status, c.HopURL(i))
+		fmt.Fprintf(&b, "%d %s", h.Status, h.URL)
 		switch h.Kind {
 		case crawler.HopMetaRefresh:
 			b.WriteString(" (meta refresh)")

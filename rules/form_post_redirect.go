@@ -50,7 +50,7 @@ func runFormPostRedirect(p *audit.Pass) error {
 			continue
 		}
 		p.Reportf(f, "POST form submits to %s, which %s; on the way %s answers %d: browsers resend the form as a GET without its data; %s",
-			r.URL, describeChain(c), c.HopURL(i), h.Status, fix)
+			r.URL, describeChain(c), h.URL, h.Status, fix)
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func runRedirectLoop(p *audit.Pass) error {
 		members := map[string]bool{}
 		key := ""
 		for j := start; j < len(c.Hops); j++ {
-			u := c.HopURL(j)
+			u := c.Hops[j].URL
 			members[u] = true
 			if key == "" || u < key {
 				key = u
@@ -117,7 +117,7 @@ func runRedirectLoop(p *audit.Pass) error {
 // loop begins: the hop answered by the URL the chain comes back to.
 func loopStart(c *crawler.Chain) int {
 	for i := range c.Hops {
-		if c.HopURL(i) == c.FinalURL() {
+		if c.Hops[i].URL == c.FinalURL() {
 			return i
 		}
 	}

@@ -76,7 +76,7 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 // passesThrough reports whether the chain c visits URL u before its end.
 func passesThrough(c *crawler.Chain, u string) bool {
 	for i := range c.Hops {
-		if i > 0 && c.HopURL(i) == u {
+		if i > 0 && c.Hops[i].URL == u {
 			return true
 		}
 	}

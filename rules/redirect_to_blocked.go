@@ -42,8 +42,8 @@ func runRedirectToBlocked(p *audit.Pass) error {
 // chainTouchesScope reports whether a URL that answers in the chain is
 // inside the crawl scope: the site has a hand in the chain.
 func chainTouchesScope(g *crawler.Graph, c *crawler.Chain) bool {
-	for i := range c.Hops {
-		if inScope(g, c.HopURL(i)) {
+	for _, h := range c.Hops {
+		if inScope(g, h.URL) {
 			return true
 		}
 	}
