@@ -15,12 +15,10 @@ import (
 // redirects, and how a chain ends. The page to name as a finding's source
 // is crawler.Graph.Source.
 
-// reachedHop is a redirect that some entry URL's chain passes through.
+// reachedHop is a redirect that some entry URL's chain passes through;
+// its URL is the response's, the graph's key for it.
 type reachedHop struct {
 	crawler.Hop
-	// URL is the normalised URL that answered: the graph's key for the
-	// hop's response (it hides the response's own URL field).
-	URL string
 	// Source is the smallest non-empty source among the references to
 	// the entry URLs of the chains through this hop.
 	Source string
@@ -31,7 +29,7 @@ type reachedHop struct {
 func reachedHops(g *crawler.Graph) iter.Seq[reachedHop] {
 	return func(yield func(reachedHop) bool) {
 		for _, x := range g.ReachedRedirects() {
-			if x.Hop != nil && !yield(reachedHop{Hop: *x.Hop, URL: x.URL, Source: x.Source}) {
+			if x.Hop != nil && !yield(reachedHop{Hop: *x.Hop, Source: x.Source}) {
 				return
 			}
 		}
