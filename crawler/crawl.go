@@ -102,6 +102,16 @@ func keepsReferences(r *Response) bool {
 	return r.Status < 200 || r.Status > 299 || r.Refresh != nil || r.Error != "" || r.Blocked
 }
 
+// file counts a reference to the fetched URL r, and keeps it when the
+// graph keeps the references to r, or it is a start URL. The lock must
+// be held.
+func (c *crawl) file(r *Response, ref Reference) {
+	r.Referrers.count(ref.Kind)
+	if keepsReferences(r) || ref.Kind == RefSeed {
+		c.kept = append(c.kept, ref)
+	}
+}
+
 // pendingOf returns the pending entry of the normalised URL u, which has
 // no response yet, creating it. The lock must be held.
 func (c *crawl) pendingOf(u string) *pending {
@@ -158,10 +168,7 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 	for _, ref := range refs {
 		if r := c.g.Responses[ref.Target]; r != nil {
 			ref.Target = r.URL
-			r.Referrers.count(ref.Kind)
-			if keepsReferences(r) || ref.Kind == RefSeed {
-				c.kept = append(c.kept, ref)
-			}
+			c.file(r, ref)
 			continue
 		}
 		p := c.pending[ref.Target]
@@ -643,13 +650,7 @@ func (c *crawl) record(r *Response, refs []Reference) {
 	if p := c.pending[r.URL]; p != nil {
 		delete(c.pending, r.URL)
 		r.URL = p.url
-		keep := keepsReferences(r)
-		c.waiting.take(p.refs, func(w *waiting) {
-			r.Referrers.count(w.kind)
-			if keep || w.kind == RefSeed {
-				c.kept = append(c.kept, w.to(p.url))
-			}
-		})
+		c.waiting.take(p.refs, func(w *waiting) { c.file(r, w.to(p.url)) })
 		c.shrinkFrontier()
 	}
 	c.g.Responses[r.URL] = r
