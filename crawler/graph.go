@@ -348,8 +348,9 @@ func (g *Graph) Entries() []string {
 // must not change afterwards.
 func (g *Graph) Chains() []Chain {
 	g.once.Do(func() {
-		g.chains = make([]Chain, 0, g.ChainCount())
-		for _, u := range g.Entries() {
+		entries := g.Entries()
+		g.chains = make([]Chain, 0, g.countChains(entries))
+		for _, u := range entries {
 			if g.startsChain(u) {
 				g.chains = append(g.chains, g.Follow(u))
 			}
@@ -360,9 +361,12 @@ func (g *Graph) Chains() []Chain {
 
 // ChainCount returns how many chains Chains returns, without walking
 // them.
-func (g *Graph) ChainCount() int {
+func (g *Graph) ChainCount() int { return g.countChains(g.Entries()) }
+
+// countChains counts the entries that start a chain.
+func (g *Graph) countChains(entries []string) int {
 	n := 0
-	for _, u := range g.Entries() {
+	for _, u := range entries {
 		if g.startsChain(u) {
 			n++
 		}
