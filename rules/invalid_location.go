@@ -42,7 +42,7 @@ func runInvalidLocation(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range g.ReachedRedirects() {
 		r := x.Response
-		if r == nil || r.Status < 300 || r.Status > 399 || r.Redirect == nil || len(r.Redirect.Locations) == 0 || !inScope(g, x.URL) {
+		if r.Status < 300 || r.Status > 399 || r.Redirect == nil || len(r.Redirect.Locations) == 0 || !inScope(g, x.URL) {
 			continue
 		}
 		d := r.Redirect

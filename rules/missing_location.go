@@ -36,7 +36,7 @@ func runMissingLocation(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range g.ReachedRedirects() {
 		r := x.Response
-		if r == nil || !crawler.IsRedirectStatus(r.Status) || !inScope(g, x.URL) {
+		if !crawler.IsRedirectStatus(r.Status) || !inScope(g, x.URL) {
 			continue
 		}
 		var locations []string
