@@ -19,7 +19,7 @@ type Config struct {
 	Timeout      time.Duration // per request, headers and body
 	MaxBody      int64         // body bytes read at most; the rest is cut and marked truncated
 	UserAgent    string
-	Header       http.Header       // extra request headers, sent to the start hosts only
+	Header       http.Header       // extra request headers, sent only to the start URLs' origins (scheme, host and port)
 	Include      []*regexp.Regexp  // a discovered URL must match one, if any are given
 	Exclude      []*regexp.Regexp  // a discovered URL matching one is not fetched
 	Sitemaps     []string          // sitemap URLs to read besides robots.txt's

@@ -52,8 +52,9 @@ type crawl struct {
 	robots    *robots
 	plain     *http.Client // follows up to 5 redirects: robots.txt and sitemaps
 	gates     hostGates
-	seedHosts map[string]bool
-	interned  sync.Map // header values that repeat (Content-Type): one string each
+	seedHosts map[string]bool // the start URLs' hosts: the scope
+	origins   map[string]bool // the start URLs' origins (see headerOrigin): where Config.Header goes
+	interned  sync.Map        // header values that repeat (Content-Type): one string each
 
 	mu          sync.Mutex
 	cond        *sync.Cond
@@ -242,6 +243,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 		}},
 		gates:     hostGates{delay: cfg.Delay, next: map[string]time.Time{}},
 		seedHosts: map[string]bool{},
+		origins:   map[string]bool{},
 		pending:   map[string]*pending{},
 		tasks:     map[string]struct{}{},
 	}
@@ -274,6 +276,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 			return nil, fmt.Errorf("start URL %q: %w", s, err)
 		}
 		p, _ := url.Parse(u)
+		c.origins[headerOrigin(p)] = true
 		host := p.Hostname()
 		if !c.seedHosts[host] {
 			c.seedHosts[host] = true
@@ -554,16 +557,27 @@ func (c *crawl) fetch(t task) {
 }
 
 // requestHeader is the header of a request to u: the User-Agent, and the
-// extra headers when u is on a start host (credentials go nowhere else).
+// extra headers when u has the origin of a start URL. Credentials go
+// nowhere else: not to another port or scheme of the same host name (so
+// never in cleartext when the start URL was https), not to a www twin,
+// not to robots.txt or sitemaps elsewhere, as curl keeps them (CVE-2022-27776).
 func (c *crawl) requestHeader(u *url.URL) http.Header {
 	h := make(http.Header, 1+len(c.cfg.Header))
-	if c.seedHosts[u.Hostname()] {
+	if len(c.cfg.Header) > 0 && c.origins[headerOrigin(u)] {
 		for k, v := range c.cfg.Header {
 			h[k] = v
 		}
 	}
 	h.Set("User-Agent", c.cfg.UserAgent)
 	return h
+}
+
+// headerOrigin is the origin requestHeader matches u by: its normalised
+// scheme, host and port, whatever userinfo u has.
+func headerOrigin(u *url.URL) string {
+	v := *u
+	v.User = nil
+	return origin(&v)
 }
 
 // intern returns one shared copy of a short header value, so that a

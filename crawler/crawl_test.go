@@ -342,35 +342,6 @@ func TestCancel(t *testing.T) {
 	}
 }
 
-// TestRequestHeaders: extra headers go to the start hosts only; no cookie
-// is ever sent back.
-func TestRequestHeaders(t *testing.T) {
-	site := crawlertest.New(t, `
--- / --
-> Set-Cookie: session=1; Path=/
-<a href="/a">a</a> <a href="http://other.test/x">x</a>
--- /a --
-a
--- http://other.test/x --
-x
-`)
-	cfg := site.Config("http://site.test/")
-	cfg.Header = http.Header{"Authorization": {"Bearer secret"}}
-	crawl(t, cfg)
-	for _, r := range site.Requests() {
-		onStart := strings.HasPrefix(r.URL, "http://site.test/")
-		if got := r.Header.Get("Authorization") != ""; got != onStart {
-			t.Errorf("%s: Authorization sent = %v", r.URL, got)
-		}
-		if c := r.Header.Get("Cookie"); c != "" {
-			t.Errorf("%s: cookie %q sent", r.URL, c)
-		}
-		if ua := r.Header.Get("User-Agent"); ua != "hopaudit-test" {
-			t.Errorf("%s: User-Agent %q", r.URL, ua)
-		}
-	}
-}
-
 // TestBodies: a body over the limit is cut and marked; a slow server
 // runs into the timeout and is recorded with an error.
 func TestBodies(t *testing.T) {

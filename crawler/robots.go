@@ -129,7 +129,7 @@ func (r *robots) fetch(ctx context.Context, u string) (status int, body []byte, 
 		if len(via) > 5 {
 			return errTooManyRedirects
 		}
-		next.Header = r.header(next.URL) // credentials stay with the start hosts
+		next.Header = r.header(next.URL) // credentials stay with the start origins
 		return nil
 	}
 	resp, err := client.Do(req)

@@ -94,7 +94,7 @@ func parseSitemap(r io.Reader) (locs []string, index bool, err error) {
 // fetchSitemap GETs a sitemap, following up to five redirects, and reads
 // its entries as it arrives (gunzipped when it is gzip data) without
 // keeping the document. header gives the request header for each URL
-// of the redirect chain, so that credentials stay with the start hosts.
+// of the redirect chain, so that credentials stay with the start origins.
 func fetchSitemap(ctx context.Context, client *http.Client, header func(*url.URL) http.Header, u string) (status int, locs []string, index bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
