@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
@@ -452,6 +453,105 @@ func TestRowTypesMatchColumns(t *testing.T) {
 		}
 		if !reflect.DeepEqual(keys, tc.columns) {
 			t.Errorf("%s keys %v; columns %v", typ.Name(), keys, tc.columns)
+		}
+	}
+}
+
+func TestFitCell(t *testing.T) {
+	long := "https://example.com/" + strings.Repeat("a", 200_000)
+	for _, tc := range []struct {
+		name   string
+		in     string
+		cut    int    // characters cut, 0 = none
+		suffix string // what the kept part ends with
+	}{
+		{name: "short", in: "https://example.com/"},
+		{name: "exactly the limit", in: strings.Repeat("b", maxCellChars)},
+		{name: "one over", in: strings.Repeat("b", maxCellChars+1), cut: 20, suffix: "b"},
+		{name: "long URL", in: long, cut: 167_273, suffix: "a"}, // 200,020 chars, 32,747 kept and a marker of 20
+		// 3 bytes but one UTF-16 unit each: 40,000 of them do not fit.
+		{name: "BMP runes", in: strings.Repeat("€", 40_000), cut: 7_252, suffix: "€"},
+		// 4 bytes and two UTF-16 units each: 16,383 fit (32,766 units), 16,384 do not.
+		{name: "astral fits", in: strings.Repeat("😀", 16_383)},
+		{name: "astral over", in: strings.Repeat("😀", 16_384), cut: 10, suffix: "😀"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := fitCell(tc.in)
+			units := len(utf16.Encode([]rune(got)))
+			if units > maxCellChars {
+				t.Errorf("%d UTF-16 units, more than %d", units, maxCellChars)
+			}
+			if tc.cut == 0 {
+				if got != tc.in {
+					t.Errorf("a cell that fits was changed: %d units", units)
+				}
+				return
+			}
+			marker := "…[cut " + groupDigits(tc.cut) + " chars]"
+			kept, ok := strings.CutSuffix(got, marker)
+			if !ok {
+				t.Fatalf("does not end with %q: ...%q", marker, got[max(0, len(got)-40):])
+			}
+			if !strings.HasPrefix(tc.in, kept) || !strings.HasSuffix(kept, tc.suffix) {
+				t.Errorf("the kept part is not the start of the value")
+			}
+			if n := utf8.RuneCountInString(tc.in) - utf8.RuneCountInString(kept); n != tc.cut {
+				t.Errorf("marker says %d cut, %d were", tc.cut, n)
+			}
+		})
+	}
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 167262: "167,262", 1234567: "1,234,567"} {
+		if got := groupDigits(n); got != want {
+			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// TestLongValues: a 200 KB Location is cut in CSV cells, with its marker,
+// and kept whole in JSON and JSON lines.
+func TestLongValues(t *testing.T) {
+	const entry = "https://example.com/huge"
+	loc := "/" + strings.Repeat("x", 200_000)
+	target := "https://example.com" + loc
+	g := &crawler.Graph{Responses: map[string]*crawler.Response{
+		entry:  {URL: entry, Status: 301, Redirect: &crawler.Redirect{Locations: []string{loc}, Location: target}, Internal: true},
+		target: {URL: target, Status: 200, Internal: true},
+	}}
+	g.References = []crawler.Reference{{Kind: crawler.RefSeed, Target: entry}}
+	rep := (&audit.Engine{}).Run(g)
+
+	var b bytes.Buffer
+	if err := (CSV{}).Format(&b, Hops, rep); err != nil {
+		t.Fatal(err)
+	}
+	records, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := 0
+	for _, rec := range records {
+		for _, cell := range rec {
+			if n := utf8.RuneCountInString(cell); n > maxCellChars {
+				t.Errorf("a CSV cell of %d characters", n)
+			}
+			if strings.Contains(cell, "xxxx") {
+				cells++
+				if !strings.HasSuffix(cell, " chars]") || !strings.Contains(cell, "…[cut ") {
+					t.Errorf("a cut cell has no marker: ...%q", cell[len(cell)-30:])
+				}
+			}
+		}
+	}
+	if cells < 3 { // the location, the target, and the final hop's URL
+		t.Errorf("%d long cells in the hops CSV, want at least 3", cells)
+	}
+	for _, fm := range []Formatter{JSON{}, JSONL{}} {
+		b.Reset()
+		if err := fm.Format(&b, Hops, rep); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), `"`+loc+`"`) || !strings.Contains(b.String(), `"`+target+`"`) {
+			t.Errorf("%T does not keep the long Location and target whole", fm)
 		}
 	}
 }
