@@ -505,8 +505,8 @@ func TestOutputFileReplacedWhole(t *testing.T) {
 	if !bytes.HasPrefix(got, []byte("rule,severity,url,source,status,target,hops,message")) {
 		t.Errorf("report is not a findings CSV:\n%s", got)
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
-		t.Errorf("report mode %v (%v), want 0644", fi.Mode().Perm(), err)
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("report mode %v (%v), want 0600, the mode it had", fi.Mode().Perm(), err)
 	}
 }
 

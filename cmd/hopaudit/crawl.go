@@ -443,21 +443,25 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	if j.noScheme > 0 && !j.quiet {
 		fmt.Fprintf(a.stderr, "%d URL(s) without a scheme: using https://\n", j.noScheme)
 	}
-	var dst *destination
+	// Where the reports go is checked before any request.
+	var out *reportFile
 	if j.report {
 		var err error
-		if dst, err = a.openOutput(j.out, "-o"); err != nil {
+		if out, err = checkOutput(j.out); err != nil {
 			return err
 		}
-		defer dst.abort()
 	}
-	var dir *outputDir
+	var dir []*reportFile
 	if j.outputDir != "" {
 		var err error
-		if dir, err = a.openOutputDir(j.outputDir); err != nil {
+		if dir, err = checkOutputDir(j.outputDir); err != nil {
 			return err
 		}
-		defer dir.abort()
+		for _, f := range dir {
+			if out != nil && out.file != "" && out.file == f.file {
+				return usageErrorf("-o %s is also a file of --output-dir", j.out)
+			}
+		}
 	}
 
 	start := a.now()
@@ -495,21 +499,19 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	for _, e := range rep.Errors {
 		fmt.Fprintf(a.stderr, "warning: rule %s failed: %s\n", e.Rule, e.Err)
 	}
-	if dst != nil {
+	// The files first: a closed stdout must not cost them.
+	var dirErr, reportErr error
+	if dir != nil {
+		dirErr = a.writeOutputDir(j.outputDir, dir, rep, j.bom)
+	}
+	if j.report {
 		fm, err := a.formatter(j)
 		if err != nil {
 			return err
 		}
-		if err := fm.Format(dst, j.kind, rep); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
-		if err := dst.commit(); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
-	}
-	if dir != nil {
-		if err := dir.write(a, rep, j.bom); err != nil {
-			return err
+		reportErr = a.writeReport(out, func(w io.Writer) error { return fm.Format(w, j.kind, rep) })
+		if reportErr != nil && dir != nil && dirErr == nil {
+			reportErr = &exitError{code: exitCode(reportErr), err: fmt.Errorf("%w; the --output-dir reports were written", reportErr)}
 		}
 	}
 	if g.Stats.MaxPagesReached {
@@ -519,13 +521,13 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 		fmt.Fprintln(a.stderr, summaryLine(rep, a.now().Sub(start)))
 	}
 
+	var cutShort error
 	if g.Stats.Cancelled {
-		return &exitError{code: exitIncomplete, err: fmt.Errorf("crawl cut short: the report covers the %d URLs fetched", g.Stats.Fetched)}
+		cutShort = &exitError{code: exitIncomplete, err: fmt.Errorf("crawl cut short: the report covers the %d URLs fetched", g.Stats.Fetched)}
+	} else if err := startFailed(g, j.seeds); err != nil {
+		cutShort = &exitError{code: exitIncomplete, err: err}
 	}
-	if err := startFailed(g, j.seeds); err != nil {
-		return &exitError{code: exitIncomplete, err: err}
-	}
-	return failOnError(rep, j.failOn)
+	return worst(dirErr, reportErr, cutShort, failOnError(rep, j.failOn))
 }
 
 // failOnError returns the exit error for --fail-on: findings at level or

@@ -85,6 +85,11 @@ func (a *app) runDiff(args []string) error {
 		return usageErrorf("diff: --format: %v", err)
 	}
 
+	dst, err := checkOutput(f.out)
+	if err != nil {
+		return err
+	}
+
 	docs := make([]*output.Document, 2)
 	for i, path := range pos {
 		if docs[i], err = a.readDocument(path); err != nil {
@@ -104,16 +109,8 @@ func (a *app) runDiff(args []string) error {
 		fmt.Fprintf(a.stderr, "warning: %s is from a crawl that was cut short or stopped at --max-pages: a finding it lacks may not be fixed\n", pos[1])
 	}
 
-	dst, err := a.openOutput(f.out, "-o")
-	if err != nil {
+	if err := a.writeReport(dst, func(w io.Writer) error { return fm.Format(w, kind, rep) }); err != nil {
 		return err
-	}
-	defer dst.abort()
-	if err := fm.Format(dst, kind, rep); err != nil {
-		return fmt.Errorf("write report: %w", err)
-	}
-	if err := dst.commit(); err != nil {
-		return fmt.Errorf("write report: %w", err)
 	}
 	if !f.quiet {
 		fmt.Fprintf(a.stderr, "%s: %d findings, %s: %d findings; %d new, %d fixed, %d unchanged\n",

@@ -9,9 +9,20 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop) // after the first signal, a second one ends the process at once
+	// A closed stdout (| head) is a write error that run reports, with
+	// the report files still written, not a silent death by SIGPIPE.
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		<-signals
+		cancel() // the first signal stops the crawl; the reports are still written
+		s := <-signals
+		temps.removeAll() // the second one quits at once, leaving no temporary file
+		os.Exit(128 + int(s.(syscall.Signal)))
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
+	temps.removeAll()
 	os.Exit(code)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -34,59 +33,34 @@ func (a *app) formatter(j *job) (output.Formatter, error) {
 
 func toStdout(out string) bool { return out == "" || out == "-" }
 
-// destination is where the report goes: stdout, or a temporary file that
-// replaces -o's file only once the report is complete, so that a failed
-// run never leaves half a report where last night's was.
-type destination struct {
-	*bufio.Writer
-	file *os.File // nil for stdout
-	path string
-	done bool
-}
-
-// openOutput opens a report's destination before the crawl, so that an
-// unwritable file fails at once; flag names the flag that gave path,
-// for the error.
-func (a *app) openOutput(path, flag string) (*destination, error) {
+// checkOutput checks -o's file before the crawl; nil means stdout.
+func checkOutput(path string) (*reportFile, error) {
 	if toStdout(path) {
-		return &destination{Writer: bufio.NewWriter(a.stdout)}, nil
+		return nil, nil
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := checkReportFile(path)
 	if err != nil {
-		return nil, usageErrorf("%s: %v", flag, err)
+		return nil, usageErrorf("-o: %v", err)
 	}
-	return &destination{Writer: bufio.NewWriter(f), file: f, path: path}, nil
+	return f, nil
 }
 
-// commit flushes the report and, for a file, moves it into place.
-func (d *destination) commit() error {
-	if err := d.Flush(); err != nil {
-		return err
-	}
-	if d.file == nil {
-		d.done = true
+// writeReport writes one report with fill to -o's file (see reportFile)
+// or, when f is nil, to stdout.
+func (a *app) writeReport(f *reportFile, fill func(io.Writer) error) error {
+	if f == nil {
+		if err := writeAll(a.stdout, fill); err != nil {
+			return &exitError{code: exitStdout, err: fmt.Errorf("stdout: %w: the report there is incomplete", err)}
+		}
 		return nil
 	}
-	if err := d.file.Chmod(0o644); err != nil {
-		return err
+	if err := writeFiles([]*reportFile{f}, func(_ int, w io.Writer) error { return fill(w) }); err != nil {
+		if f.file != "" {
+			err = fmt.Errorf("%w; the file keeps what it had", err)
+		}
+		return &exitError{code: exitWrite, err: fmt.Errorf("-o: %w", err)}
 	}
-	if err := d.file.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(d.file.Name(), d.path); err != nil {
-		return err
-	}
-	d.done = true
 	return nil
-}
-
-// abort removes the temporary file of a report that was not committed.
-func (d *destination) abort() {
-	if d.done || d.file == nil {
-		return
-	}
-	d.file.Close()
-	os.Remove(d.file.Name())
 }
 
 // dirReports are the files --output-dir writes: every report as CSV,
@@ -105,53 +79,38 @@ var dirReports = []struct {
 	{"report.json", output.Findings, "json"},
 }
 
-// outputDir is the files of --output-dir, each written to a temporary
-// file and moved into place once complete, as -o's file is.
-type outputDir struct {
-	files []*destination
-}
-
-// openOutputDir creates dir if needed and opens its files before the
-// crawl, so that an unwritable directory fails at once.
-func (a *app) openOutputDir(dir string) (*outputDir, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// checkOutputDir creates dir if needed and checks each of its files
+// before the crawl, so that an unusable folder or a name taken by a
+// folder fails before any request.
+func checkOutputDir(dir string) ([]*reportFile, error) {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
 		return nil, usageErrorf("--output-dir: %v", err)
 	}
-	d := &outputDir{}
-	for _, r := range dirReports {
-		f, err := a.openOutput(filepath.Join(dir, r.name), "--output-dir")
+	files := make([]*reportFile, len(dirReports))
+	for i, r := range dirReports {
+		f, err := checkReportFile(filepath.Join(dir, r.name))
 		if err != nil {
-			d.abort()
-			return nil, err
+			return nil, usageErrorf("--output-dir: %v", err)
 		}
-		d.files = append(d.files, f)
+		files[i] = f
 	}
-	return d, nil
+	return files, nil
 }
 
-// write writes every report of rep into its file.
-func (d *outputDir) write(a *app, rep *audit.Report, bom bool) error {
-	for i, r := range dirReports {
-		fm, err := a.lookup(r.format, output.Options{BOM: bom})
+// writeOutputDir writes every report of rep into the files of
+// --output-dir, all of them or none (see writeFiles).
+func (a *app) writeOutputDir(dir string, files []*reportFile, rep *audit.Report, bom bool) error {
+	err := writeFiles(files, func(i int, w io.Writer) error {
+		fm, err := a.lookup(dirReports[i].format, output.Options{BOM: bom})
 		if err != nil {
 			return err
 		}
-		dst := d.files[i]
-		if err := fm.Format(dst, r.kind, rep); err != nil {
-			return fmt.Errorf("write %s: %w", dst.path, err)
-		}
-		if err := dst.commit(); err != nil {
-			return fmt.Errorf("write %s: %w", dst.path, err)
-		}
+		return fm.Format(w, dirReports[i].kind, rep)
+	})
+	if err != nil {
+		return &exitError{code: exitWrite, err: fmt.Errorf("--output-dir: %w; %s keeps the reports it had", err, dir)}
 	}
 	return nil
-}
-
-// abort removes the temporary files not yet moved into place.
-func (d *outputDir) abort() {
-	for _, f := range d.files {
-		f.abort()
-	}
 }
 
 // readDocument reads a JSON report (for --baseline and diff); its errors
