@@ -65,7 +65,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	fs.DurationVar(&f.timeout, "timeout", 15*time.Second, "give up on a request after `DURATION` (headers and body)")
 	fs.Var(&f.maxBody, "max-body", "read at most `SIZE` of a body (bytes, or 512KiB, 5MiB, 1MB); the rest is cut and marked truncated")
 	fs.StringVar(&f.userAgent, "user-agent", defaultUserAgent(), "send `STRING` as the User-Agent")
-	fs.Var(&f.header, "header", "send the request header `\"NAME: VALUE\"` to the start hosts (repeatable)")
+	fs.Var(&f.header, "header", "send the request header `\"NAME: VALUE\"` to the start URLs' origins only: same scheme, host and port (repeatable)")
 	fs.BoolVar(&f.ignoreRobots, "ignore-robots", false, "neither read nor obey robots.txt")
 	fs.BoolVar(&f.subdomains, "subdomains", false, "count every subdomain of the start hosts' registrable domains as internal")
 	if !list {
@@ -84,8 +84,8 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 
 	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: urls, hops, chains, findings or summary")
 	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
-	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout")
-	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, summary.csv, report.json); then stdout gets a report only if --report, --format or -o is given")
+	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout): replaced whole once complete, keeping its mode; a device or FIFO is written to")
+	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, summary.csv, report.json), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
 	fs.BoolVar(&f.bom, "bom", false, "start every CSV with a UTF-8 byte order mark, for Excel")
 	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists (with --baseline, a new one): error, warning, notice or none")
 	fs.StringVar(&f.baseline, "baseline", "", "compare with the JSON findings report `FILE` of an earlier run: mark each finding new, fixed or unchanged")
@@ -153,9 +153,16 @@ scheme gets https://. Flags may come before or after the URLs.
 		}
 		printFlags(w, fs, sections)
 		fmt.Fprint(w, `
+Extra --header fields (credentials) go only to the origins of the start
+URLs: the same scheme, host and port. Never to another port or scheme of
+the same host, so never in cleartext when the start URL is https; never
+to a www twin, another site, or their robots.txt and sitemaps.
+
 Exit codes: 0 done, 1 findings at or above --fail-on (with --baseline,
-new findings), 2 usage or configuration error, 3 the crawl could not start
-or was cut short.
+new findings), 2 usage or configuration error (nothing fetched), 3 the
+crawl could not start or was cut short, 4 a report file could not be
+written (it keeps what it had; so does every file of --output-dir),
+5 stdout closed early (the report files were written).
 `)
 	}
 }

@@ -24,7 +24,7 @@ type diffFlags struct {
 func (f *diffFlags) define(fs *flag.FlagSet) []flagSection {
 	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: findings, or summary (counts per rule with new and fixed)")
 	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
-	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout")
+	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout): replaced whole once complete, keeping its mode; a device or FIFO is written to")
 	fs.BoolVar(&f.bom, "bom", false, "start the CSV with a UTF-8 byte order mark, for Excel")
 	fs.BoolVar(&f.unchanged, "unchanged", false, "list the unchanged findings too, not only the new and fixed ones")
 	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a new finding at `LEVEL` or above exists: error, warning, notice or none")
@@ -48,7 +48,8 @@ totals count NEW's findings. Flags may come before or after the files.
 		fmt.Fprint(w, `
 Exit codes: 0 done, 1 new findings at or above --fail-on, 2 usage error or
 a report that cannot be read (not JSON, another schema version, not a
-findings report).
+findings report), 4 -o's file could not be written (it keeps what it had),
+5 stdout closed early.
 `)
 	}
 }
