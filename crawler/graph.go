@@ -194,12 +194,20 @@ type Sitemap struct {
 type Stats struct {
 	Started         time.Time
 	Finished        time.Time
-	Fetched         int  // URLs requested
-	Parsed          int  // HTML pages parsed
-	Blocked         int  // URLs disallowed by robots.txt
-	Errors          int  // URLs with a network or protocol error
-	Cancelled       bool // cut short by a signal or a cancelled context
-	MaxPagesReached bool // --max-pages stopped the discovery of new URLs
+	Fetched         int    // URLs requested
+	Parsed          int    // HTML pages parsed
+	Blocked         int    // URLs disallowed by robots.txt
+	Errors          int    // URLs with a network or protocol error
+	Cancelled       bool   // cut short by a signal or a cancelled context
+	MaxPagesReached bool   // --max-pages stopped the discovery of new URLs
+	Unreachable     string // why the crawl stopped early: a host that kept failing and what it answered; "" = it did not
+}
+
+// Partial reports whether the crawl was cut short, so that a URL it did
+// not fetch may still be there: cancelled, stopped by --max-pages, or
+// stopped because the site became unreachable.
+func (s *Stats) Partial() bool {
+	return s.Cancelled || s.MaxPagesReached || s.Unreachable != ""
 }
 
 // End says how a chain ends. It is a small number; String gives its
