@@ -17,6 +17,9 @@ type Config struct {
 	MaxPages     int           // URLs fetched at most; 0 = no limit
 	MaxDepth     int           // link depth from a start URL; 0 = no limit
 	Timeout      time.Duration // per request, headers and body
+	Retries      int           // tries after the first for a transient failure: a network error, 429, 502, 503, 504
+	RetryBackoff time.Duration // the wait before the first retry; it doubles at each retry (plus up to half at random)
+	MaxRetryWait time.Duration // the longest wait before a retry, Retry-After included; also the pause of a failing host
 	MaxBody      int64         // body bytes read at most; the rest is cut and marked truncated
 	UserAgent    string
 	Header       http.Header       // extra request headers, sent only to the start URLs' origins (scheme, host and port)

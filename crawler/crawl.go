@@ -45,13 +45,15 @@ type task struct {
 // crawl is one run of Crawl.
 type crawl struct {
 	cfg       Config
-	ctx       context.Context
+	ctx       context.Context // the crawl's: cancelled by the caller, or by stop
+	cancel    context.CancelFunc
+	retry     retryPolicy
 	g         *Graph
 	collector *colly.Collector
 	raw       *rawResponses
 	robots    *robots
 	plain     *http.Client // follows up to 5 redirects: robots.txt and sitemaps
-	gates     hostGates
+	gates     *hostGates
 	seedHosts map[string]bool // the start URLs' hosts: the scope
 	origins   map[string]bool // the start URLs' origins (see headerOrigin): where Config.Header goes
 	interned  sync.Map        // header values that repeat (Content-Type): one string each
@@ -78,10 +80,14 @@ func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer c.cancel()
 	c.g.Stats.Started = time.Now()
 	c.run()
 	c.g.Stats.Finished = time.Now()
 	c.g.Stats.Cancelled = ctx.Err() != nil
+	if !c.g.Stats.Cancelled && c.g.Stats.Unreachable == "" {
+		c.g.Stats.Unreachable = c.unreachable()
+	}
 	c.finish()
 	return c.g, nil
 }
@@ -230,25 +236,28 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 		return nil, err
 	}
 	raw := &rawResponses{next: tr}
+	ctx, cancel := context.WithCancel(ctx)
 	c := &crawl{
-		cfg: cfg,
-		ctx: ctx,
-		g:   &Graph{Responses: map[string]*Response{}, Scope: Scope{Subdomains: cfg.Subdomains}},
-		raw: raw,
+		cfg:    cfg,
+		ctx:    ctx,
+		cancel: cancel,
+		retry:  newRetryPolicy(cfg),
+		g:      &Graph{Responses: map[string]*Response{}, Scope: Scope{Subdomains: cfg.Subdomains}},
+		raw:    raw,
 		plain: &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: func(_ *http.Request, via []*http.Request) error {
 			if len(via) > 5 {
 				return errors.New("more than 5 redirects")
 			}
 			return nil
 		}},
-		gates:     hostGates{delay: cfg.Delay, next: map[string]time.Time{}},
+		gates:     newHostGates(cfg),
 		seedHosts: map[string]bool{},
 		origins:   map[string]bool{},
 		pending:   map[string]*pending{},
 		tasks:     map[string]struct{}{},
 	}
 	c.cond = sync.NewCond(&c.mu)
-	c.robots = newRobots(c.plain, cfg.UserAgent, c.requestHeader, c.logf)
+	c.robots = newRobots(c.plain, cfg.UserAgent, c.requestHeader, c.logf, c.retry)
 
 	c.collector = colly.NewCollector(
 		colly.StdlibContext(ctx),
@@ -305,6 +314,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 
 // fetchResult collects what colly's callbacks see of one request.
 type fetchResult struct {
+	epoch      int // the host gate's, when the request started
 	requestURL string
 	status     int
 	header     http.Header
@@ -482,29 +492,19 @@ func (c *crawl) fetch(t task) {
 		c.record(r, nil)
 		return
 	}
-	if err := c.gates.wait(c.ctx, u.Host); err != nil {
-		return
-	}
-
-	res := &fetchResult{}
-	cctx := colly.NewContext()
-	cctx.Put(resultKey, res)
-	start := time.Now()
-	err = c.collector.Request(http.MethodGet, t.url, nil, cctx, c.requestHeader(u))
-	r.Elapsed = time.Since(start)
-	if err != nil && c.ctx.Err() != nil {
+	res, err := c.request(r, u)
+	if res == nil {
 		return // cut short: the URL stays unfetched
-	}
-	if res.status == 0 {
-		if kept := c.raw.take(res.requestURL); kept != nil {
-			res.status, res.header = kept.StatusCode, kept.Header
-			err = nil // the Location error is recorded below
-		}
 	}
 	if err != nil {
 		r.Error = errorText(err)
 	}
 	r.Status = res.status
+	if r.Internal {
+		if why := c.gates.outcome(u.Host, res.epoch, failed(r), failure(r)); why != "" {
+			c.stop(why)
+		}
+	}
 	if res.header != nil {
 		c.readHeader(r, u, res.header)
 	}
@@ -554,6 +554,129 @@ func (c *crawl) fetch(t task) {
 		c.followHop(task{kind: fetchURL, url: target, depth: t.depth, hop: t.hop + 1})
 	}
 	c.record(r, uniqueRefs(refs))
+}
+
+// request GETs u for the response r, trying again after a transient
+// failure (see retryPolicy), and returns what the last try got; nil
+// when the crawl was cut short. A 429 or 503 also slows the host down
+// for the rest of the crawl.
+func (c *crawl) request(r *Response, u *url.URL) (*fetchResult, error) {
+	for attempt := 0; ; attempt++ {
+		epoch, err := c.gates.acquire(c.ctx, u.Host)
+		if err != nil {
+			return nil, err
+		}
+		res := &fetchResult{epoch: epoch}
+		cctx := colly.NewContext()
+		cctx.Put(resultKey, res)
+		start := time.Now()
+		err = c.collector.Request(http.MethodGet, r.URL, nil, cctx, c.requestHeader(u))
+		r.Elapsed = time.Since(start)
+		c.gates.done(u.Host)
+		if err != nil && c.ctx.Err() != nil {
+			return nil, err
+		}
+		if res.status == 0 {
+			if kept := c.raw.take(res.requestURL); kept != nil {
+				res.status, res.header = kept.StatusCode, kept.Header
+				err = nil // the Location error is recorded by the caller
+			}
+		}
+		r.Attempts = uint8(min(attempt+1, math.MaxUint8))
+		transient := retryableStatus(res.status) || err != nil && retryableError(err)
+		if !transient || attempt >= c.cfg.Retries {
+			return res, err
+		}
+		wait := c.retry.wait(attempt, res.header, time.Now())
+		if res.status == http.StatusTooManyRequests || res.status == http.StatusServiceUnavailable {
+			c.gates.slowDown(u.Host, wait)
+		}
+		if sleep(c.ctx, wait) != nil {
+			return nil, c.ctx.Err()
+		}
+	}
+}
+
+// Beyond these, a crawl is too broken to audit: more than a quarter of
+// the site's URLs failed, and at least minFailed of them.
+const (
+	maxFailedShare = 4 // 1 in
+	minFailed      = 10
+)
+
+// failed reports whether a fetched response failed after its retries: a
+// network error, 429 or 5xx.
+func failed(r *Response) bool {
+	return !r.Blocked && (r.Status == 0 && r.Error != "" || r.Status == http.StatusTooManyRequests || r.Status >= 500)
+}
+
+// unreachable says why a finished crawl cannot be trusted, "" when it
+// can: its start URLs all failed (a site down, or answering 503
+// everywhere), or too many of the site's URLs did.
+func (c *crawl) unreachable() string {
+	var first *Response
+	for _, s := range c.cfg.Seeds {
+		u, _ := Normalize(s) // newCrawl checked it
+		r := c.g.Responses[u]
+		if r == nil || !failed(r) {
+			first = nil // fetched, blocked or never tried: the crawl started
+			break
+		}
+		if first == nil {
+			first = r
+		}
+	}
+	if first != nil {
+		if len(c.cfg.Seeds) == 1 {
+			return fmt.Sprintf("the start URL could not be fetched: %s: %s", first.URL, failure(first))
+		}
+		return fmt.Sprintf("none of the %d start URLs could be fetched; the first: %s: %s", len(c.cfg.Seeds), first.URL, failure(first))
+	}
+	site, bad := 0, 0
+	var last *Response
+	for _, r := range c.g.Responses {
+		if !r.Internal || r.Blocked {
+			continue
+		}
+		site++
+		if failed(r) {
+			bad++
+			if last == nil || r.URL < last.URL {
+				last = r
+			}
+		}
+	}
+	if bad >= minFailed && bad*maxFailedShare > site {
+		return fmt.Sprintf("%d of the site's %d URLs could not be fetched (network errors, 429 or 5xx after retries), such as %s: %s",
+			bad, site, last.URL, failure(last))
+	}
+	return ""
+}
+
+// failure says what a failed response got, for messages.
+func failure(r *Response) string {
+	s := r.Error
+	if r.Status != 0 {
+		s = fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status))
+	}
+	if r.Attempts > 1 {
+		s += fmt.Sprintf(" (after %d attempts)", r.Attempts)
+	}
+	return s
+}
+
+// stop ends the crawl early because the site stopped answering: the
+// requests in flight are cancelled, and Stats.Unreachable says why.
+func (c *crawl) stop(why string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.g.Stats.Unreachable == "" {
+		c.g.Stats.Unreachable = why
+		c.logf("stopping the crawl: %s", why)
+	}
+	c.stopped = true
+	c.cond.Broadcast()
+	c.cancel()
 }
 
 // requestHeader is the header of a request to u: the User-Agent, and the
@@ -774,34 +897,4 @@ func isHTML(contentType string, body []byte) bool {
 	}
 	mt, _, err := mime.ParseMediaType(contentType)
 	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
-}
-
-// hostGates spaces the requests to each host by the configured delay.
-type hostGates struct {
-	delay time.Duration
-	mu    sync.Mutex
-	next  map[string]time.Time
-}
-
-// wait blocks until the host's next request slot.
-func (h *hostGates) wait(ctx context.Context, host string) error {
-	if h.delay <= 0 {
-		return nil
-	}
-	h.mu.Lock()
-	now := time.Now()
-	at := h.next[host]
-	if at.Before(now) {
-		at = now
-	}
-	h.next[host] = at.Add(h.delay)
-	h.mu.Unlock()
-	t := time.NewTimer(time.Until(at))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

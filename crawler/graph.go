@@ -118,6 +118,7 @@ type Response struct {
 	Internal    bool          // inside the crawl scope
 	Parsed      bool          // parsed as an HTML page
 	Noindex     bool          // meta robots or X-Robots-Tag says noindex
+	Attempts    uint8         // requests made for this response: 1, more after transient failures
 }
 
 // Referrers counts the references to a URL by kind. The graph keeps the

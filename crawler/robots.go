@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/temoto/robotstxt"
 )
@@ -25,6 +26,7 @@ type robots struct {
 	agent  string       // product token matched against User-agent lines
 	header func(*url.URL) http.Header
 	log    func(format string, args ...any)
+	retry  retryPolicy
 
 	mu    sync.Mutex
 	files map[string]*robotsFile // by scheme://host
@@ -40,7 +42,7 @@ type robotsFile struct {
 	unreachable string
 }
 
-func newRobots(client *http.Client, userAgent string, header func(*url.URL) http.Header, log func(string, ...any)) *robots {
+func newRobots(client *http.Client, userAgent string, header func(*url.URL) http.Header, log func(string, ...any), retry retryPolicy) *robots {
 	agent, _, _ := strings.Cut(userAgent, "/")
 	agent, _, _ = strings.Cut(agent, " ")
 	return &robots{
@@ -48,6 +50,7 @@ func newRobots(client *http.Client, userAgent string, header func(*url.URL) http
 		agent:  agent,
 		header: header,
 		log:    log,
+		retry:  retry,
 		files:  map[string]*robotsFile{},
 	}
 }
@@ -76,21 +79,22 @@ func (r *robots) file(ctx context.Context, u *url.URL) *robotsFile {
 	}
 	r.mu.Unlock()
 	f.once.Do(func() {
-		status, body, connected, err := r.fetch(ctx, origin+"/robots.txt")
+		a, err := r.fetchRetrying(ctx, origin+"/robots.txt")
+		status, body := a.status, a.body
 		switch {
 		case err != nil && ctx.Err() != nil:
 			// Cut short: the crawl is ending, nothing is learnt.
-		case err != nil && !connected:
+		case err != nil && !a.connected:
 			r.log("robots.txt of %s: %s; crawling it as allowed", origin, errorText(err))
 		case errors.Is(err, errTooManyRedirects):
 			r.log("robots.txt of %s: %s; crawling it as allowed (RFC 9309)", origin, errorText(err))
 		case err != nil:
 			f.data = disallowAll
-			f.unreachable = "robots.txt unreachable (" + errorText(err) + "): everything disallowed, as RFC 9309 says"
+			f.unreachable = "robots.txt unreachable (" + errorText(err) + ")" + a.tries + ": everything disallowed, as RFC 9309 says"
 			r.log("%s: %s", origin, f.unreachable)
 		case status >= 500 && status <= 599:
 			f.data = disallowAll
-			f.unreachable = fmt.Sprintf("robots.txt answered %d: everything disallowed, as RFC 9309 says", status)
+			f.unreachable = fmt.Sprintf("robots.txt answered %d%s: everything disallowed, as RFC 9309 says", status, a.tries)
 			r.log("%s: %s", origin, f.unreachable)
 		case status >= 200 && status <= 299:
 			data, err := robotstxt.FromBytes(body)
@@ -108,10 +112,35 @@ func (r *robots) file(ctx context.Context, u *url.URL) *robotsFile {
 
 var errTooManyRedirects = errors.New("more than 5 redirects")
 
+// robotsAnswer is what a robots.txt request got.
+type robotsAnswer struct {
+	status    int
+	body      []byte
+	header    http.Header
+	connected bool   // the last request reached its server
+	tries     string // " after N attempts" when it took more than one; "" otherwise
+}
+
+// fetchRetrying is fetch, tried again as the crawl's requests are when
+// the server answered 5xx or 429 or the connection failed once reached,
+// so that one bad moment does not disallow a whole site.
+func (r *robots) fetchRetrying(ctx context.Context, u string) (robotsAnswer, error) {
+	for attempt := 0; ; attempt++ {
+		a, err := r.fetch(ctx, u)
+		transient := a.status >= 500 || a.status == http.StatusTooManyRequests ||
+			err != nil && a.connected && retryableError(err)
+		if !transient || attempt >= r.retry.retries || sleep(ctx, r.retry.wait(attempt, a.header, time.Now())) != nil {
+			if attempt > 0 {
+				a.tries = fmt.Sprintf(" after %d attempts", attempt+1)
+			}
+			return a, err
+		}
+	}
+}
+
 // fetch GETs a robots.txt, following up to five redirects, each with the
-// headers for its own host. connected tells whether the last request
-// reached its server.
-func (r *robots) fetch(ctx context.Context, u string) (status int, body []byte, connected bool, err error) {
+// headers for its own host.
+func (r *robots) fetch(ctx context.Context, u string) (robotsAnswer, error) {
 	var mu sync.Mutex
 	reached := false
 	trace := &httptrace.ClientTrace{
@@ -120,7 +149,7 @@ func (r *robots) fetch(ctx context.Context, u string) (status int, body []byte, 
 	}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, u, nil)
 	if err != nil {
-		return 0, nil, false, err
+		return robotsAnswer{}, err
 	}
 	req.Header = r.header(req.URL)
 	client := *r.client
@@ -136,14 +165,15 @@ func (r *robots) fetch(ctx context.Context, u string) (status int, body []byte, 
 	if err != nil {
 		mu.Lock()
 		defer mu.Unlock()
-		return 0, nil, reached, err
+		return robotsAnswer{connected: reached}, err
 	}
 	defer resp.Body.Close()
-	body, err = io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
+	a := robotsAnswer{status: resp.StatusCode, header: resp.Header, connected: true}
+	a.body, err = io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
 	if err != nil {
-		return resp.StatusCode, nil, true, err
+		a.body = nil
 	}
-	return resp.StatusCode, body, true, nil
+	return a, err
 }
 
 // allowed reports whether robots.txt lets the crawler fetch u.

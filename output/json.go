@@ -84,6 +84,7 @@ type URLRow struct {
 	Bytes       int64  `json:"bytes"`
 	Depth       int    `json:"depth"`
 	ElapsedMS   int64  `json:"elapsed_ms"`
+	Attempts    int    `json:"attempts"` // requests made: more than 1 after transient failures; 0 when blocked
 	Truncated   bool   `json:"truncated"`
 	Blocked     bool   `json:"blocked"`
 	Error       string `json:"error"`

@@ -13,7 +13,7 @@ import (
 // The columns of each report, in order. They are the JSON keys of the
 // row types too (a test checks it).
 var (
-	urlColumns     = []string{"url", "status", "content_type", "bytes", "depth", "elapsed_ms", "truncated", "blocked", "error"}
+	urlColumns     = []string{"url", "status", "content_type", "bytes", "depth", "elapsed_ms", "attempts", "truncated", "blocked", "error"}
 	hopColumns     = []string{"start", "hop", "url", "status", "location", "target", "kind", "elapsed_ms", "error"}
 	chainColumns   = []string{"url", "final_url", "final_status", "hops", "loop", "temporary", "statuses", "path"}
 	findingColumns = []string{"rule", "severity", "url", "source", "status", "target", "hops", "message"}
@@ -104,6 +104,7 @@ func urlRows(g *crawler.Graph) iter.Seq[URLRow] {
 				Bytes:       r.Bytes,
 				Depth:       r.Depth,
 				ElapsedMS:   r.Elapsed.Milliseconds(),
+				Attempts:    int(r.Attempts),
 				Truncated:   r.Truncated,
 				Blocked:     r.Blocked,
 				Error:       urlError(r),
@@ -407,7 +408,7 @@ func sheet(kind Report, r *audit.Report, hideUnchanged bool) ([]string, iter.Seq
 	case URLs:
 		return urlColumns, cellRows(urlRows(r.Graph), func(row []cell, u URLRow) []cell {
 			return append(row, text(u.URL), number(u.Status), text(u.ContentType), number(u.Bytes),
-				number(u.Depth), number(u.ElapsedMS), boolean(u.Truncated), boolean(u.Blocked), text(u.Error))
+				number(u.Depth), number(u.ElapsedMS), number(u.Attempts), boolean(u.Truncated), boolean(u.Blocked), text(u.Error))
 		}), nil
 	case Hops:
 		return hopColumns, cellRows(hopRows(r.Graph), func(row []cell, h HopRow) []cell {

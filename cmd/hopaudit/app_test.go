@@ -316,13 +316,16 @@ func TestCrawlConfigDefaults(t *testing.T) {
 	}
 	got.Log = nil
 	want := crawler.Config{
-		Seeds:       []string{"https://example.com"},
-		Concurrency: 8,
-		MaxPages:    100000,
-		Timeout:     15 * time.Second,
-		MaxBody:     5 << 20,
-		UserAgent:   "hopaudit/dev (+https://github.com/hopaudit/hopaudit)",
-		Sitemaps:    []string{},
+		Seeds:        []string{"https://example.com"},
+		Concurrency:  8,
+		MaxPages:     100000,
+		Timeout:      15 * time.Second,
+		Retries:      3,
+		RetryBackoff: time.Second,
+		MaxRetryWait: time.Minute,
+		MaxBody:      5 << 20,
+		UserAgent:    "hopaudit/dev (+https://github.com/hopaudit/hopaudit)",
+		Sitemaps:     []string{},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config\n got %+v\nwant %+v", got, want)
@@ -335,7 +338,7 @@ func TestCrawlConfigDefaults(t *testing.T) {
 func TestCrawlConfigFlags(t *testing.T) {
 	f := newFake(t)
 	code := f.run("crawl", "--concurrency", "2", "https://a.test/", "--delay=250ms", "--max-pages", "50",
-		"--max-depth", "3", "http://b.test/x", "--timeout", "30s", "--max-body", "512KiB", "--user-agent", "SEO-bot/1",
+		"--max-depth", "3", "http://b.test/x", "--timeout", "30s", "--retries", "1", "--max-retry-wait", "5s", "--max-body", "512KiB", "--user-agent", "SEO-bot/1",
 		"--header", "Authorization: Bearer t", "--header", "X-Env: staging", "--include", `^https://a\.test/blog/`,
 		"--exclude", `\?sort=`, "--exclude", "/tag/", "--sitemap", "https://a.test/extra.xml", "--no-external",
 		"--subdomains", "--ignore-robots", "--proxy", "http://proxy.test:3128", "--resolve", "a.test:443:127.0.0.1",
@@ -358,6 +361,9 @@ func TestCrawlConfigFlags(t *testing.T) {
 		MaxPages:     50,
 		MaxDepth:     3,
 		Timeout:      30 * time.Second,
+		Retries:      1,
+		RetryBackoff: time.Second,
+		MaxRetryWait: 5 * time.Second,
 		MaxBody:      512 << 10,
 		UserAgent:    "SEO-bot/1",
 		Header:       map[string][]string{"Authorization": {"Bearer t"}, "X-Env": {"staging"}},
@@ -547,28 +553,21 @@ func TestExitCodes(t *testing.T) {
 			code:  exitIncomplete, rows: 2, err: "crawl cut short: the report covers the 3 URLs fetched",
 		},
 		{
-			name: "start URL unreachable",
+			name: "site unreachable",
 			graph: func(g *crawler.Graph) {
 				g.Responses = map[string]*crawler.Response{"http://site.test/a": {URL: "http://site.test/a", Error: "dial tcp: connection refused"}}
 				g.Stats.Fetched, g.Stats.Errors = 1, 1
+				g.Stats.Unreachable = "the start URL could not be fetched: http://site.test/a: dial tcp: connection refused"
 			},
-			code: exitIncomplete, rows: 0, err: "the start URL could not be fetched: http://site.test/a: dial tcp: connection refused",
+			code: exitIncomplete, rows: 0, err: "site unreachable: the start URL could not be fetched: http://site.test/a: dial tcp: connection refused; the report covers the 1 URLs fetched",
 		},
 		{
-			name: "start URL blocked by robots.txt is not a failure",
+			name: "site unreachable wins over --fail-on",
+			args: []string{"--fail-on", "warning"},
 			graph: func(g *crawler.Graph) {
-				g.Responses = map[string]*crawler.Response{"http://site.test/a": {URL: "http://site.test/a", Blocked: true}}
-				g.Stats.Fetched, g.Stats.Blocked = 0, 1
+				g.Stats.Unreachable = "site.test stopped answering"
 			},
-			code: exitOK, rows: 0,
-		},
-		{
-			name: "start URL answering 500 is not a failure",
-			graph: func(g *crawler.Graph) {
-				g.Responses = map[string]*crawler.Response{"http://site.test/a": {URL: "http://site.test/a", Status: 500}}
-				g.Stats.Fetched = 1
-			},
-			code: exitOK, rows: 0,
+			code: exitIncomplete, rows: 2, err: "site unreachable: site.test stopped answering",
 		},
 	}
 	for _, tt := range tests {

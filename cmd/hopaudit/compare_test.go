@@ -277,7 +277,7 @@ func TestOutputDir(t *testing.T) {
 		"findings.csv": "rule,severity,url,source,status,target,hops,message",
 		"chains.csv":   "url,final_url,final_status,hops,loop,temporary,statuses,path",
 		"hops.csv":     "start,hop,url,status,location,target,kind,elapsed_ms,error",
-		"urls.csv":     "url,status,content_type,bytes,depth,elapsed_ms,truncated,blocked,error",
+		"urls.csv":     "url,status,content_type,bytes,depth,elapsed_ms,attempts,truncated,blocked,error",
 		"summary.csv":  "rule,severity,count",
 	}
 	for name, header := range headers {

@@ -25,6 +25,8 @@ type crawlFlags struct {
 	maxPages     int
 	maxDepth     int
 	timeout      time.Duration
+	retries      int
+	maxRetryWait time.Duration
 	maxBody      byteSize
 	userAgent    string
 	header       headerFlag
@@ -63,6 +65,8 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	fs.IntVar(&f.concurrency, "concurrency", 8, "`N` requests in flight at once")
 	fs.DurationVar(&f.delay, "delay", 0, "wait `DURATION` between two requests to the same host")
 	fs.DurationVar(&f.timeout, "timeout", 15*time.Second, "give up on a request after `DURATION` (headers and body)")
+	fs.IntVar(&f.retries, "retries", 3, "try a request again up to `N` times after a network error, 429, 502, 503 or 504, waiting 1s, 2s, 4s... or as Retry-After says")
+	fs.DurationVar(&f.maxRetryWait, "max-retry-wait", time.Minute, "wait at most `DURATION` before a retry, whatever Retry-After asks; also how long a host that keeps failing is paused")
 	fs.Var(&f.maxBody, "max-body", "read at most `SIZE` of a body (bytes, or 512KiB, 5MiB, 1MB); the rest is cut and marked truncated")
 	fs.StringVar(&f.userAgent, "user-agent", defaultUserAgent(), "send `STRING` as the User-Agent")
 	fs.Var(&f.header, "header", "send the request header `\"NAME: VALUE\"` to the start URLs' origins only: same scheme, host and port (repeatable)")
@@ -100,7 +104,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	}
 	return []flagSection{
 		{title: "Crawl", names: []string{
-			"concurrency", "delay", "max-pages", "max-depth", "timeout", "max-body", "user-agent", "header",
+			"concurrency", "delay", "max-pages", "max-depth", "timeout", "retries", "max-retry-wait", "max-body", "user-agent", "header",
 			"include", "exclude", "sitemap", "no-sitemaps", "no-external", "subdomains", "ignore-robots",
 		}},
 		{title: "Network", names: []string{"proxy", "resolve", "insecure", "allow-private"}},
@@ -166,6 +170,11 @@ written (it keeps what it had; so does every file of --output-dir),
 `)
 	}
 }
+
+// retryBackoff is the wait before the first retry; it doubles at each
+// retry after it. Three retries span 7 to 10.5 seconds: a server that
+// restarts, or a moment of overload, is past by then.
+const retryBackoff = time.Second
 
 // auditGCPercent is the garbage collector's GOGC for the audit and the
 // reports. They keep almost all they allocate (findings, chains) on top
@@ -257,6 +266,10 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 		return nil, errors.New("--delay must not be negative")
 	case f.timeout <= 0:
 		return nil, errors.New("--timeout must be positive")
+	case f.retries < 0 || f.retries > 10:
+		return nil, errors.New("--retries must be 0 to 10")
+	case f.maxRetryWait < 0:
+		return nil, errors.New("--max-retry-wait must not be negative")
 	case f.maxPages < 0:
 		return nil, errors.New("--max-pages must not be negative")
 	case f.maxDepth < 0:
@@ -288,6 +301,9 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 		MaxPages:     f.maxPages,
 		MaxDepth:     f.maxDepth,
 		Timeout:      f.timeout,
+		Retries:      f.retries,
+		RetryBackoff: retryBackoff,
+		MaxRetryWait: f.maxRetryWait,
 		MaxBody:      int64(f.maxBody),
 		UserAgent:    f.userAgent,
 		Header:       f.header.h,
@@ -529,10 +545,11 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	}
 
 	var cutShort error
-	if g.Stats.Cancelled {
+	switch {
+	case g.Stats.Cancelled:
 		cutShort = &exitError{code: exitIncomplete, err: fmt.Errorf("crawl cut short: the report covers the %d URLs fetched", g.Stats.Fetched)}
-	} else if err := startFailed(g, j.seeds); err != nil {
-		cutShort = &exitError{code: exitIncomplete, err: err}
+	case g.Stats.Unreachable != "":
+		cutShort = &exitError{code: exitIncomplete, err: fmt.Errorf("site unreachable: %s; the report covers the %d URLs fetched", g.Stats.Unreachable, g.Stats.Fetched)}
 	}
 	return worst(dirErr, reportErr, cutShort, failOnError(rep, j.failOn))
 }
@@ -553,32 +570,6 @@ func failOnError(rep *audit.Report, level audit.Severity) error {
 		return &exitError{code: exitFindings, err: fmt.Errorf("%d finding(s) at or above %s (--fail-on %s)", n, level, level)}
 	}
 	return nil
-}
-
-// startFailed returns an error when no start URL could be fetched
-// because of a network or protocol error: the crawl could not start.
-func startFailed(g *crawler.Graph, seeds []string) error {
-	var first *crawler.Response
-	for _, s := range seeds {
-		u, err := crawler.Normalize(s)
-		if err != nil {
-			return nil
-		}
-		r := g.Lookup(u)
-		if r == nil || r.Status != 0 || r.Error == "" {
-			return nil // fetched, blocked or never tried: the crawl started
-		}
-		if first == nil {
-			first = r
-		}
-	}
-	if first == nil {
-		return nil
-	}
-	if len(seeds) == 1 {
-		return fmt.Errorf("the start URL could not be fetched: %s: %s", first.URL, first.Error)
-	}
-	return fmt.Errorf("none of the %d start URLs could be fetched; the first: %s: %s", len(seeds), first.URL, first.Error)
 }
 
 // summaryLine is the one line written to stderr at the end of a run.

@@ -27,12 +27,13 @@ const e2eSite = `
 <p>new</p>
 `
 
-// resolveArgs points the fixture's host at its loopback servers.
+// resolveArgs points the fixture's host at its loopback servers, with a
+// timeout no load on the machine reaches.
 func resolveArgs(site *crawlertest.Site) []string {
 	return []string{
 		"--resolve", crawlertest.Host + ":80:" + site.HTTP.Listener.Addr().String(),
 		"--resolve", crawlertest.Host + ":443:" + site.TLS.Listener.Addr().String(),
-		"--insecure",
+		"--insecure", "--timeout", crawlertest.Timeout.String(),
 	}
 }
 
@@ -92,11 +93,15 @@ func TestEndToEndStartURLUnreachable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	u := srv.URL + "/"
 	srv.Close() // nothing listens there any more: connection refused
-	code, stdout, stderr := runMain(t, "crawl", u, "--format", "csv", "--report", "urls", "--ignore-robots", "--no-sitemaps")
+	// Retried at once: the waits are what --max-retry-wait allows.
+	code, stdout, stderr := runMain(t, "crawl", u, "--format", "csv", "--report", "urls", "--ignore-robots", "--no-sitemaps", "--max-retry-wait", "1ms")
 	if code != exitIncomplete {
 		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitIncomplete, stderr)
 	}
-	oneError(t, stderr, "the start URL could not be fetched: "+u)
+	oneError(t, stderr, "site unreachable: the start URL could not be fetched: "+u)
+	if !strings.Contains(stderr, "connection refused (after 4 attempts)") {
+		t.Errorf("stderr does not say the start URL was tried 4 times:\n%s", stderr)
+	}
 	if !strings.HasPrefix(stdout, "url,") || !strings.Contains(stdout, u) {
 		t.Errorf("the urls report does not list the start URL:\n%s", stdout)
 	}
@@ -128,7 +133,8 @@ func TestEndToEndInterrupt(t *testing.T) {
 	defer srv.Close()
 
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"crawl", srv.URL + "/", "--report", "urls", "--format", "csv", "--ignore-robots", "--no-sitemaps", "--concurrency", "1"}, &stdout, &stderr)
+	code := run(ctx, []string{"crawl", srv.URL + "/", "--report", "urls", "--format", "csv", "--ignore-robots", "--no-sitemaps", "--concurrency", "1",
+		"--timeout", crawlertest.Timeout.String()}, &stdout, &stderr)
 	if code != exitIncomplete {
 		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitIncomplete, stderr.String())
 	}
