@@ -17,7 +17,9 @@ var CanonicalToRedirect = &audit.Rule{
 			"broken (it ends in a network error, a 4xx or 5xx, loops, or never ends) the canonical " +
 			"points at nothing usable and the finding is an error. " +
 			"Fix: point the canonical at the final URL of the chain, usually the page's own URL; " +
-			"fix or remove a canonical whose chain is broken. One finding per page and canonical URL. " +
+			"fix or remove a canonical whose chain is broken. A chain the crawl did not follow to its " +
+			"end (--max-pages, --no-external, a crawl cut short) is reported as unfinished, with no " +
+			"target. One finding per page and canonical URL. " +
 			"Sources: Google Search Central, \"Consolidate duplicate URLs\" (do not point canonicals " +
 			"at redirecting or broken URLs) and \"Site moves with URL changes\" (update canonicals).",
 	},
@@ -27,13 +29,15 @@ var CanonicalToRedirect = &audit.Rule{
 func runCanonicalToRedirect(p *audit.Pass) error {
 	for r := range redirectRefs(p.Graph, refKinds(crawler.RefCanonical)) {
 		c := r.Chain
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
 		switch {
 		case chainBroken(c):
 			f.Severity = audit.Error
 			p.Reportf(f, "canonical points at %s, which %s; point rel=canonical at a working URL, usually this page's own", r.URL, describeChain(c))
 		case c.End == crawler.EndFinal && c.FinalURL() == r.Source:
 			p.Reportf(f, "canonical points at %s, which redirects back to this page; make rel=canonical this page's own URL", r.URL)
+		case unfinished(c):
+			p.Reportf(f, "canonical points at %s, which %s", r.URL, describeChain(c))
 		default:
 			p.Reportf(f, "canonical points at %s, which %s; point rel=canonical at the final URL", r.URL, describeChain(c))
 		}

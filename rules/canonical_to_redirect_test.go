@@ -54,8 +54,17 @@ func TestCanonicalToRedirect(t *testing.T) {
 				litRedirect(site+"/b", 301, "https://other.test/")),
 			want: []string{
 				"warning http://site.test/a http://site.test/p 301 http://site.test/private 1",
-				"warning http://site.test/b http://site.test/p 301 https://other.test/ 1",
+				"warning http://site.test/b http://site.test/p 301 - 1",
 			},
+		},
+		{
+			name: "a chain not followed to its end: no final URL to point at",
+			graph: litGraph([]crawler.Reference{canon(site+"/p", site+"/b")},
+				litPage(site+"/p"), litRedirect(site+"/b", 301, site+"/c"), litRedirect(site+"/c", 302, "https://other.test/")),
+			want: []string{"warning http://site.test/b http://site.test/p 301 - 2"},
+			words: []string{"canonical points at http://site.test/b, which redirects to https://other.test/ in 2 hops; " +
+				"the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown"},
+			absent: []string{"final URL", "working URL"},
 		},
 		{
 			name: "silent: self canonical, canonical to a 200, links to redirects",

@@ -22,7 +22,9 @@ var FormPostRedirect = &audit.Rule{
 			"and the body (§15.4.8, §15.4.9; RFC 7538) and are not flagged, nor are GET forms. " +
 			"hopaudit never submits forms: it learns how the action answers with a GET, which is " +
 			"how server-level redirects (http to https, trailing slash, host) answer every method. " +
-			"Fix: set the action to the final URL, or make the redirect a 307 or 308. " +
+			"Fix: set the action to the final URL, or make the redirect a 307 or 308 (only the latter " +
+			"when the crawl did not follow the chain to its end: --max-pages, --no-external, a crawl " +
+			"cut short; the finding then has no target). " +
 			"Sources: RFC 9110 §15.4; Fetch standard, HTTP-redirect fetch.",
 	},
 	Run: runFormPostRedirect,
@@ -39,10 +41,13 @@ func runFormPostRedirect(p *audit.Pass) error {
 			continue
 		}
 		h := c.Hops[i]
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: h.Status, Target: c.FinalURL(), Hops: len(c.Hops)}
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: h.Status, Target: finalTarget(c), Hops: len(c.Hops)}
 		fix := "set the action to " + c.FinalURL() + ", or answer with 307 or 308"
-		if chainBroken(c) {
+		switch {
+		case chainBroken(c):
 			fix = "answer with 307 or 308 to a working URL"
+		case unfinished(c):
+			fix = "answer with 307 or 308" // where the chain ends is unknown: no action to set
 		}
 		if i == 0 {
 			p.Reportf(f, "POST form submits to %s, which answers %d to %s: browsers resend the form as a GET without its data; %s",

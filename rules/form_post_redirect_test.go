@@ -47,6 +47,18 @@ func TestFormPostRedirect(t *testing.T) {
 			words: []string{"answer with 307 or 308 to a working URL"},
 		},
 		{
+			name: "a chain not followed to its end: the data is still lost, but there is no final URL to set as the action",
+			graph: litGraph([]crawler.Reference{form(site+"/a", "post"), form(site+"/c", "post")},
+				litPage(home), litRedirect(site+"/a", 302, "https://pay.other.test/"),
+				litRedirect(site+"/c", 307, site+"/d"), litRedirect(site+"/d", 301, "https://pay.other.test/")),
+			want: []string{
+				"error http://site.test/a http://site.test/ 302 - 1",
+				"error http://site.test/c http://site.test/ 301 - 2",
+			},
+			words:  []string{"browsers resend the form as a GET without its data; answer with 307 or 308"},
+			absent: []string{"set the action", "working URL"},
+		},
+		{
 			name: "silent: GET forms, links, a refresh after the POST",
 			graph: litGraph([]crawler.Reference{
 				form(site+"/find", "get"),

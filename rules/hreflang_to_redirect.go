@@ -18,7 +18,9 @@ var HreflangToRedirect = &audit.Rule{
 			"that redirects. hreflang annotations must point at the canonical, indexable version " +
 			"of each language page; an alternate that redirects is ignored or weakens the cluster, " +
 			"and the return links between versions no longer match. " +
-			"Fix: point the alternate at the final URL of the chain (the finding's target). One " +
+			"Fix: point the alternate at the final URL of the chain (the finding's target). A chain " +
+			"the crawl did not follow to its end (--max-pages, --no-external, a crawl cut short) is " +
+			"reported as unfinished, with no target. One " +
 			"finding per page and alternate URL; the message names the hreflang codes. " +
 			"Sources: Google Search Central, \"Tell Google about localized versions of your page\" " +
 			"and \"Site moves with URL changes\" (update hreflang annotations to the new URLs).",
@@ -29,7 +31,7 @@ var HreflangToRedirect = &audit.Rule{
 func runHreflangToRedirect(p *audit.Pass) error {
 	for r := range redirectRefs(p.Graph, refKinds(crawler.RefHreflang)) {
 		c := r.Chain
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
 		alt := "hreflang alternate"
 		if len(r.Texts) > 0 {
 			codes := make([]string, len(r.Texts))
@@ -38,11 +40,14 @@ func runHreflangToRedirect(p *audit.Pass) error {
 			}
 			alt = "hreflang " + strings.Join(codes, ", ") + " alternate"
 		}
-		if chainBroken(c) {
+		switch {
+		case chainBroken(c):
 			p.Reportf(f, "%s %s %s; point it at the working URL of that language version", alt, r.URL, describeChain(c))
-			continue
+		case unfinished(c):
+			p.Reportf(f, "%s %s %s", alt, r.URL, describeChain(c))
+		default:
+			p.Reportf(f, "%s %s %s; point it at the final URL", alt, r.URL, describeChain(c))
 		}
-		p.Reportf(f, "%s %s %s; point it at the final URL", alt, r.URL, describeChain(c))
 	}
 	return nil
 }

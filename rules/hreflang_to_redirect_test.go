@@ -41,6 +41,15 @@ func TestHreflangToRedirect(t *testing.T) {
 			words: []string{"which answers 500; point it at the working URL"},
 		},
 		{
+			name: "a chain not followed to its end: no final URL to point at",
+			graph: litGraph([]crawler.Reference{alt(site+"/", site+"/fr", "fr")},
+				litPage(site+"/"), litRedirect(site+"/fr", 301, "https://fr.other.test/")),
+			want: []string{"warning http://site.test/fr http://site.test/ 301 - 1"},
+			words: []string{`hreflang "fr" alternate http://site.test/fr redirects to https://fr.other.test/; ` +
+				"the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown"},
+			absent: []string{"final URL", "working URL"},
+		},
+		{
 			name: "silent: alternates that answer 200, links to redirects",
 			graph: litGraph([]crawler.Reference{alt(site+"/", site+"/de/", "de"), litLink(site+"/", site+"/de")},
 				litPage(site+"/"), litRedirect(site+"/de", 301, site+"/de/"), litPage(site+"/de/")),

@@ -17,7 +17,9 @@ var LinkToRedirect = &audit.Rule{
 			"costs an extra round trip per hop, crawl budget goes to redirect URLs, and internal " +
 			"links are one of the signals Google uses to pick the canonical URL: links to the old " +
 			"URL argue for it. Fix: change the link to the final URL of the chain (the finding's " +
-			"target); when the chain is broken, fix the redirect or remove the link. One finding " +
+			"target); when the chain is broken, fix the redirect or remove the link. A chain the " +
+			"crawl did not follow to its end (--max-pages, --no-external, a crawl cut short) is " +
+			"reported as unfinished, with no target and no final URL to link. One finding " +
 			"per linking page and redirecting URL. Links to other sites are not checked. " +
 			"Sources: Google Search Central, \"Site moves with URL changes\" (update internal " +
 			"links to point to the new URLs) and \"Redirects and Google Search\".",
@@ -34,12 +36,15 @@ func runLinkToRedirect(p *audit.Pass) error {
 	}
 	for r := range redirectRefs(g, keep) {
 		c := r.Chain
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
-		if chainBroken(c) {
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
+		switch {
+		case chainBroken(c):
 			p.Reportf(f, "links to %s, which %s; fix the redirect or remove the link", r.URL, describeChain(c))
-			continue
+		case unfinished(c):
+			p.Reportf(f, "links to %s, which %s", r.URL, describeChain(c))
+		default:
+			p.Reportf(f, "links to %s, which %s; link the final URL", r.URL, describeChain(c))
 		}
-		p.Reportf(f, "links to %s, which %s; link the final URL", r.URL, describeChain(c))
 	}
 	return nil
 }

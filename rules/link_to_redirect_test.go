@@ -64,6 +64,15 @@ func TestLinkToRedirect(t *testing.T) {
 			words: []string{"which redirects to http://site.test/missing, which answers 404; fix the redirect or remove the link"},
 		},
 		{
+			name: "a chain not followed to its end: still a link to a redirect, with no final URL to link",
+			graph: litGraph([]crawler.Reference{litLink(home, site+"/old")},
+				litPage(home), litRedirect(site+"/old", 301, site+"/mid"), litRedirect(site+"/mid", 302, "https://far.test/x")),
+			want: []string{"warning http://site.test/old http://site.test/ 301 - 2"},
+			words: []string{"links to http://site.test/old, which redirects to https://far.test/x in 2 hops; " +
+				"the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown"},
+			absent: []string{"link the final URL", "fix the redirect"},
+		},
+		{
 			name: "self-redirect",
 			graph: litGraph([]crawler.Reference{litLink(home, site+"/self")},
 				litPage(home), litRedirect(site+"/self", 302, site+"/self")),

@@ -21,6 +21,9 @@ var QueryDropped = &audit.Rule{
 			"name, or carries its value as a query value or a whole path segment " +
 			"(/product?id=42 to /products/42 keeps it). Chains that loop or never end are left to " +
 			"the loop and length rules; chains of entry URLs outside the crawl scope are not checked. " +
+			"A chain the crawl did not follow to its end (--max-pages, --no-external, a crawl cut " +
+			"short) is judged by the last URL it reached, since no later hop brings a dropped query " +
+			"back; the finding then has no target. " +
 			"Fix: carry the query over in the redirect's Location (most servers have a flag for it, " +
 			"e.g. nginx $is_args$args, Apache QSA), or link the final URL directly when the " +
 			"parameters are not needed. Source: RFC 9110 §10.2.2 (a Location inherits the " +
@@ -51,9 +54,15 @@ func runQueryDropped(p *audit.Pass) error {
 		if p.Expect[c.URL()] == c.FinalURL() {
 			continue
 		}
-		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
-		p.Reportf(f, "%s without any of its query parameters; keep the query in the redirect's Location so that search, filter and tracking parameters survive",
-			describeChain(c))
+		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
+		const fix = "keep the query in the redirect's Location so that search, filter and tracking parameters survive"
+		if unfinished(c) {
+			// The query is gone by the last URL reached: no later hop
+			// brings it back, wherever the chain ends.
+			p.Reportf(f, "%s without any of its query parameters; %s; %s", redirectsTo(c), unfinishedNote, fix)
+			continue
+		}
+		p.Reportf(f, "%s without any of its query parameters; %s", describeChain(c), fix)
 	}
 	return nil
 }

@@ -41,6 +41,20 @@ func TestQueryDropped(t *testing.T) {
 				"notice http://site.test/b?y=2 http://site.test/ 301 http://site.test/private 1",
 			},
 		},
+		{
+			name: "dropped on a chain not followed to its end: gone by the last URL reached",
+			graph: litGraph([]crawler.Reference{litLink(home, site+"/a?x=1")},
+				litPage(home), litRedirect(site+"/a?x=1", 301, site+"/b"), litRedirect(site+"/b", 302, "https://far.test/")),
+			want: []string{"notice http://site.test/a?x=1 http://site.test/ 301 - 2"},
+			words: []string{"redirects to https://far.test/ in 2 hops without any of its query parameters; " +
+				"the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown; " +
+				"keep the query in the redirect's Location"},
+		},
+		{
+			name: "silent: kept as far as the chain was followed",
+			graph: litGraph([]crawler.Reference{litLink(home, site+"/a?x=1")},
+				litPage(home), litRedirect(site+"/a?x=1", 301, "https://far.test/?x=1")),
+		},
 		{name: "silent: same query on the target", graph: one(site+"/keep?page=2", site+"/kept?page=2")},
 		{name: "silent: parameter renamed, value kept", graph: one(site+"/r?color=red", site+"/r/?colour=red")},
 		{name: "silent: value moved into the path", graph: one(site+"/product?id=42", site+"/products/42")},

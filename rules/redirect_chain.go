@@ -23,6 +23,9 @@ var RedirectChain = &audit.Rule{
 			"Loops are redirect-loop's and chains with no final response within 20 redirects " +
 			"redirect-chain-too-long's; a chain of 11 to 20 hops that ends is reported here too. " +
 			"A chain whose end is broken is still a chain (broken-redirect reports the end). " +
+			"A chain the crawl did not follow to its end (--max-pages, --no-external, a crawl cut " +
+			"short) is reported when the hops it did follow are too many, as unfinished: with no " +
+			"target and no final URL to redirect to. " +
 			"Only entry URLs inside the crawl scope are checked, once each. " +
 			"Fix: point the first URL straight at the final URL (one hop), and update links, " +
 			"sitemaps and canonicals to the final URL. " +
@@ -48,7 +51,12 @@ func runRedirectChain(p *audit.Pass) error {
 		if n <= allowed || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
 			continue
 		}
-		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: n}
+		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: n}
+		if unfinished(c) {
+			// At least n redirects, but no final URL to redirect to.
+			p.Reportf(f, "%s: %s; %s", plural(n, "redirect"), chainPath(c), unfinishedNote)
+			continue
+		}
 		to := c.FinalURL()
 		if c.End == crawler.EndError || (c.Final != nil && c.Final.Status >= 400) {
 			to = "a page that answers 200"

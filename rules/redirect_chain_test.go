@@ -54,17 +54,28 @@ func TestRedirectChain(t *testing.T) {
 			words: []string{"302 http://site.test/r1 > 200 http://site.test/r2 (meta refresh) > 200 http://site.test/r3"},
 		},
 		{
-			name: "broken, blocked and unfetched ends are still chains",
-			graph: litGraph([]crawler.Reference{litLink(home, s+"/g0"), litLink(home, s+"/p0"), litLink(home, s+"/u0")},
+			name: "broken and blocked ends are still chains",
+			graph: litGraph([]crawler.Reference{litLink(home, s+"/g0"), litLink(home, s+"/p0")},
 				litRedirect(s+"/g0", 301, s+"/g1"), litRedirect(s+"/g1", 301, s+"/g2"), &crawler.Response{URL: s + "/g2", Status: 404},
-				litRedirect(s+"/p0", 301, s+"/p1"), litRedirect(s+"/p1", 301, s+"/private"), &crawler.Response{URL: s + "/private", Blocked: true},
-				litRedirect(s+"/u0", 301, s+"/u1"), litRedirect(s+"/u1", 301, "https://far.test/")),
+				litRedirect(s+"/p0", 301, s+"/p1"), litRedirect(s+"/p1", 301, s+"/private"), &crawler.Response{URL: s + "/private", Blocked: true}),
 			want: []string{
 				"warning http://site.test/g0 http://site.test/ 301 http://site.test/g2 2",
 				"warning http://site.test/p0 http://site.test/ 301 http://site.test/private 2",
-				"warning http://site.test/u0 http://site.test/ 301 https://far.test/ 2",
 			},
 			words: []string{"; redirect http://site.test/"},
+		},
+		{
+			name: "a chain not followed to its end is still a chain, with no final URL to redirect to",
+			graph: litGraph([]crawler.Reference{litLink(home, s+"/u0")},
+				litRedirect(s+"/u0", 301, s+"/u1"), litRedirect(s+"/u1", 301, "https://far.test/")),
+			want: []string{"warning http://site.test/u0 http://site.test/ 301 - 2"},
+			words: []string{"2 redirects: 301 http://site.test/u0 > 301 http://site.test/u1 > https://far.test/ (not fetched); " +
+				"the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown"},
+			absent: []string{"straight to"},
+		},
+		{
+			name:  "silent: one hop not followed to its end may be the whole chain",
+			graph: litGraph([]crawler.Reference{litLink(home, s+"/u0")}, litRedirect(s+"/u0", 301, "https://far.test/")),
 		},
 		{
 			name: "a broken end is no target to redirect to",

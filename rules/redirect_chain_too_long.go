@@ -17,7 +17,10 @@ var RedirectChainTooLong = &audit.Rule{
 			"reports a redirect error in Search Console: the target is not indexed through this " +
 			"URL. Browsers give up after 20 redirects (Fetch standard, HTTP-redirect fetch) and " +
 			"show an error; hopaudit follows as far as browsers do. Refresh hops count as " +
-			"redirects. Loops are redirect-loop's. Every entry URL the site references is " +
+			"redirects. Loops are redirect-loop's. A chain the crawl did not follow to its end " +
+			"(--max-pages, --no-external, a crawl cut short) is reported when the hops it did follow " +
+			"are too many, as unfinished: with no target and no final URL to redirect to. Every " +
+			"entry URL the site references is " +
 			"checked, also on other sites: a link into such a chain is dead for Googlebot. " +
 			"Fix: point the first URL straight at the final URL, and link to the final URL. " +
 			"Sources: Google Search Central, \"Redirects and Google Search\" and the HTTP status " +
@@ -39,9 +42,12 @@ func runRedirectChainTooLong(p *audit.Pass) error {
 	for i := range chains {
 		c := &chains[i]
 		n := len(c.Hops)
-		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: n}
+		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: n}
 		switch {
 		case c.End == crawler.EndLoop:
+		case unfinished(c) && n > most:
+			p.Reportf(f, "reaches %s after %s, more than %d (Googlebot follows 10); %s",
+				chainEnd(c), plural(n, "redirect"), most, unfinishedNote)
 		case c.End == crawler.EndTooLong:
 			p.Reportf(f, "no final response within %s (browsers stop at %d, Googlebot at 10); it was cut off at %s: redirect %s straight to its final URL",
 				plural(n, "redirect"), crawler.MaxHops, c.FinalURL(), c.URL())

@@ -28,8 +28,14 @@ func TestRedirectChainTooLong(t *testing.T) {
 		{
 			name:  "cut off where the crawl stopped fetching",
 			graph: litGraph([]crawler.Reference{litSeed(s + "/z0")}, litLine(s+"/z", 20, 302)[:20]...),
-			want:  []string{"error http://site.test/z0 - 302 http://site.test/z20 20"},
-			words: []string{"reaches http://site.test/z20 (not fetched) after 20 redirects"},
+			want:  []string{"error http://site.test/z0 - 302 - 20"},
+			words: []string{"reaches http://site.test/z20 (not fetched) after 20 redirects, more than 10 (Googlebot follows 10); " +
+				"the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown"},
+			absent: []string{"straight to"},
+		},
+		{
+			name:  "not followed to its end, and no more hops than allowed so far",
+			graph: litGraph([]crawler.Reference{litSeed(s + "/y0")}, litLine(s+"/y", 10, 302)[:10]...),
 		},
 		{
 			name:  "max-hops 4",

@@ -27,8 +27,11 @@ var RedirectMapMismatch = &audit.Rule{
 			"Not reported here: a chain that reaches to, whatever to answers (a 404 there is " +
 			"broken-redirect's, a robots.txt block redirect-to-blocked's) and however it gets " +
 			"there (a 302 is temporary-redirect's, extra hops redirect-chain's); a from that does " +
-			"not redirect (redirect-map-missing); a chain cut short before its end (the run's " +
-			"exit code says so). Status is the final URL's, target where the chain ends. " +
+			"not redirect (redirect-map-missing); a chain the crawl did not follow to its end " +
+			"(--max-pages or a crawl cut short: it may still reach to; the run's exit code says so), " +
+			"unless it already passed through to, or from should stay. Status is the final URL's " +
+			"(0 when not fetched), target where the chain ends (empty when it was not followed " +
+			"to its end). " +
 			"Fix: point from with one permanent redirect (301 or 308) straight at to; if to " +
 			"redirects on, point from at to's own target and correct the map. " +
 			"Sources: Google Search Central, \"Site moves with URL changes\" (map every old URL " +
@@ -47,7 +50,7 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 		if c == nil {
 			continue // no redirect (redirect-map-missing), or not fetched
 		}
-		f := audit.Finding{URL: from, Source: g.Source(from), Target: c.FinalURL(), Hops: len(c.Hops)}
+		f := audit.Finding{URL: from, Source: g.Source(from), Target: finalTarget(c), Hops: len(c.Hops)}
 		if c.Final != nil {
 			f.Status = c.Final.Status
 		}
@@ -59,10 +62,15 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 			p.Reportf(f, "does not end within %d redirects: %s; the map says %s; %s", crawler.MaxHops, chainPath(c), to, fix)
 		case c.FinalURL() == to:
 			continue // reaches to: how it gets there and what to answers are other rules'
-		case c.End == crawler.EndUnfetched:
-			continue // cut short before its end: where it leads is unknown
 		case from == to:
+			// It redirects, wherever it ends.
 			p.Reportf(f, "the map keeps this URL, but it redirects: %s; let %s answer 200 itself, or correct the map", chainPath(c), from)
+		case passesThrough(c, to) && unfinished(c):
+			// to redirects on, but where to is unknown: no URL to point at.
+			p.Reportf(f, "reaches %s, which redirects on: %s; %s; stop %s from redirecting, or correct the map",
+				to, chainPath(c), unfinishedNote, to)
+		case unfinished(c):
+			continue // cut short before its end: it may still reach to
 		case passesThrough(c, to):
 			p.Reportf(f, "reaches %s, which redirects on: %s; point %s straight at %s and correct the map, or stop %s from redirecting",
 				to, chainPath(c), from, c.FinalURL(), to)

@@ -42,6 +42,7 @@ type mapCase struct {
 	expect []string // from, to, from, to, ...
 	want   []string // litRow of each finding
 	words  []string // the messages contain each of these, in order of the findings
+	absent []string // no message contains any of these
 }
 
 func mapCheck(t *testing.T, r *audit.Rule, cases []mapCase) {
@@ -57,6 +58,11 @@ func mapCheck(t *testing.T, r *audit.Rule, cases []mapCase) {
 				got = append(got, litRow(f))
 				if i < len(tc.words) && !strings.Contains(f.Message, tc.words[i]) {
 					t.Errorf("message %q lacks %q", f.Message, tc.words[i])
+				}
+				for _, w := range tc.absent {
+					if strings.Contains(f.Message, w) {
+						t.Errorf("message %q has %q", f.Message, w)
+					}
 				}
 			}
 			if !slices.Equal(got, tc.want) {
@@ -153,6 +159,23 @@ func TestRedirectMapMismatch(t *testing.T) {
 			),
 			expect: []string{s + "/t302", s + "/plans", s + "/t404", s + "/people", s + "/tchain", s + "/end",
 				s + "/tblocked", s + "/private/x", s + "/trefresh", s + "/fresh", s + "/terr", "http://127.0.0.1:1/"},
+		},
+		{
+			name:   "a chain not followed to its end: a URL the map keeps redirects wherever it ends",
+			graph:  litGraph(seeds(s+"/stay"), litRedirect(s+"/stay", 301, s+"/elsewhere")),
+			expect: []string{s + "/stay", s + "/stay"},
+			want:   []string{"error http://site.test/stay - 0 - 1"},
+			words:  []string{"the map keeps this URL, but it redirects: 301 http://site.test/stay > http://site.test/elsewhere (not fetched); let http://site.test/stay answer 200 itself"},
+		},
+		{
+			name:   "a chain not followed to its end: the map's target redirects on, to somewhere unknown",
+			graph:  litGraph(seeds(s+"/careers"), litRedirect(s+"/careers", 301, s+"/jobs"), litRedirect(s+"/jobs", 301, s+"/jobs/")),
+			expect: []string{s + "/careers", s + "/jobs"},
+			want:   []string{"error http://site.test/careers - 0 - 2"},
+			words: []string{"reaches http://site.test/jobs, which redirects on: 301 http://site.test/careers > 301 http://site.test/jobs > http://site.test/jobs/ (not fetched); " +
+				"the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown; " +
+				"stop http://site.test/jobs from redirecting, or correct the map"},
+			absent: []string{"straight at"},
 		},
 		{
 			name: "not this rule's: no redirect, not fetched, chain cut short, no map",

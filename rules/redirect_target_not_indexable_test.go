@@ -47,6 +47,11 @@ func TestRedirectTargetNotIndexable(t *testing.T) {
 				"warning http://site.test/b - 308 http://site.test/new 1",
 			},
 		},
+		{
+			name: "silent: a chain not followed to its end has no target to judge",
+			graph: litGraph([]crawler.Reference{litLink(home, site+"/old")},
+				litPage(home), litRedirect(site+"/old", 301, site+"/new")),
+		},
 		{name: "silent: self canonical", graph: to(page(false, site+"/new"))},
 		{name: "silent: indexable", graph: to(page(false, ""))},
 		{name: "silent: 404 with noindex", graph: to(gone)},

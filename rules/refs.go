@@ -109,25 +109,57 @@ func chainBroken(c *crawler.Chain) bool {
 	return false
 }
 
+// unfinishedNote is what a message says of a chain the crawl did not
+// follow to its end (see unfinished).
+const unfinishedNote = "the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown"
+
+// unfinished reports whether the crawl did not follow chain c to its
+// end: the URL its last hop sends the client to was not fetched (out of
+// scope with --no-external, over --max-pages, or the crawl was cut
+// short). Its FinalURL is then only where the crawl stopped, and its
+// Final is nil: no advice may name that URL as where the chain ends, and
+// no finding may rest on what the end answers.
+func unfinished(c *crawler.Chain) bool { return c.End == crawler.EndUnfetched }
+
+// finalTarget returns the target of a finding about chain c: the URL
+// where the chain ends, or "" when the crawl did not follow it to its
+// end.
+func finalTarget(c *crawler.Chain) string {
+	if unfinished(c) {
+		return ""
+	}
+	return c.FinalURL()
+}
+
+// redirectsTo says, for a message, where a chain's last hop sends the
+// client: "redirects to URL", with the hop count when there are
+// several.
+func redirectsTo(c *crawler.Chain) string {
+	s := "redirects to " + c.FinalURL()
+	if len(c.Hops) > 1 {
+		s += " in " + plural(len(c.Hops), "hop")
+	}
+	return s
+}
+
 // describeChain says, for a message, where a chain leads: "redirects to
 // URL", the hop count when there are several, and how the chain ends
-// when that is not an ordinary response.
+// when that is not an ordinary response. Of an unfinished chain it says
+// so (unfinishedNote): a rule that describes one adds no advice that
+// depends on its end.
 func describeChain(c *crawler.Chain) string {
 	switch c.End {
 	case crawler.EndLoop:
 		return fmt.Sprintf("redirects in a loop (back to %s after %s)", c.FinalURL(), plural(len(c.Hops), "hop"))
 	case crawler.EndTooLong:
 		return fmt.Sprintf("redirects more than %d times", len(c.Hops))
+	case crawler.EndUnfetched:
+		return redirectsTo(c) + "; " + unfinishedNote
 	}
-	s := "redirects to " + c.FinalURL()
-	if len(c.Hops) > 1 {
-		s += " in " + plural(len(c.Hops), "hop")
-	}
+	s := redirectsTo(c)
 	switch {
 	case c.End == crawler.EndBlocked:
 		s += ", which robots.txt disallows"
-	case c.End == crawler.EndUnfetched:
-		s += ", which was not fetched"
 	case c.End == crawler.EndError || c.Final == nil || c.Final.Status == 0:
 		s += ", which fails to load"
 	case c.Final.Status < 200 || c.Final.Status >= 300:

@@ -82,13 +82,14 @@ func orDash(s string) string {
 }
 
 // litCase is one unit test of a rule: a graph, the rows it must report,
-// and words each message must contain.
+// words each message must contain, and words none may contain.
 type litCase struct {
-	name  string
-	graph *crawler.Graph
-	opts  map[string]any
-	want  []string // litRow of each finding, in report order
-	words []string // every message contains each of these
+	name   string
+	graph  *crawler.Graph
+	opts   map[string]any
+	want   []string // litRow of each finding, in report order
+	words  []string // every message contains each of these
+	absent []string // no message contains any of these
 }
 
 // litCheck runs the cases of one rule.
@@ -107,6 +108,11 @@ func litCheck(t *testing.T, r *audit.Rule, cases []litCase) {
 				for _, w := range tc.words {
 					if !strings.Contains(f.Message, w) {
 						t.Errorf("message %q lacks %q", f.Message, w)
+					}
+				}
+				for _, w := range tc.absent {
+					if strings.Contains(f.Message, w) {
+						t.Errorf("message %q has %q", f.Message, w)
 					}
 				}
 			}
@@ -215,11 +221,16 @@ func TestDescribeChain(t *testing.T) {
 		{crawler.Chain{Hops: to("http://site.test/x"), Final: &crawler.Response{URL: "http://site.test/x", Error: "reset"}, End: crawler.EndError}, "redirects to http://site.test/x, which fails to load", true},
 		{crawler.Chain{Hops: loop, End: crawler.EndLoop}, "redirects in a loop (back to http://site.test/a after 2 hops)", true},
 		{crawler.Chain{Hops: to("http://site.test/p"), Final: &crawler.Response{URL: "http://site.test/p", Blocked: true}, End: crawler.EndBlocked}, "redirects to http://site.test/p, which robots.txt disallows", false},
-		{crawler.Chain{Hops: to("http://site.test/u"), End: crawler.EndUnfetched}, "redirects to http://site.test/u, which was not fetched", false},
+		{crawler.Chain{Hops: to("http://site.test/u"), End: crawler.EndUnfetched}, "redirects to http://site.test/u; " + unfinishedNote, false},
+		{crawler.Chain{Hops: []crawler.Hop{hop("http://site.test/a", 301, "http://site.test/b"), hop("http://site.test/b", 302, "http://site.test/u")}, End: crawler.EndUnfetched},
+			"redirects to http://site.test/u in 2 hops; the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown", false},
 		{crawler.Chain{Hops: long, End: crawler.EndTooLong}, "redirects more than 20 times", true},
 		{crawler.Chain{Hops: to("http://site.test/m"), Final: &crawler.Response{URL: "http://site.test/m", Status: 300}, End: crawler.EndFinal}, "redirects to http://site.test/m, which answers 300", false},
 	}
 	for _, tt := range tests {
+		if got, want := finalTarget(&tt.c), tt.c.FinalURL(); tt.c.End != crawler.EndUnfetched && got != want || tt.c.End == crawler.EndUnfetched && got != "" {
+			t.Errorf("finalTarget(%s) = %q", tt.want, got)
+		}
 		if got := describeChain(&tt.c); got != tt.want {
 			t.Errorf("describeChain = %q, want %q", got, tt.want)
 		}

@@ -15,7 +15,9 @@ var SitemapRedirect = &audit.Rule{
 			"URLs are canonical and worth crawling; listing a redirecting URL sends the crawler " +
 			"through the redirect on every visit and contradicts the redirect's own signal. " +
 			"Fix: list the final URL of the chain (the finding's target) instead, or remove the " +
-			"entry when the chain is broken. The finding's source is the sitemap that lists the " +
+			"entry when the chain is broken. A chain the crawl did not follow to its end " +
+			"(--max-pages, --no-external, a crawl cut short) is reported as unfinished, with no " +
+			"target. The finding's source is the sitemap that lists the " +
 			"URL. Sources: Google Search Central, \"Site moves with URL changes\" (sitemaps list " +
 			"the new URLs) and \"Consolidate duplicate URLs\" (list only canonical URLs in sitemaps).",
 	},
@@ -25,12 +27,15 @@ var SitemapRedirect = &audit.Rule{
 func runSitemapRedirect(p *audit.Pass) error {
 	for r := range redirectRefs(p.Graph, refKinds(crawler.RefSitemap)) {
 		c := r.Chain
-		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
-		if chainBroken(c) {
+		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
+		switch {
+		case chainBroken(c):
 			p.Reportf(f, "sitemap lists %s, which %s; remove the entry or fix the redirect", r.URL, describeChain(c))
-			continue
+		case unfinished(c):
+			p.Reportf(f, "sitemap lists %s, which %s", r.URL, describeChain(c))
+		default:
+			p.Reportf(f, "sitemap lists %s, which %s; list the final URL instead", r.URL, describeChain(c))
 		}
-		p.Reportf(f, "sitemap lists %s, which %s; list the final URL instead", r.URL, describeChain(c))
 	}
 	return nil
 }

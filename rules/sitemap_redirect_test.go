@@ -34,6 +34,15 @@ func TestSitemapRedirect(t *testing.T) {
 			words: []string{"which answers 410; remove the entry or fix the redirect"},
 		},
 		{
+			name: "a chain not followed to its end: no final URL to list",
+			graph: litGraph([]crawler.Reference{loc(sm, site+"/old")},
+				litRedirect(site+"/old", 301, site+"/later")),
+			want: []string{"warning http://site.test/old http://site.test/sitemap.xml 301 - 1"},
+			words: []string{"sitemap lists http://site.test/old, which redirects to http://site.test/later; " +
+				"the chain was not followed to its end (not fetched: --max-pages, --no-external or the crawl was cut short), so where it ends is unknown"},
+			absent: []string{"final URL", "remove the entry"},
+		},
+		{
 			name: "silent: links and seeds to redirects, locs that answer 200 or are blocked",
 			graph: litGraph([]crawler.Reference{
 				litLink("http://site.test/", site+"/old"),
