@@ -200,11 +200,16 @@ type Report struct {
 	Findings []Finding   // sorted by url, rule, source, message
 	Errors   []RuleError // the rules that failed
 
+	// Coverage is what the run looked at: Engine.Run sets it from the
+	// graph's crawl (CoverageOf), and a report rebuilt from a document
+	// from what the document lists. Compare reads it.
+	Coverage Coverage
+
 	// Compared says the report was compared with a baseline (Compare):
-	// every finding is marked new or unchanged, and Fixed holds the
-	// baseline's findings that this run no longer has.
+	// every finding is marked new, unchanged or unverified, and Fixed
+	// holds the baseline's findings that this run no longer has.
 	Compared bool
-	Fixed    []Finding // sorted like Findings; Change is ChangeFixed
+	Fixed    []Finding // sorted like Findings; Change is ChangeFixed or ChangeUnverifiedFixed
 }
 
 // Run runs every rule over g, in order, and returns the sorted findings.
@@ -233,6 +238,7 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 	debug.FreeOSMemory()
 	rep.Findings = findings.all()
 	slices.SortStableFunc(rep.Findings, compareFindings)
+	rep.Coverage = CoverageOf(g)
 	return rep
 }
 
@@ -263,13 +269,19 @@ type Count struct {
 	Count    int // findings of this run
 	New      int // of them, new since the baseline (compared reports only)
 	Fixed    int // baseline findings that this run no longer has (compared reports only)
+	// Unverified counts, in a compared report, the findings in one run
+	// only that the other run did not look at: this run's unverified
+	// ones (counted in Count too) and the baseline's unverified-fixed
+	// ones.
+	Unverified int
 }
 
 // Summary counts the findings per rule and severity, in the report's
 // rule order, most severe first within a rule. A compared report also
-// counts its new and fixed findings; a fixed finding counts at the
-// severity the baseline gave it, and a rule and severity with only fixed
-// findings has a row with Count 0.
+// counts its new, fixed and unverified findings; a fixed or
+// unverified-fixed finding counts at the severity the baseline gave it,
+// and a rule and severity with only such findings has a row with Count
+// 0.
 func (r *Report) Summary() []Count {
 	order := make(map[string]int, len(r.Rules))
 	for i, rule := range r.Rules {
@@ -296,12 +308,19 @@ func (r *Report) Summary() []Count {
 	for _, f := range r.Findings {
 		c := row(f)
 		c.Count++
-		if f.Change == ChangeNew {
+		switch f.Change {
+		case ChangeNew:
 			c.New++
+		case ChangeUnverified:
+			c.Unverified++
 		}
 	}
 	for _, f := range r.Fixed {
-		row(f).Fixed++
+		if c := row(f); f.Change == ChangeUnverifiedFixed {
+			c.Unverified++
+		} else {
+			c.Fixed++
+		}
 	}
 	out := make([]Count, 0, len(n))
 	for _, c := range n {

@@ -38,14 +38,14 @@ func TestCompare(t *testing.T) {
 			Finding{URL: "/c", Message: "second"}),                // the same message pairs first
 		reporting("loop", Finding{URL: "/a", Source: "/", Message: "loop"}), // new: another rule
 	}}).Run(&crawler.Graph{})
-	rep.Compare([]Finding{
+	rep.Compare(Baseline{Findings: []Finding{
 		{Rule: "chain", URL: "/a", Source: "/", Message: "3 hops", Severity: Error},
 		{Rule: "chain", URL: "/b", Source: "/old", Message: "3 hops", Severity: Warning},
 		{Rule: "chain", URL: "/c", Message: "second"},
 		{Rule: "chain", URL: "/gone", Message: "fixed since", Severity: Warning},
 		{Rule: "chain", URL: "/earlier", Message: "fixed the night before", Change: ChangeFixed},
 		{Rule: "retired", URL: "/a", Message: "a rule that did not run fixed nothing"},
-	})
+	}})
 	if !rep.Compared {
 		t.Error("Compared is false")
 	}
@@ -95,12 +95,12 @@ func TestCompareNothingInCommon(t *testing.T) {
 	if rep.Compared || rep.Tally(ChangeNew) != 0 || rep.Fixed != nil {
 		t.Fatalf("a fresh report is not compared: %+v", rep)
 	}
-	rep.Compare(nil)
+	rep.Compare(Baseline{})
 	if !rep.Compared || rep.Fixed == nil || len(rep.Fixed) != 0 {
 		t.Errorf("compared with an empty baseline: compared %v, fixed %v", rep.Compared, rep.Fixed)
 	}
 	// Only fixed findings: the summary has rows with a zero count.
-	rep.Compare([]Finding{{Rule: "chain", Severity: Error, URL: "/x"}})
+	rep.Compare(Baseline{Findings: []Finding{{Rule: "chain", Severity: Error, URL: "/x"}}})
 	if got := rep.Summary(); !reflect.DeepEqual(got, []Count{{Rule: "chain", Severity: Error, Fixed: 1}}) {
 		t.Errorf("summary %+v", got)
 	}
@@ -147,12 +147,143 @@ func TestFindingSize(t *testing.T) {
 
 // TestChangeNames: every change reads back from its name.
 func TestChangeNames(t *testing.T) {
-	for _, c := range []Change{0, ChangeNew, ChangeFixed, ChangeUnchanged} {
+	for _, c := range []Change{0, ChangeNew, ChangeFixed, ChangeUnchanged, ChangeUnverified, ChangeUnverifiedFixed} {
 		if got, err := ParseChange(c.String()); got != c || err != nil {
 			t.Errorf("ParseChange(%q) = %v, %v; want %v", c.String(), got, err, c)
 		}
 	}
 	if _, err := ParseChange("better"); err == nil {
 		t.Error(`ParseChange("better") gave no error`)
+	}
+}
+
+// TestComparePartial: when either run was cut short, a finding in one
+// run only is new or fixed only when the other run looked at its URL,
+// its source and its target; else it is unverified (of this run) or
+// unverified-fixed (of the baseline). Unchanged findings stay unchanged.
+func TestComparePartial(t *testing.T) {
+	full := Coverage{}
+	partial := func(urls ...string) Coverage { return Coverage{Partial: true, URLs: urls} } // sorted by the caller
+	// Tonight's findings and last night's. /a is in both; the others in
+	// one run only.
+	tonight := []Finding{
+		{URL: "/a", Source: "/", Target: "/t", Message: "both"},
+		{URL: "/n1", Source: "/", Target: "/t", Message: "tonight"},
+		{URL: "/n2", Source: "/p", Target: "/t", Message: "tonight, from a page"},
+		{URL: "/n3", Target: "/far", Message: "tonight, to a far target"},
+		{URL: "/n4", Message: "tonight, no source, no target"},
+	}
+	lastNight := []Finding{
+		{Rule: "r", Severity: Warning, URL: "/a", Source: "/", Target: "/t", Message: "both"},
+		{Rule: "r", Severity: Warning, URL: "/f1", Source: "/", Target: "/t", Message: "last night"},
+		{Rule: "r", Severity: Warning, URL: "/f2", Source: "/p", Message: "last night, from a page"},
+		{Rule: "r", Severity: Warning, URL: "/f3", Message: "last night, carried over", Change: ChangeUnverifiedFixed},
+		{Rule: "r", Severity: Warning, URL: "/f4", Message: "fixed the night before", Change: ChangeFixed},
+	}
+	tests := []struct {
+		name     string
+		old, new Coverage
+		want     string // change and URL of every finding, fixed ones merged in
+		tally    [6]int // by change: new, fixed, unchanged, unverified, unverified-fixed; [0] is NewAtLeast(warning)
+	}{
+		{
+			name: "both whole: new or fixed", old: full, new: full,
+			want:  "unchanged /a, fixed /f1, fixed /f2, fixed /f3, new /n1, new /n2, new /n3, new /n4",
+			tally: [6]int{4, 4, 3, 1, 0, 0},
+		},
+		{
+			name: "the baseline was cut short: what it did not look at is unverified, not new",
+			old:  partial("/", "/a", "/n1", "/n2", "/t"), new: full,
+			want:  "unchanged /a, fixed /f1, fixed /f2, fixed /f3, new /n1, unverified /n2, unverified /n3, unverified /n4",
+			tally: [6]int{1, 1, 3, 1, 3, 0},
+		},
+		{
+			name: "the baseline was cut short and lists nothing (an old report): nothing is new",
+			old:  partial(), new: full,
+			want:  "unchanged /a, fixed /f1, fixed /f2, fixed /f3, unverified /n1, unverified /n2, unverified /n3, unverified /n4",
+			tally: [6]int{0, 0, 3, 1, 4, 0},
+		},
+		{
+			name: "this run was cut short: what it did not look at is unverified-fixed, not fixed",
+			old:  full, new: partial("/", "/a", "/f1", "/f2", "/n1", "/t"),
+			want:  "unchanged /a, fixed /f1, unverified-fixed /f2, unverified-fixed /f3, new /n1, new /n2, new /n3, new /n4",
+			tally: [6]int{4, 4, 1, 1, 0, 2},
+		},
+		{
+			name: "both were cut short",
+			old:  partial("/", "/n1", "/n4", "/p", "/t"), new: partial("/", "/f1", "/t"),
+			want:  "unchanged /a, fixed /f1, unverified-fixed /f2, unverified-fixed /f3, new /n1, unverified /n2, unverified /n3, new /n4",
+			tally: [6]int{2, 2, 1, 1, 2, 2},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := (&Engine{Rules: []*Rule{reporting("r", tonight...)}}).Run(&crawler.Graph{})
+			rep.Coverage = tt.new
+			rep.Compare(Baseline{Findings: lastNight, Coverage: tt.old})
+			var got []string
+			for _, f := range rep.WithFixed() {
+				got = append(got, f.Change.String()+" "+f.URL)
+			}
+			if s := strings.Join(got, ", "); s != tt.want {
+				t.Errorf("changes:\n%s\nwant:\n%s", s, tt.want)
+			}
+			tally := [6]int{rep.NewAtLeast(Warning)}
+			for c := ChangeNew; c <= ChangeUnverifiedFixed; c++ {
+				tally[c] = rep.Tally(c)
+			}
+			if tally != tt.tally {
+				t.Errorf("NewAtLeast(warning) and tallies %v, want %v", tally, tt.tally)
+			}
+			if n := rep.Unverified(); n != tt.tally[ChangeUnverified]+tt.tally[ChangeUnverifiedFixed] {
+				t.Errorf("Unverified() = %d", n)
+			}
+			// The summary: this run's findings, of them the new and the
+			// unverified ones; the baseline's fixed and unverified-fixed.
+			want := []Count{{Rule: "r", Severity: Warning, Count: 5, New: tt.tally[ChangeNew], Fixed: tt.tally[ChangeFixed],
+				Unverified: tt.tally[ChangeUnverified] + tt.tally[ChangeUnverifiedFixed]}}
+			if got := rep.Summary(); !reflect.DeepEqual(got, want) {
+				t.Errorf("summary %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+// TestCoverageOf: a crawl cut short looked at the URLs it got an answer
+// from, blocked ones included, and the sitemaps it read; not at those
+// that failed as a site that is down fails. A crawl that finished looked
+// at everything.
+func TestCoverageOf(t *testing.T) {
+	resp := func(u string, status int, errText string) *crawler.Response {
+		return &crawler.Response{URL: u, Status: status, Error: errText}
+	}
+	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
+	for _, r := range []*crawler.Response{
+		resp("/ok", 200, ""), resp("/moved", 301, ""), resp("/gone", 404, ""), resp("/odd", 300, ""),
+		resp("/down", 503, ""), resp("/busy", 429, ""), resp("/broken", 500, ""), resp("/refused", 0, "connection refused"),
+		resp("/reset", 200, "connection reset"),
+		{URL: "/private", Blocked: true},
+		{URL: "/robots-failed", Blocked: true, Error: "robots.txt answered 503: all disallowed"},
+	} {
+		g.Responses[r.URL] = r
+	}
+	g.Sitemaps = []crawler.Sitemap{{URL: "/sitemap.xml", Status: 200}, {URL: "/ok", Status: 200}, {URL: "/sitemap-down.xml", Status: 502},
+		{URL: "/sitemap-bad.xml", Status: 200, Error: "not XML"}}
+
+	if c := CoverageOf(g); c.Partial || c.URLs != nil || !c.Has("/anything") {
+		t.Errorf("a crawl that finished: %+v", c)
+	}
+	for _, stats := range []crawler.Stats{{Cancelled: true}, {MaxPagesReached: true}, {Unreachable: "site.test: 503 Service Unavailable"}} {
+		g.Stats = stats
+		c := CoverageOf(g)
+		if want := []string{"/gone", "/moved", "/odd", "/ok", "/private", "/sitemap.xml"}; !c.Partial || !reflect.DeepEqual(c.URLs, want) {
+			t.Errorf("%+v: %+v, want %q", stats, c, want)
+		}
+		if !c.Has("/ok") || c.Has("/down") || c.Has("/elsewhere") {
+			t.Errorf("%+v: Has is wrong", stats)
+		}
+	}
+	if c := CoverageOf(nil); c.Partial {
+		t.Errorf("no graph: %+v", c)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
 )
 
 // baselineFindings is an earlier run of fixtureReport's rules: two
@@ -36,10 +37,41 @@ func baselineFindings() []audit.Finding {
 	}
 }
 
-// comparedReport is fixtureReport compared with baselineFindings.
+// finishedGraph is fixtureGraph as if its crawl had finished, not
+// stopped at --max-pages.
+func finishedGraph() *crawler.Graph {
+	g := fixtureGraph()
+	g.Stats.MaxPagesReached = false
+	return g
+}
+
+// comparedReport is fixtureReport, of a crawl that finished, compared
+// with baselineFindings of a crawl that finished too: every finding in
+// one run only is new or fixed.
 func comparedReport() *audit.Report {
+	rep := fixtureEngine().Run(finishedGraph())
+	rep.Compare(audit.Baseline{Findings: baselineFindings()})
+	return rep
+}
+
+// partialBaseline is an earlier run of fixtureReport's rules that was
+// cut short: it fetched the home page, the chain from
+// http://example.com/old, the loop and the formula URLs, nothing else.
+// It has baselineFindings and a meta refresh at the product page.
+func partialBaseline() audit.Baseline {
+	return audit.Baseline{
+		Findings: append(baselineFindings(), audit.Finding{Rule: "meta-refresh", Severity: audit.Warning, URL: product, Source: home,
+			Status: 200, Target: newURL, Message: "meta refresh last night"}),
+		Coverage: audit.Coverage{Partial: true, URLs: slices.Sorted(slices.Values([]string{
+			home, oldHTTP, oldHTTPS, newURL, loopA, loopB, formula, formulaT}))},
+	}
+}
+
+// partialComparedReport is fixtureReport, whose crawl stopped at
+// --max-pages, compared with partialBaseline: both runs are partial.
+func partialComparedReport() *audit.Report {
 	rep := fixtureReport()
-	rep.Compare(baselineFindings())
+	rep.Compare(partialBaseline())
 	return rep
 }
 
@@ -101,15 +133,15 @@ func TestComparedCSV(t *testing.T) {
 
 func TestComparedSummaryCounts(t *testing.T) {
 	b := format(t, "csv", Options{}, Summary, comparedReport())
-	want := "rule,severity,count,new,fixed\r\n" +
-		"temporary-redirect,warning,2,1,0\r\n" +
-		"redirect-chain,warning,1,1,1\r\n" +
-		"redirect-loop,error,1,0,0\r\n" +
-		"invalid-location,error,2,2,0\r\n" +
-		"broken-redirect,error,1,1,1\r\n" +
-		"meta-refresh,warning,1,1,0\r\n" +
-		"redirect-to-blocked,warning,1,1,0\r\n" +
-		"external-redirect,notice,1,1,0\r\n"
+	want := "rule,severity,count,new,fixed,unverified\r\n" +
+		"temporary-redirect,warning,2,1,0,0\r\n" +
+		"redirect-chain,warning,1,1,1,0\r\n" +
+		"redirect-loop,error,1,0,0,0\r\n" +
+		"invalid-location,error,2,2,0,0\r\n" +
+		"broken-redirect,error,1,1,1,0\r\n" +
+		"meta-refresh,warning,1,1,0,0\r\n" +
+		"redirect-to-blocked,warning,1,1,0,0\r\n" +
+		"external-redirect,notice,1,1,0,0\r\n"
 	if string(b) != want {
 		t.Errorf("summary:\n%s\nwant:\n%s", b, want)
 	}
@@ -138,8 +170,8 @@ func TestComparedTable(t *testing.T) {
 	for _, r := range fixtureReport().Rules {
 		silent = append(silent, fixtureRule(r.Name, r.Severity))
 	}
-	rep := (&audit.Engine{Rules: silent}).Run(fixtureGraph())
-	rep.Compare(baselineFindings())
+	rep := (&audit.Engine{Rules: silent}).Run(finishedGraph())
+	rep.Compare(audit.Baseline{Findings: baselineFindings()})
 	b = string(format(t, "table", Options{}, Findings, rep))
 	if !strings.Contains(b, "0 findings: 0 error, 0 warning, 0 notice\nagainst the baseline: 0 new, 4 fixed, 0 unchanged\n") ||
 		!strings.Contains(b, "| fixed  | redirect-chain ") {
@@ -193,8 +225,11 @@ func TestBaselineRoundTrip(t *testing.T) {
 		for i := range want {
 			want[i].Message = viaJSON(t, want[i].Message) // invalid UTF-8 comes back as U+FFFD
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("baseline:\n%+v\nwant the run's findings:\n%+v", got, want)
+		if !reflect.DeepEqual(got.Findings, want) {
+			t.Errorf("baseline:\n%+v\nwant the run's findings:\n%+v", got.Findings, want)
+		}
+		if got.Coverage.Partial {
+			t.Errorf("the baseline of a crawl that finished is partial: %+v", got.Coverage)
 		}
 	}
 	// Compared again with itself, nothing changed.
@@ -204,6 +239,114 @@ func TestBaselineRoundTrip(t *testing.T) {
 	next.Compare(base)
 	if next.Tally(audit.ChangeNew) != 0 || next.Tally(audit.ChangeFixed) != 0 || next.Tally(audit.ChangeUnchanged) != 10 {
 		t.Errorf("self-comparison: %d new, %d fixed, %d unchanged", next.Tally(audit.ChangeNew), next.Tally(audit.ChangeFixed), next.Tally(audit.ChangeUnchanged))
+	}
+}
+
+// TestComparedPartial: both runs were cut short. A finding in one run
+// only is new or fixed only when the other run fetched its URL, source
+// and target; else it is unverified (this run's) or unverified-fixed
+// (the baseline's). The counts say so; the JSON document lists what the
+// run fetched, and its unverified-fixed findings stay in the next
+// baseline, not in the run's own findings.
+func TestComparedPartial(t *testing.T) {
+	rep := partialComparedReport()
+	var got []string
+	for _, f := range rep.WithFixed() {
+		got = append(got, f.Change.String()+" "+f.Rule+" "+f.URL)
+	}
+	want := []string{
+		"new redirect-chain http://example.com/old", // the baseline fetched its URL, source and target
+		"unverified invalid-location https://example.com/=cmd",
+		"new temporary-redirect https://example.com/=cmd",
+		"unverified-fixed redirect-chain https://example.com/=gone", // this run did not fetch it
+		"unverified invalid-location " + ctrlURL,
+		"unverified broken-redirect https://example.com/broken",
+		"unverified external-redirect https://example.com/ext",
+		"unchanged redirect-loop https://example.com/loop-a",
+		"unchanged temporary-redirect https://example.com/old",
+		"fixed meta-refresh https://example.com/products/item", // this run fetched it, its source and its target
+		"unverified meta-refresh https://example.com/refresh",
+		"unverified redirect-to-blocked https://example.com/to-private",
+		"unverified-fixed broken-redirect https://example.com/was-broken",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if n := rep.NewAtLeast(audit.Notice); n != 2 {
+		t.Errorf("NewAtLeast(notice) = %d, want 2: unverified findings never fail a run", n)
+	}
+	if got := changesLine(rep); got != "against the baseline: 2 new, 1 fixed, 2 unchanged, 8 unverified" {
+		t.Errorf("changes line %q", got)
+	}
+	wantSum := "rule,severity,count,new,fixed,unverified\r\n" +
+		"temporary-redirect,warning,2,1,0,0\r\n" +
+		"redirect-chain,warning,1,1,0,1\r\n" +
+		"redirect-loop,error,1,0,0,0\r\n" +
+		"invalid-location,error,2,0,0,2\r\n" +
+		"broken-redirect,error,1,0,0,2\r\n" +
+		"meta-refresh,warning,1,0,1,1\r\n" +
+		"redirect-to-blocked,warning,1,0,0,1\r\n" +
+		"external-redirect,notice,1,0,0,1\r\n"
+	if b := format(t, "csv", Options{}, Summary, rep); string(b) != wantSum {
+		t.Errorf("summary:\n%s\nwant:\n%s", b, wantSum)
+	}
+
+	// The document says the crawl was partial and what it fetched.
+	d, err := ReadDocument(bytes.NewReader(format(t, "json", Options{HideUnchanged: true}, Findings, rep)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Stats.Partial || !d.Stats.MaxPagesReached || d.Comparison == nil || *d.Comparison != (Comparison{New: 2, Fixed: 1, Unchanged: 2, Unverified: 8}) {
+		t.Errorf("stats %+v, comparison %+v", d.Stats, d.Comparison)
+	}
+	fetched := rep.Coverage.URLs
+	if len(fetched) != 18 || slices.Contains(fetched, down) || slices.Contains(fetched, reset) || !slices.Contains(fetched, blocked) || !slices.Equal(d.FetchedURLs, fetched) {
+		t.Errorf("fetched_urls %q; want the 18 URLs that answered, the robots.txt block but not the network error nor the reset", d.FetchedURLs)
+	}
+	// Read back as the next baseline: the run's own findings and the
+	// unverified-fixed ones, which nothing says are gone; the fixed one
+	// is left out.
+	d, err = ReadDocument(bytes.NewReader(format(t, "json", Options{}, Findings, rep)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := d.Baseline()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []string
+	for _, f := range base.Findings {
+		if f.Change != audit.ChangeNew && f.Change != audit.ChangeUnchanged && f.Change != audit.ChangeUnverified {
+			kept = append(kept, f.Change.String()+" "+f.URL)
+		}
+	}
+	if len(base.Findings) != 12 || strings.Join(kept, ",") != "unverified-fixed https://example.com/=gone,unverified-fixed https://example.com/was-broken" {
+		t.Errorf("next baseline: %d findings, besides the run's: %q", len(base.Findings), kept)
+	}
+	if !base.Coverage.Partial || !slices.Equal(base.Coverage.URLs, fetched) {
+		t.Errorf("next baseline's coverage %+v", base.Coverage)
+	}
+	// The next night finishes and has none of them: a run that looked
+	// everywhere can tell that each one is fixed, the unverified-fixed
+	// ones too.
+	var silent []*audit.Rule
+	for _, r := range fixtureEngine().Rules {
+		silent = append(silent, fixtureRule(r.Name, r.Severity))
+	}
+	next := (&audit.Engine{Rules: silent}).Run(finishedGraph())
+	next.Compare(base)
+	if next.Tally(audit.ChangeFixed) != 12 || next.Unverified() != 0 {
+		t.Errorf("next night: %d fixed, %d unverified; want all 12 fixed", next.Tally(audit.ChangeFixed), next.Unverified())
+	}
+
+	// A crawl that finished lists no fetched URLs; one that was cut
+	// short always does, [] when it fetched nothing.
+	if b := format(t, "json", Options{}, Findings, comparedReport()); bytes.Contains(b, []byte(`"fetched_urls"`)) || !bytes.Contains(b, []byte(`"partial": false`)) {
+		t.Errorf("a crawl that finished: fetched_urls or no partial:\n%s", b)
+	}
+	empty := (&audit.Engine{}).Run(&crawler.Graph{Stats: crawler.Stats{Cancelled: true}})
+	if b := format(t, "json", Options{}, Findings, empty); !bytes.Contains(b, []byte(`"fetched_urls": []`)) || !bytes.Contains(b, []byte(`"partial": true`)) {
+		t.Errorf("a cancelled crawl that fetched nothing:\n%s", b)
 	}
 }
 
@@ -231,7 +374,9 @@ func TestBaselineRefuses(t *testing.T) {
 
 func TestAuditReport(t *testing.T) {
 	catalogue := []*audit.Rule{{Name: "temporary-redirect"}, {Name: "redirect-chain"}, {Name: "broken-redirect"}}
-	d, err := ReadDocument(bytes.NewReader(format(t, "json", Options{}, Findings, comparedReport())))
+	// A partial run compared with a partial baseline: its fixed and
+	// unverified-fixed findings are its baseline's, not its own.
+	d, err := ReadDocument(bytes.NewReader(format(t, "json", Options{}, Findings, partialComparedReport())))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,6 +386,9 @@ func TestAuditReport(t *testing.T) {
 	}
 	if rep.Compared || len(rep.Fixed) != 0 || len(rep.Findings) != 10 || rep.Findings[0].Change != 0 {
 		t.Errorf("report: compared %v, %d fixed, %d findings, first %+v", rep.Compared, len(rep.Fixed), len(rep.Findings), rep.Findings[0])
+	}
+	if want := fixtureReport().Coverage; !rep.Coverage.Partial || !slices.Equal(rep.Coverage.URLs, want.URLs) {
+		t.Errorf("coverage %+v, want the run's %+v", rep.Coverage, want)
 	}
 	if got := strings.Join(ruleNames(rep), ","); got != strings.Join(d.Rules, ",") {
 		t.Errorf("rules %s, want the document's %s", got, strings.Join(d.Rules, ","))

@@ -37,6 +37,9 @@ func wholeDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document,
 		d.Findings = collect(findingRows(r, hideUnchanged))
 		d.RuleErrors = ruleErrorRows(r)
 		d.Chains = collect(chainRecords(r.Graph))
+		if r.Coverage.Partial {
+			d.FetchedURLs = collect(slices.Values(r.Coverage.URLs))
+		}
 	case Summary:
 		t := totals(r)
 		d.Totals = &t

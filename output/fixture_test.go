@@ -104,9 +104,13 @@ func fixtureRule(name string, sev audit.Severity, fs ...audit.Finding) *audit.Ru
 }
 
 // fixtureReport runs a few rules with fixed findings over the fixture
-// graph, one of which fails.
-func fixtureReport() *audit.Report {
-	e := &audit.Engine{Rules: []*audit.Rule{
+// graph, one of which fails. The crawl stopped at --max-pages: its
+// report is partial.
+func fixtureReport() *audit.Report { return fixtureEngine().Run(fixtureGraph()) }
+
+// fixtureEngine runs fixtureReport's rules.
+func fixtureEngine() *audit.Engine {
+	return &audit.Engine{Rules: []*audit.Rule{
 		fixtureRule("temporary-redirect", audit.Warning,
 			audit.Finding{URL: oldHTTPS, Source: home, Status: 302, Target: newURL,
 				Message: "302 to https://example.com/new; use 301 if the move is permanent"},
@@ -139,5 +143,4 @@ func fixtureReport() *audit.Report {
 			audit.Finding{URL: ext, Source: home, Status: 308, Target: "https://other.example.org/landing", Hops: 1,
 				Message: "redirects to another site: other.example.org"}),
 	}}
-	return e.Run(fixtureGraph())
 }

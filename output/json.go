@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -23,13 +24,15 @@ const SchemaVersion = 1
 //	urls      urls, stats
 //	hops      hops, stats
 //	chains    chains (each with its steps), stats
-//	findings  findings, summary, totals, chains, rules, rule_errors, stats
+//	findings  findings, summary, totals, chains, rules, rule_errors, stats;
+//	          fetched_urls when the crawl was cut short
 //	summary   summary, totals, rules, rule_errors, stats
 //
 // A run compared with a baseline adds comparison to the findings and
-// summary documents, a change to every finding (fixed findings of the
-// baseline are listed too) and new and fixed counts to the summary.
-// docs/report-schema.md documents every field.
+// summary documents, a change to every finding (fixed and
+// unverified-fixed findings of the baseline are listed too) and new,
+// fixed and unverified counts to the summary. docs/report-schema.md
+// documents every field.
 type Document struct {
 	SchemaVersion int            `json:"schema_version"`
 	Report        Report         `json:"report"`
@@ -43,6 +46,11 @@ type Document struct {
 	Chains        []ChainRecord  `json:"chains,omitzero"`
 	Hops          []HopRow       `json:"hops,omitzero"`
 	URLs          []URLRow       `json:"urls,omitzero"`
+	// FetchedURLs lists, in the findings document of a crawl cut short
+	// (Stats.Partial), the URLs it got an answer from and the sitemaps it
+	// read (audit.Coverage): what a later comparison may vouch for. It is
+	// left out of a crawl that finished, which looked at everything.
+	FetchedURLs []string `json:"fetched_urls,omitzero"`
 }
 
 // Stats describes the crawl. Times are UTC, written as RFC 3339; a time
@@ -54,6 +62,8 @@ type Stats struct {
 	Errors          int       `json:"errors"`
 	Cancelled       bool      `json:"cancelled"`
 	MaxPagesReached bool      `json:"max_pages_reached"`
+	Unreachable     string    `json:"unreachable"` // why the site was given up on; "" when it was not
+	Partial         bool      `json:"partial"`     // cut short: cancelled, max_pages_reached or unreachable
 	Started         time.Time `json:"started,omitzero"`
 	Finished        time.Time `json:"finished,omitzero"`
 	DurationMS      int64     `json:"duration_ms"`
@@ -69,11 +79,13 @@ type Totals struct {
 
 // Comparison counts the findings of a run compared with a baseline. It
 // counts every finding, also those a listing leaves out (diff lists no
-// unchanged findings unless asked).
+// unchanged findings unless asked). Unverified counts the unverified
+// findings of the run and the unverified-fixed ones of the baseline.
 type Comparison struct {
-	New       int `json:"new"`
-	Fixed     int `json:"fixed"`
-	Unchanged int `json:"unchanged"`
+	New        int `json:"new"`
+	Fixed      int `json:"fixed"`
+	Unchanged  int `json:"unchanged"`
+	Unverified int `json:"unverified"`
 }
 
 // URLRow is one row of the urls report.
@@ -129,8 +141,9 @@ type ChainRecord struct {
 	Steps []HopRow `json:"steps"`
 }
 
-// FindingRow is one row of the findings report. Change (new, fixed or
-// unchanged) is there only when the run was compared with a baseline.
+// FindingRow is one row of the findings report. Change (new, fixed,
+// unchanged, unverified or unverified-fixed) is there only when the run
+// was compared with a baseline.
 type FindingRow struct {
 	Change   string         `json:"change,omitempty"`
 	Rule     string         `json:"rule"`
@@ -143,14 +156,15 @@ type FindingRow struct {
 	Message  string         `json:"message"`
 }
 
-// CountRow is one row of the summary report. New and Fixed are there
-// only when the run was compared with a baseline.
+// CountRow is one row of the summary report. New, Fixed and Unverified
+// are there only when the run was compared with a baseline.
 type CountRow struct {
-	Rule     string         `json:"rule"`
-	Severity audit.Severity `json:"severity"`
-	Count    int            `json:"count"`
-	New      *int           `json:"new,omitempty"`
-	Fixed    *int           `json:"fixed,omitempty"`
+	Rule       string         `json:"rule"`
+	Severity   audit.Severity `json:"severity"`
+	Count      int            `json:"count"`
+	New        *int           `json:"new,omitempty"`
+	Fixed      *int           `json:"fixed,omitempty"`
+	Unverified *int           `json:"unverified,omitempty"`
 }
 
 // RuleErrorRow is a rule that failed during the run.
@@ -161,9 +175,10 @@ type RuleErrorRow struct {
 
 func comparison(r *audit.Report) *Comparison {
 	return &Comparison{
-		New:       r.Tally(audit.ChangeNew),
-		Fixed:     r.Tally(audit.ChangeFixed),
-		Unchanged: r.Tally(audit.ChangeUnchanged),
+		New:        r.Tally(audit.ChangeNew),
+		Fixed:      r.Tally(audit.ChangeFixed),
+		Unchanged:  r.Tally(audit.ChangeUnchanged),
+		Unverified: r.Unverified(),
 	}
 }
 
@@ -237,6 +252,9 @@ func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
 		d.field("rule_errors", ruleErrorRows(r))
 		if kind == Findings {
 			writeList(d, "chains", chainRecords(r.Graph))
+			if r.Coverage.Partial {
+				writeList(d, "fetched_urls", slices.Values(r.Coverage.URLs))
+			}
 		}
 	}
 	return d.close()

@@ -2,6 +2,7 @@ package output
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/crawler"
@@ -11,13 +12,27 @@ import (
 // the audit package compares: an earlier run's findings for --baseline,
 // and a whole report for diff.
 
-// Baseline returns the findings of the run d reports, for
-// audit.Report.Compare. d must be a findings document (the summary and
-// the other reports hold no findings). The fixed findings of a compared
-// document are left out: they are the baseline's baseline. A compared
-// document that does not list all its unchanged findings (diff without
-// --unchanged) is refused, since it no longer says what its run found.
-func (d *Document) Baseline() ([]audit.Finding, error) {
+// Baseline returns the run d reports, for audit.Report.Compare: its
+// findings, and what it looked at (see Coverage). d must be a findings
+// document (the summary and the other reports hold no findings). The
+// fixed findings of a compared document are left out: they are the
+// baseline's baseline. Its unverified-fixed findings are kept: they are
+// findings of its own baseline that its run did not look at, so nothing
+// says they are gone. A compared document that does not list all its
+// unchanged findings (diff without --unchanged) is refused, since it no
+// longer says what its run found.
+func (d *Document) Baseline() (audit.Baseline, error) {
+	findings, err := d.findings(audit.ChangeFixed)
+	if err != nil {
+		return audit.Baseline{}, err
+	}
+	return audit.Baseline{Findings: findings, Coverage: d.Coverage()}, nil
+}
+
+// findings returns the findings of a findings document but those whose
+// change is one of skip, checking that a compared document lists all its
+// unchanged findings.
+func (d *Document) findings(skip ...audit.Change) ([]audit.Finding, error) {
 	if d.Report != Findings {
 		return nil, fmt.Errorf("a %s report holds no findings; compare findings reports (--report findings --format json, or report.json of --output-dir)", d.Report)
 	}
@@ -28,10 +43,10 @@ func (d *Document) Baseline() ([]audit.Finding, error) {
 		if err != nil {
 			return nil, err
 		}
-		switch f.Change {
-		case audit.ChangeFixed:
+		if slices.Contains(skip, f.Change) {
 			continue
-		case audit.ChangeUnchanged:
+		}
+		if f.Change == audit.ChangeUnchanged {
 			unchanged++
 		}
 		out = append(out, f)
@@ -42,17 +57,35 @@ func (d *Document) Baseline() ([]audit.Finding, error) {
 	return out, nil
 }
 
+// Coverage returns what the run d reports looked at: everything, unless
+// its crawl was cut short (stats partial, or cancelled, stopped at
+// --max-pages or unreachable in a document written before partial
+// existed); then the URLs of fetched_urls, none when the document has no
+// such list.
+func (d *Document) Coverage() audit.Coverage {
+	s := d.Stats
+	if !s.Partial && !s.Cancelled && !s.MaxPagesReached && s.Unreachable == "" {
+		return audit.Coverage{}
+	}
+	urls := d.FetchedURLs
+	if !slices.IsSorted(urls) {
+		urls = slices.Sorted(slices.Values(urls))
+	}
+	return audit.Coverage{Partial: true, URLs: urls}
+}
+
 // AuditReport rebuilds, from a findings document, the report of the run
 // it was written from, as far as a document holds it: its findings
-// (without their changes, and without the fixed findings of a compared
-// document), the rules that ran, the rules that failed and the crawl
-// statistics. The graph holds the statistics only: no URLs, so no
-// chains. The rules are looked up in catalogue by name; a rule the
+// (without their changes, and without the fixed and unverified-fixed
+// findings of a compared document, which are its baseline's), the rules
+// that ran, the rules that failed, the crawl statistics and what the
+// crawl looked at (Coverage). The graph holds the statistics only: no
+// URLs, so no chains. The rules are looked up in catalogue by name; a rule the
 // catalogue does not know (one retired since) is a rule with only a
 // name. A document without a rules list (written before the list was
 // added) ran the catalogue and every rule its findings name.
 func (d *Document) AuditReport(catalogue []*audit.Rule) (*audit.Report, error) {
-	findings, err := d.Baseline()
+	findings, err := d.findings(audit.ChangeFixed, audit.ChangeUnverifiedFixed)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +96,7 @@ func (d *Document) AuditReport(catalogue []*audit.Rule) (*audit.Report, error) {
 		Graph:    &crawler.Graph{Responses: map[string]*crawler.Response{}, Stats: d.Stats.crawlStats()},
 		Findings: findings,
 		Errors:   []audit.RuleError{},
+		Coverage: d.Coverage(),
 	}
 	names := d.Rules
 	if names == nil {
@@ -124,5 +158,6 @@ func (s Stats) crawlStats() crawler.Stats {
 		Errors:          s.Errors,
 		Cancelled:       s.Cancelled,
 		MaxPagesReached: s.MaxPagesReached,
+		Unreachable:     s.Unreachable,
 	}
 }

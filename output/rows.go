@@ -20,10 +20,10 @@ var (
 	countColumns   = []string{"rule", "severity", "count"}
 
 	// A report compared with a baseline (audit.Report.Compare) has a
-	// change column first in findings, and new and fixed counts in the
-	// summary.
+	// change column first in findings, and new, fixed and unverified
+	// counts in the summary.
 	changeFindingColumns = append([]string{"change"}, findingColumns...)
-	changeCountColumns   = append(countColumns[:len(countColumns):len(countColumns)], "new", "fixed")
+	changeCountColumns   = append(countColumns[:len(countColumns):len(countColumns)], "new", "fixed", "unverified")
 )
 
 func unknownReport(kind Report) error {
@@ -35,7 +35,7 @@ func unknownReport(kind Report) error {
 
 func stats(r *audit.Report) Stats {
 	if r.Graph == nil {
-		return Stats{}
+		return Stats{Partial: r.Coverage.Partial}
 	}
 	s := r.Graph.Stats
 	out := Stats{
@@ -45,6 +45,8 @@ func stats(r *audit.Report) Stats {
 		Errors:          s.Errors,
 		Cancelled:       s.Cancelled,
 		MaxPagesReached: s.MaxPagesReached,
+		Unreachable:     s.Unreachable,
+		Partial:         s.Partial() || r.Coverage.Partial,
 	}
 	if !s.Started.IsZero() {
 		out.Started = s.Started.UTC()
@@ -310,8 +312,9 @@ func chainRecords(g *crawler.Graph) iter.Seq[ChainRecord] {
 }
 
 // findingRows yields the rows of the findings report. A compared
-// report lists its fixed findings too, each row with its change; with
-// hideUnchanged, its unchanged findings are left out.
+// report lists its fixed and unverified-fixed findings too, each row
+// with its change; with hideUnchanged, its unchanged findings are left
+// out.
 func findingRows(r *audit.Report, hideUnchanged bool) iter.Seq[FindingRow] {
 	return func(yield func(FindingRow) bool) {
 		findings := r.Findings
@@ -341,13 +344,13 @@ func findingRows(r *audit.Report, hideUnchanged bool) iter.Seq[FindingRow] {
 }
 
 // countRows yields the rows of the summary report; a compared report's
-// rows carry their new and fixed counts.
+// rows carry their new, fixed and unverified counts.
 func countRows(r *audit.Report) iter.Seq[CountRow] {
 	return func(yield func(CountRow) bool) {
 		for _, c := range r.Summary() {
 			row := CountRow{Rule: c.Rule, Severity: c.Severity, Count: c.Count}
 			if r.Compared {
-				row.New, row.Fixed = &c.New, &c.Fixed
+				row.New, row.Fixed, row.Unverified = &c.New, &c.Fixed, &c.Unverified
 			}
 			if !yield(row) {
 				return
@@ -440,7 +443,7 @@ func sheet(kind Report, r *audit.Report, hideUnchanged bool) ([]string, iter.Seq
 		return columns, cellRows(countRows(r), func(row []cell, c CountRow) []cell {
 			row = append(row, text(c.Rule), text(c.Severity.String()), number(c.Count))
 			if r.Compared {
-				row = append(row, number(*c.New), number(*c.Fixed))
+				row = append(row, number(*c.New), number(*c.Fixed), number(*c.Unverified))
 			}
 			return row
 		}), nil

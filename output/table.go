@@ -104,10 +104,15 @@ func (t Table) findings(w io.Writer, kind Report, r *audit.Report) error {
 }
 
 // changesLine is the line under the totals of a compared report, such
-// as "against the baseline: 2 new, 1 fixed, 5 unchanged".
+// as "against the baseline: 2 new, 1 fixed, 5 unchanged", and ", 3
+// unverified" when there are any.
 func changesLine(r *audit.Report) string {
-	return fmt.Sprintf("against the baseline: %d new, %d fixed, %d unchanged",
+	s := fmt.Sprintf("against the baseline: %d new, %d fixed, %d unchanged",
 		r.Tally(audit.ChangeNew), r.Tally(audit.ChangeFixed), r.Tally(audit.ChangeUnchanged))
+	if n := r.Unverified(); n > 0 {
+		s += fmt.Sprintf(", %d unverified", n)
+	}
+	return s
 }
 
 // totalsLine is the line under the summary table, such as

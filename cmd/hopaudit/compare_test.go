@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -294,8 +295,8 @@ func TestOutputDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if base, err := d.Baseline(); err != nil || len(base) != 2 || len(d.Chains) != 1 {
-		t.Errorf("report.json: %d findings (%v), %d chains", len(base), err, len(d.Chains))
+	if base, err := d.Baseline(); err != nil || len(base.Findings) != 2 || len(d.Chains) != 1 {
+		t.Errorf("report.json: %d findings (%v), %d chains", len(base.Findings), err, len(d.Chains))
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 6 {
@@ -344,5 +345,228 @@ func TestQuiet(t *testing.T) {
 	// No note about the scheme, no summary line; the warning stays.
 	if got := f.stderr.String(); got != "warning: rule broken failed: boom\n" {
 		t.Errorf("stderr = %q", got)
+	}
+}
+
+// cutShort is testGraph of a night whose crawl was cancelled before it
+// fetched /c: /a 301 -> /b 302 -> /c (not fetched).
+func cutShort() *crawler.Graph {
+	g := testGraph()
+	delete(g.Responses, "http://site.test/c")
+	g.Stats.Fetched, g.Stats.Parsed, g.Stats.Cancelled = 2, 0, true
+	return g
+}
+
+// changeRows returns the CSV records after the header as "change,rule,url".
+func changeRows(t *testing.T, b []byte) []string {
+	t.Helper()
+	var out []string
+	for _, rec := range csvRecords(t, b)[1:] {
+		out = append(out, rec[0]+","+rec[1]+","+rec[3])
+	}
+	return out
+}
+
+// TestBaselineCutShort: a night cut short is the next night's baseline.
+// The full night after it calls nothing new that the cut-short night
+// did not fetch: such findings are unverified, never fail the job, and
+// stderr says the baseline was partial.
+func TestBaselineCutShort(t *testing.T) {
+	dir := t.TempDir()
+	f := newFake(t)
+	f.graph = cutShort()
+	cut := filepath.Join(dir, "cut.json")
+	if code := f.run("crawl", "http://site.test/a", "-o", cut); code != exitIncomplete {
+		t.Fatalf("cut-short night: exit code %d, want %d; stderr:\n%s", code, exitIncomplete, f.stderr.String())
+	}
+	d, err := f.readDocument(cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Stats.Partial || strings.Join(d.FetchedURLs, " ") != "http://site.test/a http://site.test/b" {
+		t.Fatalf("cut-short report: partial %v, fetched_urls %q", d.Stats.Partial, d.FetchedURLs)
+	}
+
+	// The next night is whole: /b is a 301 now (fixed: this night
+	// fetched it), the chain is unchanged, and the 302 at /c is not new:
+	// last night never fetched /c.
+	f = newFake(t)
+	f.graph = nextNight()
+	code := f.run("crawl", "http://site.test/a", "--format", "csv", "--baseline", cut, "--fail-on", "notice")
+	if code != exitOK {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitOK, f.stderr.String())
+	}
+	want := []string{
+		"unchanged,redirect-chain,http://site.test/a",
+		"fixed,temporary-redirect,http://site.test/b",
+		"unverified,temporary-redirect,http://site.test/c",
+	}
+	if got := changeRows(t, f.stdout.Bytes()); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	stderr := f.stderr.String()
+	for _, line := range []string{
+		"warning: the baseline " + cut + " is from a crawl that was cut short (cancelled): findings on URLs it did not fetch are unverified, not new\n",
+		" in 1.5s; 0 new, 1 fixed, 1 unchanged, 1 unverified since the baseline\n",
+	} {
+		if !strings.Contains(stderr, line) {
+			t.Errorf("stderr lacks %q:\n%s", line, stderr)
+		}
+	}
+	if strings.Contains(stderr, "hopaudit: ") {
+		t.Errorf("unexpected error:\n%s", stderr)
+	}
+
+	// Its compared report is the night after's baseline: the unverified
+	// finding is one of its findings now, unchanged the night after.
+	night2 := writeBaseline(t, nextNight(), dir, "night2.json", "--baseline", cut)
+	f = newFake(t)
+	f.graph = nextNight()
+	if code := f.run("crawl", "http://site.test/a", "--format", "csv", "--baseline", night2, "--fail-on", "notice", "--quiet"); code != exitOK || f.stderr.Len() != 0 {
+		t.Errorf("night 3: exit code %d, stderr %q", code, f.stderr.String())
+	}
+	if got := changeRows(t, f.stdout.Bytes()); strings.Join(got, "\n") != "unchanged,redirect-chain,http://site.test/a\nunchanged,temporary-redirect,http://site.test/c" {
+		t.Errorf("night 3:\n%s", strings.Join(got, "\n"))
+	}
+
+	// A night cut short after a whole one: the 302 at /c, which it did
+	// not fetch, is not fixed but unverified-fixed, and stays in its
+	// report for the next night, which finds it unchanged.
+	whole := writeBaseline(t, nextNight(), dir, "whole.json")
+	f = newFake(t)
+	f.graph = cutShort()
+	f.graph.Responses["http://site.test/b"].Status = 301
+	cut2 := filepath.Join(dir, "cut2.json")
+	if code := f.run("crawl", "http://site.test/a", "--baseline", whole, "-o", cut2, "--fail-on", "notice"); code != exitIncomplete {
+		t.Errorf("a night cut short: exit code %d, want %d; stderr:\n%s", code, exitIncomplete, f.stderr.String())
+	}
+	if !strings.Contains(f.stderr.String(), "; 0 new, 0 fixed, 1 unchanged, 1 unverified since the baseline\n") {
+		t.Errorf("a night cut short: stderr:\n%s", f.stderr.String())
+	}
+	d, err = f.readDocument(cut2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := d.Comparison; c == nil || *c != (output.Comparison{Unchanged: 1, Unverified: 1}) || len(d.Findings) != 2 || d.Findings[1].Change != "unverified-fixed" {
+		t.Errorf("a night cut short: comparison %+v, findings %+v", d.Comparison, d.Findings)
+	}
+	f = newFake(t)
+	f.graph = nextNight()
+	if code := f.run("crawl", "http://site.test/a", "--format", "csv", "--baseline", cut2, "--fail-on", "notice"); code != exitOK {
+		t.Errorf("the night after: exit code %d; stderr:\n%s", code, f.stderr.String())
+	}
+	if got := changeRows(t, f.stdout.Bytes()); strings.Join(got, "\n") != "unchanged,redirect-chain,http://site.test/a\nunchanged,temporary-redirect,http://site.test/c" {
+		t.Errorf("the night after:\n%s", strings.Join(got, "\n"))
+	}
+
+	// A night cut short that fetched /c and /d, where /c answered 200:
+	// the 302 at /c the night after is new, as both nights fetched /c
+	// and its target.
+	g := nextNight()
+	g.Responses["http://site.test/c"].Status = 200
+	g.Responses["http://site.test/c"].Redirect = nil
+	g.Stats.Cancelled = true
+	f = newFake(t)
+	f.graph = g
+	fetchedAll := filepath.Join(dir, "fetched-all.json")
+	if code := f.run("crawl", "http://site.test/a", "-o", fetchedAll); code != exitIncomplete {
+		t.Fatalf("exit code %d; stderr:\n%s", code, f.stderr.String())
+	}
+	f = newFake(t)
+	f.graph = nextNight()
+	if code := f.run("crawl", "http://site.test/a", "--format", "csv", "--baseline", fetchedAll, "--fail-on", "warning"); code != exitFindings {
+		t.Errorf("a partial baseline that fetched the new finding's URLs: exit code %d, want %d; stderr:\n%s", code, exitFindings, f.stderr.String())
+	}
+	if got := changeRows(t, f.stdout.Bytes()); strings.Join(got, "\n") != "unchanged,redirect-chain,http://site.test/a\nnew,temporary-redirect,http://site.test/c" {
+		t.Errorf("a partial baseline that fetched the new finding's URLs:\n%s", strings.Join(got, "\n"))
+	}
+
+	// The same report as written before the list of fetched URLs existed
+	// vouches for no URL: nothing is new.
+	old := filepath.Join(dir, "old-format.json")
+	b, err := os.ReadFile(fetchedAll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	delete(doc, "fetched_urls")
+	delete(doc["stats"].(map[string]any), "partial")
+	delete(doc["stats"].(map[string]any), "unreachable")
+	if b, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f = newFake(t)
+	f.graph = nextNight()
+	if code := f.run("crawl", "http://site.test/a", "--format", "csv", "--baseline", old, "--fail-on", "warning"); code != exitOK {
+		t.Errorf("an old-format baseline: exit code %d; stderr:\n%s", code, f.stderr.String())
+	}
+	if got := changeRows(t, f.stdout.Bytes()); strings.Join(got, "\n") != "unchanged,redirect-chain,http://site.test/a\nunverified,temporary-redirect,http://site.test/c" {
+		t.Errorf("an old-format baseline:\n%s", strings.Join(got, "\n"))
+	}
+	if !strings.Contains(f.stderr.String(), "warning: the baseline "+old+" is from a crawl that was cut short (cancelled): it does not list the URLs it fetched (an earlier hopaudit wrote it), so every finding it lacks is unverified, not new\n") {
+		t.Errorf("an old-format baseline: stderr:\n%s", f.stderr.String())
+	}
+}
+
+// TestDiffCutShort: diff with a report of a crawl cut short, either way
+// round, calls a finding new or fixed only where both crawls fetched
+// it, and warns about the partial report.
+func TestDiffCutShort(t *testing.T) {
+	dir := t.TempDir()
+	f := newFake(t)
+	f.graph = cutShort()
+	cut := filepath.Join(dir, "cut.json")
+	if code := f.run("crawl", "http://site.test/a", "-o", cut); code != exitIncomplete {
+		t.Fatalf("cut-short night: exit code %d; stderr:\n%s", code, f.stderr.String())
+	}
+	whole := writeBaseline(t, nextNight(), dir, "whole.json")
+
+	for _, tt := range []struct {
+		name     string
+		old, new string
+		rows     []string
+		stderr   string
+	}{
+		{
+			name: "the older report was cut short", old: cut, new: whole,
+			rows: []string{"fixed,temporary-redirect,http://site.test/b", "unverified,temporary-redirect,http://site.test/c"},
+			stderr: "warning: " + cut + " is from a crawl that was cut short (cancelled): findings on URLs it did not fetch are unverified, not new\n" +
+				cut + ": 2 findings, " + whole + ": 2 findings; 0 new, 1 fixed, 1 unchanged, 1 unverified\n",
+		},
+		{
+			name: "the newer report was cut short", old: whole, new: cut,
+			rows: []string{"new,temporary-redirect,http://site.test/b", "unverified-fixed,temporary-redirect,http://site.test/c"},
+			stderr: "warning: " + cut + " is from a crawl that was cut short (cancelled): findings on URLs it did not fetch are unverified, not fixed\n" +
+				whole + ": 2 findings, " + cut + ": 2 findings; 1 new, 0 fixed, 1 unchanged, 1 unverified\n",
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t)
+			code := f.run("diff", tt.old, tt.new, "--format", "csv", "--fail-on", "warning")
+			if wantCode := map[bool]int{true: exitFindings, false: exitOK}[tt.new == cut]; code != wantCode {
+				t.Errorf("exit code %d, want %d; stderr:\n%s", code, wantCode, f.stderr.String())
+			}
+			if got := changeRows(t, f.stdout.Bytes()); strings.Join(got, "\n") != strings.Join(tt.rows, "\n") {
+				t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.rows, "\n"))
+			}
+			if got := f.stderr.String(); !strings.HasPrefix(got, tt.stderr) {
+				t.Errorf("stderr:\n%s\nwant it to start:\n%s", got, tt.stderr)
+			}
+		})
+	}
+
+	// The summary has an unverified column.
+	f = newFake(t)
+	if code := f.run("diff", cut, whole, "--format", "csv", "--report", "summary", "--quiet"); code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", code, f.stderr.String())
+	}
+	if got, want := f.stdout.String(), "rule,severity,count,new,fixed,unverified\r\ntemporary-redirect,warning,1,0,1,1\r\nredirect-chain,warning,1,0,0,0\r\n"; got != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -124,8 +124,8 @@ type job struct {
 	outputDir string // "" = none
 	bom       bool
 	quiet     bool
-	compare   bool            // --baseline was given
-	baseline  []audit.Finding // its findings
+	compare   bool           // --baseline was given
+	baseline  audit.Baseline // its findings, and what its crawl fetched
 	seeds     []string
 	noScheme  int // start URLs given without a scheme
 }
@@ -349,6 +349,9 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 			return nil, fmt.Errorf("--baseline: %s: %w", f.baseline, err)
 		}
 		j.compare = true
+		if w := partialWarning("the baseline "+f.baseline, d, "new"); w != "" {
+			fmt.Fprintln(a.stderr, w)
+		}
 	}
 	return j, nil
 }
@@ -595,8 +598,12 @@ func summaryLine(rep *audit.Report, elapsed time.Duration) string {
 }
 
 // changesText counts a compared report's changes: "2 new, 1 fixed, 5
-// unchanged since the baseline".
+// unchanged since the baseline", with ", 3 unverified" before "since"
+// when there are any.
 func changesText(rep *audit.Report) string {
-	return fmt.Sprintf("%d new, %d fixed, %d unchanged since the baseline",
-		rep.Tally(audit.ChangeNew), rep.Tally(audit.ChangeFixed), rep.Tally(audit.ChangeUnchanged))
+	s := fmt.Sprintf("%d new, %d fixed, %d unchanged", rep.Tally(audit.ChangeNew), rep.Tally(audit.ChangeFixed), rep.Tally(audit.ChangeUnchanged))
+	if n := rep.Unverified(); n > 0 {
+		s += fmt.Sprintf(", %d unverified", n)
+	}
+	return s + " since the baseline"
 }

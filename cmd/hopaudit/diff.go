@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/output"
@@ -22,11 +23,11 @@ type diffFlags struct {
 
 // define defines the flags on fs and returns the sections of the help.
 func (f *diffFlags) define(fs *flag.FlagSet) []flagSection {
-	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: findings, or summary (counts per rule with new and fixed)")
+	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: findings, or summary (counts per rule with new, fixed and unverified)")
 	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
 	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout): replaced whole once complete, keeping its mode; a device or FIFO is written to")
 	fs.BoolVar(&f.bom, "bom", false, "start the CSV with a UTF-8 byte order mark, for Excel")
-	fs.BoolVar(&f.unchanged, "unchanged", false, "list the unchanged findings too, not only the new and fixed ones")
+	fs.BoolVar(&f.unchanged, "unchanged", false, "list the unchanged findings too, not only the new, fixed and unverified ones")
 	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a new finding at `LEVEL` or above exists: error, warning, notice or none")
 	fs.BoolVar(&f.quiet, "quiet", false, "write no summary line to stderr")
 	return []flagSection{{title: "Report", names: []string{"report", "format", "o", "bom", "unchanged", "fail-on", "quiet"}}}
@@ -40,9 +41,13 @@ Compares the findings of two JSON findings reports (written with
 --report findings --format json, or report.json of --output-dir): a
 finding of NEW that OLD lacks is new, a finding of OLD that NEW lacks is
 fixed, the others are unchanged. A finding is the same in both when its
-rule, url and source are. The report lists the new and fixed findings
-with a change column first (--unchanged lists all); the summary and
-totals count NEW's findings. Flags may come before or after the files.
+rule, url and source are. When a report is of a crawl cut short, a
+finding the other has is new or fixed only if that crawl fetched its
+url, source and target; else it is unverified (of NEW) or
+unverified-fixed (of OLD), and never counts for --fail-on. The report
+lists the new, fixed and unverified findings with a change column first
+(--unchanged lists all); the summary and totals count NEW's findings.
+Flags may come before or after the files.
 `)
 		print(w)
 		fmt.Fprint(w, `
@@ -106,17 +111,24 @@ func (a *app) runDiff(args []string) error {
 		return usageErrorf("diff: %s: %v", pos[1], err)
 	}
 	rep.Compare(old)
-	if s := docs[1].Stats; s.Cancelled || s.MaxPagesReached {
-		fmt.Fprintf(a.stderr, "warning: %s is from a crawl that was cut short or stopped at --max-pages: a finding it lacks may not be fixed\n", pos[1])
+	if w := partialWarning(pos[0], docs[0], "new"); w != "" {
+		fmt.Fprintln(a.stderr, w)
+	}
+	if w := partialWarning(pos[1], docs[1], "fixed"); w != "" {
+		fmt.Fprintln(a.stderr, w)
 	}
 
 	if err := a.writeReport(dst, func(w io.Writer) error { return fm.Format(w, kind, rep) }); err != nil {
 		return err
 	}
 	if !f.quiet {
-		fmt.Fprintf(a.stderr, "%s: %d findings, %s: %d findings; %d new, %d fixed, %d unchanged\n",
-			pos[0], len(old), pos[1], len(rep.Findings),
+		line := fmt.Sprintf("%s: %d findings, %s: %d findings; %d new, %d fixed, %d unchanged",
+			pos[0], len(old.Findings), pos[1], len(rep.Findings),
 			rep.Tally(audit.ChangeNew), rep.Tally(audit.ChangeFixed), rep.Tally(audit.ChangeUnchanged))
+		if n := rep.Unverified(); n > 0 {
+			line += fmt.Sprintf(", %d unverified", n)
+		}
+		fmt.Fprintln(a.stderr, line)
 	}
 	if level > 0 {
 		if n := rep.NewAtLeast(level); n > 0 {
@@ -124,4 +136,34 @@ func (a *app) runDiff(args []string) error {
 		}
 	}
 	return nil
+}
+
+// partialWarning returns the warning about a JSON report read back whose
+// crawl was cut short, or "" for one whose crawl finished. who names the
+// report ("the baseline old.json"); not says what the findings it may
+// have missed are not called: "new" for an earlier report, "fixed" for
+// a later one.
+func partialWarning(who string, d *output.Document, not string) string {
+	if !d.Coverage().Partial {
+		return ""
+	}
+	s := d.Stats
+	var why []string
+	if s.Cancelled {
+		why = append(why, "cancelled")
+	}
+	if s.MaxPagesReached {
+		why = append(why, "--max-pages reached")
+	}
+	if s.Unreachable != "" {
+		why = append(why, "site unreachable: "+s.Unreachable)
+	}
+	if len(why) == 0 {
+		why = append(why, "partial")
+	}
+	what := "findings on URLs it did not fetch are unverified, not " + not
+	if d.FetchedURLs == nil {
+		what = "it does not list the URLs it fetched (an earlier hopaudit wrote it), so every finding it lacks is unverified, not " + not
+	}
+	return fmt.Sprintf("warning: %s is from a crawl that was cut short (%s): %s", who, strings.Join(why, ", "), what)
 }

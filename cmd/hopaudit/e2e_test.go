@@ -239,7 +239,7 @@ func TestEndToEndNightly(t *testing.T) {
 		}
 	}
 	summary, _ := os.ReadFile(filepath.Join(night2, "summary.csv"))
-	if !bytes.HasPrefix(summary, []byte("rule,severity,count,new,fixed\r\n")) || !bytes.Contains(summary, []byte("\r\ntemporary-redirect,warning,0,0,1\r\n")) {
+	if !bytes.HasPrefix(summary, []byte("rule,severity,count,new,fixed,unverified\r\n")) || !bytes.Contains(summary, []byte("\r\ntemporary-redirect,warning,0,0,1,0\r\n")) {
 		t.Errorf("night 2's summary.csv:\n%s", summary)
 	}
 
