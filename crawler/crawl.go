@@ -58,18 +58,29 @@ type crawl struct {
 	origins   map[string]bool // the start URLs' origins (see headerOrigin): where Config.Header goes
 	interned  sync.Map        // header values that repeat (Content-Type): one string each
 
+	// The frontier is worked through one depth at a time (see next), so
+	// that the same site gives the same crawl at any concurrency and any
+	// timing: a URL's depth is its shortest link distance, and --max-pages
+	// cuts in a fixed order.
 	mu          sync.Mutex
 	cond        *sync.Cond
-	queue       []task
-	head        int
+	level       int32               // the depth being crawled
+	queue       []task              // the level's entry URLs, in order, and the sitemap tasks
+	head        int                 // the next of queue
+	hops        []task              // next hops of the chains under way: before any entry
+	next        []string            // the entry URLs of the next level, in the order found
 	pending     map[string]*pending // URLs referenced or scheduled, not yet fetched
 	waiting     waitList            // the references to pending URLs
 	pendingMost int                 // the most pending URLs since the map was last made
 	kept        []Reference         // references the graph keeps (see keepsReferences)
 	tasks       map[string]struct{} // sitemap and robots.txt tasks scheduled
-	scheduled   int
-	active      int
+	active      int                 // tasks under way
 	stopped     bool
+
+	// What --max-pages has left, counted so that the URLs fetched do not
+	// depend on timing (see take): URLs taken for fetching, chains under
+	// way, and the URLs those chains took.
+	spent, open, openSpent int
 }
 
 // Crawl crawls from cfg.Seeds and returns what it learnt. It returns an
@@ -99,6 +110,7 @@ type pending struct {
 	url    string // the normalised URL: responses and references share this string
 	refs   int32  // the references to it, in the crawl's waitList
 	queued bool   // scheduled for fetching
+	later  bool   // scheduled for the next level: a hop of this level takes it sooner
 }
 
 // keepsReferences reports whether the references to a URL stay in the
@@ -182,11 +194,7 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
 		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader
 		if (p == nil || !p.queued) && !hop {
-			full := c.cfg.MaxPages > 0 && c.scheduled >= c.cfg.MaxPages
-			if full {
-				c.g.Stats.MaxPagesReached = true
-			}
-			scheduled := !full && c.fetchable(ref.Target, depth) &&
+			scheduled := c.fetchable(ref.Target, depth) &&
 				c.push(task{kind: fetchURL, url: ref.Target, depth: int32(depth)})
 			if p == nil && !scheduled {
 				continue
@@ -356,32 +364,19 @@ func (c *crawl) run() {
 func (c *crawl) work() {
 	for {
 		c.mu.Lock()
-		for c.head == len(c.queue) && c.active > 0 && !c.stopped {
-			c.cond.Wait()
-		}
-		if c.head == len(c.queue) || c.stopped {
+		t, ok := c.take()
+		if !ok {
 			c.cond.Broadcast()
 			c.mu.Unlock()
 			return
 		}
-		t := c.queue[c.head]
-		c.queue[c.head] = task{}
-		c.head++
-		if c.head > 1024 && c.head*2 > len(c.queue) {
-			rest := c.queue[c.head:]
-			if cap(c.queue) > 4*len(rest) { // the frontier has shrunk: give back its room
-				c.queue = append(make([]task, 0, 2*len(rest)), rest...)
-			} else {
-				c.queue = append(c.queue[:0], rest...)
-			}
-			c.head = 0
-		}
 		c.active++
 		c.mu.Unlock()
 
+		chained := false
 		switch t.kind {
 		case fetchURL:
-			c.fetch(t)
+			chained = c.fetch(t)
 		case readSitemap:
 			c.sitemap(t)
 		case findSitemaps:
@@ -390,15 +385,140 @@ func (c *crawl) work() {
 
 		c.mu.Lock()
 		c.active--
-		if c.active == 0 && c.head == len(c.queue) {
-			c.cond.Broadcast()
+		if t.kind == fetchURL && !chained {
+			// The chain ends: it took this URL and those before it.
+			c.open--
+			c.openSpent -= int(t.hop) + 1
 		}
+		c.cond.Broadcast()
 		c.mu.Unlock()
 	}
 }
 
-// enqueue schedules a task unless its URL was scheduled before or a
-// limit says no.
+// take waits for the next task and takes it; false when the crawl is
+// over. The lock must be held.
+//
+// The next hops of chains go first, then the level's queue in order;
+// when both are empty and no task is under way, the next level begins.
+// --max-pages is spent so that the URLs fetched are the same whatever
+// the timing: an entry URL starts a chain only while the limit leaves
+// room for every chain under way to run its full length (MaxHops + 1
+// URLs); when it does not, chains run one at a time, in the queue's
+// order, until the limit is reached. Either way a URL is fetched if and
+// only if it would be in a crawl that took one URL at a time.
+func (c *crawl) take() (task, bool) {
+	limit := c.cfg.MaxPages
+	for {
+		switch {
+		case c.stopped:
+			return task{}, false
+		case len(c.hops) > 0:
+			t := c.hops[len(c.hops)-1]
+			c.hops = c.hops[:len(c.hops)-1]
+			if limit > 0 && c.spent >= limit {
+				// Cut by the limit: the chain ends unfinished.
+				c.g.Stats.MaxPagesReached = true
+				c.unqueue(t.url)
+				c.open--
+				c.openSpent -= int(t.hop)
+				continue
+			}
+			c.spent++
+			c.openSpent++
+			return t, true
+		case c.head < len(c.queue):
+			t := c.queue[c.head]
+			if t.kind == fetchURL {
+				if c.g.Responses[t.url] != nil {
+					c.pop() // fetched on the way as a hop of another chain
+					continue
+				}
+				reserved := c.open*(MaxHops+1) - c.openSpent
+				room := limit == 0 || c.spent+reserved+MaxHops+1 <= limit || c.open == 0 && c.spent < limit
+				if !room && c.open > 0 {
+					c.cond.Wait() // for the chains under way to end
+					continue
+				}
+				if !room {
+					c.g.Stats.MaxPagesReached = true
+					c.unqueue(t.url)
+					c.pop()
+					continue
+				}
+				c.spent++
+				c.open++
+				c.openSpent++
+			}
+			c.pop()
+			return t, true
+		case c.active > 0:
+			c.cond.Wait()
+		case len(c.next) > 0:
+			c.nextLevel()
+		default:
+			return task{}, false
+		}
+	}
+}
+
+// pop removes the queue's first task, and gives back the room of a
+// queue that has shrunk. The lock must be held.
+func (c *crawl) pop() {
+	c.queue[c.head] = task{}
+	c.head++
+	if c.head > 1024 && c.head*2 > len(c.queue) {
+		rest := c.queue[c.head:]
+		if cap(c.queue) > 4*len(rest) {
+			c.queue = append(make([]task, 0, 2*len(rest)), rest...)
+		} else {
+			c.queue = append(c.queue[:0], rest...)
+		}
+		c.head = 0
+	}
+}
+
+// nextLevel makes the entry URLs found at this level the queue of the
+// next, in the order of their URLs: the order in which pages finish
+// depends on timing, the URLs do not. The ones --max-pages can never
+// reach (each costs a URL) are dropped with their references. The lock
+// must be held.
+func (c *crawl) nextLevel() {
+	c.level++
+	slices.Sort(c.next)
+	room := len(c.next)
+	if c.cfg.MaxPages > 0 {
+		room = max(c.cfg.MaxPages-c.spent, 0)
+	}
+	c.queue, c.head = c.queue[:0], 0
+	for _, u := range c.next {
+		if c.g.Responses[u] != nil {
+			continue // fetched as a hop of a chain of this level
+		}
+		if len(c.queue) >= room {
+			c.g.Stats.MaxPagesReached = true
+			c.unqueue(u)
+			continue
+		}
+		if p := c.pending[u]; p != nil {
+			p.later = false
+		}
+		c.queue = append(c.queue, task{kind: fetchURL, url: u, depth: c.level})
+	}
+	c.next = nil
+}
+
+// unqueue forgets that a pending URL is scheduled: --max-pages keeps it
+// from being fetched, so the references to it are dropped too, as
+// addRefs drops those to URLs the crawl never fetches. The lock must be
+// held.
+func (c *crawl) unqueue(u string) {
+	if p := c.pending[u]; p != nil {
+		c.waiting.take(p.refs, func(*waiting) {})
+		delete(c.pending, u)
+	}
+}
+
+// enqueue schedules a task unless its URL was scheduled before.
 func (c *crawl) enqueue(t task) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -406,48 +526,68 @@ func (c *crawl) enqueue(t task) {
 }
 
 // push is enqueue with the lock held; it reports whether the URL is
-// (now or already) scheduled.
+// (now or already) scheduled. A URL is scheduled for its level: the
+// next hop of a chain at once, an entry URL of this level (a start URL)
+// in the queue, one of the next level in next.
 func (c *crawl) push(t task) bool {
+	_, ok := c.schedule(t)
+	return ok
+}
+
+// schedule is push, and also reports whether t was added now.
+func (c *crawl) schedule(t task) (added, scheduled bool) {
 	if c.stopped {
-		return false
+		return false, false
 	}
-	if t.kind == fetchURL {
-		if c.g.Responses[t.url] != nil {
-			return true
-		}
-		p := c.pending[t.url]
-		if p != nil && p.queued {
-			return true
-		}
-		if c.cfg.MaxPages > 0 && c.scheduled >= c.cfg.MaxPages {
-			c.g.Stats.MaxPagesReached = true
-			return false
-		}
-		p = c.pendingOf(t.url)
-		p.queued = true
-		c.scheduled++
-		t.url = p.url
-	} else {
+	if t.kind != fetchURL {
 		key := "robots " + t.url
 		if t.kind == readSitemap {
 			key = "sitemap " + t.url
 		}
 		if _, ok := c.tasks[key]; ok {
-			return true
+			return false, true
 		}
 		c.tasks[key] = struct{}{}
+		c.queue = append(c.queue, t)
+		c.cond.Signal()
+		return true, true
 	}
-	c.queue = append(c.queue, t)
-	c.cond.Signal()
-	return true
+	if c.g.Responses[t.url] != nil {
+		return false, true
+	}
+	p := c.pending[t.url]
+	if p != nil && p.queued && !(p.later && t.hop > 0) {
+		return false, true
+	}
+	p = c.pendingOf(t.url)
+	p.queued, p.later = true, false
+	t.url = p.url
+	switch {
+	case t.hop > 0:
+		c.hops = append(c.hops, t) // nextLevel skips it in next once it is fetched
+		c.cond.Signal()
+	case t.depth > c.level:
+		p.later = true
+		c.next = append(c.next, t.url)
+	default:
+		c.queue = append(c.queue, t)
+		c.cond.Signal()
+	}
+	return true, true
 }
 
 // followHop schedules the next hop of a chain: anywhere, or with
-// --no-external only inside the site.
-func (c *crawl) followHop(t task) {
-	if !c.outside(t.url) {
-		c.enqueue(t)
+// --no-external only inside the site. It reports whether the chain goes
+// on with it: false when the URL is outside, or was fetched or
+// scheduled before (its fetch belongs to another chain).
+func (c *crawl) followHop(t task) bool {
+	if c.outside(t.url) {
+		return false
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	added, _ := c.schedule(t)
+	return added
 }
 
 // fetchable reports whether the settings let the crawl fetch URL u,
@@ -479,22 +619,23 @@ func (c *crawl) included(u string) bool {
 }
 
 // fetch requests one URL (never following its redirects), records the
-// response and schedules what it leads to.
-func (c *crawl) fetch(t task) {
+// response and schedules what it leads to. It reports whether its chain
+// goes on: the next hop was scheduled.
+func (c *crawl) fetch(t task) (chained bool) {
 	u, err := url.Parse(t.url)
 	if err != nil {
-		return
+		return false
 	}
 	r := &Response{URL: t.url, Depth: int(t.depth), Internal: c.g.Scope.internalHost(u.Hostname())}
 	if !c.cfg.IgnoreRobots && !c.robots.allowed(c.ctx, u) {
 		r.Blocked = true
 		r.Error = c.robots.unreachable(c.ctx, u) // robots.txt failed: why all is disallowed
 		c.record(r, nil)
-		return
+		return false
 	}
 	res, err := c.request(r, u)
 	if res == nil {
-		return // cut short: the URL stays unfetched
+		return false // cut short: the URL stays unfetched
 	}
 	if err != nil {
 		r.Error = errorText(err)
@@ -551,9 +692,10 @@ func (c *crawl) fetch(t task) {
 	// The next hop is scheduled before the page's links, so that chains
 	// are completed first when --max-pages runs out.
 	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
-		c.followHop(task{kind: fetchURL, url: target, depth: t.depth, hop: t.hop + 1})
+		chained = c.followHop(task{kind: fetchURL, url: target, depth: t.depth, hop: t.hop + 1})
 	}
 	c.record(r, uniqueRefs(refs))
+	return chained
 }
 
 // request GETs u for the response r, trying again after a transient
@@ -814,7 +956,7 @@ func (c *crawl) record(r *Response, refs []Reference) {
 		c.g.Stats.Parsed++
 	}
 	if c.cfg.Progress != nil {
-		c.cfg.Progress(Progress{Fetched: c.g.Stats.Fetched, Queued: len(c.queue) - c.head, Errors: c.g.Stats.Errors})
+		c.cfg.Progress(Progress{Fetched: c.g.Stats.Fetched, Queued: len(c.queue) - c.head + len(c.hops) + len(c.next), Errors: c.g.Stats.Errors})
 	}
 }
 

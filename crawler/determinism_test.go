@@ -1,0 +1,121 @@
+package crawler_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// tangledSite serves n pages whose links reach most pages by several
+// paths of different lengths, and redirect chains of 1 to 7 hops, each
+// ending at a page that is also linked directly. Every
+// response waits 0 to 3 ms at random, so that pages finish in a
+// different order on every run.
+func tangledSite(t *testing.T, n int) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond) // shuffles the order, asserts nothing
+		var kind string
+		var i, k int
+		if _, err := fmt.Sscanf(r.URL.Path, "/%1s/%d/%d", &kind, &i, &k); err != nil && kind == "" {
+			http.NotFound(w, r)
+			return
+		}
+		switch kind {
+		case "p":
+			w.Header().Set("Content-Type", "text/html")
+			for _, j := range []int{(i*7 + 1) % n, (i*13 + 5) % n, (i + 1) % n, i / 2} {
+				fmt.Fprintf(w, "<a href=\"/p/%d\">p%d</a>\n", j, j)
+			}
+			for k := range 3 {
+				fmt.Fprintf(w, "<a href=\"/r/%d/0\">r</a>\n", (i*3+k)%n)
+			}
+		case "r": // /r/i/0 -> /r/i/1 -> ... -> a page: i%7 hops
+			if k+1 < i%7 {
+				http.Redirect(w, r, fmt.Sprintf("/r/%d/%d", i, k+1), 301+k%2)
+				return
+			}
+			http.Redirect(w, r, fmt.Sprintf("/p/%d", (i*11)%n), http.StatusMovedPermanently)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// crawlSummary is what must be the same on every run: each URL fetched
+// with its depth and status, and the chains.
+func crawlSummary(g *crawler.Graph) []string {
+	var out []string
+	for _, r := range g.SortedResponses() {
+		out = append(out, fmt.Sprintf("%s depth=%d status=%d", r.URL, r.Depth, r.Status))
+	}
+	for _, c := range g.Chains() {
+		out = append(out, fmt.Sprintf("chain %s > %s %s hops=%d", c.URL(), c.FinalURL(), c.End, len(c.Hops)))
+	}
+	return out
+}
+
+// TestDeterministic: the same site and flags give the same URLs, depths
+// and chains at any concurrency and any timing, with --max-pages cutting
+// the crawl short and with --max-depth. With one request at a time the
+// crawl is breadth first, so the depths are the shortest link distances,
+// and so they are at 32.
+func TestDeterministic(t *testing.T) {
+	const pages = 120
+	srv := tangledSite(t, pages)
+	for _, tc := range []struct {
+		name               string
+		maxPages, maxDepth int
+	}{
+		{"max-pages", 60, 0},
+		{"max-pages", 100, 0},
+		{"max-pages tight", 7, 0},
+		{"max-depth", 0, 2},
+		{"both", 45, 3},
+		{"all", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(concurrency int) []string {
+				cfg := crawler.Config{
+					Seeds: []string{srv.URL + "/p/0"}, Concurrency: concurrency, MaxPages: tc.maxPages, MaxDepth: tc.maxDepth,
+					Timeout: time.Minute, MaxBody: 1 << 20, UserAgent: "hopaudit-test", IgnoreRobots: true, NoSitemaps: true,
+				}
+				g := crawl(t, cfg)
+				if tc.maxPages > 0 && g.Stats.Fetched > tc.maxPages {
+					t.Errorf("concurrency %d: %d URLs fetched, more than --max-pages %d", concurrency, g.Stats.Fetched, tc.maxPages)
+				}
+				return crawlSummary(g)
+			}
+			want := run(1)
+			for range 3 {
+				if got := run(32); !slices.Equal(got, want) {
+					t.Fatalf("concurrency 32 differs from 1:\n%s", diffLines(want, got))
+				}
+			}
+		})
+	}
+}
+
+// diffLines lists the lines only one side has.
+func diffLines(want, got []string) string {
+	var b strings.Builder
+	for _, l := range want {
+		if !slices.Contains(got, l) {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+	}
+	for _, l := range got {
+		if !slices.Contains(want, l) {
+			fmt.Fprintf(&b, "+ %s\n", l)
+		}
+	}
+	return b.String()
+}
