@@ -40,6 +40,7 @@ type task struct {
 	depth int32
 	hop   uint8 // redirects from the entry URL, up to MaxHops
 	kind  taskKind
+	from  SitemapSource // of a sitemap: where the crawl learnt of it
 }
 
 // crawl is one run of Crawl.
@@ -77,6 +78,9 @@ type crawl struct {
 	active      int                 // tasks under way
 	stopped     bool
 
+	sitemapsRead    int // sitemaps begun
+	sitemapsSkipped int // sitemaps not read because of a limit
+
 	// What --max-pages has left, counted so that the URLs fetched do not
 	// depend on timing (see take): URLs taken for fetching, chains under
 	// way, and the URLs those chains took.
@@ -94,6 +98,9 @@ func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 	defer c.cancel()
 	c.g.Stats.Started = time.Now()
 	c.run()
+	if c.sitemapsSkipped > 1 {
+		c.logf("warning: %d sitemaps were not read because of a limit (see the sitemaps report)", c.sitemapsSkipped)
+	}
 	c.g.Stats.Finished = time.Now()
 	c.g.Stats.Cancelled = ctx.Err() != nil
 	if !c.g.Stats.Cancelled && c.g.Stats.Unreachable == "" {
@@ -219,6 +226,9 @@ func (c *crawl) finish() {
 			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Text, b.Text))
 	})
 	c.g.References = slices.Clip(refs)
+	// Sitemaps are read in parallel: in URL order, the graph is the same
+	// from run to run.
+	slices.SortFunc(c.g.Sitemaps, func(a, b Sitemap) int { return cmp.Compare(a.URL, b.URL) })
 	c.kept, c.pending, c.waiting = nil, nil, waitList{}
 }
 
@@ -314,7 +324,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 			if err != nil {
 				return nil, fmt.Errorf("sitemap %q: %w", s, err)
 			}
-			c.enqueue(task{kind: readSitemap, url: u})
+			c.enqueue(task{kind: readSitemap, url: u, from: SitemapGiven})
 		}
 	}
 	return c, nil
@@ -971,28 +981,55 @@ func (c *crawl) findSitemaps(t task) {
 	if !c.cfg.IgnoreRobots {
 		sitemaps = c.robots.file(c.ctx, u).sitemaps
 	}
+	from := SitemapRobots
 	if len(sitemaps) == 0 {
-		sitemaps = []string{t.url + "/sitemap.xml"}
+		sitemaps, from = []string{t.url + "/sitemap.xml"}, SitemapGuessed
 	}
 	for _, s := range sitemaps {
 		if n, err := Normalize(strings.TrimSpace(s)); err == nil {
-			c.enqueue(task{kind: readSitemap, url: n})
+			c.enqueue(task{kind: readSitemap, url: n, from: from})
 		}
 	}
 }
 
 // sitemap reads a sitemap or sitemap index; each <loc> of a sitemap is an
-// entry URL whose source is the sitemap.
+// entry URL whose source is the sitemap. A sitemap that fails or is cut
+// at a limit, and one not read because of a limit, is a warning on the
+// log and a row of Graph.Sitemaps with its error; a guessed
+// /sitemap.xml that answers 404 is only a row, as most sites have none.
 func (c *crawl) sitemap(t task) {
+	sm := Sitemap{URL: t.url, From: t.from}
 	c.mu.Lock()
-	enough := c.g.Stats.MaxPagesReached || len(c.g.Sitemaps) >= maxSitemaps || c.cfg.MaxPages > 0 && len(c.g.Sitemaps) >= c.cfg.MaxPages
-	c.mu.Unlock()
-	if enough {
-		return // no entry could be fetched; an endless supply of sitemaps must not keep the crawl going
+	read := c.sitemapsRead
+	switch {
+	case read >= maxSitemaps:
+		sm.Error = fmt.Sprintf("%s: a crawl reads at most %d sitemaps", notRead, maxSitemaps)
+	case c.g.Stats.MaxPagesReached || c.cfg.MaxPages > 0 && read >= c.cfg.MaxPages:
+		sm.Error = notRead + ": --max-pages was reached, no entry could be fetched"
 	}
-	sm := Sitemap{URL: t.url}
+	if sm.Error != "" {
+		// An endless supply of sitemaps must not keep the crawl going.
+		if c.sitemapsSkipped++; c.sitemapsSkipped == 1 {
+			c.logf("warning: sitemap %s (%s) %s; further sitemaps are not read either", sm.URL, sm.From, sm.Error)
+		}
+		c.g.Sitemaps = append(c.g.Sitemaps, sm)
+		c.mu.Unlock()
+		return
+	}
+	c.sitemapsRead++
+	c.mu.Unlock()
 	base, _ := url.Parse(t.url)
-	status, locs, index, err := fetchSitemap(c.ctx, c.plain, c.requestHeader, t.url)
+	var status int
+	var locs []string
+	var index bool
+	var err error
+	for attempt := 0; ; attempt++ {
+		status, locs, index, err = fetchSitemap(c.ctx, c.plain, c.requestHeader, t.url)
+		transient := retryableStatus(status) || status == 0 && err != nil && retryableError(err)
+		if !transient || attempt >= c.cfg.Retries || sleep(c.ctx, c.retry.wait(attempt, http.Header{}, time.Now())) != nil {
+			break
+		}
+	}
 	sm.Status, sm.Index = status, index
 	if err != nil {
 		if c.ctx.Err() != nil {
@@ -1003,6 +1040,9 @@ func (c *crawl) sitemap(t task) {
 	if index && t.depth > 0 {
 		sm.Error, locs = "a sitemap index listed in a sitemap index: not read, indexes do not nest", nil
 	}
+	if sm.Error != "" && !(t.from == SitemapGuessed && status == http.StatusNotFound) {
+		c.logf("warning: sitemap %s (%s): %s", sm.URL, sm.From, sm.Error)
+	}
 	var refs []Reference
 	for _, loc := range locs {
 		target, err := Resolve(base, loc)
@@ -1010,7 +1050,7 @@ func (c *crawl) sitemap(t task) {
 			continue
 		}
 		if sm.Index {
-			c.enqueue(task{kind: readSitemap, url: target, depth: 1})
+			c.enqueue(task{kind: readSitemap, url: target, depth: 1, from: SitemapIndex})
 			continue
 		}
 		refs = append(refs, Reference{Kind: RefSitemap, Source: t.url, Target: target})
@@ -1021,6 +1061,9 @@ func (c *crawl) sitemap(t task) {
 	c.addRefs(refs, 1)
 	c.mu.Unlock()
 }
+
+// notRead starts the error of a sitemap that a limit kept from being read.
+const notRead = "not read"
 
 // errorText is an error without the "Get URL:" wrapping of net/http.
 func errorText(err error) string {

@@ -185,11 +185,27 @@ type Reference struct {
 // Sitemap is one sitemap or sitemap index that was read.
 type Sitemap struct {
 	URL     string
-	Status  int
+	From    SitemapSource
+	Status  int // 0 when no response arrived, or not read
 	Entries int // <loc> entries found
 	Index   bool
-	Error   string
+	Error   string // why it was not read, or not whole: a failure, a limit
 }
+
+// SitemapSource says where the crawl learnt of a sitemap.
+type SitemapSource uint8
+
+// The sitemap sources.
+const (
+	SitemapRobots  SitemapSource = iota + 1 // a Sitemap line of robots.txt
+	SitemapGiven                            // Config.Sitemaps (--sitemap)
+	SitemapGuessed                          // /sitemap.xml of an origin whose robots.txt names none
+	SitemapIndex                            // a sitemap index
+)
+
+var sitemapSourceNames = [...]string{SitemapRobots: "robots.txt", SitemapGiven: "given", SitemapGuessed: "guessed", SitemapIndex: "index"}
+
+func (s SitemapSource) String() string { return enumName(sitemapSourceNames[:], s) }
 
 // Stats describes the crawl as a whole.
 type Stats struct {
