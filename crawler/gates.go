@@ -29,7 +29,8 @@ type gate struct {
 	next     time.Time     // no request starts before
 	inflight int           // requests started and not done
 	limit    int           // requests in flight at most
-	wake     chan struct{} // closed when a request is done
+	wake     chan struct{} // closed when a request is done and some wait
+	waiting  int           // requests waiting for a slot
 	probing  bool          // paused: the outcome of the next request started decides whether the crawl stops
 	epoch    int           // counts the pauses: requests started before one do not decide it
 
@@ -61,13 +62,20 @@ func (h *hostGates) acquire(ctx context.Context, host string) (epoch int, err er
 	g := h.gate(host)
 	for g.inflight >= g.limit {
 		wake := g.wake
+		g.waiting++
 		h.mu.Unlock()
+		var err error
 		select {
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			err = ctx.Err()
 		case <-wake:
 		}
 		h.mu.Lock()
+		g.waiting--
+		if err != nil {
+			h.mu.Unlock()
+			return 0, err
+		}
 	}
 	g.inflight++
 	epoch = g.epoch
@@ -92,8 +100,10 @@ func (h *hostGates) done(host string) {
 	defer h.mu.Unlock()
 	g := h.gate(host)
 	g.inflight--
-	close(g.wake)
-	g.wake = make(chan struct{})
+	if g.waiting > 0 {
+		close(g.wake)
+		g.wake = make(chan struct{})
+	}
 }
 
 // slowDown is a host's answer of 429 or 503: it gets half the requests

@@ -92,7 +92,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, summary.csv, report.json), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
 	fs.BoolVar(&f.bom, "bom", false, "start every CSV with a UTF-8 byte order mark, for Excel")
 	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists (with --baseline, a new one): error, warning, notice or none")
-	fs.StringVar(&f.baseline, "baseline", "", "compare with the JSON findings report `FILE` of an earlier run: mark each finding new, fixed or unchanged")
+	fs.StringVar(&f.baseline, "baseline", "", "compare with the JSON findings report `FILE` of an earlier run: mark each finding new, fixed, unchanged, or unverified when either run was cut short")
 	fs.StringVar(&f.rules, "rules", "", "run the rules in `SPEC`, such as all,-query-dropped,redirect-* (default all)")
 	fs.Var(&f.severity, "severity", "report rule NAME's findings at LEVEL: error, warning, notice or none (`NAME=LEVEL`, repeatable)")
 	fs.StringVar(&f.config, "config", "", "read rule settings from `FILE` (YAML)")
@@ -164,7 +164,9 @@ to a www twin, another site, or their robots.txt and sitemaps.
 
 Exit codes: 0 done, 1 findings at or above --fail-on (with --baseline,
 new findings), 2 usage or configuration error (nothing fetched), 3 the
-crawl could not start or was cut short, 4 a report file could not be
+crawl could not start, the site was unreachable (its start URLs or a
+quarter of its URLs failed after retries) or the crawl was cut short,
+whatever --fail-on says, 4 a report file could not be
 written (it keeps what it had; so does every file of --output-dir),
 5 stdout closed early (the report files were written).
 `)
