@@ -14,7 +14,8 @@ import (
 
 // bigReport is a generated run: nChains redirect chains of two hops
 // (entry 301 to a middle URL, 302 to a final page), so 3*nChains URLs
-// and hops rows, and nFindings findings of three rules, some with
+// and hops rows, a sitemap index listing nChains/10+1 sitemaps (some
+// failed or cut), and nFindings findings of three rules, some with
 // messages long enough to wrap in a table. With compared, half the
 // findings are unchanged against a baseline that also has nFindings/10
 // fixed ones.
@@ -33,6 +34,18 @@ func bigReport(nChains, nFindings int, compared bool) *audit.Report {
 		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: "https://www.example.com/", Target: entry})
 	}
 	slices.SortFunc(g.References, func(a, b crawler.Reference) int { return cmp.Compare(a.Target, b.Target) })
+	parts := nChains/10 + 1
+	g.Sitemaps = append(g.Sitemaps, crawler.Sitemap{URL: "https://www.example.com/sitemap-index.xml", From: crawler.SitemapRobots, Status: 200, Entries: parts, Index: true})
+	for i := range parts {
+		s := crawler.Sitemap{URL: fmt.Sprintf("https://www.example.com/sitemaps/part-%05d.xml", i), From: crawler.SitemapIndex, Status: 200, Entries: 30}
+		switch i % 7 {
+		case 3:
+			s.Status, s.Entries, s.Error = 404, 0, "status 404"
+		case 5:
+			s.Entries, s.Error = 50000, "more than 50000 entries: the rest were not read"
+		}
+		g.Sitemaps = append(g.Sitemaps, s)
+	}
 
 	var chain, temp, slow []audit.Finding
 	for i := range nFindings {

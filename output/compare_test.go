@@ -300,8 +300,9 @@ func TestComparedPartial(t *testing.T) {
 		t.Errorf("stats %+v, comparison %+v", d.Stats, d.Comparison)
 	}
 	fetched := rep.Coverage.URLs
-	if len(fetched) != 18 || slices.Contains(fetched, down) || slices.Contains(fetched, reset) || !slices.Contains(fetched, blocked) || !slices.Equal(d.FetchedURLs, fetched) {
-		t.Errorf("fetched_urls %q; want the 18 URLs that answered, the robots.txt block but not the network error nor the reset", d.FetchedURLs)
+	if len(fetched) != 20 || slices.Contains(fetched, down) || slices.Contains(fetched, reset) || !slices.Contains(fetched, blocked) ||
+		!slices.Contains(fetched, sitemapOK) || slices.Contains(fetched, sitemapCut) || !slices.Equal(d.FetchedURLs, fetched) {
+		t.Errorf("fetched_urls %q; want the 18 URLs that answered, the robots.txt block but not the network error nor the reset, and the 2 sitemaps read whole", d.FetchedURLs)
 	}
 	// Read back as the next baseline: the run's own findings and the
 	// unverified-fixed ones, which nothing says are gone; the fixed one
@@ -458,7 +459,7 @@ func TestSchemaDocumented(t *testing.T) {
 	if !bytes.Contains(doc, []byte(fmt.Sprintf("# The JSON report, schema version %d\n", SchemaVersion))) {
 		t.Errorf("docs/report-schema.md is not about schema version %d", SchemaVersion)
 	}
-	for _, v := range []any{Document{}, Stats{}, Totals{}, Comparison{}, CountRow{}, FindingRow{}, RuleErrorRow{}, ChainRow{}, ChainRecord{}, HopRow{}, URLRow{}} {
+	for _, v := range []any{Document{}, Stats{}, Totals{}, Comparison{}, CountRow{}, FindingRow{}, RuleErrorRow{}, ChainRow{}, ChainRecord{}, HopRow{}, URLRow{}, SitemapRow{}} {
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {
 			key := strings.Split(typ.Field(i).Tag.Get("json"), ",")[0]

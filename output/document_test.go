@@ -26,6 +26,8 @@ func wholeDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document,
 	switch kind {
 	case URLs:
 		d.URLs = collect(urlRows(r.Graph))
+	case Sitemaps:
+		d.Sitemaps = collect(sitemapRows(r.Graph))
 	case Hops:
 		d.Hops = collect(hopRows(r.Graph))
 	case Chains:
@@ -37,6 +39,7 @@ func wholeDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document,
 		d.Findings = collect(findingRows(r, hideUnchanged))
 		d.RuleErrors = ruleErrorRows(r)
 		d.Chains = collect(chainRecords(r.Graph))
+		d.Sitemaps = collect(sitemapRows(r.Graph))
 		if r.Coverage.Partial {
 			d.FetchedURLs = collect(slices.Values(r.Coverage.URLs))
 		}

@@ -32,6 +32,15 @@ const (
 	ext      = "https://example.com/ext"
 	reset    = "https://example.com/reset"
 	big      = "https://example.com/big"
+
+	// Sitemaps: one read whole, an index, one cut at the entry limit,
+	// one robots.txt names that answers 404, and one not read whose URL
+	// carries a formula, an escape sequence, a bell and a bidi override.
+	sitemapOK      = "https://example.com/sitemap.xml"
+	sitemapIndex   = "https://example.com/sitemap-index.xml"
+	sitemapCut     = "https://example.com/sitemap-products.xml"
+	sitemapMissing = "https://example.com/sitemaps/missing.xml"
+	sitemapCtrl    = "https://example.com/sitemap-=cmd|' /C calc'!A0\x1b]8;;http://evil.example/\a\u202e.xml"
 )
 
 // badUTF8 is an error string with bytes that are not UTF-8.
@@ -42,7 +51,8 @@ func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 // fixtureGraph is a small crawl: a 2-hop chain, a loop, a meta refresh,
 // a chain ending at a robots.txt block, one ending in an error with
 // invalid UTF-8, one leaving the crawl, formula-looking and control
-// characters in URLs, headers and errors, and a URL too long for a table.
+// characters in URLs, headers and errors, a URL too long for a table,
+// and sitemaps read whole, cut, failed and not read.
 func fixtureGraph() *crawler.Graph {
 	resps := []*crawler.Response{
 		{URL: home, Status: 200, ContentType: "text/html; charset=utf-8", Bytes: 5120, Elapsed: ms(120), Internal: true, Parsed: true},
@@ -89,7 +99,14 @@ func fixtureGraph() *crawler.Graph {
 	for _, u := range []string{oldHTTP, loopA, refresh, toBlock, broken, formula, ctrlURL, longURL, ext, reset, big} {
 		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: home, Target: u})
 	}
-	g.References = append(g.References, crawler.Reference{Kind: crawler.RefSitemap, Source: "https://example.com/sitemap.xml", Target: newURL})
+	g.References = append(g.References, crawler.Reference{Kind: crawler.RefSitemap, Source: sitemapOK, Target: newURL})
+	g.Sitemaps = []crawler.Sitemap{ // in URL order, as the crawler keeps them
+		{URL: sitemapCtrl, From: crawler.SitemapIndex, Error: "not read: a crawl reads at most 10000 sitemaps"},
+		{URL: sitemapIndex, From: crawler.SitemapGiven, Status: 200, Entries: 2, Index: true},
+		{URL: sitemapCut, From: crawler.SitemapIndex, Status: 200, Entries: 50000, Error: "more than 50000 entries: the rest were not read"},
+		{URL: sitemapOK, From: crawler.SitemapRobots, Status: 200, Entries: 1},
+		{URL: sitemapMissing, From: crawler.SitemapRobots, Status: 404, Error: "status 404"},
+	}
 	return g
 }
 

@@ -22,10 +22,11 @@ const SchemaVersion = 1
 // report are present; a present list is [] when empty, never null.
 //
 //	urls      urls, stats
+//	sitemaps  sitemaps, stats
 //	hops      hops, stats
 //	chains    chains (each with its steps), stats
-//	findings  findings, summary, totals, chains, rules, rule_errors, stats;
-//	          fetched_urls when the crawl was cut short
+//	findings  findings, summary, totals, chains, sitemaps, rules,
+//	          rule_errors, stats; fetched_urls when the crawl was cut short
 //	summary   summary, totals, rules, rule_errors, stats
 //
 // A run compared with a baseline adds comparison to the findings and
@@ -46,6 +47,11 @@ type Document struct {
 	Chains        []ChainRecord  `json:"chains,omitzero"`
 	Hops          []HopRow       `json:"hops,omitzero"`
 	URLs          []URLRow       `json:"urls,omitzero"`
+	// Sitemaps are the sitemaps report's rows, in the sitemaps document
+	// and in the findings document: which sitemaps the crawl read, and
+	// which failed or were cut, so that findings that come and go with a
+	// sitemap's entries can be explained.
+	Sitemaps []SitemapRow `json:"sitemaps,omitzero"`
 	// FetchedURLs lists, in the findings document of a crawl cut short
 	// (Stats.Partial), the URLs it got an answer from and the sitemaps it
 	// read (audit.Coverage): what a later comparison may vouch for. It is
@@ -100,6 +106,21 @@ type URLRow struct {
 	Truncated   bool   `json:"truncated"`
 	Blocked     bool   `json:"blocked"`
 	Error       string `json:"error"`
+}
+
+// SitemapRow is one row of the sitemaps report: a sitemap or sitemap
+// index the crawl read, or did not read because of a limit. From is
+// where the crawl learnt of it (robots.txt, given, guessed or index);
+// Status is 0 when no response arrived or it was not read; Entries
+// counts its <loc> entries (for an index, the sitemaps it lists); Error
+// says why it was not read, or not whole.
+type SitemapRow struct {
+	URL     string `json:"url"`
+	From    string `json:"from"`
+	Status  int    `json:"status"`
+	Index   bool   `json:"index"`
+	Entries int    `json:"entries"`
+	Error   string `json:"error"`
 }
 
 // FinalKind is the kind of the last row of each chain in the hops
@@ -222,7 +243,7 @@ func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
 		return fmt.Errorf("no report")
 	}
 	switch kind {
-	case URLs, Hops, Chains, Findings, Summary:
+	case URLs, Sitemaps, Hops, Chains, Findings, Summary:
 	default:
 		return unknownReport(kind)
 	}
@@ -239,6 +260,8 @@ func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
 	switch kind {
 	case URLs:
 		writeList(d, "urls", urlRows(r.Graph))
+	case Sitemaps:
+		writeList(d, "sitemaps", sitemapRows(r.Graph))
 	case Hops:
 		writeList(d, "hops", hopRows(r.Graph))
 	case Chains:
@@ -252,6 +275,7 @@ func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
 		d.field("rule_errors", ruleErrorRows(r))
 		if kind == Findings {
 			writeList(d, "chains", chainRecords(r.Graph))
+			writeList(d, "sitemaps", sitemapRows(r.Graph))
 			if r.Coverage.Partial {
 				writeList(d, "fetched_urls", slices.Values(r.Coverage.URLs))
 			}

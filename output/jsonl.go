@@ -10,7 +10,7 @@ import (
 
 // JSONL writes a report as JSON lines: one object per row, with the
 // report's columns as keys in column order (the row types of Document:
-// URLRow, HopRow, ChainRow, FindingRow, CountRow). Values are complete;
+// URLRow, SitemapRow, HopRow, ChainRow, FindingRow, CountRow). Values are complete;
 // strings are escaped as by JSON. An empty report writes nothing.
 type JSONL struct {
 	HideUnchanged bool // list no unchanged finding of a compared report
@@ -25,6 +25,8 @@ func (j JSONL) Format(w io.Writer, kind Report, r *audit.Report) error {
 	switch kind {
 	case URLs:
 		return writeLines(w, urlRows(r.Graph))
+	case Sitemaps:
+		return writeLines(w, sitemapRows(r.Graph))
 	case Hops:
 		return writeLines(w, hopRows(r.Graph))
 	case Chains:

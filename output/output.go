@@ -15,6 +15,7 @@ type Report string
 // The reports.
 const (
 	URLs     Report = "urls"     // one row per fetched or blocked URL
+	Sitemaps Report = "sitemaps" // one row per sitemap read or not read
 	Hops     Report = "hops"     // one row per hop of every chain
 	Chains   Report = "chains"   // one row per entry URL that redirects
 	Findings Report = "findings" // one row per finding
@@ -22,7 +23,7 @@ const (
 )
 
 // Reports lists every report, in the order the help text names them.
-var Reports = []Report{URLs, Hops, Chains, Findings, Summary}
+var Reports = []Report{URLs, Sitemaps, Hops, Chains, Findings, Summary}
 
 // ParseReport checks a report name.
 func ParseReport(s string) (Report, error) {
@@ -31,7 +32,7 @@ func ParseReport(s string) (Report, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("unknown report %q (want urls, hops, chains, findings or summary)", s)
+	return "", fmt.Errorf("unknown report %q (want urls, sitemaps, hops, chains, findings or summary)", s)
 }
 
 // Formatter writes one report of a run.

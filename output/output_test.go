@@ -283,7 +283,7 @@ func TestTableFindingsLayout(t *testing.T) {
 func TestEmptyReport(t *testing.T) {
 	rep := (&audit.Engine{}).Run(&crawler.Graph{Responses: map[string]*crawler.Response{}})
 	for kind, want := range map[Report]string{
-		URLs: "no URLs\n", Hops: "no redirects\n", Chains: "no redirect chains\n",
+		URLs: "no URLs\n", Sitemaps: "no sitemaps\n", Hops: "no redirects\n", Chains: "no redirect chains\n",
 		Findings: "no findings\n", Summary: "no findings\n",
 	} {
 		if got := string(format(t, "table", Options{}, kind, rep)); got != want {
@@ -299,7 +299,7 @@ func TestEmptyReport(t *testing.T) {
 		if strings.Contains(got, "null") {
 			t.Errorf("json %s holds null:\n%s", kind, got)
 		}
-		key := map[Report]string{URLs: "urls", Hops: "hops", Chains: "chains", Findings: "findings", Summary: "summary"}[kind]
+		key := map[Report]string{URLs: "urls", Sitemaps: "sitemaps", Hops: "hops", Chains: "chains", Findings: "findings", Summary: "summary"}[kind]
 		if !strings.Contains(got, `"`+key+`": []`) {
 			t.Errorf("json %s has no empty %s list:\n%s", kind, key, got)
 		}
@@ -340,9 +340,13 @@ func TestJSONDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Findings) != 10 || len(d.Chains) != 9 || len(d.Summary) != 8 || len(d.RuleErrors) != 1 || d.URLs != nil || d.Hops != nil {
-		t.Fatalf("findings document: %d findings, %d chains, %d counts, %d rule errors, urls %v, hops %v",
-			len(d.Findings), len(d.Chains), len(d.Summary), len(d.RuleErrors), d.URLs, d.Hops)
+	if len(d.Findings) != 10 || len(d.Chains) != 9 || len(d.Summary) != 8 || len(d.RuleErrors) != 1 || len(d.Sitemaps) != 5 || d.URLs != nil || d.Hops != nil {
+		t.Fatalf("findings document: %d findings, %d chains, %d counts, %d rule errors, %d sitemaps, urls %v, hops %v",
+			len(d.Findings), len(d.Chains), len(d.Summary), len(d.RuleErrors), len(d.Sitemaps), d.URLs, d.Hops)
+	}
+	// The sitemaps come back exactly, the hostile URL included.
+	if want := (SitemapRow{URL: sitemapCtrl, From: "index", Error: "not read: a crawl reads at most 10000 sitemaps"}); d.Sitemaps[0] != want {
+		t.Errorf("first sitemap %+v; want %+v", d.Sitemaps[0], want)
 	}
 	if d.Totals == nil || *d.Totals != (Totals{Error: 4, Warning: 5, Notice: 1, Total: 10}) {
 		t.Errorf("totals = %+v", d.Totals)
@@ -402,7 +406,7 @@ func TestEscapeJSON(t *testing.T) {
 }
 
 func TestJSONLKeysInColumnOrder(t *testing.T) {
-	columns := map[Report][]string{URLs: urlColumns, Hops: hopColumns, Chains: chainColumns, Findings: findingColumns, Summary: countColumns}
+	columns := map[Report][]string{URLs: urlColumns, Sitemaps: sitemapColumns, Hops: hopColumns, Chains: chainColumns, Findings: findingColumns, Summary: countColumns}
 	for kind, b := range allOutputs(t, "jsonl", Options{}) {
 		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 		if len(lines) < 2 {
@@ -441,6 +445,7 @@ func TestRowTypesMatchColumns(t *testing.T) {
 		columns []string
 	}{
 		{URLRow{}, urlColumns},
+		{SitemapRow{}, sitemapColumns},
 		{HopRow{}, hopColumns},
 		{ChainRow{}, chainColumns},
 		{FindingRow{}, changeFindingColumns},

@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 // row types too (a test checks it).
 var (
 	urlColumns     = []string{"url", "status", "content_type", "bytes", "depth", "elapsed_ms", "attempts", "truncated", "blocked", "error"}
+	sitemapColumns = []string{"url", "from", "status", "index", "entries", "error"}
 	hopColumns     = []string{"start", "hop", "url", "status", "location", "target", "kind", "elapsed_ms", "error"}
 	chainColumns   = []string{"url", "final_url", "final_status", "hops", "loop", "temporary", "statuses", "path"}
 	findingColumns = []string{"rule", "severity", "url", "source", "status", "target", "hops", "message"}
@@ -124,6 +126,37 @@ func urlError(r *crawler.Response) string {
 		return "parse HTML: " + r.ParseError
 	}
 	return r.Error
+}
+
+// sitemapRows yields the rows of the sitemaps report: every sitemap the
+// crawl read or did not read because of a limit, in URL order. The
+// crawler keeps Graph.Sitemaps in that order; a graph built otherwise
+// is sorted here, on a copy.
+func sitemapRows(g *crawler.Graph) iter.Seq[SitemapRow] {
+	return func(yield func(SitemapRow) bool) {
+		if g == nil {
+			return
+		}
+		byURL := func(a, b crawler.Sitemap) int { return strings.Compare(a.URL, b.URL) }
+		sitemaps := g.Sitemaps
+		if !slices.IsSortedFunc(sitemaps, byURL) {
+			sitemaps = slices.Clone(sitemaps)
+			slices.SortStableFunc(sitemaps, byURL)
+		}
+		for _, s := range sitemaps {
+			row := SitemapRow{
+				URL:     s.URL,
+				From:    s.From.String(),
+				Status:  s.Status,
+				Index:   s.Index,
+				Entries: s.Entries,
+				Error:   s.Error,
+			}
+			if !yield(row) {
+				return
+			}
+		}
+	}
 }
 
 // hopRows yields the rows of the hops report: those of each chain in
@@ -412,6 +445,10 @@ func sheet(kind Report, r *audit.Report, hideUnchanged bool) ([]string, iter.Seq
 		return urlColumns, cellRows(urlRows(r.Graph), func(row []cell, u URLRow) []cell {
 			return append(row, text(u.URL), number(u.Status), text(u.ContentType), number(u.Bytes),
 				number(u.Depth), number(u.ElapsedMS), number(u.Attempts), boolean(u.Truncated), boolean(u.Blocked), text(u.Error))
+		}), nil
+	case Sitemaps:
+		return sitemapColumns, cellRows(sitemapRows(r.Graph), func(row []cell, s SitemapRow) []cell {
+			return append(row, text(s.URL), text(s.From), number(s.Status), boolean(s.Index), number(s.Entries), text(s.Error))
 		}), nil
 	case Hops:
 		return hopColumns, cellRows(hopRows(r.Graph), func(row []cell, h HopRow) []cell {

@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/hopaudit/hopaudit/crawler"
@@ -99,5 +100,33 @@ func TestTooLongAndBadLocation(t *testing.T) {
 	}
 	if got := chainRow(&c2).Statuses; got != "301" {
 		t.Errorf("bad Location statuses = %q", got)
+	}
+}
+
+// TestSitemapRows: one row per sitemap of the graph with its source by
+// name, in URL order even when the graph was built in another order,
+// which is left as it was.
+func TestSitemapRows(t *testing.T) {
+	g := &crawler.Graph{Sitemaps: []crawler.Sitemap{
+		{URL: "https://example.com/sitemap.xml", From: crawler.SitemapGuessed, Status: 404, Error: "status 404"},
+		{URL: "https://example.com/b.xml", From: crawler.SitemapGiven, Status: 200, Entries: 3},
+		{URL: "https://example.com/a.xml", From: crawler.SitemapRobots, Status: 200, Entries: 2, Index: true},
+		{URL: "https://example.com/a/1.xml", From: crawler.SitemapIndex, Error: "not read: --max-pages was reached, no entry could be fetched"},
+	}}
+	built := slices.Clone(g.Sitemaps)
+	want := []SitemapRow{
+		{URL: "https://example.com/a.xml", From: "robots.txt", Status: 200, Entries: 2, Index: true},
+		{URL: "https://example.com/a/1.xml", From: "index", Error: "not read: --max-pages was reached, no entry could be fetched"},
+		{URL: "https://example.com/b.xml", From: "given", Status: 200, Entries: 3},
+		{URL: "https://example.com/sitemap.xml", From: "guessed", Status: 404, Error: "status 404"},
+	}
+	if got := collect(sitemapRows(g)); !reflect.DeepEqual(got, want) {
+		t.Errorf("sitemap rows\n got %+v\nwant %+v", got, want)
+	}
+	if !reflect.DeepEqual(g.Sitemaps, built) {
+		t.Errorf("the graph's sitemaps were reordered: %+v", g.Sitemaps)
+	}
+	if got := collect(sitemapRows(nil)); len(got) != 0 {
+		t.Errorf("no graph: %+v", got)
 	}
 }

@@ -52,6 +52,7 @@ func (t Table) Format(w io.Writer, kind Report, r *audit.Report) error {
 
 var emptyLine = map[Report]string{
 	URLs:     "no URLs",
+	Sitemaps: "no sitemaps",
 	Hops:     "no redirects",
 	Chains:   "no redirect chains",
 	Findings: "no findings",
