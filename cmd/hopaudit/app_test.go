@@ -85,6 +85,7 @@ func testGraph() *crawler.Graph {
 			"http://site.test/c": {URL: "http://site.test/c", Status: 200, ContentType: "text/html", Internal: true, Parsed: true},
 		},
 		References: []crawler.Reference{{Kind: crawler.RefSeed, Target: "http://site.test/a"}},
+		Sitemaps:   []crawler.Sitemap{{URL: "http://site.test/sitemap.xml", From: crawler.SitemapGuessed, Status: 404, Error: "status 404"}},
 		Scope:      crawler.Scope{Hosts: []string{"site.test"}},
 		Stats:      crawler.Stats{Fetched: 3, Parsed: 1},
 	}

@@ -279,6 +279,7 @@ func TestOutputDir(t *testing.T) {
 		"chains.csv":   "url,final_url,final_status,hops,loop,temporary,statuses,path",
 		"hops.csv":     "start,hop,url,status,location,target,kind,elapsed_ms,error",
 		"urls.csv":     "url,status,content_type,bytes,depth,elapsed_ms,attempts,truncated,blocked,error",
+		"sitemaps.csv": "url,from,status,index,entries,error",
 		"summary.csv":  "rule,severity,count",
 	}
 	for name, header := range headers {
@@ -295,12 +296,12 @@ func TestOutputDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if base, err := d.Baseline(); err != nil || len(base.Findings) != 2 || len(d.Chains) != 1 {
-		t.Errorf("report.json: %d findings (%v), %d chains", len(base.Findings), err, len(d.Chains))
+	if base, err := d.Baseline(); err != nil || len(base.Findings) != 2 || len(d.Chains) != 1 || len(d.Sitemaps) != 1 {
+		t.Errorf("report.json: %d findings (%v), %d chains, %d sitemaps", len(base.Findings), err, len(d.Chains), len(d.Sitemaps))
 	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 6 {
-		t.Errorf("%d files in the directory, want 6 (no temporary file left)", len(entries))
+	if len(entries) != 7 {
+		t.Errorf("%d files in the directory, want 7 (no temporary file left)", len(entries))
 	}
 
 	// With a report asked for, stdout gets it too; --bom reaches every CSV.

@@ -334,6 +334,42 @@ func TestEndToEndMigration(t *testing.T) {
 	}
 }
 
+// TestEndToEndSitemaps crawls a site whose robots.txt names a sitemap
+// that answers 404 and one that lists a page: --report sitemaps has a
+// row for each, the failed one with its error, which is a warning on
+// stderr too.
+func TestEndToEndSitemaps(t *testing.T) {
+	site := crawlertest.New(t, `
+-- /robots.txt --
+> Content-Type: text/plain
+User-agent: *
+Allow: /
+Sitemap: http://site.test/sitemap.xml
+Sitemap: http://site.test/missing.xml
+-- /sitemap.xml --
+> Content-Type: application/xml
+<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://site.test/listed</loc></url></urlset>
+-- / --
+<p>home</p>
+-- /listed --
+<p>listed</p>
+`)
+	code, stdout, stderr := runMain(t, append([]string{"crawl", "http://site.test/", "--report", "sitemaps", "--format", "csv", "--quiet"}, resolveArgs(site)...)...)
+	if code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+	}
+	want := "url,from,status,index,entries,error\r\n" +
+		"http://site.test/missing.xml,robots.txt,404,false,0,status 404\r\n" +
+		"http://site.test/sitemap.xml,robots.txt,200,false,1,\r\n"
+	if stdout != want {
+		t.Errorf("sitemaps report:\n%s\nwant:\n%s", stdout, want)
+	}
+	if !strings.Contains(stderr, "warning: sitemap http://site.test/missing.xml") || !strings.Contains(stderr, "404") {
+		t.Errorf("no warning about the missing sitemap on stderr:\n%s", stderr)
+	}
+}
+
 // TestEndToEndCSVIsInert crawls a site whose Location values, URLs and
 // anchors start formulas, and checks every CSV of --output-dir and of
 // stdout: RFC 4180 with a header row, and no cell that a spreadsheet
@@ -361,7 +397,7 @@ func TestEndToEndCSVIsInert(t *testing.T) {
 		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
 	}
 	outputs := map[string][]byte{"stdout": []byte(stdout)}
-	for _, name := range []string{"findings.csv", "chains.csv", "hops.csv", "urls.csv", "summary.csv"} {
+	for _, name := range []string{"findings.csv", "chains.csv", "hops.csv", "urls.csv", "sitemaps.csv", "summary.csv"} {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

@@ -69,7 +69,7 @@ func manyPages(n int) string {
 	return b.String()
 }
 
-// checkDir checks that dir holds the six reports of --output-dir, whole,
+// checkDir checks that dir holds every report of --output-dir, whole,
 // and no temporary file.
 func checkDir(t *testing.T, dir string) {
 	t.Helper()
@@ -189,7 +189,7 @@ func TestHangup(t *testing.T) {
 func TestSecondSignal(t *testing.T) {
 	srv, _ := blockingSite(t)
 	dir := t.TempDir()
-	names := []string{"findings.csv", "chains.csv", "urls.csv", "summary.csv", "report.json"}
+	names := []string{"findings.csv", "chains.csv", "urls.csv", "sitemaps.csv", "summary.csv", "report.json"}
 	writeOld(t, dir, names...)
 	fifo := filepath.Join(dir, "hops.csv")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {

@@ -75,6 +75,7 @@ var dirReports = []struct {
 	{"chains.csv", output.Chains, "csv"},
 	{"hops.csv", output.Hops, "csv"},
 	{"urls.csv", output.URLs, "csv"},
+	{"sitemaps.csv", output.Sitemaps, "csv"},
 	{"summary.csv", output.Summary, "csv"},
 	{"report.json", output.Findings, "json"},
 }
