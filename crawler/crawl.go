@@ -764,14 +764,15 @@ func failed(r *Response) bool {
 
 // unreachable says why a finished crawl cannot be trusted, "" when it
 // can: its start URLs all failed (a site down, or answering 503
-// everywhere), or too many of the site's URLs did.
+// everywhere) or were blocked (robots.txt disallows them, or could not be
+// read), so nothing was audited; or too many of the site's URLs failed.
 func (c *crawl) unreachable() string {
 	var first *Response
 	for _, s := range c.cfg.Seeds {
 		u, _ := Normalize(s) // newCrawl checked it
 		r := c.g.Responses[u]
-		if r == nil || !failed(r) {
-			first = nil // fetched, blocked or never tried: the crawl started
+		if r == nil || !failed(r) && !r.Blocked {
+			first = nil // fetched, or never tried: the crawl started
 			break
 		}
 		if first == nil {
@@ -805,10 +806,15 @@ func (c *crawl) unreachable() string {
 	return ""
 }
 
-// failure says what a failed response got, for messages.
+// failure says what a failed or blocked response got, for messages.
 func failure(r *Response) string {
 	s := r.Error
-	if r.Status != 0 {
+	switch {
+	case r.Blocked && s == "":
+		return "disallowed by robots.txt (--ignore-robots crawls it anyway)"
+	case r.Blocked:
+		return s
+	case r.Status != 0:
 		s = fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status))
 	}
 	if r.Attempts > 1 {

@@ -261,9 +261,9 @@ func TestSafeguardResumes(t *testing.T) {
 }
 
 // TestUnreachable: a finished crawl whose start URL failed (a 503 on
-// every try, as a site in maintenance answers), or in which more than a
-// quarter of the site's URLs failed, says so; a start URL that robots.txt
-// blocks, a 404, or a few failures do not.
+// every try, as a site in maintenance answers) or is disallowed by
+// robots.txt, or in which more than a quarter of the site's URLs failed,
+// says so; a 404, or a few failures, do not.
 func TestUnreachable(t *testing.T) {
 	_, srv := newFlaky(t, func(w http.ResponseWriter, r *http.Request, _ int) {
 		switch {
@@ -289,6 +289,17 @@ func TestUnreachable(t *testing.T) {
 		if tc.want == "" && g.Stats.Unreachable != "" || !strings.Contains(g.Stats.Unreachable, tc.want) {
 			t.Errorf("%s: Unreachable = %q, want %q", tc.seed, g.Stats.Unreachable, tc.want)
 		}
+	}
+
+	// A site whose robots.txt disallows the start URL: nothing audited.
+	_, closed := newFlaky(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		fmt.Fprint(w, "User-agent: *\nDisallow: /\n")
+	})
+	cfg := retryConfig(closed, closed.URL+"/")
+	cfg.IgnoreRobots = false
+	g := crawl(t, cfg)
+	if want := "the start URL could not be fetched: " + closed.URL + "/: disallowed by robots.txt"; !strings.Contains(g.Stats.Unreachable, want) {
+		t.Errorf("Unreachable = %q, want %q", g.Stats.Unreachable, want)
 	}
 }
 
