@@ -992,9 +992,20 @@ func (c *crawl) findSitemaps(t task) {
 		sitemaps, from = []string{t.url + "/sitemap.xml"}, SitemapGuessed
 	}
 	for _, s := range sitemaps {
-		if n, err := Normalize(strings.TrimSpace(s)); err == nil {
-			c.enqueue(task{kind: readSitemap, url: n, from: from})
+		n, err := Normalize(strings.TrimSpace(s))
+		if err != nil || !strings.Contains(s, "://") {
+			// Never silent: a row that says why it was not read.
+			why := fmt.Sprintf("%s: not an absolute http(s) URL, as a Sitemap line must be", notRead)
+			if err != nil {
+				why = fmt.Sprintf("%s: %s", notRead, err)
+			}
+			c.logf("warning: sitemap %q (%s of %s): %s", s, from, t.url, why)
+			c.mu.Lock()
+			c.g.Sitemaps = append(c.g.Sitemaps, Sitemap{URL: s, From: from, Error: why})
+			c.mu.Unlock()
+			continue
 		}
+		c.enqueue(task{kind: readSitemap, url: n, from: from})
 	}
 }
 

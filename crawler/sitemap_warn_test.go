@@ -132,3 +132,22 @@ home
 		t.Errorf("the log does not warn of the sitemaps not read:\n%s", log.String())
 	}
 }
+
+// TestSitemapLineInvalid: a robots.txt Sitemap line that is not an
+// absolute URL is a warning and a row, never silently dropped.
+func TestSitemapLineInvalid(t *testing.T) {
+	site := crawlertest.New(t, "-- /robots.txt --\n> Content-Type: text/plain\nSitemap: /relative.xml\nSitemap: http://\x1b[31m/x.xml\n-- / --\nhome\n")
+	cfg := site.Config("http://site.test/")
+	var log logBuffer
+	cfg.Log = &log
+	g := crawl(t, cfg)
+	var rows []string
+	for _, s := range g.Sitemaps {
+		if strings.HasPrefix(s.Error, "not read: ") && s.From == crawler.SitemapRobots {
+			rows = append(rows, s.URL)
+		}
+	}
+	if len(rows) != 2 || strings.Count(log.String(), "warning: sitemap ") != 2 {
+		t.Errorf("rows %q; log:\n%s", rows, log.String())
+	}
+}
