@@ -234,11 +234,11 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 	// instead of adding to it (on a big site, a tenth of the peak for a
 	// tenth of a second). The copy needs one run of free pages, which
 	// the heap left by the crawl seldom has.
+	rep.Coverage = CoverageOf(g) // while the rules' chains are at hand
 	g.Forget()
 	debug.FreeOSMemory()
 	rep.Findings = findings.all()
 	slices.SortStableFunc(rep.Findings, compareFindings)
-	rep.Coverage = CoverageOf(g)
 	return rep
 }
 

@@ -210,6 +210,12 @@ func TestComparePartial(t *testing.T) {
 			tally: [6]int{4, 4, 1, 1, 0, 2},
 		},
 		{
+			name: "both whole, with holes: what names an unread URL of the other run is unverified",
+			old:  Coverage{Unread: []string{"/n1"}}, new: Coverage{Unread: []string{"/p"}},
+			want:  "unchanged /a, fixed /f1, unverified-fixed /f2, fixed /f3, unverified /n1, new /n2, new /n3, new /n4",
+			tally: [6]int{3, 3, 2, 1, 1, 1},
+		},
+		{
 			name: "both were cut short",
 			old:  partial("/", "/n1", "/n4", "/p", "/t"), new: partial("/", "/f1", "/t"),
 			want:  "unchanged /a, fixed /f1, unverified-fixed /f2, unverified-fixed /f3, new /n1, unverified /n2, unverified /n3, new /n4",
@@ -264,22 +270,26 @@ func TestCoverageOf(t *testing.T) {
 		resp("/reset", 200, "connection reset"),
 		{URL: "/private", Blocked: true},
 		{URL: "/robots-failed", Blocked: true, Error: "robots.txt answered 503: all disallowed"},
+		// A redirect the crawl did not follow: its chain is unfinished.
+		{URL: "/cut", Status: 301, Redirect: &crawler.Redirect{Locations: []string{"/not-fetched"}, Location: "/not-fetched"}},
 	} {
 		g.Responses[r.URL] = r
 	}
+	g.References = []crawler.Reference{{Kind: crawler.RefAnchor, Source: "/ok", Target: "/cut"}}
+	unread := []string{"/broken", "/busy", "/cut", "/down", "/refused", "/reset", "/robots-failed"}
 	g.Sitemaps = []crawler.Sitemap{{URL: "/sitemap.xml", Status: 200}, {URL: "/ok", Status: 200}, {URL: "/sitemap-down.xml", Status: 502},
 		{URL: "/sitemap-bad.xml", Status: 200, Error: "not XML"}}
 
-	if c := CoverageOf(g); c.Partial || c.URLs != nil || !c.Has("/anything") {
-		t.Errorf("a crawl that finished: %+v", c)
+	if c := CoverageOf(g); c.Partial || c.URLs != nil || !c.Has("/anything") || !reflect.DeepEqual(c.Unread, unread) || c.Has("/down") || c.Has("/cut") {
+		t.Errorf("a crawl that finished: %+v, want unread %q", c, unread)
 	}
 	for _, stats := range []crawler.Stats{{Cancelled: true}, {MaxPagesReached: true}, {Unreachable: "site.test: 503 Service Unavailable"}} {
 		g.Stats = stats
 		c := CoverageOf(g)
-		if want := []string{"/gone", "/moved", "/odd", "/ok", "/private", "/sitemap.xml"}; !c.Partial || !reflect.DeepEqual(c.URLs, want) {
+		if want := []string{"/cut", "/gone", "/moved", "/odd", "/ok", "/private", "/sitemap.xml"}; !c.Partial || !reflect.DeepEqual(c.URLs, want) || !reflect.DeepEqual(c.Unread, unread) {
 			t.Errorf("%+v: %+v, want %q", stats, c, want)
 		}
-		if !c.Has("/ok") || c.Has("/down") || c.Has("/elsewhere") {
+		if !c.Has("/ok") || c.Has("/down") || c.Has("/elsewhere") || c.Has("/cut") {
 			t.Errorf("%+v: Has is wrong", stats)
 		}
 	}

@@ -19,14 +19,38 @@ type Coverage struct {
 	// run with none (a report written before the list existed) looked at
 	// no URL that can be named.
 	URLs []string
+	// Unread are, for any run, the URLs it requested but did not learn
+	// about: those that failed after their retries (a site down for longer
+	// than the retries last), and every URL of a redirect chain it did
+	// not follow to its end. Sorted and distinct. A finding that names one
+	// is neither new nor fixed, whatever else the run looked at.
+	Unread []string
 }
 
 // CoverageOf returns what the crawl of g looked at: everything for a
 // crawl that finished, else the URLs it got an answer from and the
 // sitemaps it read.
 func CoverageOf(g *crawler.Graph) Coverage {
-	if g == nil || !g.Stats.Partial() {
+	if g == nil {
 		return Coverage{}
+	}
+	var unread []string
+	for u, r := range g.Responses {
+		if !answered(r) {
+			unread = append(unread, u)
+		}
+	}
+	for _, c := range g.Chains() {
+		if c.End == crawler.EndUnfetched {
+			for _, h := range c.Hops {
+				unread = append(unread, h.URL)
+			}
+		}
+	}
+	slices.Sort(unread)
+	unread = slices.Compact(unread)
+	if !g.Stats.Partial() {
+		return Coverage{Unread: unread}
 	}
 	urls := make([]string, 0, len(g.Responses)+len(g.Sitemaps))
 	for u, r := range g.Responses {
@@ -40,7 +64,7 @@ func CoverageOf(g *crawler.Graph) Coverage {
 		}
 	}
 	slices.Sort(urls)
-	return Coverage{Partial: true, URLs: slices.Compact(urls)}
+	return Coverage{Partial: true, URLs: slices.Compact(urls), Unread: unread}
 }
 
 // answered reports whether a crawl learnt what URL r answers: a status
@@ -60,6 +84,9 @@ func answeredStatus(status int) bool {
 
 // Has reports whether the run looked at the normalised URL u.
 func (c Coverage) Has(u string) bool {
+	if _, unread := slices.BinarySearch(c.Unread, u); unread {
+		return false
+	}
 	if !c.Partial {
 		return true
 	}

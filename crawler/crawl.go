@@ -103,8 +103,10 @@ func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 	}
 	c.g.Stats.Finished = time.Now()
 	c.g.Stats.Cancelled = ctx.Err() != nil
+	site, failures := c.failures()
+	c.g.Stats.Failed = len(failures)
 	if !c.g.Stats.Cancelled && c.g.Stats.Unreachable == "" {
-		c.g.Stats.Unreachable = c.unreachable()
+		c.g.Stats.Unreachable = c.unreachable(site, failures)
 	}
 	c.finish()
 	return c.g, nil
@@ -766,7 +768,7 @@ func failed(r *Response) bool {
 // can: its start URLs all failed (a site down, or answering 503
 // everywhere) or were blocked (robots.txt disallows them, or could not be
 // read), so nothing was audited; or too many of the site's URLs failed.
-func (c *crawl) unreachable() string {
+func (c *crawl) unreachable(site int, failures []*Response) string {
 	var first *Response
 	for _, s := range c.cfg.Seeds {
 		u, _ := Normalize(s) // newCrawl checked it
@@ -785,25 +787,26 @@ func (c *crawl) unreachable() string {
 		}
 		return fmt.Sprintf("none of the %d start URLs could be fetched; the first: %s: %s", len(c.cfg.Seeds), first.URL, failure(first))
 	}
-	site, bad := 0, 0
-	var last *Response
+	if bad := len(failures); bad >= minFailed && bad*maxFailedShare > site {
+		first := slices.MinFunc(failures, func(a, b *Response) int { return cmp.Compare(a.URL, b.URL) })
+		return fmt.Sprintf("%d of the site's %d URLs could not be fetched (network errors, 429 or 5xx after retries), such as %s: %s",
+			bad, site, first.URL, failure(first))
+	}
+	return ""
+}
+
+// failures counts the site's URLs fetched (robots.txt blocks aside) and
+// returns those that failed after their retries.
+func (c *crawl) failures() (site int, failures []*Response) {
 	for _, r := range c.g.Responses {
-		if !r.Internal || r.Blocked {
-			continue
-		}
-		site++
-		if failed(r) {
-			bad++
-			if last == nil || r.URL < last.URL {
-				last = r
+		if r.Internal && !r.Blocked {
+			site++
+			if failed(r) {
+				failures = append(failures, r)
 			}
 		}
 	}
-	if bad >= minFailed && bad*maxFailedShare > site {
-		return fmt.Sprintf("%d of the site's %d URLs could not be fetched (network errors, 429 or 5xx after retries), such as %s: %s",
-			bad, site, last.URL, failure(last))
-	}
-	return ""
+	return site, failures
 }
 
 // failure says what a failed or blocked response got, for messages.

@@ -43,6 +43,7 @@ func wholeDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document,
 		if r.Coverage.Partial {
 			d.FetchedURLs = collect(slices.Values(r.Coverage.URLs))
 		}
+		d.UnreadURLs = collect(slices.Values(r.Coverage.Unread))
 	case Summary:
 		t := totals(r)
 		d.Totals = &t

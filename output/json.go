@@ -26,7 +26,8 @@ const SchemaVersion = 1
 //	hops      hops, stats
 //	chains    chains (each with its steps), stats
 //	findings  findings, summary, totals, chains, sitemaps, rules,
-//	          rule_errors, stats; fetched_urls when the crawl was cut short
+//	          rule_errors, stats, unread_urls; fetched_urls when the
+//	          crawl was cut short
 //	summary   summary, totals, rules, rule_errors, stats
 //
 // A run compared with a baseline adds comparison to the findings and
@@ -57,6 +58,10 @@ type Document struct {
 	// read (audit.Coverage): what a later comparison may vouch for. It is
 	// left out of a crawl that finished, which looked at everything.
 	FetchedURLs []string `json:"fetched_urls,omitzero"`
+	// UnreadURLs lists, in the findings document, the URLs the crawl
+	// requested but did not learn about (audit.Coverage.Unread): failed
+	// after their retries, or on a redirect chain not followed to its end.
+	UnreadURLs []string `json:"unread_urls,omitzero"`
 }
 
 // Stats describes the crawl. Times are UTC, written as RFC 3339; a time
@@ -66,6 +71,7 @@ type Stats struct {
 	Parsed          int       `json:"parsed"`
 	Blocked         int       `json:"blocked"`
 	Errors          int       `json:"errors"`
+	Failed          int       `json:"failed"` // URLs of the site that failed after their retries
 	Cancelled       bool      `json:"cancelled"`
 	MaxPagesReached bool      `json:"max_pages_reached"`
 	Unreachable     string    `json:"unreachable"` // why the site was given up on; "" when it was not
@@ -279,6 +285,7 @@ func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
 			if r.Coverage.Partial {
 				writeList(d, "fetched_urls", slices.Values(r.Coverage.URLs))
 			}
+			writeList(d, "unread_urls", slices.Values(r.Coverage.Unread))
 		}
 	}
 	return d.close()

@@ -57,21 +57,25 @@ func (d *Document) findings(skip ...audit.Change) ([]audit.Finding, error) {
 	return out, nil
 }
 
-// Coverage returns what the run d reports looked at: everything, unless
-// its crawl was cut short (stats partial, or cancelled, stopped at
-// --max-pages or unreachable in a document written before partial
-// existed); then the URLs of fetched_urls, none when the document has no
-// such list.
+// Coverage returns what the run d reports looked at: everything but its
+// unread_urls, unless its crawl was cut short (stats partial, or
+// cancelled, stopped at --max-pages or unreachable in a document written
+// before partial existed); then the URLs of fetched_urls, none when the
+// document has no such list.
 func (d *Document) Coverage() audit.Coverage {
 	s := d.Stats
+	unread := d.UnreadURLs
+	if !slices.IsSorted(unread) {
+		unread = slices.Sorted(slices.Values(unread))
+	}
 	if !s.Partial && !s.Cancelled && !s.MaxPagesReached && s.Unreachable == "" {
-		return audit.Coverage{}
+		return audit.Coverage{Unread: unread}
 	}
 	urls := d.FetchedURLs
 	if !slices.IsSorted(urls) {
 		urls = slices.Sorted(slices.Values(urls))
 	}
-	return audit.Coverage{Partial: true, URLs: urls}
+	return audit.Coverage{Partial: true, URLs: urls, Unread: unread}
 }
 
 // AuditReport rebuilds, from a findings document, the report of the run
@@ -156,6 +160,7 @@ func (s Stats) crawlStats() crawler.Stats {
 		Parsed:          s.Parsed,
 		Blocked:         s.Blocked,
 		Errors:          s.Errors,
+		Failed:          s.Failed,
 		Cancelled:       s.Cancelled,
 		MaxPagesReached: s.MaxPagesReached,
 		Unreachable:     s.Unreachable,

@@ -45,6 +45,7 @@ func stats(r *audit.Report) Stats {
 		Parsed:          s.Parsed,
 		Blocked:         s.Blocked,
 		Errors:          s.Errors,
+		Failed:          s.Failed,
 		Cancelled:       s.Cancelled,
 		MaxPagesReached: s.MaxPagesReached,
 		Unreachable:     s.Unreachable,

@@ -15,7 +15,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -131,10 +133,13 @@ func TestClosedStdout(t *testing.T) {
 }
 
 // blockingSite serves a home page that links to /slow, which answers
-// only when the test ends; arrived is closed when /slow is requested.
-func blockingSite(t *testing.T) (srv *httptest.Server, arrived <-chan struct{}) {
+// when release is called or the test ends; arrived is closed when /slow
+// is requested.
+func blockingSite(t *testing.T) (srv *httptest.Server, arrived <-chan struct{}, release func()) {
 	ch := make(chan struct{})
-	release := make(chan struct{})
+	released := make(chan struct{})
+	var once sync.Once
+	release = func() { once.Do(func() { close(released) }) }
 	mux := http.NewServeMux()
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -146,23 +151,23 @@ func blockingSite(t *testing.T) (srv *httptest.Server, arrived <-chan struct{}) 
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
 		close(ch)
 		select {
-		case <-release:
+		case <-released:
 		case <-r.Context().Done():
 		}
 	})
 	srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
-		close(release)
+		release()
 		srv.Close()
 	})
-	return srv, ch
+	return srv, ch, release
 }
 
 // TestHangup: SIGHUP (a closed terminal) stops the crawl as SIGTERM
 // does: the reports of what was fetched are written and the exit code
 // says the crawl was cut short.
 func TestHangup(t *testing.T) {
-	srv, arrived := blockingSite(t)
+	srv, arrived, _ := blockingSite(t)
 	dir := filepath.Join(t.TempDir(), "out")
 	cmd := command("crawl", srv.URL+"/", "--output-dir", dir, "--no-sitemaps", "--ignore-robots")
 	var stderr bytes.Buffer
@@ -181,13 +186,59 @@ func TestHangup(t *testing.T) {
 	checkDir(t, dir)
 }
 
+// TestNohup: under nohup, which ignores SIGHUP, a hangup does not stop
+// the crawl.
+func TestNohup(t *testing.T) {
+	nohup, err := exec.LookPath("nohup")
+	if err != nil {
+		t.Skip("no nohup on this machine")
+	}
+	srv, arrived, release := blockingSite(t)
+	cmd := exec.Command(nohup, os.Args[0], "crawl", srv.URL+"/", "--no-sitemaps", "--ignore-robots", "--format", "csv")
+	cmd.Env = append(os.Environ(), "HOPAUDIT_TEST_MAIN=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	<-arrived // main has set up its signals by now
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(status), "\nSigIgn:\t") || !sigIgnored(string(status), syscall.SIGHUP) {
+		t.Errorf("SIGHUP is caught, not ignored:\n%s", status)
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	release() // the crawl goes on to its end
+	if code := exitStatus(t, cmd.Wait()); code != exitOK {
+		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitOK, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "interrupted") {
+		t.Errorf("the hangup interrupted the crawl:\n%s", stderr.String())
+	}
+}
+
+// sigIgnored reads a /proc/PID/status: whether sig is in its SigIgn mask.
+func sigIgnored(status string, sig syscall.Signal) bool {
+	for _, line := range strings.Split(status, "\n") {
+		if hex, ok := strings.CutPrefix(line, "SigIgn:\t"); ok {
+			mask, err := strconv.ParseUint(hex, 16, 64)
+			return err == nil && mask&(1<<(sig-1)) != 0
+		}
+	}
+	return false
+}
+
 // TestSecondSignal: a second signal while the reports are being written
 // quits at once and leaves no temporary file; every report keeps last
 // night's contents. The child is held in the middle of --output-dir:
 // its hops.csv is a FIFO that the test has filled, so that the child
 // blocks writing to it after findings.csv and chains.csv are staged.
 func TestSecondSignal(t *testing.T) {
-	srv, _ := blockingSite(t)
+	srv, _, _ := blockingSite(t)
 	dir := t.TempDir()
 	names := []string{"findings.csv", "chains.csv", "urls.csv", "sitemaps.csv", "summary.csv", "report.json"}
 	writeOld(t, dir, names...)
