@@ -38,6 +38,7 @@ const (
 type task struct {
 	url   string // normalised
 	depth int32
+	rank  int32 // the entry URL's place in its level's queue: the order of the links found on the way
 	hop   uint8 // redirects from the entry URL, up to MaxHops
 	kind  taskKind
 	from  SitemapSource // of a sitemap: where the crawl learnt of it
@@ -120,6 +121,7 @@ type pending struct {
 	refs   int32  // the references to it, in the crawl's waitList
 	queued bool   // scheduled for fetching
 	later  bool   // scheduled for the next level: a hop of this level takes it sooner
+	order  uint64 // of a URL scheduled for the next level: where it was first found (see found)
 }
 
 // keepsReferences reports whether the references to a URL stay in the
@@ -186,14 +188,24 @@ func (c *crawl) internURL(u string) string {
 	return u
 }
 
-// addRefs files references found at the given depth under their
-// targets and schedules the targets the settings let the crawl fetch.
+// found is where a reference was found, for the order of the next
+// level: the rank of the page's entry URL, then the place of the
+// reference in the page. A sitemap's entries come after every page's
+// links.
+func found(rank int32, i int) uint64 { return uint64(uint32(rank))<<32 | uint64(uint32(i)) }
+
+// sitemapRank is the rank of a sitemap's entries (see found).
+const sitemapRank = math.MaxInt32
+
+// addRefs files references found at the given depth, on a page of the
+// given rank (see found), under their targets and schedules the targets
+// the settings let the crawl fetch.
 // A reference to a URL the crawl will never fetch (over --max-pages, too
 // deep, excluded, outside with --no-external) is dropped: no rule looks
 // at it, and a site of endless links would otherwise fill the memory
 // with them. The lock must be held.
-func (c *crawl) addRefs(refs []Reference, depth int) {
-	for _, ref := range refs {
+func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
+	for i, ref := range refs {
 		if r := c.g.Responses[ref.Target]; r != nil {
 			ref.Target = r.URL
 			c.file(r, ref)
@@ -210,6 +222,9 @@ func (c *crawl) addRefs(refs []Reference, depth int) {
 			}
 		}
 		p = c.pendingOf(ref.Target)
+		if p.later {
+			p.order = min(p.order, found(rank, i))
+		}
 		p.refs = c.waiting.add(p.refs, waiting{kind: ref.Kind, source: ref.Source, text: ref.Text})
 	}
 }
@@ -299,7 +314,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 	})
 	c.collector.OnResponse(func(r *colly.Response) { result(r.Ctx).body = r.Body })
 
-	for _, s := range cfg.Seeds {
+	for i, s := range cfg.Seeds {
 		u, err := Normalize(s)
 		if err != nil {
 			return nil, fmt.Errorf("start URL %q: %w", s, err)
@@ -312,10 +327,10 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 			c.g.Scope.Hosts = append(c.g.Scope.Hosts, host)
 		}
 		c.mu.Lock()
-		c.addRefs([]Reference{{Kind: RefSeed, Target: u}}, 0)
+		c.addRefs([]Reference{{Kind: RefSeed, Target: u}}, 0, 0)
 		u = c.internURL(u)
 		c.mu.Unlock()
-		c.enqueue(task{kind: fetchURL, url: u})
+		c.enqueue(task{kind: fetchURL, url: u, rank: int32(min(i, math.MaxInt32-1))})
 		if !cfg.ListMode && !cfg.NoSitemaps {
 			c.enqueue(task{kind: findSitemaps, url: p.Scheme + "://" + p.Host})
 		}
@@ -490,13 +505,21 @@ func (c *crawl) pop() {
 }
 
 // nextLevel makes the entry URLs found at this level the queue of the
-// next, in the order of their URLs: the order in which pages finish
-// depends on timing, the URLs do not. The ones --max-pages can never
-// reach (each costs a URL) are dropped with their references. The lock
-// must be held.
+// next, in the order in which a crawl of one request at a time would
+// have found them first: by the rank of the page that links to them,
+// then by the place of the link in the page (see found), then by URL.
+// The order in which pages finish depends on timing, this order does
+// not. The ones --max-pages can never reach (each costs a URL) are
+// dropped with their references. The lock must be held.
 func (c *crawl) nextLevel() {
 	c.level++
-	slices.Sort(c.next)
+	order := func(u string) uint64 {
+		if p := c.pending[u]; p != nil {
+			return p.order
+		}
+		return math.MaxUint64 // fetched on the way: skipped below
+	}
+	slices.SortFunc(c.next, func(a, b string) int { return cmp.Or(cmp.Compare(order(a), order(b)), cmp.Compare(a, b)) })
 	room := len(c.next)
 	if c.cfg.MaxPages > 0 {
 		room = max(c.cfg.MaxPages-c.spent, 0)
@@ -514,7 +537,7 @@ func (c *crawl) nextLevel() {
 		if p := c.pending[u]; p != nil {
 			p.later = false
 		}
-		c.queue = append(c.queue, task{kind: fetchURL, url: u, depth: c.level})
+		c.queue = append(c.queue, task{kind: fetchURL, url: u, depth: c.level, rank: int32(min(len(c.queue), math.MaxInt32-1))})
 	}
 	c.next = nil
 }
@@ -579,7 +602,7 @@ func (c *crawl) schedule(t task) (added, scheduled bool) {
 		c.hops = append(c.hops, t) // nextLevel skips it in next once it is fetched
 		c.cond.Signal()
 	case t.depth > c.level:
-		p.later = true
+		p.later, p.order = true, math.MaxUint64 // addRefs says where it was found
 		c.next = append(c.next, t.url)
 	default:
 		c.queue = append(c.queue, t)
@@ -642,7 +665,7 @@ func (c *crawl) fetch(t task) (chained bool) {
 	if !c.cfg.IgnoreRobots && !c.robots.allowed(c.ctx, u) {
 		r.Blocked = true
 		r.Error = c.robots.unreachable(c.ctx, u) // robots.txt failed: why all is disallowed
-		c.record(r, nil)
+		c.record(r, nil, t.rank)
 		return false
 	}
 	res, err := c.request(r, u)
@@ -704,9 +727,9 @@ func (c *crawl) fetch(t task) (chained bool) {
 	// The next hop is scheduled before the page's links, so that chains
 	// are completed first when --max-pages runs out.
 	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
-		chained = c.followHop(task{kind: fetchURL, url: target, depth: t.depth, hop: t.hop + 1})
+		chained = c.followHop(task{kind: fetchURL, url: target, depth: t.depth, rank: t.rank, hop: t.hop + 1})
 	}
-	c.record(r, uniqueRefs(refs))
+	c.record(r, uniqueRefs(refs), t.rank)
 	return chained
 }
 
@@ -941,8 +964,9 @@ func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 	}
 }
 
-// record adds a response and the references found in it to the graph.
-func (c *crawl) record(r *Response, refs []Reference) {
+// record adds a response and the references found in it to the graph;
+// rank is its entry URL's (see found).
+func (c *crawl) record(r *Response, refs []Reference, rank int32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p := c.pending[r.URL]; p != nil {
@@ -952,7 +976,7 @@ func (c *crawl) record(r *Response, refs []Reference) {
 		c.shrinkFrontier()
 	}
 	c.g.Responses[r.URL] = r
-	c.addRefs(refs, r.Depth+1)
+	c.addRefs(refs, r.Depth+1, rank)
 	// One string per URL: the targets this response names share the
 	// crawl's strings (they were scheduled or referenced just now).
 	if r.Redirect != nil {
@@ -1078,7 +1102,7 @@ func (c *crawl) sitemap(t task) {
 	sm.Entries = len(locs)
 	c.mu.Lock()
 	c.g.Sitemaps = append(c.g.Sitemaps, sm)
-	c.addRefs(refs, 1)
+	c.addRefs(refs, 1, sitemapRank)
 	c.mu.Unlock()
 }
 

@@ -119,3 +119,43 @@ func diffLines(want, got []string) string {
 	}
 	return b.String()
 }
+
+// TestMaxPagesOrder: --max-pages keeps the URLs a crawl of one request
+// at a time would reach first: depth by depth, and within a depth in the
+// order of the pages that link to them and of the links in each page,
+// not in the order of their text.
+func TestMaxPagesOrder(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		switch r.URL.Path {
+		case "/":
+			fmt.Fprint(w, `<a href="/zebra">z</a> <a href="/apple">a</a> <a href="/mango">m</a>`)
+		case "/zebra":
+			fmt.Fprint(w, `<a href="/zoo">zoo</a> <a href="/ant">ant</a>`)
+		case "/apple":
+			fmt.Fprint(w, `<a href="/ant">ant</a> <a href="/bee">bee</a>`)
+		default:
+			fmt.Fprint(w, "leaf")
+		}
+	}))
+	defer srv.Close()
+	for limit, want := range map[int][]string{
+		3: {"/", "/apple", "/zebra"},                           // the first two links of the home page
+		5: {"/", "/apple", "/mango", "/zebra", "/zoo"},         // depth 1, then /zebra's first link
+		6: {"/", "/ant", "/apple", "/mango", "/zebra", "/zoo"}, // /ant comes second, on /zebra before /apple
+	} {
+		for _, concurrency := range []int{1, 8} {
+			cfg := crawler.Config{
+				Seeds: []string{srv.URL + "/"}, Concurrency: concurrency, MaxPages: limit, Timeout: time.Minute,
+				MaxBody: 1 << 20, UserAgent: "hopaudit-test", IgnoreRobots: true, NoSitemaps: true,
+			}
+			var got []string
+			for _, r := range crawl(t, cfg).SortedResponses() {
+				got = append(got, strings.TrimPrefix(r.URL, srv.URL))
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("--max-pages %d, concurrency %d: fetched %q, want %q", limit, concurrency, got, want)
+			}
+		}
+	}
+}
