@@ -15,11 +15,14 @@ import (
 
 func benchConfig(srv string) crawler.Config {
 	return crawler.Config{
-		Seeds:       []string{srv + "/p/0"},
-		Concurrency: 16,
-		Timeout:     30 * time.Second,
-		MaxBody:     5 << 20,
-		UserAgent:   "hopaudit-bench",
+		Seeds:        []string{srv + "/p/0"},
+		Concurrency:  16,
+		Timeout:      30 * time.Second,
+		Retries:      3, // as the command's defaults: they cost nothing on a healthy site
+		RetryBackoff: time.Second,
+		MaxRetryWait: time.Minute,
+		MaxBody:      5 << 20,
+		UserAgent:    "hopaudit-bench",
 	}
 }
 
