@@ -3,12 +3,20 @@ package crawler_test
 // Hostile sites: servers that misbehave in every way issue 6 lists. Each
 // test asserts what the crawl records; none measures time. Large bodies
 // are generated while they are sent and stop when the crawler hangs up.
+//
+// No outcome depends on the machine's speed: a response that must time
+// out never ends (dribble, silentServer), so any timeout cuts it; every
+// other request has crawlertest.Timeout, which no load reaches. A crawl
+// whose requests must all time out may have a short timeout; one that
+// must also succeed at something waits its stalled requests out, and
+// its test runs in parallel with the others that do.
 
 import (
 	"bufio"
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -126,10 +134,14 @@ func fixed(resp string) func(net.Conn, *http.Request, <-chan struct{}) {
 	return func(c net.Conn, _ *http.Request, _ <-chan struct{}) { _, _ = io.WriteString(c, resp) }
 }
 
-// dribble writes s one byte a second until it is written, the reader
-// hangs up or done is closed.
+// dribble writes s one byte a second, all but its last byte, and then
+// waits until done is closed; it stops early when the reader hangs up.
+// The response never ends, so a timeout cuts it whatever the machine's
+// speed, and a timeout that restarts with every byte read never fires.
 func dribble(w io.Writer, s string, done <-chan struct{}) {
-	for i := 0; i < len(s); i++ {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for i := 0; i < len(s)-1; i++ {
 		if _, err := w.Write([]byte{s[i]}); err != nil {
 			return
 		}
@@ -139,19 +151,26 @@ func dribble(w io.Writer, s string, done <-chan struct{}) {
 		select {
 		case <-done:
 			return
-		case <-time.After(time.Second):
+		case <-tick.C:
 		}
 	}
+	<-done
+}
+
+// bodyTimeout is the error of a request whose body is cut by the
+// crawl's timeout d, as the transport words it.
+func bodyTimeout(d time.Duration) string {
+	return fmt.Sprintf("body not received within the %s timeout", d)
 }
 
 // config is a crawl configuration that reaches each "host:port" of
-// resolve at its address.
+// resolve at its address, with a timeout no load reaches.
 func config(resolve map[string]string, seeds ...string) crawler.Config {
 	return crawler.Config{
 		Seeds:       seeds,
 		Concurrency: 4,
 		MaxPages:    1000,
-		Timeout:     5 * time.Second,
+		Timeout:     crawlertest.Timeout,
 		MaxBody:     5 << 20,
 		UserAgent:   "hopaudit-test",
 		Resolve:     resolve,
@@ -249,28 +268,89 @@ func deflateBomb(w io.Writer, zlib bool) int {
 }
 
 // TestSlowServer: a server that sends one byte a second, in its headers
-// or its body, is cut off by the timeout and recorded with an error.
+// or its body, is cut off by the timeout and recorded with an error; a
+// robots.txt that does so is unreachable, as RFC 9309 says: everything
+// of its origin is disallowed; a sitemap that does so is recorded with
+// the error.
 func TestSlowServer(t *testing.T) {
+	t.Parallel() // waits out a timeout no load reaches
 	slowHeaders := rawServer(t, func(c net.Conn, _ *http.Request, done <-chan struct{}) {
-		dribble(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello", done)
+		dribble(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\n", done)
 	})
 	slowBody := rawServer(t, func(c net.Conn, _ *http.Request, done <-chan struct{}) {
 		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 60\r\n\r\n")
 		dribble(c, strings.Repeat("x", 60), done)
 	})
-	cfg := config(map[string]string{"headers.test:80": slowHeaders, "body.test:80": slowBody},
-		"http://headers.test/", "http://body.test/")
-	cfg.ListMode = true
-	cfg.Timeout = time.Second
-	g := crawl(t, cfg)
-	for u, want := range map[string]string{
-		"http://headers.test/": "response head not received within the 1s timeout",
-		"http://body.test/":    "body not received within the 1s timeout",
-	} {
-		r := mustLookup(t, g, u)
-		if !strings.Contains(r.Error, want) {
-			t.Errorf("%s: error %q; want one containing %q", u, r.Error, want)
+	var pageAsked atomic.Bool
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(r.Host); err == nil {
+			host = h
 		}
+		switch host + r.URL.Path {
+		case "rslow.test/robots.txt":
+			dribble(w, "User-agent: *\nAllow: /\n", r.Context().Done())
+		case "rslow.test/page":
+			pageAsked.Store(true)
+			io.WriteString(w, "<p>page</p>")
+		case "sitemap.test/robots.txt":
+			io.WriteString(w, "Sitemap: http://sitemap.test/slow.xml\n")
+		case "sitemap.test/slow.xml":
+			dribble(w, "<urlset><url><loc>http://sitemap.test/entry</loc></url></urlset>", r.Context().Done())
+		default:
+			io.WriteString(w, "<p>page</p>")
+		}
+	}))
+	defer slow.Close()
+	addr := slow.Listener.Addr().String()
+
+	// The slow sitemap is read by a crawl of its own (a crawl reads
+	// sitemaps, not lists), run alongside the others: its timeout too is
+	// waited out.
+	type result struct {
+		g   *crawler.Graph
+		err error
+	}
+	sitemapCrawl := make(chan result, 1)
+	go func() {
+		g, err := crawler.Crawl(context.Background(), config(map[string]string{"sitemap.test:80": addr}, "http://sitemap.test/"))
+		sitemapCrawl <- result{g, err}
+	}()
+
+	// The head never ends and is the crawl's only request (no
+	// robots.txt): a short timeout cuts it, however slow the machine.
+	cfg := config(map[string]string{"headers.test:80": slowHeaders}, "http://headers.test/")
+	cfg.ListMode, cfg.IgnoreRobots = true, true
+	cfg.Timeout = time.Second
+	if r, want := mustLookup(t, crawl(t, cfg), "http://headers.test/"), "response head not received within the 1s timeout"; !strings.Contains(r.Error, want) {
+		t.Errorf("%s: error %q; want one containing %q", r.URL, r.Error, want)
+	}
+
+	// The heads must arrive before the timeout, and only a timeout no
+	// load reaches makes sure of it: the bodies are cut when it runs out.
+	cfg = config(map[string]string{"body.test:80": slowBody, "rslow.test:80": addr}, "http://body.test/", "http://rslow.test/page")
+	cfg.ListMode = true
+	g := crawl(t, cfg)
+	if r, want := mustLookup(t, g, "http://body.test/"), bodyTimeout(cfg.Timeout); r.Status != 200 || !strings.Contains(r.Error, want) {
+		t.Errorf("%s: status %d, error %q; want 200 and an error containing %q", r.URL, r.Status, r.Error, want)
+	}
+	if r, want := mustLookup(t, g, "http://rslow.test/page"), "robots.txt unreachable ("+bodyTimeout(cfg.Timeout); !r.Blocked || !strings.Contains(r.Error, want) {
+		t.Errorf("%s: blocked %v, error %q; want blocked, error containing %q", r.URL, r.Blocked, r.Error, want)
+	}
+	if pageAsked.Load() {
+		t.Error("http://rslow.test/page requested: robots.txt disallows it")
+	}
+
+	res := <-sitemapCrawl
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	var sitemaps []string
+	for _, s := range res.g.Sitemaps {
+		sitemaps = append(sitemaps, s.URL+" "+s.Error)
+	}
+	if want := "http://sitemap.test/slow.xml " + bodyTimeout(crawlertest.Timeout); !slices.ContainsFunc(sitemaps, func(s string) bool { return strings.HasPrefix(s, want) }) {
+		t.Errorf("no sitemap %q in %q", want, sitemaps)
 	}
 }
 
@@ -660,22 +740,33 @@ func TestPathologicalHeaders(t *testing.T) {
 		resolve[host+":80"] = rawServer(t, fixed(resp))
 		seeds = append(seeds, "http://"+host+"/")
 	}
+	// A reset in the middle of the body: the error is the reset
+	// whenever it arrives, so nothing waits for the client to read the
+	// head (Linux hands it over before the reset anyway).
 	resolve["reset.test:80"] = rawServer(t, func(c net.Conn, _ *http.Request, _ <-chan struct{}) {
 		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>")
 		_, _ = c.Write(bytes.Repeat([]byte("<p>reset</p>"), 100))
-		time.Sleep(200 * time.Millisecond) // let the client read the head
-		_ = c.(*net.TCPConn).SetLinger(0)  // close with RST
+		_ = c.(*net.TCPConn).SetLinger(0) // close with RST
 	})
-	resolve["tlshang.test:443"] = silentServer(t) // never answers the TLS hello
 	seeds = append(seeds,
-		"http://reset.test/", "https://badcert.test/", "https://plain.test/", "https://tlshang.test/",
+		"http://reset.test/", "https://badcert.test/", "https://plain.test/",
 		"http://limits.test/big-location", "http://limits.test/huge-header", "http://limits.test/two-locations",
 		"http://limits.test/tab-location", "http://limits.test"+bigLocation[:100])
 	cfg := config(resolve, seeds...)
 	cfg.ListMode = true
 	cfg.Insecure = false
-	cfg.Timeout = 2 * time.Second
 	g := crawl(t, cfg)
+
+	// A TLS hello never answered, in a crawl of its own (no robots.txt)
+	// whose every request must time out: a short timeout cuts it
+	// however slow the machine, and before the transport's 10s limit
+	// on handshakes does.
+	hang := config(map[string]string{"tlshang.test:443": silentServer(t)}, "https://tlshang.test/")
+	hang.ListMode, hang.IgnoreRobots = true, true
+	hang.Timeout = 2 * time.Second
+	if r, want := mustLookup(t, crawl(t, hang), "https://tlshang.test/"), "response head not received within the 2s timeout"; !strings.Contains(r.Error, want) {
+		t.Errorf("%s: status %d, error %q; want an error containing %q", r.URL, r.Status, r.Error, want)
+	}
 
 	for u, want := range map[string]string{
 		"http://nul.test/":               `malformed MIME header line: "Location: /a\x00b"`,
@@ -695,7 +786,6 @@ func TestPathologicalHeaders(t *testing.T) {
 		"http://reset.test/":             "connection reset by peer",
 		"https://badcert.test/":          "tls: failed to verify certificate",
 		"https://plain.test/":            "server gave HTTP response to HTTPS client",
-		"https://tlshang.test/":          "response head not received within the 2s timeout",
 		"http://limits.test/huge-header": "server response headers exceeded 262144 bytes",
 	} {
 		r := mustLookup(t, g, u)
@@ -738,8 +828,8 @@ func TestPathologicalHeaders(t *testing.T) {
 	}
 }
 
-// TestHostileRobots: robots.txt that fails, stalls or redirects is read
-// as RFC 9309 says, and never holds the crawl.
+// TestHostileRobots: robots.txt that fails or redirects is read as RFC
+// 9309 says, and never holds the crawl (one that stalls: TestSlowServer).
 func TestHostileRobots(t *testing.T) {
 	var mu sync.Mutex
 	var asked []string // host+path of every request, with X-Secret if sent
@@ -756,8 +846,6 @@ func TestHostileRobots(t *testing.T) {
 		switch host + r.URL.Path {
 		case "r5xx.test/robots.txt":
 			http.Error(w, "down", http.StatusServiceUnavailable)
-		case "rslow.test/robots.txt":
-			dribble(w, "User-agent: *\nAllow: /\n", r.Context().Done())
 		case "rredir.test/robots.txt":
 			if n < 4 {
 				http.Redirect(w, r, fmt.Sprintf("/robots.txt?n=%d", n+1), http.StatusMovedPermanently)
@@ -786,7 +874,7 @@ func TestHostileRobots(t *testing.T) {
 	closed.Close()
 	resolve := map[string]string{"rrefused.test:80": refused}
 	var seeds []string
-	for _, h := range []string{"r5xx", "rslow", "rredir", "rloop", "r300", "r404", "rrefused"} {
+	for _, h := range []string{"r5xx", "rredir", "rloop", "r300", "r404", "rrefused"} {
 		seeds = append(seeds, "http://"+h+".test/page")
 		resolve[h+".test:80"] = srv.Listener.Addr().String()
 	}
@@ -795,7 +883,6 @@ func TestHostileRobots(t *testing.T) {
 	seeds = append(seeds, "http://rredir.test/private")
 	cfg := config(resolve, seeds...)
 	cfg.ListMode = true
-	cfg.Timeout = time.Second
 	cfg.Header = http.Header{"X-Secret": {"s3cret"}}
 	g := crawl(t, cfg)
 
@@ -804,7 +891,6 @@ func TestHostileRobots(t *testing.T) {
 		err     string
 	}{
 		"http://r5xx.test/page":      {true, "robots.txt answered 503: everything disallowed, as RFC 9309 says"},
-		"http://rslow.test/page":     {true, "robots.txt unreachable (body not received within the 1s timeout"},
 		"http://rredir.test/page":    {false, ""},
 		"http://rredir.test/private": {true, ""},
 		"http://rloop.test/page":     {false, ""},
@@ -822,7 +908,7 @@ func TestHostileRobots(t *testing.T) {
 	for _, a := range asked {
 		path, secret, _ := strings.Cut(a, " ")
 		switch {
-		case path == "r5xx.test/page" || path == "rslow.test/page" || path == "rredir.test/private":
+		case path == "r5xx.test/page" || path == "rredir.test/private":
 			t.Errorf("%s requested: robots.txt disallows it", path)
 		case strings.HasPrefix(path, "rloop.test/robots.txt?n=6"):
 			t.Errorf("%s requested: more than 5 redirects followed", path)
@@ -1120,8 +1206,11 @@ type hostileSite struct {
 }
 
 // startHostileSite starts the servers of the hostile site on loopback;
-// they stop when the test ends.
-func startHostileSite(tb testing.TB) *hostileSite {
+// they stop when the test ends. slowSitemap lists in robots.txt a sitemap
+// that never ends: a crawl reads the sitemaps before the pages they lead
+// to, so it waits out the sitemap's timeout and then the stalled pages'
+// one.
+func startHostileSite(tb testing.TB, slowSitemap bool) *hostileSite {
 	tb.Helper()
 	h := &hostileSite{
 		seed:    "http://hostile.test/",
@@ -1173,12 +1262,15 @@ func startHostileSite(tb testing.TB) *hostileSite {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		io.WriteString(w, "<title>\x1b[31mhostile\x1b[0m \u202eetis\u202c</title>\n"+links.String())
 	})
+	robots := "User-agent: *\nDisallow: /private\n" +
+		"Sitemap: http://hostile.test/sitemap-bomb.xml\n" +
+		"Sitemap: http://hostile.test/sitemap-nest/0.xml\n" +
+		"Sitemap: http://hostile.test/sitemap-many.xml\n"
+	if slowSitemap {
+		robots += "Sitemap: http://hostile.test/sitemap-slow.xml\n"
+	}
 	handle("hostile.test/robots.txt", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "User-agent: *\nDisallow: /private\n"+
-			"Sitemap: http://hostile.test/sitemap-bomb.xml\n"+
-			"Sitemap: http://hostile.test/sitemap-nest/0.xml\n"+
-			"Sitemap: http://hostile.test/sitemap-slow.xml\n"+
-			"Sitemap: http://hostile.test/sitemap-many.xml\n")
+		io.WriteString(w, robots)
 	})
 	handle("hostile.test/sitemap-bomb.xml", func(w http.ResponseWriter, r *http.Request) {
 		// 256 MiB of spaces inside a urlset, gzipped on the fly at 1 MiB a
@@ -1347,15 +1439,17 @@ func startHostileSite(tb testing.TB) *hostileSite {
 	tb.Cleanup(tlsSrv.Close)
 	h.resolve["badcert.test:443"] = tlsSrv.Listener.Addr().String()
 	link("https://badcert.test/", expectation{"error", "certificate"})
+	// The TLS hello is never answered: the transport gives up on the
+	// handshake after 10s, long before the crawl's timeout.
 	h.resolve["tlshang.test:443"] = silentServer(tb)
-	link("https://tlshang.test/", expectation{"error", "response head not received"})
+	link("https://tlshang.test/", expectation{"error", "TLS handshake timeout"})
 
 	for host, rt := range map[string]struct {
 		respond func(net.Conn, *http.Request, <-chan struct{})
 		expect  expectation
 	}{
 		"slowhead.test": {func(c net.Conn, _ *http.Request, done <-chan struct{}) {
-			dribble(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello", done)
+			dribble(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\n", done)
 		}, expectation{"error", "response head not received"}},
 		"nul.test":        {fixed("HTTP/1.1 301 Moved\r\nLocation: /a\x00b\r\nContent-Length: 0\r\n\r\n"), expectation{"error", "malformed MIME header"}},
 		"esc.test":        {fixed("HTTP/1.1 301 Moved\r\nLocation: /\x1b[2J\x1b]0;pwned\x07\r\nContent-Length: 0\r\n\r\n"), expectation{"error", "malformed MIME header"}},
@@ -1368,8 +1462,7 @@ func startHostileSite(tb testing.TB) *hostileSite {
 		"short.test":      {fixed("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>short"), expectation{"error", "body cut short: unexpected EOF"}},
 		"reset.test": {func(c net.Conn, _ *http.Request, _ <-chan struct{}) {
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n<html>")
-			time.Sleep(200 * time.Millisecond)
-			_ = c.(*net.TCPConn).SetLinger(0)
+			_ = c.(*net.TCPConn).SetLinger(0) // the error is the reset whenever it arrives
 		}, expectation{"error", "reset"}},
 	} {
 		h.resolve[host+":80"] = rawServer(tb, rt.respond)
@@ -1391,14 +1484,17 @@ func startHostileSite(tb testing.TB) *hostileSite {
 	return h
 }
 
-// config is the crawl of the issue's target: --timeout 5s --max-pages
-// 300, the command's other defaults.
+// config is the crawl of the issue's target, --max-pages 300 and the
+// command's other defaults, but for the timeout: the issue's 5s is
+// reached on a busy machine by what must succeed (the sitemap of 50,010
+// entries), so the crawl has one no load reaches, and waits it out for
+// the responses that never end.
 func (h *hostileSite) config() crawler.Config {
 	return crawler.Config{
 		Seeds:       []string{h.seed},
 		Concurrency: 8,
 		MaxPages:    300,
-		Timeout:     5 * time.Second,
+		Timeout:     crawlertest.Timeout,
 		MaxBody:     5 << 20,
 		UserAgent:   "hopaudit-test",
 		Resolve:     h.resolve,
@@ -1410,7 +1506,10 @@ func (h *hostileSite) config() crawler.Config {
 // and no report carries a control character, a formula or invalid
 // UTF-8.
 func TestHostileSite(t *testing.T) {
-	h := startHostileSite(t)
+	t.Parallel() // waits out a timeout no load reaches
+	// Without the slow sitemap (TestSlowServer has one), the timeout is
+	// waited out once, for the pages, not first for it.
+	h := startHostileSite(t, false)
 	g := crawl(t, h.config())
 
 	if g.Stats.Cancelled || !g.Stats.MaxPagesReached || g.Stats.Fetched > 300+len(h.expect) {
@@ -1443,7 +1542,6 @@ func TestHostileSite(t *testing.T) {
 	}
 	for _, want := range []string{
 		"http://hostile.test/sitemap-bomb.xml more than 1 MiB of text or markup in one piece",
-		"http://hostile.test/sitemap-slow.xml body not received within the 5s timeout",
 		"http://hostile.test/sitemap-many.xml more than 50000 entries",
 	} {
 		if !slices.ContainsFunc(sitemaps, func(s string) bool { return strings.HasPrefix(s, want) }) {
@@ -1453,8 +1551,14 @@ func TestHostileSite(t *testing.T) {
 	if slices.ContainsFunc(sitemaps, func(s string) bool { return strings.HasPrefix(s, "http://hostile.test/sitemap-nest/2.xml") }) {
 		t.Errorf("nested sitemap indexes followed: %q", sitemaps)
 	}
-	if len(g.Sitemaps) > 300+h.config().Concurrency {
-		t.Errorf("%d sitemaps read with --max-pages 300", len(g.Sitemaps))
+	read := 0 // the rows of sitemaps left unread are not counted
+	for _, s := range g.Sitemaps {
+		if !strings.HasPrefix(s.Error, "not read: ") {
+			read++
+		}
+	}
+	if read > 300+h.config().Concurrency {
+		t.Errorf("%d sitemaps read with --max-pages 300", read)
 	}
 
 	rep := checkReports(t, g)
@@ -1569,7 +1673,7 @@ func TestServeHostileSite(t *testing.T) {
 	if path == "" {
 		t.Skip("HOPAUDIT_HOSTILE_ARGS is not set")
 	}
-	h := startHostileSite(t)
+	h := startHostileSite(t, true)
 	args := []string{h.seed}
 	for k, v := range h.resolve {
 		args = append(args, "--resolve", k+":"+v)

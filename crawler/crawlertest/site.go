@@ -61,8 +61,12 @@ type Request struct {
 type Site struct {
 	HTTP, TLS *httptest.Server
 
-	// Latency delays every response; set it before the crawl starts.
-	Latency time.Duration
+	// Hold, when set, is called with every request before it is
+	// answered. A test makes the site look slow by blocking there until
+	// it releases the request or the request's context is done, never
+	// for a time: a sleep races the machine's speed. Set it before the
+	// crawl starts.
+	Hold func(*http.Request)
 
 	routes map[string]*Route // by scheme://host/path and //host/path
 	hosts  []string
@@ -194,10 +198,10 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	n, _ := req.Body.Read(make([]byte, 1))
 	s.mu.Lock()
 	s.requests = append(s.requests, Request{Method: req.Method, URL: u, Body: int64(n), Header: req.Header.Clone()})
-	latency := s.Latency
+	hold := s.Hold
 	s.mu.Unlock()
-	if latency > 0 {
-		time.Sleep(latency)
+	if hold != nil {
+		hold(req)
 	}
 	r := s.routes[u]
 	if r == nil {
@@ -234,14 +238,21 @@ func (s *Site) Resolve() map[string]string {
 // names, so that it answers 404 everywhere).
 func (s *Site) AddHost(host string) { s.hosts = append(s.hosts, host) }
 
+// Timeout is the request timeout of Config: so long that no load on the
+// machine makes a loopback request reach it. A request that must time
+// out never ends, and goes in a crawl of its own with a short timeout
+// (or waits this one out).
+const Timeout = time.Minute
+
 // Config returns a crawler configuration for this site with the command's
-// defaults, small limits, robots.txt obeyed and the fixture hosts resolved.
+// defaults, small limits, robots.txt obeyed, the fixture hosts resolved
+// and a timeout no load reaches.
 func (s *Site) Config(seeds ...string) crawler.Config {
 	return crawler.Config{
 		Seeds:       seeds,
 		Concurrency: 4,
 		MaxPages:    10000,
-		Timeout:     5 * time.Second,
+		Timeout:     Timeout,
 		MaxBody:     5 << 20,
 		UserAgent:   "hopaudit-test",
 		Resolve:     s.Resolve(),
