@@ -177,11 +177,11 @@ func TestOutputFIFO(t *testing.T) {
 	if code := f.run("crawl", "http://site.test/a", "-o", fifo); code != exitOK {
 		t.Fatalf("exit code %d; stderr: %s", code, f.stderr.String())
 	}
+	if m := mode(t, fifo); m&fs.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO was replaced: mode %v", m) // its reader would wait for ever
+	}
 	if b := <-got; !bytes.HasPrefix(b, []byte(findingsHeader)) {
 		t.Errorf("the reader got %q", b)
-	}
-	if m := mode(t, fifo); m&fs.ModeNamedPipe == 0 {
-		t.Errorf("the FIFO was replaced: mode %v", m)
 	}
 }
 
