@@ -13,14 +13,14 @@ const (
 	exitOK         = 0 // the run finished; no finding (compared: no new finding) at or above --fail-on
 	exitFindings   = 1 // findings (compared: new findings) at or above --fail-on
 	exitUsage      = 2 // usage or configuration error, an unusable -o or --output-dir, or a baseline or diff report that cannot be read: nothing was fetched or written
-	exitIncomplete = 3 // the crawl could not start (every start URL failed to fetch) or was cut short; never from diff
+	exitIncomplete = 3 // the crawl could not start, the site was unreachable (start URLs or a quarter of its URLs failed, the safeguard stopped it) or it was cut short; never from diff
 	exitWrite      = 4 // a report file (-o, --output-dir) could not be written: it keeps what it had, and so does every file of --output-dir
 	exitStdout     = 5 // stdout did not take the whole report (closed early, as by | head): the report files were written
 )
 
 // precedence orders the codes of the problems one run can have at once,
 // the first winning: a missing report hides the others' evidence.
-var precedence = []int{exitWrite, exitStdout, exitIncomplete, exitFindings}
+var precedence = []int{exitUsage, exitWrite, exitStdout, exitIncomplete, exitFindings}
 
 // exitError is an error with the exit code it ends the run with.
 type exitError struct {
