@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -137,6 +138,7 @@ func TestClosedStdout(t *testing.T) {
 // is requested.
 func blockingSite(t *testing.T) (srv *httptest.Server, arrived <-chan struct{}, release func()) {
 	ch := make(chan struct{})
+	var arrivedOnce sync.Once // a retry asks again
 	released := make(chan struct{})
 	var once sync.Once
 	release = func() { once.Do(func() { close(released) }) }
@@ -149,7 +151,7 @@ func blockingSite(t *testing.T) (srv *httptest.Server, arrived <-chan struct{}, 
 		http.Redirect(w, r, "/missing", http.StatusFound)
 	})
 	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
-		close(ch)
+		arrivedOnce.Do(func() { close(ch) })
 		select {
 		case <-released:
 		case <-r.Context().Done():
@@ -167,6 +169,11 @@ func blockingSite(t *testing.T) (srv *httptest.Server, arrived <-chan struct{}, 
 // does: the reports of what was fetched are written and the exit code
 // says the crawl was cut short.
 func TestHangup(t *testing.T) {
+	// Under nohup the child would inherit SIGHUP ignored, and rightly
+	// ignore it (see TestNohup): caught here, it is reset in the child.
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, syscall.SIGHUP)
+	defer signal.Stop(caught)
 	srv, arrived, _ := blockingSite(t)
 	dir := filepath.Join(t.TempDir(), "out")
 	cmd := command("crawl", srv.URL+"/", "--output-dir", dir, "--no-sitemaps", "--ignore-robots")
@@ -261,6 +268,11 @@ func TestSecondSignal(t *testing.T) {
 		t.Fatalf("fill the FIFO: %v", err)
 	}
 
+	// SIGINT caught here is reset in the child, even if this test was
+	// started ignoring it (in the background of a script).
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, os.Interrupt)
+	defer signal.Stop(caught)
 	cmd := command("check", "-", "--output-dir", dir, "--ignore-robots")
 	cmd.Stdin = strings.NewReader(srv.URL + "/gone\n")
 	var stderr bytes.Buffer
