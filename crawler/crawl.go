@@ -513,13 +513,21 @@ func (c *crawl) pop() {
 // dropped with their references. The lock must be held.
 func (c *crawl) nextLevel() {
 	c.level++
-	order := func(u string) uint64 {
-		if p := c.pending[u]; p != nil {
-			return p.order
-		}
-		return math.MaxUint64 // fetched on the way: skipped below
+	type entry struct {
+		order uint64
+		url   string
 	}
-	slices.SortFunc(c.next, func(a, b string) int { return cmp.Or(cmp.Compare(order(a), order(b)), cmp.Compare(a, b)) })
+	entries := make([]entry, len(c.next))
+	for i, u := range c.next {
+		entries[i] = entry{math.MaxUint64, u} // no longer pending: fetched on the way, skipped below
+		if p := c.pending[u]; p != nil {
+			entries[i].order = p.order
+		}
+	}
+	slices.SortFunc(entries, func(a, b entry) int { return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(a.url, b.url)) })
+	for i, e := range entries {
+		c.next[i] = e.url
+	}
 	room := len(c.next)
 	if c.cfg.MaxPages > 0 {
 		room = max(c.cfg.MaxPages-c.spent, 0)
@@ -677,7 +685,11 @@ func (c *crawl) fetch(t task) (chained bool) {
 	}
 	r.Status = res.status
 	if r.Internal {
-		if why := c.gates.outcome(u.Host, res.epoch, failed(r), failure(r)); why != "" {
+		what := ""
+		if failed(r) {
+			what = failure(r) // for the safeguard's message; a success says nothing
+		}
+		if why := c.gates.outcome(u.Host, res.epoch, what != "", what); why != "" {
 			c.stop(why)
 		}
 	}
@@ -760,8 +772,7 @@ func (c *crawl) request(r *Response, u *url.URL) (*fetchResult, error) {
 			}
 		}
 		r.Attempts = uint8(min(attempt+1, math.MaxUint8))
-		transient := retryableStatus(res.status) || err != nil && retryableError(err)
-		if !transient || attempt >= c.cfg.Retries {
+		if !transient(res.status, err) || attempt >= c.retry.retries {
 			return res, err
 		}
 		wait := c.retry.wait(attempt, res.header, time.Now())
@@ -1069,8 +1080,7 @@ func (c *crawl) sitemap(t task) {
 	var err error
 	for attempt := 0; ; attempt++ {
 		status, locs, index, err = fetchSitemap(c.ctx, c.plain, c.requestHeader, t.url)
-		transient := retryableStatus(status) || status == 0 && err != nil && retryableError(err)
-		if !transient || attempt >= c.cfg.Retries || sleep(c.ctx, c.retry.wait(attempt, http.Header{}, time.Now())) != nil {
+		if !c.retry.again(c.ctx, attempt, transient(status, err), http.Header{}) {
 			break
 		}
 	}

@@ -57,6 +57,20 @@ func retryableError(err error) bool {
 	return false
 }
 
+// transient reports whether a request that got status and err may get
+// something else when tried again.
+func transient(status int, err error) bool {
+	return retryableStatus(status) || err != nil && retryableError(err)
+}
+
+// again reports whether a failure of try number attempt (0 is the
+// first) is tried again, after the wait: the failure is transient, a
+// retry is left, and ctx is not done while waiting. h is the answer's
+// header, for Retry-After.
+func (p retryPolicy) again(ctx context.Context, attempt int, transient bool, h http.Header) bool {
+	return transient && attempt < p.retries && sleep(ctx, p.wait(attempt, h, time.Now())) == nil
+}
+
 // wait returns how long to wait before try number attempt+1 (0 is the
 // first retry): the backoff doubled attempt times, plus up to half of
 // it at random so that workers do not come back at once, or the

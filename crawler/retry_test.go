@@ -349,3 +349,26 @@ func TestRobotsRetried(t *testing.T) {
 		})
 	}
 }
+
+// TestSitemapRetried: a sitemap that answers 503 once is read on the
+// retry, its entries fetched.
+func TestSitemapRetried(t *testing.T) {
+	f, srv := newFlaky(t, func(w http.ResponseWriter, r *http.Request, before int) {
+		switch {
+		case r.URL.Path == "/sitemap.xml" && before == 0:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case r.URL.Path == "/sitemap.xml":
+			w.Header().Set("Content-Type", "application/xml")
+			fmt.Fprint(w, `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>/listed</loc></url></urlset>`)
+		default:
+			fmt.Fprint(w, "ok")
+		}
+	})
+	cfg := retryConfig(srv, srv.URL+"/")
+	cfg.NoSitemaps = false
+	g := crawl(t, cfg)
+	if len(g.Sitemaps) != 1 || g.Sitemaps[0].Status != 200 || g.Sitemaps[0].Error != "" || f.count("/sitemap.xml") != 2 {
+		t.Errorf("sitemaps %+v, requested %d times; want read on the second", g.Sitemaps, f.count("/sitemap.xml"))
+	}
+	mustLookup(t, g, srv.URL+"/listed")
+}

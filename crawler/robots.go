@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/temoto/robotstxt"
 )
@@ -127,9 +126,10 @@ type robotsAnswer struct {
 func (r *robots) fetchRetrying(ctx context.Context, u string) (robotsAnswer, error) {
 	for attempt := 0; ; attempt++ {
 		a, err := r.fetch(ctx, u)
+		// Any 5xx, not only the transient ones: RFC 9309 disallows all on it.
 		transient := a.status >= 500 || a.status == http.StatusTooManyRequests ||
 			err != nil && a.connected && retryableError(err)
-		if !transient || attempt >= r.retry.retries || sleep(ctx, r.retry.wait(attempt, a.header, time.Now())) != nil {
+		if !r.retry.again(ctx, attempt, transient, a.header) {
 			if attempt > 0 {
 				a.tries = fmt.Sprintf(" after %d attempts", attempt+1)
 			}
