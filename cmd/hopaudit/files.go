@@ -168,14 +168,8 @@ func writeAll(w io.Writer, fill func(io.Writer) error) error {
 // moved into place, every file keeps what it had (files written in
 // place excepted) and the error names the one that failed.
 func writeFiles(files []*reportFile, fill func(i int, w io.Writer) error) error {
-	tmps := make([]string, len(files))
-	defer func() {
-		for _, t := range tmps {
-			if t != "" {
-				temps.remove(t)
-			}
-		}
-	}()
+	tmps := make([]string, len(files)) // "" once renamed, or for a file written in place
+	defer temps.removeEach(tmps)
 	for i, f := range files {
 		tmp, err := f.stage(func(w io.Writer) error { return fill(i, w) })
 		if err != nil {
@@ -190,14 +184,8 @@ func writeFiles(files []*reportFile, fill func(i int, w io.Writer) error) error 
 // replaced files are kept as hard links until every rename succeeded,
 // so that a failed rename puts back the ones before it.
 func replaceAll(files []*reportFile, tmps []string) error {
-	backups := make([]string, len(files))
-	defer func() {
-		for _, b := range backups {
-			if b != "" {
-				temps.remove(b)
-			}
-		}
-	}()
+	backups := make([]string, len(files)) // "" once put back, or when there is none
+	defer temps.removeEach(backups)
 	for i, f := range files {
 		if tmps[i] != "" && f.old != nil {
 			backups[i], _ = temps.link(f.file) // without one, this file cannot be put back
@@ -341,6 +329,15 @@ func (t *tempFiles) remove(tmp string) {
 	defer t.mu.Unlock()
 	os.Remove(tmp)
 	delete(t.live, tmp)
+}
+
+// removeEach removes the temporary files named, but for the "" names.
+func (t *tempFiles) removeEach(names []string) {
+	for _, n := range names {
+		if n != "" {
+			t.remove(n)
+		}
+	}
 }
 
 // removeAll removes every temporary file, for good: the process is
