@@ -33,6 +33,7 @@ type gate struct {
 	waiting  int           // requests waiting for a slot
 	probing  bool          // paused: the outcome of the next request started decides whether the crawl stops
 	epoch    int           // counts the pauses: requests started before one do not decide it
+	resume   int           // the limit a probe that succeeds gives back
 
 	outcomes [safeguardWindow]bool // true = failed, a ring
 	n, pos   int                   // outcomes recorded (at most the window), the next slot
@@ -142,6 +143,7 @@ func (h *hostGates) outcome(host string, epoch int, failed bool, what string) st
 				host, g.failed, g.n, h.pause, g.last)
 		}
 		g.n, g.pos, g.failed = 0, 0, 0
+		g.limit = g.resume
 		return ""
 	}
 	if g.n == safeguardWindow && g.outcomes[g.pos] {
@@ -156,7 +158,7 @@ func (h *hostGates) outcome(host string, epoch int, failed bool, what string) st
 	if g.n == safeguardWindow && 2*g.failed > g.n {
 		g.probing = true
 		g.epoch++
-		g.limit = 1
+		g.resume, g.limit = g.limit, 1
 		if until := time.Now().Add(h.pause); until.After(g.next) {
 			g.next = until
 		}

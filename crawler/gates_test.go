@@ -129,3 +129,32 @@ func TestCrawlSlowsDown(t *testing.T) {
 		}
 	}
 }
+
+// TestSafeguardPause: a host whose last 50 outcomes are mostly failures
+// is paused with one request in flight; outcomes of requests started
+// before the pause decide nothing; a probe that succeeds gives its
+// requests in flight back, one that fails stops the crawl.
+func TestSafeguardPause(t *testing.T) {
+	h := newHostGates(Config{Concurrency: 8, MaxRetryWait: time.Hour})
+	for i := range safeguardWindow {
+		if why := h.outcome("a.test", 0, i%4 != 0, "503 Service Unavailable"); why != "" {
+			t.Fatalf("outcome %d stopped the crawl: %s", i, why)
+		}
+	}
+	g := h.gate("a.test")
+	if !g.probing || g.limit != 1 || g.epoch != 1 {
+		t.Fatalf("after 37 failures of 50: probing %v, limit %d, epoch %d", g.probing, g.limit, g.epoch)
+	}
+	if why := h.outcome("a.test", 0, true, "503"); why != "" {
+		t.Errorf("a request started before the pause stopped the crawl: %s", why)
+	}
+	if why := h.outcome("a.test", 1, false, ""); why != "" || g.probing || g.limit != 8 {
+		t.Errorf("a probe that succeeded: %q, probing %v, limit %d; want the 8 requests back", why, g.probing, g.limit)
+	}
+	for range safeguardWindow {
+		h.outcome("a.test", 1, true, "connection refused")
+	}
+	if why := h.outcome("a.test", 2, true, "connection refused"); !strings.Contains(why, "a.test stopped answering") {
+		t.Errorf("a probe that failed: %q", why)
+	}
+}
