@@ -11,7 +11,8 @@ import (
 //
 // A finding in one run only is new or fixed only when the other run
 // looked at everything it names (Coverage.covers): after a crawl cut
-// short, a finding may be missing only because its URL was not fetched.
+// short, or one whose page failed, a finding may be missing only
+// because its URL was not fetched or read.
 // It is then unverified, on the side of the run that has it.
 type Change uint8
 
@@ -67,12 +68,13 @@ func (f Finding) Key() Key { return Key{Rule: f.Rule, URL: f.URL, Source: f.Sour
 // with the same message are paired first, then the rest in order, so
 // that each baseline finding matches at most one finding of r.
 //
-// When either run was cut short (Coverage.Partial), a finding of r that
-// would be new is unverified instead when the baseline run did not look
-// at its URL, its source or its target, and a baseline finding that
-// would be fixed is unverified-fixed when r's run did not look at them
-// (r.Coverage): a crawl cut short found nothing about a URL it did not
-// fetch.
+// A finding of r that would be new is unverified instead when the
+// baseline run did not look at its URL, its source or its target, and a
+// baseline finding that would be fixed is unverified-fixed when r's run
+// did not look at them (r.Coverage): a crawl cut short (Coverage.Partial)
+// found nothing about a URL it did not fetch, and no crawl learnt
+// anything from a URL that failed or a chain it did not follow to its
+// end (Coverage.Unread).
 //
 // Baseline findings of rules that r did not run are left out: a rule
 // that was not run fixed nothing. Baseline findings already marked fixed
