@@ -300,9 +300,9 @@ func TestComparedPartial(t *testing.T) {
 		t.Errorf("stats %+v, comparison %+v", d.Stats, d.Comparison)
 	}
 	fetched := rep.Coverage.URLs
-	if len(fetched) != 20 || slices.Contains(fetched, down) || slices.Contains(fetched, reset) || !slices.Contains(fetched, blocked) ||
+	if len(fetched) != 22 || slices.Contains(fetched, down) || slices.Contains(fetched, reset) || !slices.Contains(fetched, blocked) ||
 		!slices.Contains(fetched, sitemapOK) || slices.Contains(fetched, sitemapCut) || !slices.Equal(d.FetchedURLs, fetched) {
-		t.Errorf("fetched_urls %q; want the 18 URLs that answered, the robots.txt block but not the network error nor the reset, and the 2 sitemaps read whole", d.FetchedURLs)
+		t.Errorf("fetched_urls %q; want the 20 URLs that answered, the robots.txt block but not the network error nor the reset, and the 2 sitemaps read whole", d.FetchedURLs)
 	}
 	// Read back as the next baseline: the run's own findings and the
 	// unverified-fixed ones, which nothing says are gone; the fixed one

@@ -32,6 +32,8 @@ const (
 	ext      = "https://example.com/ext"
 	reset    = "https://example.com/reset"
 	big      = "https://example.com/big"
+	choices  = "https://example.com/choices" // 300 with a Location: not followed
+	nowhere  = "https://example.com/nowhere" // 302 without a Location
 
 	// Sitemaps: one read whole, an index, one cut at the entry limit,
 	// one robots.txt names that answers 404, and one not read whose URL
@@ -50,7 +52,8 @@ func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 
 // fixtureGraph is a small crawl: a 2-hop chain, a loop, a meta refresh,
 // a chain ending at a robots.txt block, one ending in an error with
-// invalid UTF-8, one leaving the crawl, formula-looking and control
+// invalid UTF-8, one leaving the crawl, a 300 and a 302 without a
+// Location that redirect nowhere, formula-looking and control
 // characters in URLs, headers and errors, a URL too long for a table,
 // and sitemaps read whole, cut, failed and not read.
 func fixtureGraph() *crawler.Graph {
@@ -77,6 +80,8 @@ func fixtureGraph() *crawler.Graph {
 		{URL: ext, Status: 308, Redirect: &crawler.Redirect{Locations: []string{"https://other.example.org/landing"}, Location: "https://other.example.org/landing"}, Elapsed: ms(14), Depth: 1, Internal: true},
 		{URL: reset, Status: 200, ContentType: "text/html", Bytes: 70, Elapsed: ms(2000), Depth: 1, Internal: true,
 			Error: "read tcp 10.0.0.1:443: connection reset by peer\r\n-- retry"},
+		{URL: choices, Status: 300, Redirect: &crawler.Redirect{Locations: []string{"/en/"}, Location: "https://example.com/en/"}, Elapsed: ms(6), Depth: 1, Internal: true},
+		{URL: nowhere, Status: 302, Redirect: &crawler.Redirect{}, Elapsed: ms(5), Depth: 1, Internal: true},
 		{URL: big, Status: 200, ContentType: "application/octet-stream", Bytes: 5 << 20, Elapsed: ms(1500), Depth: 1, Internal: true, Truncated: true},
 	}
 	g := &crawler.Graph{
@@ -96,7 +101,7 @@ func fixtureGraph() *crawler.Graph {
 		g.Responses[r.URL] = r
 	}
 	g.References = append(g.References, crawler.Reference{Kind: crawler.RefSeed, Target: home})
-	for _, u := range []string{oldHTTP, loopA, refresh, toBlock, broken, formula, ctrlURL, longURL, ext, reset, big} {
+	for _, u := range []string{oldHTTP, loopA, refresh, toBlock, broken, formula, ctrlURL, longURL, ext, reset, big, choices, nowhere} {
 		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: home, Target: u})
 	}
 	g.References = append(g.References, crawler.Reference{Kind: crawler.RefSitemap, Source: sitemapOK, Target: newURL})

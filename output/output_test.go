@@ -340,7 +340,7 @@ func TestJSONDocument(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Findings) != 10 || len(d.Chains) != 9 || len(d.Summary) != 8 || len(d.RuleErrors) != 1 || len(d.Sitemaps) != 5 || d.URLs != nil || d.Hops != nil {
+	if len(d.Findings) != 10 || len(d.Chains) != 11 || len(d.Summary) != 8 || len(d.RuleErrors) != 1 || len(d.Sitemaps) != 5 || d.URLs != nil || d.Hops != nil {
 		t.Fatalf("findings document: %d findings, %d chains, %d counts, %d rule errors, %d sitemaps, urls %v, hops %v",
 			len(d.Findings), len(d.Chains), len(d.Summary), len(d.RuleErrors), len(d.Sitemaps), d.URLs, d.Hops)
 	}

@@ -79,21 +79,41 @@ func totals(r *audit.Report) Totals {
 	return t
 }
 
-// chains yields the graph's redirect chains, ordered by entry URL. It
-// is the only place that asks the graph for its chains.
+// chains yields the chains of the hops and chains reports, ordered by
+// entry URL: the graph's redirect chains (crawler.Graph.Chains), and a
+// chain without a redirect for each entry URL that answers a 3xx status
+// but sends the client nowhere (a 3xx without a usable Location, a 300,
+// 304 or 305, which clients do not follow), so that every 3xx answer is
+// in both reports. Those chains are the reports' own: the rules see the
+// graph's chains only. It is the only place that asks the graph for its
+// chains.
 func chains(g *crawler.Graph) iter.Seq[*crawler.Chain] {
 	return func(yield func(*crawler.Chain) bool) {
 		if g == nil {
 			return
 		}
-		cs := g.Chains()
-		for i := range cs {
-			if !yield(&cs[i]) {
-				return
+		cs := g.Chains() // in the order of the entries
+		i := 0
+		for _, u := range g.Entries() {
+			if i < len(cs) && cs[i].URL() == u {
+				if !yield(&cs[i]) {
+					return
+				}
+				i++
+				continue
+			}
+			if r := g.Lookup(u); r != nil && !r.Blocked && is3xx(r.Status) {
+				c := g.Follow(u) // no hop: it ends at u
+				if !yield(&c) {
+					return
+				}
 			}
 		}
 	}
 }
+
+// is3xx reports whether status is a 3xx, followed by clients or not.
+func is3xx(status int) bool { return status >= 300 && status <= 399 }
 
 // urlRows yields the rows of the urls report.
 func urlRows(g *crawler.Graph) iter.Seq[URLRow] {
@@ -188,15 +208,20 @@ func hopRows(g *crawler.Graph) iter.Seq[HopRow] {
 // ordinary final response:
 //
 //	error      the response's error
-//	final      empty; or "invalid Location: ..." when a redirect status
-//	           came with a Location that could not be resolved
+//	final      empty for an answer that is not a 3xx; for a 3xx that
+//	           sends the client nowhere, why: "no Location", "empty
+//	           Location", "invalid Location: ..." (a 301, 302, 303, 307
+//	           or 308), or "300 is not followed by clients" (any other
+//	           3xx, with or without a Location)
 //	blocked    "blocked by robots.txt"
 //	loop       "loop" (the row's URL is the one visited again)
 //	too-long   "more than 20 redirects"
 //	unfetched  "not fetched"
 //
 // So a chain with n redirects has n+1 rows, and the last row always
-// says where a visitor ends up.
+// says where a visitor ends up. An entry URL that answers a 3xx without
+// redirecting is a chain of no redirect (see chains): its one row is
+// its final row, hop 1, with an empty target and the reason in error.
 func chainHopRows(c *crawler.Chain) []HopRow {
 	out := make([]HopRow, 0, len(c.Hops)+1)
 	for i, h := range c.Hops {
@@ -263,10 +288,26 @@ func endError(c *crawler.Chain) string {
 		return r.Error
 	case c.End == crawler.EndError:
 		return "error"
-	case r != nil && r.Redirect != nil && r.Redirect.LocationErr != "":
-		return "invalid Location: " + r.Redirect.LocationErr
+	case r != nil && is3xx(r.Status):
+		return stuckError(r)
 	}
 	return ""
+}
+
+// stuckError says why a 3xx response that ends a chain sends the client
+// nowhere: a status clients do not follow, or no usable Location.
+func stuckError(r *crawler.Response) string {
+	switch {
+	case !crawler.IsRedirectStatus(r.Status):
+		return strconv.Itoa(r.Status) + " is not followed by clients"
+	case r.Redirect == nil || len(r.Redirect.Locations) == 0:
+		return "no Location"
+	case r.Redirect.LocationErr != "":
+		return "invalid Location: " + r.Redirect.LocationErr
+	case r.Redirect.Location == "":
+		return "empty Location"
+	}
+	return "" // a redirect no chain could follow: not met in a crawl
 }
 
 // chainRow returns a chain's row of the chains report.
@@ -287,9 +328,12 @@ func endError(c *crawler.Chain) string {
 //	301>302>loop       a URL repeats
 //	301>...>too-long   still redirecting after 20 hops
 //	301>unfetched      the next URL was not fetched
+//	302                an entry URL whose 3xx sends the client nowhere (no
+//	                   usable Location, or a 300, 304 or 305): hops 0
 //
 // path is the entry URL, every URL after it and the final URL, joined
-// by " > " (for a loop the repeated URL closes the path).
+// by " > " (for a loop the repeated URL closes the path; for a chain of
+// no redirect it is the entry URL alone).
 func chainRow(c *crawler.Chain) ChainRow {
 	statuses := make([]string, 0, len(c.Hops)+1)
 	path := make([]string, 0, len(c.Hops)+1)

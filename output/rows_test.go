@@ -90,7 +90,8 @@ func TestTooLongAndBadLocation(t *testing.T) {
 	}
 
 	// A 301 whose Location cannot be resolved does not redirect: it is
-	// no chain, but the urls report still shows it.
+	// no chain of the graph's, which the rules read, but the reports
+	// show it as a chain of no redirect (see TestStuckRows).
 	if g.ChainOf(bad) != nil {
 		t.Fatal("a 301 with a bad Location is not a chain entry")
 	}
@@ -128,5 +129,78 @@ func TestSitemapRows(t *testing.T) {
 	}
 	if got := collect(sitemapRows(nil)); len(got) != 0 {
 		t.Errorf("no graph: %+v", got)
+	}
+}
+
+// TestStuckRows: an entry URL that answers a 3xx but sends the client
+// nowhere (no Location, an empty or invalid one, a status clients do
+// not follow) is a chain of no redirect in the hops and chains reports,
+// between the redirect chains in entry URL order, with the reason in
+// error; a chain that ends at such a URL says the same on its final
+// row. The graph's chains, which the rules read, stay those that
+// redirect.
+func TestStuckRows(t *testing.T) {
+	const (
+		a       = "https://example.com/a" // 301 to /none: a chain
+		none    = "https://example.com/none"
+		empty   = "https://example.com/empty"
+		invalid = "https://example.com/invalid"
+		multi   = "https://example.com/multi"
+		notMod  = "https://example.com/not-modified"
+		page    = "https://example.com/page"
+		proxy   = "https://example.com/proxy"
+		robots  = "https://example.com/robots"
+	)
+	resps := []*crawler.Response{
+		{URL: a, Status: 301, Redirect: &crawler.Redirect{Locations: []string{"/none"}, Location: none}},
+		{URL: none, Status: 302, Redirect: &crawler.Redirect{}},
+		{URL: empty, Status: 307, Redirect: &crawler.Redirect{Locations: []string{" "}}},
+		{URL: invalid, Status: 308, Redirect: &crawler.Redirect{Locations: []string{"http://[::1"}, LocationErr: "missing ']' in host"}},
+		{URL: multi, Status: 300, Redirect: &crawler.Redirect{Locations: []string{"/en", "/fr"}, Location: "https://example.com/en"}},
+		{URL: notMod, Status: 304, Redirect: &crawler.Redirect{}},
+		{URL: page, Status: 200},
+		{URL: proxy, Status: 305, Redirect: &crawler.Redirect{Locations: []string{"http://proxy.example/"}, Location: "http://proxy.example/"}},
+		{URL: robots, Status: 302, Blocked: true},
+	}
+	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
+	for _, r := range resps {
+		g.Responses[r.URL] = r
+		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: page, Target: r.URL})
+	}
+
+	wantHops := []HopRow{
+		{Start: a, Hop: 1, URL: a, Status: 301, Location: "/none", Target: none, Kind: "http"},
+		{Start: a, Hop: 2, URL: none, Status: 302, Kind: FinalKind, Error: "no Location"},
+		{Start: empty, Hop: 1, URL: empty, Status: 307, Location: " ", Kind: FinalKind, Error: "empty Location"},
+		{Start: invalid, Hop: 1, URL: invalid, Status: 308, Location: "http://[::1", Kind: FinalKind, Error: "invalid Location: missing ']' in host"},
+		{Start: multi, Hop: 1, URL: multi, Status: 300, Location: "/en", Kind: FinalKind, Error: "300 is not followed by clients"},
+		{Start: none, Hop: 1, URL: none, Status: 302, Kind: FinalKind, Error: "no Location"},
+		{Start: notMod, Hop: 1, URL: notMod, Status: 304, Kind: FinalKind, Error: "304 is not followed by clients"},
+		{Start: proxy, Hop: 1, URL: proxy, Status: 305, Location: "http://proxy.example/", Kind: FinalKind, Error: "305 is not followed by clients"},
+	}
+	if got := collect(hopRows(g)); !reflect.DeepEqual(got, wantHops) {
+		t.Errorf("hop rows\n got %+v\nwant %+v", got, wantHops)
+	}
+	wantChains := []ChainRow{
+		{URL: a, FinalURL: none, FinalStatus: 302, Hops: 1, Statuses: "301>302", Path: a + " > " + none},
+		{URL: empty, FinalURL: empty, FinalStatus: 307, Statuses: "307", Path: empty},
+		{URL: invalid, FinalURL: invalid, FinalStatus: 308, Statuses: "308", Path: invalid},
+		{URL: multi, FinalURL: multi, FinalStatus: 300, Statuses: "300", Path: multi},
+		{URL: none, FinalURL: none, FinalStatus: 302, Statuses: "302", Path: none},
+		{URL: notMod, FinalURL: notMod, FinalStatus: 304, Statuses: "304", Path: notMod},
+		{URL: proxy, FinalURL: proxy, FinalStatus: 305, Statuses: "305", Path: proxy},
+	}
+	if got := collect(chainRows(g)); !reflect.DeepEqual(got, wantChains) {
+		t.Errorf("chain rows\n got %+v\nwant %+v", got, wantChains)
+	}
+	var records []string
+	for c := range chainRecords(g) {
+		records = append(records, c.URL+" "+c.End)
+	}
+	if want := []string{a + " final", empty + " final", invalid + " final", multi + " final", none + " final", notMod + " final", proxy + " final"}; !slices.Equal(records, want) {
+		t.Errorf("chain records %q; want %q", records, want)
+	}
+	if cs := g.Chains(); len(cs) != 1 || cs[0].URL() != a {
+		t.Errorf("the graph's chains changed: %d of them", len(cs))
 	}
 }
