@@ -85,6 +85,18 @@ type Finding struct {
 	Hops     int
 	Severity Severity
 	Change   Change // how it compares with a baseline run; none unless the report was compared (see Report.Compare)
+	Fix      Fix    // what the message advises URL itself to answer, where it names a status or a URL
+}
+
+// Fix is the change a finding's message advises for the response of
+// the finding's URL, in a form a program can compare: the status to
+// answer with and the URL to redirect to. A field is zero when the
+// advice names none (a link to edit, a header to drop, a choice left to
+// the site). All findings on one URL advise the same status and target,
+// and never a redirect to the URL itself.
+type Fix struct {
+	Status int    // e.g. 301 or 308; 0 when the advice names no status
+	Target string // normalised URL to redirect to; "" when it names none
 }
 
 // Pass is one rule's view of a run.
@@ -100,6 +112,27 @@ type Pass struct {
 	override   Severity // the user's severity for the rule (Engine.Severity)
 	overridden bool
 	findings   *findingList
+	engine     *Engine
+}
+
+// Other returns a view of the rule named name as it runs beside this
+// one, to read its options (Int, Bool, String), or nil when that rule
+// does not run or all its findings are dropped (severity none): a rule
+// leaves to another what that one reports, and reports it itself when
+// the other is off. The view reports nothing.
+func (p *Pass) Other(name string) *Pass {
+	e := p.engine
+	if e == nil {
+		return nil
+	}
+	i := slices.IndexFunc(e.Rules, func(r *Rule) bool { return r.Name == name })
+	if i < 0 {
+		return nil
+	}
+	if s, ok := e.Severity[name]; ok && s <= 0 {
+		return nil
+	}
+	return &Pass{Graph: p.Graph, Rule: e.Rules[i], Expect: p.Expect, options: e.Options[name]}
 }
 
 // Reportf records a finding with a formatted message. A rule may set
@@ -221,7 +254,7 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 	rep := &Report{Graph: g, Rules: e.Rules}
 	var findings findingList
 	for _, r := range e.Rules {
-		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name], findings: &findings}
+		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name], findings: &findings, engine: e}
 		p.override, p.overridden = e.Severity[r.Name]
 		if err := run(p); err != nil {
 			rep.Errors = append(rep.Errors, RuleError{Rule: r.Name, Err: err.Error()})

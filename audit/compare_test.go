@@ -138,10 +138,11 @@ func TestEngineExpect(t *testing.T) {
 }
 
 // TestFindingSize guards the size of a finding: a report holds one per
-// finding, and a big site has hundreds of thousands of them.
+// finding, and a big site has hundreds of thousands of them. The advice
+// in a form programs compare (Fix) takes 24 of its 128 bytes.
 func TestFindingSize(t *testing.T) {
-	if got := unsafe.Sizeof(Finding{}); got > 104 {
-		t.Errorf("unsafe.Sizeof(Finding{}) = %d bytes, more than 104", got)
+	if got := unsafe.Sizeof(Finding{}); got > 128 {
+		t.Errorf("unsafe.Sizeof(Finding{}) = %d bytes, more than 128", got)
 	}
 }
 

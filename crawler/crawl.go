@@ -682,6 +682,8 @@ func (c *crawl) fetch(t task) (chained bool) {
 	}
 	if err != nil {
 		r.Error = errorText(err)
+		var refused *refusedError
+		r.Refused = errors.As(err, &refused)
 	}
 	r.Status = res.status
 	if r.Internal {

@@ -115,6 +115,7 @@ type Response struct {
 	Referrers   Referrers     // how many references point here, kept or not
 	Truncated   bool          // body cut at the size limit
 	Blocked     bool          // disallowed by robots.txt: never fetched
+	Refused     bool          // the address guard refused to connect (Error says why): never fetched
 	Internal    bool          // inside the crawl scope
 	Parsed      bool          // parsed as an HTML page
 	Noindex     bool          // meta robots or X-Robots-Tag says noindex

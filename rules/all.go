@@ -13,6 +13,7 @@ func All() []*audit.Rule {
 		RedirectLoop,
 		MissingLocation,
 		InvalidLocation,
+		BrokenLink,
 		BrokenRedirect,
 		HTTPSDowngrade,
 		MetaRefresh,

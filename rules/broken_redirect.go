@@ -21,7 +21,13 @@ var BrokenRedirect = &audit.Rule{
 			"or over a limit: nothing is known against it), loops (redirect-loop), chains with " +
 			"no end within 20 redirects (redirect-chain-too-long), and a chain that ends at a " +
 			"3xx that cannot be followed (missing-location, invalid-location, deprecated-status " +
-			"report that URL). Status is the final URL's, 0 for a network error. " +
+			"report that URL), and an address the crawler refused to connect to (loopback or " +
+			"private without --allow-private: nothing is known). Status is the final URL's, 0 " +
+			"for a network error. When the end is a URL of the site that answers 404 or 410 and " +
+			"exactly one page of the site has the same last path segment, the message suggests " +
+			"it as the new target. A URL that a page, a sitemap or a form references is " +
+			"broken-link's (one finding per page, with this rule's fix), when that rule runs: " +
+			"this rule reports the rest, such as start URLs and lines of check's list. " +
 			"Fix: point the redirect at a page that answers 200; if the content is gone, let " +
 			"the old URL answer 404 or 410 itself rather than redirect to an error, and update " +
 			"the links. Sources: RFC 9110 §15.4, §15.5, §15.6; Google Search Central, HTTP " +
@@ -33,12 +39,17 @@ var BrokenRedirect = &audit.Rule{
 
 func runBrokenRedirect(p *audit.Pass) error {
 	g := p.Graph
+	var renamed renames
+	brokenLinks := p.Other("broken-link") != nil
 	chains := g.Chains()
 	for i := range chains {
 		c := &chains[i]
 		r := c.Final
-		if r == nil {
-			continue
+		if r == nil || r.Refused {
+			continue // the address guard refused it: nothing is known
+		}
+		if brokenLinks && referencedBroken(g, c) {
+			continue // broken-link reports it, once per page that references it
 		}
 		switch {
 		case c.End == crawler.EndFinal && r.Status >= 400:
@@ -49,6 +60,10 @@ func runBrokenRedirect(p *audit.Pass) error {
 		n := len(c.Hops)
 		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: r.Status, Target: c.FinalURL(), Hops: n}
 		fix := "point the redirect at a page that answers 200, or let " + c.URL() + " answer 404 or 410 itself"
+		if to := renamed.of(g, r); to != "" {
+			f.Fix.Target = to
+			fix = "the end looks renamed to " + to + " (the only page with the same last path segment): point the redirect at it"
+		}
 		switch {
 		case r.Status >= 400:
 			p.Reportf(f, "ends at %s, which answers %d, after %s; %s", c.FinalURL(), r.Status, plural(n, "redirect"), fix)

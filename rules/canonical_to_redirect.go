@@ -27,8 +27,12 @@ var CanonicalToRedirect = &audit.Rule{
 }
 
 func runCanonicalToRedirect(p *audit.Pass) error {
+	brokenLinks := p.Other("broken-link") != nil
 	for r := range redirectRefs(p.Graph, refKinds(crawler.RefCanonical)) {
 		c := r.Chain
+		if brokenLinks && leadsToError(c, nil) {
+			continue // broken-link's
+		}
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
 		switch {
 		case chainBroken(c):

@@ -11,9 +11,9 @@ import (
 	"github.com/hopaudit/hopaudit/audit"
 )
 
-// catalogSize is the number of rules: the 21 of issue 3 and the two
-// redirect map rules of issue 5.
-const catalogSize = 23
+// catalogSize is the number of rules: the 21 of issue 3, the two
+// redirect map rules of issue 5 and broken-link of issue 13.
+const catalogSize = 24
 
 func TestCatalog(t *testing.T) {
 	all := All()

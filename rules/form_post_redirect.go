@@ -42,12 +42,20 @@ func runFormPostRedirect(p *audit.Pass) error {
 		}
 		h := c.Hops[i]
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: h.Status, Target: finalTarget(c), Hops: len(c.Hops)}
-		fix := "set the action to " + c.FinalURL() + ", or answer with 307 or 308"
+		// 308 keeps the method, as a permanent move; the other rules
+		// that name a status for the URL advise 308 too (permanentStatus).
+		keep := "answer 308 (307 if the move is temporary)"
+		if i == 0 {
+			f.Fix.Status = 308
+		} else {
+			keep = "make the redirect of " + h.URL + " a 308 (307 if the move is temporary)"
+		}
+		fix := "set the action to " + c.FinalURL() + ", or " + keep
 		switch {
 		case chainBroken(c):
-			fix = "answer with 307 or 308 to a working URL"
+			fix = keep + " to a working URL"
 		case unfinished(c):
-			fix = "answer with 307 or 308" // where the chain ends is unknown: no action to set
+			fix = keep // where the chain ends is unknown: no action to set
 		}
 		if i == 0 {
 			p.Reportf(f, "POST form submits to %s, which answers %d to %s: browsers resend the form as a GET without its data; %s",

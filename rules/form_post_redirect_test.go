@@ -20,7 +20,7 @@ func TestFormPostRedirect(t *testing.T) {
 			name:  "301",
 			graph: one(301),
 			want:  []string{"error http://site.test/send http://site.test/ 301 http://site.test/send/ 1"},
-			words: []string{"POST form submits to http://site.test/send, which answers 301 to http://site.test/send/", "GET without its data", "set the action to http://site.test/send/, or answer with 307 or 308"},
+			words: []string{"POST form submits to http://site.test/send, which answers 301 to http://site.test/send/", "GET without its data", "set the action to http://site.test/send/, or answer 308 (307 if the move is temporary)"},
 		},
 		{name: "302", graph: one(302), want: []string{"error http://site.test/send http://site.test/ 302 http://site.test/send/ 1"}},
 		{name: "303", graph: one(303), want: []string{"error http://site.test/send http://site.test/ 303 http://site.test/send/ 1"}},
@@ -44,7 +44,7 @@ func TestFormPostRedirect(t *testing.T) {
 			graph: litGraph([]crawler.Reference{form(site+"/a", "post")},
 				litPage(home), litRedirect(site+"/a", 302, site+"/b"), &crawler.Response{URL: site + "/b", Status: 404}),
 			want:  []string{"error http://site.test/a http://site.test/ 302 http://site.test/b 1"},
-			words: []string{"answer with 307 or 308 to a working URL"},
+			words: []string{"answer 308 (307 if the move is temporary) to a working URL"},
 		},
 		{
 			name: "a chain not followed to its end: the data is still lost, but there is no final URL to set as the action",
@@ -55,7 +55,7 @@ func TestFormPostRedirect(t *testing.T) {
 				"error http://site.test/a http://site.test/ 302 - 1",
 				"error http://site.test/c http://site.test/ 301 - 2",
 			},
-			words:  []string{"browsers resend the form as a GET without its data; answer with 307 or 308"},
+			words:  []string{"browsers resend the form as a GET without its data; "},
 			absent: []string{"set the action", "working URL"},
 		},
 		{

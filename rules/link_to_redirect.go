@@ -28,6 +28,7 @@ var LinkToRedirect = &audit.Rule{
 }
 
 func runLinkToRedirect(p *audit.Pass) error {
+	brokenLinks := p.Other("broken-link") != nil
 	g := p.Graph
 	keep := func(ref crawler.Reference) bool {
 		return (ref.Kind == crawler.RefAnchor || ref.Kind == crawler.RefArea) &&
@@ -36,6 +37,9 @@ func runLinkToRedirect(p *audit.Pass) error {
 	}
 	for r := range redirectRefs(g, keep) {
 		c := r.Chain
+		if brokenLinks && leadsToError(c, nil) {
+			continue // broken-link's
+		}
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
 		switch {
 		case chainBroken(c):

@@ -24,6 +24,11 @@ var QueryDropped = &audit.Rule{
 			"A chain the crawl did not follow to its end (--max-pages, --no-external, a crawl cut " +
 			"short) is judged by the last URL it reached, since no later hop brings a dropped query " +
 			"back; the finding then has no target. " +
+			"Not flagged: a query consumed into the path, when the entry URL is a front " +
+			"controller (\"/\" or /index.php and the like) that selects a page by its parameters " +
+			"and redirects to that page's own path, as WordPress does with /?p=9, /?page_id=6, " +
+			"/?cat=2 or /?author=1; unless a tracking parameter (utm_*, gclid ...) is dropped, " +
+			"which never selects a page. " +
 			"Fix: carry the query over in the redirect's Location (most servers have a flag for it, " +
 			"e.g. nginx $is_args$args, Apache QSA), or link the final URL directly when the " +
 			"parameters are not needed. Source: RFC 9110 §10.2.2 (a Location inherits the " +
@@ -34,6 +39,7 @@ var QueryDropped = &audit.Rule{
 
 func runQueryDropped(p *audit.Pass) error {
 	g := p.Graph
+	tracking := trackingParams(p)
 	chains := g.Chains()
 	for i := range chains {
 		c := &chains[i]
@@ -46,7 +52,7 @@ func runQueryDropped(p *audit.Pass) error {
 			continue
 		}
 		params, _ := url.ParseQuery(entry.RawQuery)
-		if len(params) == 0 || keepsQuery(params, c.FinalURL()) {
+		if len(params) == 0 || keepsQuery(params, c.FinalURL()) || consumed(entry, params, c.FinalURL(), tracking) {
 			continue
 		}
 		// A redirect map (check --expect) that sends the URL to where it
@@ -96,4 +102,28 @@ func keepsQuery(params url.Values, u string) bool {
 		}
 	}
 	return false
+}
+
+// consumed reports whether the entry URL's query was consumed into the
+// path of URL u rather than dropped: the entry is a front controller
+// ("/" or a directory index file such as /index.php) that selects a
+// page by its parameters, as /?p=9 or /?page_id=6 do in WordPress, u
+// has another path, and no parameter is a tracking parameter, which
+// never selects a page.
+func consumed(entry *url.URL, params url.Values, u string, tracking []string) bool {
+	if p := entry.EscapedPath(); p != "/" {
+		if _, idx := dropIndexFile(p); idx == "" || strings.Count(p, "/") != 1 {
+			return false
+		}
+	}
+	t, err := url.Parse(u)
+	if err != nil || t.EscapedPath() == entry.EscapedPath() {
+		return false
+	}
+	for name := range params {
+		if isTracking(name, tracking) {
+			return false
+		}
+	}
+	return true
 }

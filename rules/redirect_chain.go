@@ -20,14 +20,17 @@ var RedirectChain = &audit.Rule{
 			"fewer than 5 hops in a site move). Chains usually grow when redirects are stacked " +
 			"(http to https, then www, then a trailing slash, then a moved page). Refresh hops " +
 			"count as redirects. The message lists every hop with its status. " +
-			"Loops are redirect-loop's and chains with no final response within 20 redirects " +
-			"redirect-chain-too-long's; a chain of 11 to 20 hops that ends is reported here too. " +
+			"Loops are redirect-loop's, and chains longer than redirect-chain-too-long's max-hops " +
+			"(default 10) or with no final response within 20 redirects are that rule's alone, " +
+			"when it runs: a chain is reported once. " +
 			"A chain whose end is broken is still a chain (broken-redirect reports the end). " +
 			"A chain the crawl did not follow to its end (--max-pages, --no-external, a crawl cut " +
 			"short) is reported when the hops it did follow are too many, as unfinished: with no " +
 			"target and no final URL to redirect to. " +
 			"Only entry URLs inside the crawl scope are checked, once each. " +
-			"Fix: point the first URL straight at the final URL (one hop), and update links, " +
+			"Fix: point the first URL straight at the final URL (one hop; the page that URL names " +
+			"as canonical when that is another working page, or the target of the redirect map " +
+			"with check --expect), and update links, " +
 			"sitemaps and canonicals to the final URL. " +
 			"Sources: Google Search Central, \"Redirects and Google Search\" and \"Site moves " +
 			"with URL changes\" (developers.google.com/search/docs/crawling-indexing/" +
@@ -44,11 +47,16 @@ var RedirectChain = &audit.Rule{
 func runRedirectChain(p *audit.Pass) error {
 	g := p.Graph
 	allowed := max(p.Int("allowed-hops"), 0)
+	most := -1 // chains longer than this are redirect-chain-too-long's
+	if o := p.Other("redirect-chain-too-long"); o != nil {
+		most = max(o.Int("max-hops"), 0)
+	}
+	tracking := trackingParams(p)
 	chains := g.Chains()
 	for i := range chains {
 		c := &chains[i]
 		n := len(c.Hops)
-		if n <= allowed || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
+		if n <= allowed || most >= 0 && n > most || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
 			continue
 		}
 		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: n}
@@ -57,10 +65,8 @@ func runRedirectChain(p *audit.Pass) error {
 			p.Reportf(f, "%s: %s; %s", plural(n, "redirect"), chainPath(c), unfinishedNote)
 			continue
 		}
-		to := c.FinalURL()
-		if c.End == crawler.EndError || (c.Final != nil && c.Final.Status >= 400) {
-			to = "a page that answers 200"
-		}
+		var to string
+		f.Fix.Target, to = straightTo(g, p.Expect, c, tracking)
 		p.Reportf(f, "%s: %s; redirect %s straight to %s", plural(n, "redirect"), chainPath(c), c.URL(), to)
 	}
 	return nil

@@ -38,6 +38,7 @@ var RedirectChainTooLong = &audit.Rule{
 func runRedirectChainTooLong(p *audit.Pass) error {
 	g := p.Graph
 	most := max(p.Int("max-hops"), 0)
+	tracking := trackingParams(p)
 	chains := g.Chains()
 	for i := range chains {
 		c := &chains[i]
@@ -52,8 +53,10 @@ func runRedirectChainTooLong(p *audit.Pass) error {
 			p.Reportf(f, "no final response within %s (browsers stop at %d, Googlebot at 10); it was cut off at %s: redirect %s straight to its final URL",
 				plural(n, "redirect"), crawler.MaxHops, c.FinalURL(), c.URL())
 		case n > most:
+			var to string
+			f.Fix.Target, to = straightTo(g, p.Expect, c, tracking)
 			p.Reportf(f, "reaches %s after %s, more than %d (Googlebot follows 10); redirect %s straight to %s",
-				chainEnd(c), plural(n, "redirect"), most, c.URL(), c.FinalURL())
+				chainEnd(c), plural(n, "redirect"), most, c.URL(), to)
 		}
 	}
 	return nil

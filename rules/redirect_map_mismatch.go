@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -54,7 +55,11 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 		if c.Final != nil {
 			f.Status = c.Final.Status
 		}
-		fix := "point " + from + " with one 301 straight at " + to + ", or correct the map"
+		status := permanentStatus(g, from, c.Hops[0].Status, []string{from})
+		fix := fmt.Sprintf("point %s with one %d straight at %s, or correct the map", from, status, to)
+		if from != to && !passesThrough(c, to) {
+			f.Fix = audit.Fix{Status: status, Target: to}
+		}
 		switch {
 		case c.End == crawler.EndLoop:
 			p.Reportf(f, "never ends, the redirects loop: %s; the map says %s; %s", chainPath(c), to, fix)
@@ -72,6 +77,7 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 		case unfinished(c):
 			continue // cut short before its end: it may still reach to
 		case passesThrough(c, to):
+			f.Fix.Target = c.FinalURL()
 			p.Reportf(f, "reaches %s, which redirects on: %s; point %s straight at %s and correct the map, or stop %s from redirecting",
 				to, chainPath(c), from, c.FinalURL(), to)
 		default:

@@ -55,9 +55,11 @@ func runRedirectMapMissing(p *audit.Pass) error {
 		case r.Status == 0:
 			p.Reportf(f, "got no response: its redirect to %s could not be checked", to)
 		case r.Status >= 300 && r.Status < 400:
-			p.Reportf(f, "answers %d without a Location clients follow, so nothing leads to %s; answer 301 with Location: %s", r.Status, to, to)
+			f.Fix = audit.Fix{Status: permanentStatus(g, from, r.Status, []string{from}), Target: to}
+			p.Reportf(f, "answers %d without a Location clients follow, so nothing leads to %s; answer %d with Location: %s", r.Status, to, f.Fix.Status, to)
 		default:
-			p.Reportf(f, "answers %d instead of redirecting to %s; answer 301 with Location: %s", r.Status, to, to)
+			f.Fix = audit.Fix{Status: permanentStatus(g, from, r.Status, []string{from}), Target: to}
+			p.Reportf(f, "answers %d instead of redirecting to %s; answer %d with Location: %s", r.Status, to, f.Fix.Status, to)
 		}
 	}
 	return nil

@@ -30,7 +30,7 @@ func TestRedirectTargetNotIndexable(t *testing.T) {
 			name:  "canonical elsewhere",
 			graph: to(page(false, site+"/canonical")),
 			want:  []string{"warning http://site.test/old http://site.test/ 301 http://site.test/new 1"},
-			words: []string{"redirects to http://site.test/new, whose canonical is http://site.test/canonical; redirect straight to the canonical URL"},
+			words: []string{"redirects to http://site.test/new, whose canonical is http://site.test/canonical; redirect straight to http://site.test/canonical"},
 		},
 		{
 			name:  "both",

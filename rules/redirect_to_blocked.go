@@ -16,8 +16,11 @@ var RedirectToBlocked = &audit.Rule{
 			"does) stop there: the target is never fetched, and the entry URL can neither pass its " +
 			"signals on nor be replaced by its target in the index. This is not a broken redirect " +
 			"(browsers follow it) but search engines cannot see where it goes. " +
-			"Fix: redirect to a URL crawlers may fetch, or allow the target in robots.txt if it " +
-			"should be crawled. The finding is about the chain's entry URL; chains that pass only " +
+			"The finding is a notice when the blocked URL looks like a login, checkout, consent " +
+			"or back-office page (/wp-admin/, /admin, /user/login ...): disallowed on purpose. " +
+			"Fix: remove the links to the entry URL or point them at a crawlable page, or " +
+			"redirect it to one. Opening robots.txt is seldom the answer: what a site disallows " +
+			"is usually meant to stay out of search. The finding is about the chain's entry URL; chains that pass only " +
 			"through other sites are not checked. " +
 			"Sources: RFC 9309 (Robots Exclusion Protocol); Google Search Central, \"Redirects and " +
 			"Google Search\" and the robots.txt introduction.",
@@ -33,8 +36,15 @@ func runRedirectToBlocked(p *audit.Pass) error {
 			continue
 		}
 		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
-		p.Reportf(f, "%s: crawlers cannot follow it; redirect to a crawlable URL or allow %s in robots.txt",
-			describeChain(c), c.FinalURL())
+		if kind := pageKind(c.FinalURL()); kind != "" {
+			// A back office or login is disallowed on purpose.
+			f.Severity = audit.Notice
+			p.Reportf(f, "%s: crawlers cannot follow it, as intended for a %s page; keep links to %s out of public pages if search engines need not see them",
+				describeChain(c), kind, c.URL())
+			continue
+		}
+		p.Reportf(f, "%s: crawlers cannot follow it; remove the links to %s or point them at a crawlable page, or redirect it to one",
+			describeChain(c), c.URL())
 	}
 	return nil
 }

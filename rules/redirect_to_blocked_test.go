@@ -13,9 +13,9 @@ func TestRedirectToBlocked(t *testing.T) {
 		{
 			name: "redirect to a disallowed URL",
 			graph: litGraph([]crawler.Reference{litLink(home, site+"/account")},
-				litPage(home), litRedirect(site+"/account", 302, site+"/private/login"), blocked(site+"/private/login")),
-			want:  []string{"warning http://site.test/account http://site.test/ 302 http://site.test/private/login 1"},
-			words: []string{"redirects to http://site.test/private/login, which robots.txt disallows: crawlers cannot follow it", "allow http://site.test/private/login in robots.txt"},
+				litPage(home), litRedirect(site+"/account", 302, site+"/private/members"), blocked(site+"/private/members")),
+			want:  []string{"warning http://site.test/account http://site.test/ 302 http://site.test/private/members 1"},
+			words: []string{"redirects to http://site.test/private/members, which robots.txt disallows: crawlers cannot follow it", "remove the links to http://site.test/account or point them at a crawlable page"},
 		},
 		{
 			name: "each entry of a chain",

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/hopaudit/hopaudit/audit"
@@ -21,15 +22,17 @@ var TemporaryRedirect = &audit.Rule{
 			"§15.4.4, §15.4.8), browsers and caches do not keep them (RFC 9111 §4.2.2), and " +
 			"Google follows them without taking them as a signal that the target is canonical: " +
 			"the old URL tends to stay in search results and signals consolidate slowly. " +
-			"303 is meant as the answer to a POST; it is not flagged when only POST forms lead " +
-			"to the URL. " +
+			"303 is meant as the answer to a POST; a 302 or 303 that only POST forms lead to is " +
+			"form-post-redirect's, and a redirect a POST form also reaches is advised 308, which " +
+			"keeps the method (a 301 turns the POST into a GET). " +
 			"The finding is an error when the redirect is a canonicalisation, which is permanent " +
 			"by nature: http to https on the same host, path and query; www to the bare host or " +
 			"back with the same path; or path normalisation (trailing slash added or removed, " +
 			"letter case changed, index.html, index.php, default.aspx and the like dropped, " +
 			"duplicate slashes merged). It is a notice when a temporary redirect may be right: " +
-			"the target looks like a login, SSO, checkout, cart, consent or maintenance page " +
-			"(path segment or host name), the response has Retry-After, it varies on Cookie, " +
+			"the target looks like a login, SSO, checkout, cart, consent, maintenance or " +
+			"back-office page (path segment or host name: /wp-admin/, /admin, /administrator, " +
+			"/user/login ...), robots.txt disallows the target, the response has Retry-After, it varies on Cookie, " +
 			"Accept-Language or User-Agent (Vary), or a home page sends visitors to a locale " +
 			"folder (/en/, /de-de/). Canonicalisation wins over that counter-evidence: the target " +
 			"is the same resource under its canonical URL, so the redirect cannot be temporary in " +
@@ -54,41 +57,41 @@ func runTemporaryRedirect(p *audit.Pass) error {
 		if h == nil || h.Kind != crawler.HopHTTP || !inScope(g, x.URL) {
 			continue
 		}
-		var use int
 		switch h.Status {
-		case 302:
-			use = 301
-		case 307:
-			use = 308
-		case 303:
+		case 302, 303:
 			if postOnly(g, x.Entries) {
-				continue
+				continue // form-post-redirect's: its advice fits a form
 			}
-			use = 301
+		case 307:
 		default:
 			continue
+		}
+		use := permanentStatus(g, x.URL, h.Status, x.Entries)
+		say := strconv.Itoa(use)
+		if use == 308 && h.Status != 307 {
+			say += " (a POST form submits to it, and a 301 would turn the POST into a GET)"
 		}
 		if onLoop(g, x.URL) {
 			continue // a permanent loop would be worse: redirect-loop's
 		}
-		f := audit.Finding{URL: x.URL, Source: x.Source, Status: h.Status, Target: h.Target}
+		f := audit.Finding{URL: x.URL, Source: x.Source, Status: h.Status, Target: h.Target, Fix: audit.Fix{Status: use}}
 		if why, ok := canonicalisation(x.URL, h.Target); ok {
 			f.Severity = audit.Error
-			p.Reportf(f, "%d to %s is a canonicalisation (%s), permanent by nature: use %d",
-				h.Status, h.Target, why, use)
+			p.Reportf(f, "%d to %s is a canonicalisation (%s), permanent by nature: use %s",
+				h.Status, h.Target, why, say)
 			continue
 		}
-		if why := counterEvidence(h.Response, x.URL, h.Target); why != "" {
+		if why := counterEvidence(g, h.Response, x.URL, h.Target); why != "" {
 			f.Severity = audit.Notice
-			p.Reportf(f, "%d to %s, but %s, so a temporary redirect may be intended; use %d only if the move is permanent",
-				h.Status, h.Target, why, use)
+			p.Reportf(f, "%d to %s, but %s, so a temporary redirect may be intended; use %s only if the move is permanent",
+				h.Status, h.Target, why, say)
 			continue
 		}
 		if ev := permanenceEvidence(g, h); ev != "" {
-			p.Reportf(f, "%d to %s; use %d if the move is permanent: %s", h.Status, h.Target, use, ev)
+			p.Reportf(f, "%d to %s; use %s if the move is permanent: %s", h.Status, h.Target, say, ev)
 			continue
 		}
-		p.Reportf(f, "%d to %s; use %d if the move is permanent", h.Status, h.Target, use)
+		p.Reportf(f, "%d to %s; use %s if the move is permanent", h.Status, h.Target, say)
 	}
 	return nil
 }
@@ -248,13 +251,16 @@ func dropIndexFile(p string) (string, string) {
 }
 
 // counterEvidence returns why the temporary redirect r from one URL to
-// another may be right, or "": the target is a login, checkout, consent
-// or maintenance page, the response has Retry-After or varies on cookie,
-// language or user agent, or a home page sends visitors to a locale
-// folder.
-func counterEvidence(r *crawler.Response, from, to string) string {
+// another may be right, or "": the target is a login, checkout,
+// consent, maintenance or back-office page, robots.txt disallows it, the
+// response has Retry-After or varies on cookie, language or user agent,
+// or a home page sends visitors to a locale folder.
+func counterEvidence(g *crawler.Graph, r *crawler.Response, from, to string) string {
 	if kind := pageKind(to); kind != "" {
 		return "the target looks like a " + kind + " page"
+	}
+	if t := g.Lookup(to); t != nil && t.Blocked {
+		return "robots.txt disallows the target"
 	}
 	hdr := headersOf(r)
 	if strings.TrimSpace(hdr.RetryAfter) != "" {
@@ -272,9 +278,12 @@ func counterEvidence(r *crawler.Response, from, to string) string {
 // segmentKind returns the kind of page a whole path segment or host
 // label (lowercase, file extension removed) names when a temporary
 // redirect may rightly lead to it: "login", "checkout", "consent",
-// "maintenance"; or "".
+// "maintenance", "back-office"; or "".
 func segmentKind(s string) string {
 	switch s {
+	case "wp-admin", "admin", "administrator", "backend", "back-office", "backoffice", "typo3",
+		"umbraco", "cms-admin", "siteadmin":
+		return "back-office"
 	case "login", "log-in", "log_in", "logon", "signin", "sign-in", "sign_in", "sso", "auth",
 		"oauth", "oauth2", "authorize", "authenticate", "saml", "accounts":
 		return "login"
@@ -301,13 +310,15 @@ func wordKind(w string) string {
 		return "consent"
 	case "maintenance":
 		return "maintenance"
+	case "admin":
+		return "back-office"
 	}
 	return ""
 }
 
 // pageKind returns what kind of page the normalised URL u looks like,
 // from its host labels and path segments: "login", "checkout",
-// "consent", "maintenance", or "".
+// "consent", "maintenance", "back-office", or "".
 func pageKind(u string) string {
 	p, err := url.Parse(u)
 	if err != nil {

@@ -143,7 +143,7 @@ func TestCounterEvidence(t *testing.T) {
 		{"locale", crawler.Headers{}, "http://site.test/", "http://site.test/en-gb/", "it sends the home page to a locale folder"},
 	} {
 		r := &crawler.Response{Status: 302, Redirect: &crawler.Redirect{Header: &tc.header}}
-		if got := counterEvidence(r, tc.from, tc.to); got != tc.want {
+		if got := counterEvidence(&crawler.Graph{}, r, tc.from, tc.to); got != tc.want {
 			t.Errorf("%s: counterEvidence = %q, want %q", tc.name, got, tc.want)
 		}
 	}

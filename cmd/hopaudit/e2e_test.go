@@ -219,7 +219,7 @@ func TestEndToEndNightly(t *testing.T) {
 	if stdout != "" {
 		t.Errorf("night 2: stdout %q", stdout)
 	}
-	if !strings.Contains(stderr, "; 2 new, 1 fixed, 4 unchanged since the baseline\n") {
+	if !strings.Contains(stderr, "; 1 new, 1 fixed, 4 unchanged since the baseline\n") {
 		t.Errorf("night 2: the summary line does not count the changes:\n%s", stderr)
 	}
 	findings, err := os.ReadFile(filepath.Join(night2, "findings.csv"))
@@ -228,8 +228,7 @@ func TestEndToEndNightly(t *testing.T) {
 	}
 	golden(t, "e2e-nightly-findings.csv", findings)
 	for _, row := range []string{
-		"new,broken-redirect,error,http://site.test/gone,http://site.test/,404,",
-		"new,link-to-redirect,warning,http://site.test/gone,http://site.test/,",
+		"new,broken-link,error,http://site.test/gone,http://site.test/,404,",
 		"fixed,temporary-redirect,warning,http://site.test/promo,http://site.test/,302,",
 		"unchanged,link-to-redirect,warning,http://site.test/promo,http://site.test/,",
 		"unchanged,redirect-chain,warning,http://site.test/chain,http://site.test/,",
@@ -254,22 +253,21 @@ func TestEndToEndNightly(t *testing.T) {
 	if code != exitFindings {
 		t.Errorf("diff: exit code %d, want %d; stderr:\n%s", code, exitFindings, stderr)
 	}
-	oneError(t, stderr, "2 new finding(s) at or above warning in ")
+	oneError(t, stderr, "1 new finding(s) at or above warning in ")
 	records := csvRecords(t, []byte(stdout))
 	var got []string
 	for _, rec := range records[1:] {
 		got = append(got, rec[0]+" "+rec[1]+" "+rec[3])
 	}
 	want := []string{
-		"new broken-redirect http://site.test/gone",
-		"new link-to-redirect http://site.test/gone",
+		"new broken-link http://site.test/gone",
 		"fixed temporary-redirect http://site.test/promo",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diff rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	code, stdout, _ = runMain(t, "diff", filepath.Join(night2, "report.json"), filepath.Join(night3, "report.json"))
-	if code != exitOK || !strings.Contains(stdout, "against the baseline: 0 new, 0 fixed, 6 unchanged\n\nno new or fixed findings\n") {
+	if code != exitOK || !strings.Contains(stdout, "against the baseline: 0 new, 0 fixed, 5 unchanged\n\nno new or fixed findings\n") {
 		t.Errorf("diff of two equal nights: exit code %d\n%s", code, stdout)
 	}
 }

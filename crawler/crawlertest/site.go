@@ -14,7 +14,8 @@
 // The route line is PATH [STATUS [LOCATION]]. PATH is "/path" (host
 // site.test, either scheme), "//host/path" (either scheme) or a full
 // "http(s)://host/path"; a query is part of the path. STATUS defaults to
-// 200, and a 200 with a body and no Content-Type is served as HTML.
+// 200, and a 200 with a body and no Content-Type is served as HTML; 0
+// drops the connection without an answer, a network error.
 // Unknown URLs answer 404. Every host name is served by the same two
 // loopback servers, one plain and one TLS, reached through
 // crawler.Config.Resolve, so URLs in results are stable.
@@ -209,6 +210,13 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if r == nil {
 		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	if r.Status == 0 {
+		// The server drops the connection without an answer.
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			_ = conn.Close()
+		}
 		return
 	}
 	for k, v := range r.Header {

@@ -1,0 +1,302 @@
+package rules
+
+import (
+	"cmp"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hopaudit/hopaudit/audit"
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// BrokenLink flags references to URLs that answer an error, directly or
+// at the end of their redirects.
+var BrokenLink = &audit.Rule{
+	Name:     "broken-link",
+	Severity: audit.Error,
+	Doc: audit.Doc{
+		Title: "Link, sitemap entry, canonical, hreflang, form or start URL leads to an error",
+		Text: "A page of the site links to a URL (<a>, <area>), names it as canonical or hreflang " +
+			"alternate, submits a form to it, a sitemap lists it, or it is a start URL or a line " +
+			"of check's list, and the URL answers 4xx or 5xx or fails to load (DNS, connection, " +
+			"TLS, timeout), after the crawl's retries; or it redirects, and its chain ends so, " +
+			"loops or never ends. Visitors land on an error, search engines waste crawl budget " +
+			"on it and drop the URL, and the page's signals leak into nothing. After a " +
+			"migration (renamed slugs, a changed category base) these are the most damaging " +
+			"problems of a site. One finding per URL and page (or sitemap): the source column " +
+			"says where to edit; the status is that of the URL where the reference ends, 0 for " +
+			"a failure to load, with the error in the message. An error for every reference " +
+			"kind; a warning for links to other sites, which the site does not control. " +
+			"When a broken URL of the site answers 404 or 410 and exactly one page of the site " +
+			"that answers 2xx has the same last path segment (/category/news/ and " +
+			"/topics/news/), the message suggests a 301 to that page: the URL was most likely " +
+			"renamed. Not flagged: 429 (the server asks to come back later: the crawl's " +
+			"warnings report it), a URL robots.txt disallows or the crawl did not fetch " +
+			"(nothing is known against it: a nofollow link's target is not fetched unless " +
+			"something else leads there), a 3xx the client cannot follow (missing-location, " +
+			"invalid-location, deprecated-status), an address the crawler refused to connect to " +
+			"(loopback or private without --allow-private), and for a form that submits with " +
+			"POST, any answer but 404, 410 or a failure to load, as the crawler asks with GET, " +
+			"which such an endpoint may refuse. A reference into a redirect that ends in an " +
+			"error is reported here, once per page, and nowhere else: broken-redirect then stays " +
+			"silent on that URL (it reports the start URLs and list lines that redirect into an " +
+			"error), and link-to-redirect, sitemap-redirect, canonical-to-redirect and " +
+			"hreflang-to-redirect leave such references to this rule. A start URL or list line " +
+			"that the redirect map of check --expect covers is redirect-map-missing's. " +
+			"Fix: point the reference at a working URL or remove it; for a renamed page, let " +
+			"the old URL answer 301 to the new one, then update the links. Sources: RFC 9110 " +
+			"§15.5, §15.6; Google Search Central, HTTP status codes troubleshooting " +
+			"(developers.google.com/crawling/docs/troubleshooting/http-status-codes) and " +
+			"\"Site moves with URL changes\" (update internal links, sitemaps and canonicals).",
+	},
+	Run: runBrokenLink,
+}
+
+func runBrokenLink(p *audit.Pass) error {
+	g := p.Graph
+	var renamed renames
+	bySource := func(a, b crawler.Reference) int { return cmp.Compare(a.Source, b.Source) }
+	// mapped reports whether the redirect map of check --expect judges
+	// URL u: redirect-map-missing says what a listed URL that answers an
+	// error should do.
+	mapped := func(u string) bool { return false }
+	if p.Other("redirect-map-missing") != nil {
+		mapped = func(u string) bool { _, ok := p.Expect[u]; return ok }
+	}
+	for _, target := range g.Entries() {
+		r := g.Lookup(target)
+		c := g.ChainOf(target)
+		if r == nil || !leadsToError(c, r) {
+			continue
+		}
+		end := r
+		if c != nil {
+			end = c.Final
+		}
+		f := audit.Finding{URL: target, Status: end.Status}
+		if c != nil {
+			f.Target, f.Hops = c.FinalURL(), len(c.Hops)
+		}
+		what := failure(end)
+		if c != nil {
+			what = describeChain(c)
+		}
+		suggest := ""
+		if c == nil || c.End == crawler.EndFinal || c.End == crawler.EndError {
+			if to := renamed.of(g, end); to != "" {
+				suggest = to
+				f.Fix.Target = to
+				if c == nil {
+					f.Fix.Status = 301
+				}
+			}
+		}
+		refs := g.Inbound(target) // a crawl's graph has them sorted by source
+		if !slices.IsSortedFunc(refs, bySource) {
+			refs = slices.Clone(refs)
+			slices.SortStableFunc(refs, bySource)
+		}
+		for i := 0; i < len(refs); {
+			j := i + 1
+			for j < len(refs) && refs[j].Source == refs[i].Source {
+				j++
+			}
+			page := slices.DeleteFunc(slices.Clone(refs[i:j]), func(ref crawler.Reference) bool {
+				return !counts(ref, c, end) || ref.Kind == crawler.RefSeed && mapped(target)
+			})
+			i = j
+			if len(page) == 0 {
+				continue
+			}
+			f.Source = page[0].Source
+			f.Severity = audit.Warning
+			if slices.ContainsFunc(page, func(ref crawler.Reference) bool {
+				return ref.Kind != crawler.RefAnchor && ref.Kind != crawler.RefArea || inScope(g, target)
+			}) {
+				f.Severity = audit.Error
+			}
+			p.Reportf(f, "%s %s; %s", referenceTo(page[0]), what, brokenFix(page[0], target, c, suggest))
+		}
+	}
+	return nil
+}
+
+// leadsToError reports whether a reference to URL r.URL, whose chain is
+// c (nil when it does not redirect), ends in an error: broken-link's
+// test, which the other reference rules leave to it. A loop and a chain
+// with no end are errors; a URL robots.txt disallows or the crawl did
+// not fetch is not.
+func leadsToError(c *crawler.Chain, r *crawler.Response) bool {
+	if c != nil {
+		switch c.End {
+		case crawler.EndLoop, crawler.EndTooLong:
+			return true
+		case crawler.EndFinal, crawler.EndError:
+			r = c.Final
+		default:
+			return false
+		}
+	}
+	return r != nil && !r.Blocked && answersError(r)
+}
+
+// referencedBroken reports whether broken-link reports a reference into
+// chain c: it leads to an error, and a page, a sitemap or a form
+// references its entry URL (a start URL that redirects is
+// broken-redirect's).
+func referencedBroken(g *crawler.Graph, c *crawler.Chain) bool {
+	if !leadsToError(c, nil) {
+		return false
+	}
+	return slices.ContainsFunc(g.Inbound(c.URL()), func(ref crawler.Reference) bool { return counts(ref, c, c.Final) })
+}
+
+// answersError reports whether a response is an error: a 4xx or 5xx
+// but 429, or no response at all because the request failed. A request
+// the address guard refused was never made: nothing is known.
+func answersError(r *crawler.Response) bool {
+	return r.Status >= 400 && r.Status != 429 || r.Status == 0 && r.Error != "" && !r.Refused
+}
+
+// counts reports whether a reference to a URL whose chain c (nil when
+// it does not redirect) ends at response end is a broken reference: a
+// refresh is a hop (the chain rules'); a start URL that redirects into
+// an error is broken-redirect's finding, which names no source either;
+// and a form that submits with POST was only asked with GET,
+// which a POST endpoint may refuse with any error but 404 or 410.
+func counts(ref crawler.Reference, c *crawler.Chain, end *crawler.Response) bool {
+	switch ref.Kind {
+	case crawler.RefMetaRefresh, crawler.RefRefreshHeader:
+		return false
+	case crawler.RefSeed:
+		return c == nil // broken-redirect reports a start URL that redirects into an error
+	case crawler.RefForm:
+		if ref.Text != "" && !strings.EqualFold(ref.Text, "get") && end != nil {
+			return end.Status == 404 || end.Status == 410 || end.Status == 0
+		}
+	}
+	return true
+}
+
+// failure says, for a message, how response r fails.
+func failure(r *crawler.Response) string {
+	switch {
+	case r.Status != 0:
+		return "answers " + strconv.Itoa(r.Status)
+	case r.Error != "":
+		return "fails to load (" + r.Error + ")"
+	}
+	return "fails to load"
+}
+
+// referenceTo says, for a message, how ref points at its target: "links
+// to URL, which", "sitemap lists URL, which", ...
+func referenceTo(ref crawler.Reference) string {
+	u := ref.Target
+	switch ref.Kind {
+	case crawler.RefSeed:
+		return "start URL " + u
+	case crawler.RefSitemap:
+		return "sitemap lists " + u + ", which"
+	case crawler.RefCanonical:
+		return "canonical points at " + u + ", which"
+	case crawler.RefHreflang:
+		if ref.Text != "" {
+			return "hreflang " + strconv.Quote(ref.Text) + " alternate " + u
+		}
+		return "hreflang alternate " + u
+	case crawler.RefForm:
+		method := strings.ToUpper(ref.Text)
+		if method == "" {
+			method = "GET"
+		}
+		return method + " form submits to " + u + ", which"
+	}
+	return "links to " + u + ", which"
+}
+
+// brokenFix says, for a message, how to mend a broken reference ref to
+// URL u, whose chain is c (nil when it does not redirect): with the
+// renamed page suggest when there is one.
+func brokenFix(ref crawler.Reference, u string, c *crawler.Chain, suggest string) string {
+	var edit string
+	switch ref.Kind {
+	case crawler.RefSeed:
+		edit = "correct the start URL"
+	case crawler.RefSitemap:
+		edit = "remove the entry or list a working URL"
+	case crawler.RefCanonical:
+		edit = "point rel=canonical at a working URL, usually the page's own"
+	case crawler.RefHreflang:
+		edit = "point it at the working URL of that language version"
+	case crawler.RefForm:
+		edit = "point the action at a working URL"
+	default:
+		edit = "point the link at a working URL or remove it"
+	}
+	switch {
+	case suggest != "" && c == nil:
+		return fmt.Sprintf("it looks renamed to %s (the only page with the same last path segment): let %s answer 301 to %s, and update the reference to it", suggest, u, suggest)
+	case suggest != "":
+		return fmt.Sprintf("the end looks renamed to %s (the only page with the same last path segment): point the redirect at %s, or %s", suggest, suggest, edit)
+	case c != nil:
+		return "fix the redirect, or " + edit
+	}
+	return edit
+}
+
+// renames finds, for a broken URL of the site, the page it was most
+// likely renamed to: the only page of the site that answers 2xx and has
+// the same last path segment. The index is made on first use.
+type renames struct {
+	made  bool
+	pages map[string]string // host and last segment -> the page's URL; "" when several pages share them
+}
+
+// of returns the page broken response r was likely renamed to, or "":
+// r must be a URL of the site that answers 404 or 410.
+func (x *renames) of(g *crawler.Graph, r *crawler.Response) string {
+	if r == nil || r.Status != 404 && r.Status != 410 || !inScope(g, r.URL) {
+		return ""
+	}
+	key, ok := renameKey(r.URL)
+	if !ok {
+		return ""
+	}
+	if !x.made {
+		x.made = true
+		x.pages = map[string]string{}
+		for u, p := range g.Responses {
+			if !p.Internal || p.Status < 200 || p.Status >= 300 || p.Redirect != nil || p.Refresh != nil {
+				continue
+			}
+			if k, ok := renameKey(u); ok {
+				if _, dup := x.pages[k]; dup {
+					x.pages[k] = ""
+				} else {
+					x.pages[k] = u
+				}
+			}
+		}
+	}
+	return x.pages[key]
+}
+
+// renameKey returns the host and last path segment of URL u, by which a
+// renamed page is matched: a segment with a letter, at least three
+// bytes long and no directory index file; u must have no query.
+func renameKey(u string) (string, bool) {
+	p, err := url.Parse(u)
+	if err != nil || p.RawQuery != "" {
+		return "", false
+	}
+	path := strings.TrimSuffix(p.EscapedPath(), "/")
+	seg := strings.ToLower(path[strings.LastIndexByte(path, '/')+1:])
+	if len(seg) < 3 || isIndexFile(seg) || !strings.ContainsFunc(seg, func(r rune) bool { return r >= 'a' && r <= 'z' }) {
+		return "", false
+	}
+	return p.Host + " " + seg, true
+}

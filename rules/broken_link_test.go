@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestBrokenLinkFixture(t *testing.T) { testFixture(t, BrokenLink) }
