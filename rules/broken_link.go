@@ -29,7 +29,9 @@ var BrokenLink = &audit.Rule{
 			"problems of a site. One finding per URL and page (or sitemap): the source column " +
 			"says where to edit; the status is that of the URL where the reference ends, 0 for " +
 			"a failure to load, with the error in the message. An error for every reference " +
-			"kind; a warning for links to other sites, which the site does not control. " +
+			"kind; a warning for links to other sites, which the site does not control, unless " +
+			"they redirect to a broken URL of the site (an old domain that redirects to a " +
+			"renamed page). " +
 			"When a broken URL of the site answers 404 or 410 and exactly one page of the site " +
 			"that answers 2xx has the same last path segment (/category/news/ and " +
 			"/topics/news/), the message suggests a 301 to that page: the URL was most likely " +
@@ -94,6 +96,9 @@ func runBrokenLink(p *audit.Pass) error {
 				}
 			}
 		}
+		// A link to another site is a warning, unless the error is on
+		// this site: the other site redirects into a broken URL of ours.
+		ours := inScope(g, target) || end != nil && inScope(g, end.URL)
 		refs := g.Inbound(target) // a crawl's graph has them sorted by source
 		if !slices.IsSortedFunc(refs, bySource) {
 			refs = slices.Clone(refs)
@@ -113,8 +118,8 @@ func runBrokenLink(p *audit.Pass) error {
 			}
 			f.Source = page[0].Source
 			f.Severity = audit.Warning
-			if slices.ContainsFunc(page, func(ref crawler.Reference) bool {
-				return ref.Kind != crawler.RefAnchor && ref.Kind != crawler.RefArea || inScope(g, target)
+			if ours || slices.ContainsFunc(page, func(ref crawler.Reference) bool {
+				return ref.Kind != crawler.RefAnchor && ref.Kind != crawler.RefArea
 			}) {
 				f.Severity = audit.Error
 			}

@@ -21,6 +21,9 @@ var LinkToRedirect = &audit.Rule{
 			"crawl did not follow to its end (--max-pages, --no-external, a crawl cut short) is " +
 			"reported as unfinished, with no target and no final URL to link. One finding " +
 			"per linking page and redirecting URL. Links to other sites are not checked. " +
+			"Not flagged: a link to an alias that redirects temporarily to a login or back-office " +
+			"page (/login to /wp-login.php, /admin to /wp-admin/): a CMS makes these on purpose, " +
+			"and the page behind them changes with the visitor's session. " +
 			"Sources: Google Search Central, \"Site moves with URL changes\" (update internal " +
 			"links to point to the new URLs) and \"Redirects and Google Search\".",
 	},
@@ -40,6 +43,9 @@ func runLinkToRedirect(p *audit.Pass) error {
 		if brokenLinks && leadsToError(c, nil) {
 			continue // broken-link's
 		}
+		if loginAlias(c) {
+			continue
+		}
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
 		switch {
 		case chainBroken(c):
@@ -51,4 +57,18 @@ func runLinkToRedirect(p *audit.Pass) error {
 		}
 	}
 	return nil
+}
+
+// loginAlias reports whether chain c is a temporary redirect to a login
+// or back-office page, such as WordPress's /login to /wp-login.php or
+// /admin to /wp-admin/: an alias a CMS keeps on purpose.
+func loginAlias(c *crawler.Chain) bool {
+	if !c.Temporary() {
+		return false
+	}
+	switch pageKind(c.FinalURL()) {
+	case "login", "back-office":
+		return true
+	}
+	return false
 }
