@@ -264,11 +264,17 @@ type renames struct {
 // of returns the page broken response r was likely renamed to, or "":
 // r must be a URL of the site that answers 404 or 410.
 func (x *renames) of(g *crawler.Graph, r *crawler.Response) string {
-	if r == nil || r.Status != 404 && r.Status != 410 || !inScope(g, r.URL) {
+	if r == nil || r.Status != 404 && r.Status != 410 {
 		return ""
 	}
-	key, ok := renameKey(r.URL)
-	if !ok {
+	return x.page(g, r.URL)
+}
+
+// page returns the only page of the site that answers 2xx and has the
+// same last path segment as URL u of the site, or "".
+func (x *renames) page(g *crawler.Graph, u string) string {
+	key, ok := renameKey(u)
+	if !ok || !inScope(g, u) {
 		return ""
 	}
 	if !x.made {

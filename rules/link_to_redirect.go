@@ -1,6 +1,9 @@
 package rules
 
 import (
+	"net/url"
+	"strings"
+
 	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/crawler"
 )
@@ -23,7 +26,10 @@ var LinkToRedirect = &audit.Rule{
 			"per linking page and redirecting URL. Links to other sites are not checked. " +
 			"Not flagged: a link to an alias that redirects temporarily to a login or back-office " +
 			"page (/login to /wp-login.php, /admin to /wp-admin/): a CMS makes these on purpose, " +
-			"and the page behind them changes with the visitor's session. " +
+			"and the page behind them changes with the visitor's session. When the final URL " +
+			"looks like a guess (its last path segment only begins with the link's, in another " +
+			"folder: /category/news/ to /newsletter/, which WordPress's 404 handler does), the " +
+			"message asks to link the right page rather than the final URL. " +
 			"Sources: Google Search Central, \"Site moves with URL changes\" (update internal " +
 			"links to point to the new URLs) and \"Redirects and Google Search\".",
 	},
@@ -33,6 +39,7 @@ var LinkToRedirect = &audit.Rule{
 func runLinkToRedirect(p *audit.Pass) error {
 	brokenLinks := p.Other("broken-link") != nil
 	g := p.Graph
+	var renamed renames
 	keep := func(ref crawler.Reference) bool {
 		return (ref.Kind == crawler.RefAnchor || ref.Kind == crawler.RefArea) &&
 			ref.Source != "" && inScope(g, ref.Source) &&
@@ -52,6 +59,13 @@ func runLinkToRedirect(p *audit.Pass) error {
 			p.Reportf(f, "links to %s, which %s; fix the redirect or remove the link", r.URL, describeChain(c))
 		case unfinished(c):
 			p.Reportf(f, "links to %s, which %s", r.URL, describeChain(c))
+		case guessed(c):
+			right := "the right page"
+			if u := renamed.page(g, r.URL); u != "" && u != c.FinalURL() {
+				right += " (perhaps " + u + ", the only page with the same last path segment)"
+			}
+			p.Reportf(f, "links to %s, which %s; the target looks like a guess (a CMS such as WordPress sends a URL it cannot find to the first page whose slug begins with the same word): link %s, and let %s answer 404 or 301 to it",
+				r.URL, describeChain(c), right, r.URL)
 		default:
 			p.Reportf(f, "links to %s, which %s; link the final URL", r.URL, describeChain(c))
 		}
@@ -71,4 +85,29 @@ func loginAlias(c *crawler.Chain) bool {
 		return true
 	}
 	return false
+}
+
+// guessed reports whether chain c looks like a CMS's guess for a URL it
+// could not find, as WordPress's redirect_guess_404_permalink makes: the
+// final URL's last path segment begins with the entry's but is longer,
+// and sits in another folder (/category/news/ to /newsletter/). A
+// renamed slug in the same folder (/webinar/ to /webinar-2024/) is not a
+// guess.
+func guessed(c *crawler.Chain) bool {
+	from, err := url.Parse(c.URL())
+	if err != nil {
+		return false
+	}
+	to, err := url.Parse(c.FinalURL())
+	if err != nil || from.Host != to.Host {
+		return false
+	}
+	split := func(p string) (dir, seg string) {
+		p = strings.TrimSuffix(p, "/")
+		i := strings.LastIndexByte(p, '/')
+		return p[:i+1], strings.ToLower(p[i+1:])
+	}
+	fdir, fseg := split(from.Path)
+	tdir, tseg := split(to.Path)
+	return fseg != "" && fdir != tdir && len(tseg) > len(fseg) && strings.HasPrefix(tseg, fseg)
 }
