@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gocolly/colly/v2"
 )
@@ -950,6 +951,7 @@ func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 			Refresh:      join("Refresh"),
 			Link:         join("Link"),
 			XRobotsTag:   join("X-Robots-Tag"),
+			XRedirectBy:  cut(join("X-Redirect-By"), MaxXRedirectBy),
 		}
 		// Most redirects carry none of these: keep nothing for them
 		// (Date only matters next to Expires).
@@ -975,6 +977,18 @@ func (c *crawl) readHeader(r *Response, u *url.URL, h http.Header) {
 	if r.Status >= 200 && r.Status < 300 && h.Get("Refresh") != "" {
 		r.Refresh, _ = refreshTo(HopRefreshHeader, h.Get("Refresh"), u, r.URL)
 	}
+}
+
+// cut returns s cut to at most n bytes, before a character that would
+// be split, so that a valid string stays valid.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for back := 0; back < utf8.UTFMax-1 && n > 0 && !utf8.RuneStart(s[n]); back++ {
+		n--
+	}
+	return s[:n]
 }
 
 // record adds a response and the references found in it to the graph;

@@ -74,7 +74,15 @@ type Headers struct {
 	Refresh      string
 	Link         string
 	XRobotsTag   string
+	// XRedirectBy names the software that made the redirect (WordPress,
+	// Yoast SEO, the Redirection plugin, some CDNs), cut at
+	// MaxXRedirectBy bytes.
+	XRedirectBy string
 }
+
+// MaxXRedirectBy is how many bytes of an X-Redirect-By field are kept: a
+// name, not a page.
+const MaxXRedirectBy = 200
 
 // Refresh is a meta refresh or Refresh header that sends the client to
 // another URL.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -64,6 +65,19 @@ func TestReadHeaderRedirect(t *testing.T) {
 		{"201 with Location", 201, http.Header{"Location": {"/new", "/other"}},
 			&Redirect{Locations: []string{"/new", "/other"}, Location: "http://h.test/new"}},
 		{"200 with cache fields", 200, http.Header{"Cache-Control": {"max-age=60"}}, nil},
+		{"301 by WordPress", 301, http.Header{"Location": {"/b"}, "X-Redirect-By": {"WordPress"}, "Date": {"Mon, 02 Jan 2006 15:04:05 GMT"}},
+			&Redirect{Locations: []string{"/b"}, Location: "http://h.test/b",
+				Header: &Headers{XRedirectBy: "WordPress", Date: "Mon, 02 Jan 2006 15:04:05 GMT"}}},
+		{"302 by two layers", 302, http.Header{"X-Redirect-By": {"WordPress", "Yoast SEO"}},
+			&Redirect{Header: &Headers{XRedirectBy: "WordPress, Yoast SEO"}}},
+		// Cut at 200 bytes, before the é that would be split: 199 bytes.
+		{"302 with a long X-Redirect-By", 302, http.Header{"X-Redirect-By": {strings.Repeat("x", 199) + "é" + strings.Repeat("y", 100)}},
+			&Redirect{Header: &Headers{XRedirectBy: strings.Repeat("x", 199)}}},
+		// Invalid UTF-8 is cut at 200 bytes all the same; it is written
+		// out as any other site string is.
+		{"302 with bytes that are not UTF-8", 302, http.Header{"X-Redirect-By": {strings.Repeat("\x80", 300)}},
+			&Redirect{Header: &Headers{XRedirectBy: strings.Repeat("\x80", 197)}}},
+		{"200 with X-Redirect-By", 200, http.Header{"X-Redirect-By": {"WordPress"}}, nil},
 	}
 	u, err := url.Parse(page)
 	if err != nil {

@@ -53,15 +53,17 @@ func ms(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 // fixtureGraph is a small crawl: a 2-hop chain, a loop, a meta refresh,
 // a chain ending at a robots.txt block, one ending in an error with
 // invalid UTF-8, one leaving the crawl, a 300 and a 302 without a
-// Location that redirect nowhere, formula-looking and control
+// Location that redirect nowhere, X-Redirect-By fields (one of them
+// formula-looking, with an escape sequence), formula-looking and control
 // characters in URLs, headers and errors, a URL too long for a table,
 // and sitemaps read whole, cut, failed and not read.
 func fixtureGraph() *crawler.Graph {
 	resps := []*crawler.Response{
 		{URL: home, Status: 200, ContentType: "text/html; charset=utf-8", Bytes: 5120, Elapsed: ms(120), Internal: true, Parsed: true},
-		{URL: oldHTTP, Status: 301, Redirect: &crawler.Redirect{Locations: []string{oldHTTPS}, Location: oldHTTPS}, Elapsed: ms(15), Depth: 1, Internal: true},
+		{URL: oldHTTP, Status: 301, Redirect: &crawler.Redirect{Locations: []string{oldHTTPS}, Location: oldHTTPS,
+			Header: &crawler.Headers{XRedirectBy: "Yoast SEO"}}, Elapsed: ms(15), Depth: 1, Internal: true},
 		{URL: oldHTTPS, Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/new"}, Location: newURL,
-			Header: &crawler.Headers{CacheControl: "max-age=86400"}}, Elapsed: ms(22), Depth: 2, Internal: true},
+			Header: &crawler.Headers{CacheControl: "max-age=86400", XRedirectBy: "WordPress, Yoast SEO"}}, Elapsed: ms(22), Depth: 2, Internal: true},
 		{URL: newURL, Status: 200, ContentType: "text/html", Bytes: 2048, Elapsed: ms(31), Depth: 1, Internal: true, Parsed: true},
 		{URL: loopA, Status: 301, Redirect: &crawler.Redirect{Locations: []string{"/loop-b"}, Location: loopB}, Elapsed: ms(9), Depth: 1, Internal: true},
 		{URL: loopB, Status: 302, Redirect: &crawler.Redirect{Locations: []string{"loop-a"}, Location: loopA}, Elapsed: ms(8), Depth: 2, Internal: true},
@@ -71,7 +73,8 @@ func fixtureGraph() *crawler.Graph {
 		{URL: blocked, Blocked: true, Depth: 2, Internal: true},
 		{URL: broken, Status: 307, Redirect: &crawler.Redirect{Locations: []string{down}, Location: down}, Elapsed: ms(12), Depth: 1, Internal: true},
 		{URL: down, Error: badUTF8, Elapsed: ms(3), Depth: 2},
-		{URL: formula, Status: 302, Redirect: &crawler.Redirect{Locations: []string{"=cmd|' /C calc'!A0"}, Location: formulaT}, Elapsed: ms(7), Depth: 1, Internal: true},
+		{URL: formula, Status: 302, Redirect: &crawler.Redirect{Locations: []string{"=cmd|' /C calc'!A0"}, Location: formulaT,
+			Header: &crawler.Headers{XRedirectBy: "=HYPERLINK(\"http://evil.example/\")\x1b[2J"}}, Elapsed: ms(7), Depth: 1, Internal: true},
 		{URL: formulaT, Status: 404, ContentType: "@SUM(1+1)*cmd|' /C calc'!A0", Bytes: 12, Elapsed: ms(6), Depth: 2, Internal: true},
 		{URL: ctrlURL, Status: 301, Redirect: &crawler.Redirect{Locations: []string{"/b\x1b]8;;http://evil.example/\a"}, Location: ctrlT}, Elapsed: ms(5), Depth: 1, Internal: true},
 		{URL: ctrlT, Status: 200, ContentType: "text/html\u009b31m\x7f", Bytes: 10, Elapsed: ms(4), Depth: 2, Internal: true},
@@ -81,7 +84,7 @@ func fixtureGraph() *crawler.Graph {
 		{URL: reset, Status: 200, ContentType: "text/html", Bytes: 70, Elapsed: ms(2000), Depth: 1, Internal: true,
 			Error: "read tcp 10.0.0.1:443: connection reset by peer\r\n-- retry"},
 		{URL: choices, Status: 300, Redirect: &crawler.Redirect{Locations: []string{"/en/"}, Location: "https://example.com/en/"}, Elapsed: ms(6), Depth: 1, Internal: true},
-		{URL: nowhere, Status: 302, Redirect: &crawler.Redirect{}, Elapsed: ms(5), Depth: 1, Internal: true},
+		{URL: nowhere, Status: 302, Redirect: &crawler.Redirect{Header: &crawler.Headers{XRedirectBy: "WordPress"}}, Elapsed: ms(5), Depth: 1, Internal: true},
 		{URL: big, Status: 200, ContentType: "application/octet-stream", Bytes: 5 << 20, Elapsed: ms(1500), Depth: 1, Internal: true, Truncated: true},
 	}
 	g := &crawler.Graph{

@@ -145,6 +145,9 @@ type HopRow struct {
 	Kind      string `json:"kind"`
 	ElapsedMS int64  `json:"elapsed_ms"`
 	Error     string `json:"error"`
+	// RedirectBy is the answer's X-Redirect-By field: the software that
+	// made the redirect, as the site says (WordPress, Yoast SEO, ...).
+	RedirectBy string `json:"x_redirect_by"`
 }
 
 // ChainRow is one row of the chains report.
@@ -157,6 +160,9 @@ type ChainRow struct {
 	Temporary   bool   `json:"temporary"`
 	Statuses    string `json:"statuses"`
 	Path        string `json:"path"`
+	// RedirectBy lists the X-Redirect-By names of the chain's rows in the
+	// hops report, each once, in chain order, joined by ", ".
+	RedirectBy string `json:"x_redirect_by"`
 }
 
 // ChainRecord is a chain in the JSON document: its row, how it ends

@@ -16,8 +16,8 @@ import (
 var (
 	urlColumns     = []string{"url", "status", "content_type", "bytes", "depth", "elapsed_ms", "attempts", "truncated", "blocked", "error"}
 	sitemapColumns = []string{"url", "from", "status", "index", "entries", "error"}
-	hopColumns     = []string{"start", "hop", "url", "status", "location", "target", "kind", "elapsed_ms", "error"}
-	chainColumns   = []string{"url", "final_url", "final_status", "hops", "loop", "temporary", "statuses", "path"}
+	hopColumns     = []string{"start", "hop", "url", "status", "location", "target", "kind", "elapsed_ms", "error", "x_redirect_by"}
+	chainColumns   = []string{"url", "final_url", "final_status", "hops", "loop", "temporary", "statuses", "path", "x_redirect_by"}
 	findingColumns = []string{"rule", "severity", "url", "source", "status", "target", "hops", "message"}
 	countColumns   = []string{"rule", "severity", "count"}
 
@@ -198,7 +198,9 @@ func hopRows(g *crawler.Graph) iter.Seq[HopRow] {
 //
 // Each redirect is a row: hop is 1-based, location the raw first
 // Location value (for a meta refresh or Refresh header hop, the raw
-// refresh value), target where the hop sends the client.
+// refresh value), target where the hop sends the client, x_redirect_by
+// the response's X-Redirect-By field (the software that made the
+// redirect: WordPress, Yoast SEO, ...; a 3xx answer's only).
 //
 // One more row follows, hop n+1 of kind "final", for the URL where the
 // chain ends (Chain.FinalURL): its status (0 when it was not fetched),
@@ -230,15 +232,16 @@ func chainHopRows(c *crawler.Chain) []HopRow {
 			loc = h.Refresh.Raw
 		}
 		out = append(out, HopRow{
-			Start:     c.URL(),
-			Hop:       i + 1,
-			URL:       h.URL,
-			Status:    h.Status,
-			Location:  loc,
-			Target:    h.Target,
-			Kind:      h.Kind.String(),
-			ElapsedMS: h.Elapsed.Milliseconds(),
-			Error:     h.Error,
+			Start:      c.URL(),
+			Hop:        i + 1,
+			URL:        h.URL,
+			Status:     h.Status,
+			Location:   loc,
+			Target:     h.Target,
+			Kind:       h.Kind.String(),
+			ElapsedMS:  h.Elapsed.Milliseconds(),
+			Error:      h.Error,
+			RedirectBy: redirectBy(h.Response),
 		})
 	}
 	final := HopRow{
@@ -258,8 +261,39 @@ func chainHopRows(c *crawler.Chain) []HopRow {
 			final.Target, _, _ = r.Next()
 		}
 		final.ElapsedMS = r.Elapsed.Milliseconds()
+		final.RedirectBy = redirectBy(r)
 	}
 	return append(out, final)
+}
+
+// redirectBy is the X-Redirect-By field of a 3xx answer; "" for none.
+func redirectBy(r *crawler.Response) string {
+	if r.Redirect == nil || r.Redirect.Header == nil {
+		return ""
+	}
+	return r.Redirect.Header.XRedirectBy
+}
+
+// chainRedirectBy lists the software that made a chain's redirects: the
+// X-Redirect-By values of its hops and final response (the rows of
+// chainHopRows), split at commas as a field list is, each name once, in
+// the order the chain meets them, joined by ", ".
+func chainRedirectBy(c *crawler.Chain) string {
+	var names []string
+	add := func(r *crawler.Response) {
+		for name := range strings.SplitSeq(redirectBy(r), ",") {
+			if name = strings.TrimSpace(name); name != "" && !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	for _, h := range c.Hops {
+		add(h.Response)
+	}
+	if c.Final != nil {
+		add(c.Final)
+	}
+	return strings.Join(names, ", ")
 }
 
 func firstLocation(r *crawler.Response) string {
@@ -334,6 +368,11 @@ func stuckError(r *crawler.Response) string {
 // path is the entry URL, every URL after it and the final URL, joined
 // by " > " (for a loop the repeated URL closes the path; for a chain of
 // no redirect it is the entry URL alone).
+//
+// x_redirect_by names the software that made the chain's redirects, from
+// the X-Redirect-By fields of its rows in the hops report: each name
+// once, in chain order, joined by ", " ("WordPress, Yoast SEO"); the hops
+// report says which hop each one made.
 func chainRow(c *crawler.Chain) ChainRow {
 	statuses := make([]string, 0, len(c.Hops)+1)
 	path := make([]string, 0, len(c.Hops)+1)
@@ -352,13 +391,14 @@ func chainRow(c *crawler.Chain) ChainRow {
 	statuses = append(statuses, end)
 	path = append(path, c.FinalURL())
 	row := ChainRow{
-		URL:       c.URL(),
-		FinalURL:  c.FinalURL(),
-		Hops:      len(c.Hops),
-		Loop:      c.End == crawler.EndLoop,
-		Temporary: c.Temporary(),
-		Statuses:  strings.Join(statuses, ">"),
-		Path:      strings.Join(path, " > "),
+		URL:        c.URL(),
+		FinalURL:   c.FinalURL(),
+		Hops:       len(c.Hops),
+		Loop:       c.End == crawler.EndLoop,
+		Temporary:  c.Temporary(),
+		Statuses:   strings.Join(statuses, ">"),
+		Path:       strings.Join(path, " > "),
+		RedirectBy: chainRedirectBy(c),
 	}
 	if c.Final != nil {
 		row.FinalStatus = c.Final.Status
@@ -498,12 +538,12 @@ func sheet(kind Report, r *audit.Report, hideUnchanged bool) ([]string, iter.Seq
 	case Hops:
 		return hopColumns, cellRows(hopRows(r.Graph), func(row []cell, h HopRow) []cell {
 			return append(row, text(h.Start), number(h.Hop), text(h.URL), number(h.Status),
-				text(h.Location), text(h.Target), text(h.Kind), number(h.ElapsedMS), text(h.Error))
+				text(h.Location), text(h.Target), text(h.Kind), number(h.ElapsedMS), text(h.Error), text(h.RedirectBy))
 		}), nil
 	case Chains:
 		return chainColumns, cellRows(chainRows(r.Graph), func(row []cell, c ChainRow) []cell {
 			return append(row, text(c.URL), text(c.FinalURL), number(c.FinalStatus), number(c.Hops),
-				boolean(c.Loop), boolean(c.Temporary), text(c.Statuses), text(c.Path))
+				boolean(c.Loop), boolean(c.Temporary), text(c.Statuses), text(c.Path), text(c.RedirectBy))
 		}), nil
 	case Findings:
 		columns := findingColumns

@@ -15,8 +15,10 @@ func TestChainRows(t *testing.T) {
 		url  string
 		want ChainRow
 	}{
+		// X-Redirect-By: "Yoast SEO", then "WordPress, Yoast SEO": each
+		// name once, in chain order.
 		{oldHTTP, ChainRow{URL: oldHTTP, FinalURL: newURL, FinalStatus: 200, Hops: 2, Temporary: true,
-			Statuses: "301>302>200", Path: oldHTTP + " > " + oldHTTPS + " > " + newURL}},
+			Statuses: "301>302>200", Path: oldHTTP + " > " + oldHTTPS + " > " + newURL, RedirectBy: "Yoast SEO, WordPress"}},
 		{loopA, ChainRow{URL: loopA, FinalURL: loopA, FinalStatus: 301, Hops: 2, Loop: true, Temporary: true,
 			Statuses: "301>302>loop", Path: loopA + " > " + loopB + " > " + loopA}},
 		{refresh, ChainRow{URL: refresh, FinalURL: newURL, FinalStatus: 200, Hops: 1, Temporary: true,
@@ -27,10 +29,14 @@ func TestChainRows(t *testing.T) {
 			Statuses: "307>error", Path: broken + " > " + down}},
 		{ext, ChainRow{URL: ext, FinalURL: "https://other.example.org/landing", Hops: 1,
 			Statuses: "308>unfetched", Path: ext + " > https://other.example.org/landing"}},
+		// A 302 without Location: a chain of no redirect in the reports,
+		// whose X-Redirect-By is its final response's.
+		{nowhere, ChainRow{URL: nowhere, FinalURL: nowhere, FinalStatus: 302, Statuses: "302", Path: nowhere, RedirectBy: "WordPress"}},
 	} {
 		c := g.ChainOf(tc.url)
 		if c == nil {
-			t.Fatalf("no chain for %s", tc.url)
+			f := g.Follow(tc.url)
+			c = &f
 		}
 		if got := chainRow(c); got != tc.want {
 			t.Errorf("chainRow(%s)\n got %+v\nwant %+v", tc.url, got, tc.want)
@@ -45,12 +51,18 @@ func TestHopRowsFinalRow(t *testing.T) {
 		want HopRow // the final row
 	}{
 		{oldHTTP, HopRow{Start: oldHTTP, Hop: 3, URL: newURL, Status: 200, Kind: FinalKind, ElapsedMS: 31}},
+		{nowhere, HopRow{Start: nowhere, Hop: 1, URL: nowhere, Status: 302, Kind: FinalKind, ElapsedMS: 5, Error: "no Location", RedirectBy: "WordPress"}},
 		{loopA, HopRow{Start: loopA, Hop: 3, URL: loopA, Status: 301, Location: "/loop-b", Target: loopB, Kind: FinalKind, ElapsedMS: 9, Error: "loop"}},
 		{toBlock, HopRow{Start: toBlock, Hop: 2, URL: blocked, Kind: FinalKind, Error: "blocked by robots.txt"}},
 		{broken, HopRow{Start: broken, Hop: 2, URL: down, Kind: FinalKind, ElapsedMS: 3, Error: badUTF8}},
 		{ext, HopRow{Start: ext, Hop: 2, URL: "https://other.example.org/landing", Kind: FinalKind, Error: "not fetched"}},
 	} {
-		rows := chainHopRows(g.ChainOf(tc.url))
+		c := g.ChainOf(tc.url)
+		if c == nil {
+			f := g.Follow(tc.url)
+			c = &f
+		}
+		rows := chainHopRows(c)
 		if got := rows[len(rows)-1]; got != tc.want {
 			t.Errorf("final row of %s\n got %+v\nwant %+v", tc.url, got, tc.want)
 		}
@@ -60,6 +72,12 @@ func TestHopRowsFinalRow(t *testing.T) {
 	want := HopRow{Start: refresh, Hop: 1, URL: refresh, Status: 200, Location: "5; URL='/new'", Target: newURL, Kind: "meta-refresh", ElapsedMS: 40}
 	if len(rows) != 2 || rows[0] != want {
 		t.Errorf("refresh hop rows = %+v; want first %+v", rows, want)
+	}
+
+	// Each redirect row has its own response's X-Redirect-By.
+	rows = chainHopRows(g.ChainOf(oldHTTP))
+	if got := []string{rows[0].RedirectBy, rows[1].RedirectBy, rows[2].RedirectBy}; !slices.Equal(got, []string{"Yoast SEO", "WordPress, Yoast SEO", ""}) {
+		t.Errorf("x_redirect_by of the hop rows of %s = %q", oldHTTP, got)
 	}
 }
 

@@ -276,8 +276,8 @@ func TestOutputDir(t *testing.T) {
 	}
 	headers := map[string]string{
 		"findings.csv": "rule,severity,url,source,status,target,hops,message",
-		"chains.csv":   "url,final_url,final_status,hops,loop,temporary,statuses,path",
-		"hops.csv":     "start,hop,url,status,location,target,kind,elapsed_ms,error",
+		"chains.csv":   "url,final_url,final_status,hops,loop,temporary,statuses,path,x_redirect_by",
+		"hops.csv":     "start,hop,url,status,location,target,kind,elapsed_ms,error,x_redirect_by",
 		"urls.csv":     "url,status,content_type,bytes,depth,elapsed_ms,attempts,truncated,blocked,error",
 		"sitemaps.csv": "url,from,status,index,entries,error",
 		"summary.csv":  "rule,severity,count",

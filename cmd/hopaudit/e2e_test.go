@@ -6,12 +6,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -384,6 +386,7 @@ func TestEndToEndCSVIsInert(t *testing.T) {
 > Location: =HYPERLINK("http://evil.example/")
 -- /at 302 --
 > Location: @SUM(1+1)
+> X-Redirect-By: +cmd|' /C calc'!A0
 -- /minus 307 --
 > Location: -2+3
 -- /new --
@@ -402,7 +405,7 @@ func TestEndToEndCSVIsInert(t *testing.T) {
 		}
 		outputs[name] = b
 	}
-	sawNeutralised := false
+	sawNeutralised, sawRedirectBy := false, false
 	for name, b := range outputs {
 		records := csvRecords(t, b)
 		if len(records) < 2 {
@@ -414,10 +417,70 @@ func TestEndToEndCSVIsInert(t *testing.T) {
 					t.Errorf("%s: record %d field %d starts a formula: %q", name, i+1, j+1, c)
 				}
 				sawNeutralised = sawNeutralised || c == "'@SUM(1+1)"
+				sawRedirectBy = sawRedirectBy || c == "'+cmd|' /C calc'!A0"
 			}
 		}
 	}
-	if !sawNeutralised {
-		t.Error("the formula Location is not in any report: the test proves nothing")
+	if !sawNeutralised || !sawRedirectBy {
+		t.Errorf("the formula Location (%v) or X-Redirect-By (%v) is not in any report: the test proves nothing", sawNeutralised, sawRedirectBy)
 	}
+}
+
+// TestEndToEndWordPressRedirects crawls a site whose redirects, as
+// WordPress and its plugins make them, say who made them in
+// X-Redirect-By, and which has a 302 without Location and a 300 with
+// one: the hops and chains reports name the software of each hop, and
+// list the 3xx answers that send the client nowhere with the reason.
+func TestEndToEndWordPressRedirects(t *testing.T) {
+	site := crawlertest.New(t, `
+-- / --
+<a href="/?p=9">spring sale</a>
+<a href="/old-slug/">renamed</a>
+<a href="/members">members</a>
+<a href="/choose">language</a>
+-- /?p=9 301 /spring-sale/ --
+> X-Redirect-By: WordPress
+-- /spring-sale/ --
+<p>sale</p>
+-- /old-slug/ 301 /old-slug-2/ --
+> X-Redirect-By: redirection
+-- /old-slug-2/ 302 /renamed/ --
+> X-Redirect-By: WordPress
+> X-Redirect-By: Yoast SEO
+-- /renamed/ --
+<p>renamed</p>
+-- /members 302 --
+> X-Redirect-By: WordPress
+-- /choose 300 /en/ --
+`)
+	for _, report := range []string{"hops", "chains"} {
+		code, stdout, stderr := runMain(t, append([]string{"crawl", "http://site.test/", "--report", report, "--format", "csv", "--quiet"}, resolveArgs(site)...)...)
+		if code != exitOK {
+			t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+		}
+		golden(t, "e2e-wordpress-"+report+".csv", withoutElapsed(t, stdout))
+	}
+	if n := site.Hits("http://site.test/en/"); n != 0 {
+		t.Errorf("the 300's Location was fetched %d times: clients do not follow a 300", n)
+	}
+}
+
+// withoutElapsed returns a CSV report with its elapsed_ms cells, which
+// differ on every run, set to 0.
+func withoutElapsed(t *testing.T, report string) []byte {
+	t.Helper()
+	records := csvRecords(t, []byte(report))
+	col := slices.Index(records[0], "elapsed_ms")
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	for i, rec := range records {
+		if i > 0 && col >= 0 {
+			rec[col] = "0"
+		}
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	return b.Bytes()
 }
