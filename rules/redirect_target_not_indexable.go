@@ -34,7 +34,7 @@ var RedirectTargetNotIndexable = &audit.Rule{
 		Default: "",
 		Doc: "query parameters that only track visits, beyond utm_*, gclid, fbclid and the other " +
 			"click identifiers hopaudit knows (comma-separated; name* for a prefix); every rule " +
-			"that compares URLs reads it",
+			"that compares URLs reads it while this rule runs",
 	}},
 	Run: runRedirectTargetNotIndexable,
 }
