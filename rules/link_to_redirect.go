@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"net/url"
 	"strings"
 
 	"github.com/hopaudit/hopaudit/audit"
@@ -45,13 +44,18 @@ func runLinkToRedirect(p *audit.Pass) error {
 			ref.Source != "" && inScope(g, ref.Source) &&
 			crawler.SameSite(crawler.Hostname(ref.Source), crawler.Hostname(ref.Target))
 	}
+	// The references come ordered by target: what depends on the
+	// chain alone is worked out once per chain.
+	var last *crawler.Chain
+	var alias, guess bool
 	for r := range redirectRefs(g, keep) {
 		c := r.Chain
-		if brokenLinks && leadsToError(c, nil) {
-			continue // broken-link's
+		if c != last {
+			last, alias = c, loginAlias(c)
+			guess = !alias && c.End == crawler.EndFinal && guessed(c)
 		}
-		if loginAlias(c) {
-			continue
+		if brokenLinks && leadsToError(c, nil) || alias {
+			continue // broken-link's, or an alias kept on purpose
 		}
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
 		switch {
@@ -59,7 +63,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 			p.Reportf(f, "links to %s, which %s; fix the redirect or remove the link", r.URL, describeChain(c))
 		case unfinished(c):
 			p.Reportf(f, "links to %s, which %s", r.URL, describeChain(c))
-		case guessed(c):
+		case guess:
 			right := "the right page"
 			if u := renamed.page(g, r.URL); u != "" && u != c.FinalURL() {
 				right += " (perhaps " + u + ", the only page with the same last path segment)"
@@ -94,20 +98,16 @@ func loginAlias(c *crawler.Chain) bool {
 // renamed slug in the same folder (/webinar/ to /webinar-2024/) is not a
 // guess.
 func guessed(c *crawler.Chain) bool {
-	from, err := url.Parse(c.URL())
-	if err != nil {
-		return false
+	// Both URLs are normalised: the path starts at the first slash after
+	// the scheme's, and ends at the query.
+	split := func(u string) (host, dir, seg string) {
+		_, rest, _ := strings.Cut(u, "://")
+		host, path, _ := strings.Cut(rest, "/")
+		path, _, _ = strings.Cut(strings.TrimSuffix(strings.SplitN(path, "?", 2)[0], "/"), "#")
+		i := strings.LastIndexByte(path, '/')
+		return host, path[:i+1], strings.ToLower(path[i+1:])
 	}
-	to, err := url.Parse(c.FinalURL())
-	if err != nil || from.Host != to.Host {
-		return false
-	}
-	split := func(p string) (dir, seg string) {
-		p = strings.TrimSuffix(p, "/")
-		i := strings.LastIndexByte(p, '/')
-		return p[:i+1], strings.ToLower(p[i+1:])
-	}
-	fdir, fseg := split(from.Path)
-	tdir, tseg := split(to.Path)
-	return fseg != "" && fdir != tdir && len(tseg) > len(fseg) && strings.HasPrefix(tseg, fseg)
+	fhost, fdir, fseg := split(c.URL())
+	thost, tdir, tseg := split(c.FinalURL())
+	return fhost == thost && fseg != "" && fdir != tdir && len(tseg) > len(fseg) && strings.HasPrefix(tseg, fseg)
 }

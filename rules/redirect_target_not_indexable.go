@@ -48,6 +48,9 @@ func runRedirectTargetNotIndexable(p *audit.Pass) error {
 		if c.End != crawler.EndFinal || r == nil || r.Status < 200 || r.Status >= 300 || !inScope(g, c.FinalURL()) {
 			continue
 		}
+		if !r.Noindex && (r.Canonical == "" || r.Canonical == r.URL) {
+			continue // most pages: nothing to look into
+		}
 		if pageKind(c.FinalURL()) != "" {
 			continue // a login, checkout, consent or back-office page is not meant to be indexed
 		}
