@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"cmp"
 	"fmt"
 	"net/url"
 	"slices"
@@ -60,7 +59,6 @@ var BrokenLink = &audit.Rule{
 func runBrokenLink(p *audit.Pass) error {
 	g := p.Graph
 	var renamed renames
-	bySource := func(a, b crawler.Reference) int { return cmp.Compare(a.Source, b.Source) }
 	// mapped reports whether the redirect map of check --expect judges
 	// URL u: redirect-map-missing says what a listed URL that answers an
 	// error should do.
@@ -86,24 +84,15 @@ func runBrokenLink(p *audit.Pass) error {
 		if c != nil {
 			what = describeChain(c)
 		}
-		suggest := ""
 		if c == nil || c.End == crawler.EndFinal || c.End == crawler.EndError {
-			if to := renamed.of(g, end); to != "" {
-				suggest = to
-				f.Fix.Target = to
-				if c == nil {
-					f.Fix.Status = 301
-				}
+			if f.Fix.Target = renamed.of(g, end); f.Fix.Target != "" && c == nil {
+				f.Fix.Status = 301 // the renamed URL itself should redirect
 			}
 		}
 		// A link to another site is a warning, unless the error is on
 		// this site: the other site redirects into a broken URL of ours.
 		ours := inScope(g, target) || end != nil && inScope(g, end.URL)
-		refs := g.Inbound(target) // a crawl's graph has them sorted by source
-		if !slices.IsSortedFunc(refs, bySource) {
-			refs = slices.Clone(refs)
-			slices.SortStableFunc(refs, bySource)
-		}
+		refs := inboundBySource(g, target)
 		for i := 0; i < len(refs); {
 			j := i + 1
 			for j < len(refs) && refs[j].Source == refs[i].Source {
@@ -123,7 +112,7 @@ func runBrokenLink(p *audit.Pass) error {
 			}) {
 				f.Severity = audit.Error
 			}
-			p.Reportf(f, "%s %s; %s", referenceTo(page[0]), what, brokenFix(page[0], target, c, suggest))
+			p.Reportf(f, "%s %s; %s", referenceTo(page[0]), what, brokenFix(page[0], target, c, f.Fix.Target))
 		}
 	}
 	return nil

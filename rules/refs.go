@@ -49,14 +49,9 @@ type redirectRef struct {
 // that keep accepts and whose target starts a chain, ordered by target,
 // then source.
 func redirectRefs(g *crawler.Graph, keep func(crawler.Reference) bool) iter.Seq[redirectRef] {
-	bySource := func(a, b crawler.Reference) int { return cmp.Compare(a.Source, b.Source) }
 	return func(yield func(redirectRef) bool) {
 		for _, target := range g.Entries() {
-			refs := g.Inbound(target) // a crawl's graph has them sorted by source
-			if !slices.IsSortedFunc(refs, bySource) {
-				refs = slices.Clone(refs)
-				slices.SortStableFunc(refs, bySource)
-			}
+			refs := inboundBySource(g, target)
 			var r redirectRef // the pair being gathered; r.Chain is nil until one is kept
 			for _, ref := range refs {
 				if !keep(ref) {
@@ -87,6 +82,18 @@ func redirectRefs(g *crawler.Graph, keep func(crawler.Reference) bool) iter.Seq[
 			}
 		}
 	}
+}
+
+// inboundBySource returns the references to URL u ordered by source: a
+// crawl's graph has them so, a graph built otherwise gets a sorted copy.
+func inboundBySource(g *crawler.Graph, u string) []crawler.Reference {
+	bySource := func(a, b crawler.Reference) int { return cmp.Compare(a.Source, b.Source) }
+	refs := g.Inbound(u)
+	if !slices.IsSortedFunc(refs, bySource) {
+		refs = slices.Clone(refs)
+		slices.SortStableFunc(refs, bySource)
+	}
+	return refs
 }
 
 // refKinds returns a filter for redirectRefs that keeps references of
