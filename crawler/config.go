@@ -36,6 +36,11 @@ type Config struct {
 	AllowPrivate bool              // reach loopback and private addresses from any start URL (see safety.go)
 	Progress     func(Progress)    // called after each URL is fetched or blocked, never concurrently; must return quickly
 	Log          io.Writer         // progress and warnings; nil = none
+
+	// FollowNofollow fetches the URLs of links marked rel=nofollow, ugc
+	// or sponsored like any other; without it, such links are recorded
+	// (Reference.Nofollow) but get nothing fetched.
+	FollowNofollow bool
 }
 
 // Progress is a snapshot of a running crawl.

@@ -204,7 +204,12 @@ const sitemapRank = math.MaxInt32
 // A reference to a URL the crawl will never fetch (over --max-pages, too
 // deep, excluded, outside with --no-external) is dropped: no rule looks
 // at it, and a site of endless links would otherwise fill the memory
-// with them. The lock must be held.
+// with them. A nofollow link (Reference.Nofollow) schedules nothing
+// unless Config.FollowNofollow says so, but is kept: its target may
+// still be fetched for another reason (a followed link, a sitemap entry,
+// a redirect), and the rules then look at every link to it; if it is
+// not, the reference goes in the graph without a response. The lock must
+// be held.
 func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 	for i, ref := range refs {
 		if r := c.g.Responses[ref.Target]; r != nil {
@@ -216,9 +221,11 @@ func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
 		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader
 		if (p == nil || !p.queued) && !hop {
-			scheduled := c.fetchable(ref.Target, depth) &&
+			fetchable := c.fetchable(ref.Target, depth)
+			follow := !ref.Nofollow || c.cfg.FollowNofollow
+			scheduled := fetchable && follow &&
 				c.push(task{kind: fetchURL, url: ref.Target, depth: int32(depth)})
-			if p == nil && !scheduled {
+			if p == nil && !scheduled && !(fetchable && !follow) {
 				continue
 			}
 		}
@@ -226,7 +233,7 @@ func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 		if p.later {
 			p.order = min(p.order, found(rank, i))
 		}
-		p.refs = c.waiting.add(p.refs, waiting{kind: ref.Kind, source: ref.Source, text: ref.Text})
+		p.refs = c.waiting.add(p.refs, waiting{kind: ref.Kind, nofollow: ref.Nofollow, source: ref.Source, text: ref.Text})
 	}
 }
 
@@ -912,24 +919,30 @@ func (c *crawl) intern(s string) string {
 }
 
 // uniqueRefs keeps the first of the references of one page that share
-// kind and target (and language, for hreflang alternates).
+// kind and target (and language, for hreflang alternates). It is a
+// nofollow link only if all of them are: a page that links to a URL
+// both ways links to it.
 func uniqueRefs(refs []Reference) []Reference {
 	type key struct {
 		kind         RefKind
 		target, lang string
 	}
-	seen := make(map[key]struct{}, len(refs))
-	return slices.DeleteFunc(refs, func(ref Reference) bool {
+	seen := make(map[key]int, len(refs)) // the index of the kept one
+	out := refs[:0]
+	for _, ref := range refs {
 		k := key{ref.Kind, ref.Target, ""}
 		if ref.Kind == RefHreflang {
 			k.lang = ref.Text
 		}
-		if _, dup := seen[k]; dup {
-			return true
+		if i, dup := seen[k]; dup {
+			out[i].Nofollow = out[i].Nofollow && ref.Nofollow
+			continue
 		}
-		seen[k] = struct{}{}
-		return false
-	})
+		seen[k] = len(out)
+		out = append(out, ref)
+	}
+	clear(refs[len(out):]) // as slices.DeleteFunc does: no string kept alive
+	return out
 }
 
 // readHeader copies the header fields the audit reads.

@@ -26,9 +26,10 @@ type page struct {
 // known: the first <base href> applies to the whole document, wherever
 // it stands.
 type rawRef struct {
-	kind RefKind
-	href string
-	text string
+	kind     RefKind
+	nofollow bool
+	href     string
+	text     string
 }
 
 // extractPage reads an HTML page in one streaming pass of the HTML
@@ -99,7 +100,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 		case "a":
 			closeAnchor() // an <a> inside an <a> closes the first
 			if a := readAttrs(z); a.hasHref {
-				raws = append(raws, rawRef{kind: RefAnchor, href: a.href})
+				raws = append(raws, rawRef{kind: RefAnchor, href: a.href, nofollow: nofollowRel(a.rel)})
 				if tt == html.StartTagToken {
 					anchor = len(raws) - 1
 					label = text{}
@@ -107,7 +108,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 			}
 		case "area":
 			if a := readAttrs(z); a.hasHref {
-				raws = append(raws, rawRef{kind: RefArea, href: a.href, text: collapse(a.alt)})
+				raws = append(raws, rawRef{kind: RefArea, href: a.href, text: collapse(a.alt), nofollow: nofollowRel(a.rel)})
 			}
 		case "base":
 			if a := readAttrs(z); a.hasHref && !hasBase {
@@ -178,7 +179,7 @@ func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase b
 		if raw.kind == RefCanonical && p.canonical == "" {
 			p.canonical = target
 		}
-		p.refs = append(p.refs, Reference{Kind: raw.kind, Source: self, Target: target, Text: raw.text})
+		p.refs = append(p.refs, Reference{Kind: raw.kind, Nofollow: raw.nofollow, Source: self, Target: target, Text: raw.text})
 	}
 	if hasRefresh {
 		p.refreshes = true
@@ -242,6 +243,26 @@ func plainPath(p string) bool {
 		}
 	}
 	return true
+}
+
+// nofollowRel reports whether a link's rel attribute asks crawlers not
+// to follow it: it holds nofollow, ugc (user-generated content, such as
+// comments) or sponsored, as a token of its space-separated,
+// case-insensitive list.
+func nofollowRel(rel string) bool {
+	for _, token := range strings.FieldsFunc(rel, isHTMLSpace) {
+		if strings.EqualFold(token, "nofollow") || strings.EqualFold(token, "ugc") || strings.EqualFold(token, "sponsored") {
+			return true
+		}
+	}
+	return false
+}
+
+// isHTMLSpace reports whether r is ASCII white space, which separates
+// the tokens of an HTML attribute (tab, line feed, form feed, carriage
+// return, space); other white space is part of a token.
+func isHTMLSpace(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\f' || r == '\r' || r == ' '
 }
 
 // tagAttrs holds the attributes the crawler reads; has says which of

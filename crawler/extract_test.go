@@ -295,6 +295,40 @@ func TestExtractPage(t *testing.T) {
 			name: "not HTML at all",
 			html: "\x00\x01\xff plain bytes, no tags",
 		},
+		{
+			// rel is a list of tokens split at ASCII white space, in any
+			// letter case; nofollow, ugc and sponsored mark a link the
+			// crawl does not follow. Not on link or form elements.
+			name: "nofollow links",
+			html: `<a rel="nofollow" class="comment-reply-link" href="/p/?replytocom=2#respond">Reply</a>
+<a href="https://spam.example/" rel='external NoFollow ugc'>Bob</a>
+<a rel="UGC" href="/ugc">ugc</a>
+<a rel="noopener sponsored" href="/ad">ad</a>
+<a rel="	nofollow
+" href="/tabbed">tabbed</a>
+<a rel="nofollow-ish no-follow follow" href="/followed">followed</a>
+<a rel="nofollow` + "\u00a0" + `" href="/nbsp">no-break space is part of the token</a>
+<a rel="" href="/empty-rel">empty</a>
+<area rel="nofollow" href="/area" alt="region">
+<area href="/area-followed">
+<link rel="canonical nofollow" href="/canon">
+<form action="/search" rel="nofollow"></form>`,
+			refs: []Reference{
+				{Kind: RefAnchor, Nofollow: true, Source: testPage, Target: "http://example.com/p/?replytocom=2", Text: "Reply"},
+				{Kind: RefAnchor, Nofollow: true, Source: testPage, Target: "https://spam.example/", Text: "Bob"},
+				{Kind: RefAnchor, Nofollow: true, Source: testPage, Target: "http://example.com/ugc", Text: "ugc"},
+				{Kind: RefAnchor, Nofollow: true, Source: testPage, Target: "http://example.com/ad", Text: "ad"},
+				{Kind: RefAnchor, Nofollow: true, Source: testPage, Target: "http://example.com/tabbed", Text: "tabbed"},
+				ref(RefAnchor, "http://example.com/followed", "followed"),
+				ref(RefAnchor, "http://example.com/nbsp", "no-break space is part of the token"),
+				ref(RefAnchor, "http://example.com/empty-rel", "empty"),
+				{Kind: RefArea, Nofollow: true, Source: testPage, Target: "http://example.com/area", Text: "region"},
+				ref(RefArea, "http://example.com/area-followed", ""),
+				ref(RefCanonical, "http://example.com/canon", ""),
+				ref(RefForm, "http://example.com/search", "get"),
+			},
+			canonical: "http://example.com/canon",
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -185,10 +185,16 @@ func (r *Response) Next() (target string, kind HopKind, ok bool) {
 
 // Reference is one place that points at a URL.
 type Reference struct {
-	Kind   RefKind
-	Source string // normalised URL of the page or sitemap; "" for seeds
-	Target string // normalised absolute URL
-	Text   string // anchor text, hreflang code or form method
+	Kind RefKind
+	// Nofollow marks an <a> or <area> link whose rel holds nofollow,
+	// ugc or sponsored. The crawl does not fetch a URL for such links
+	// (unless Config.FollowNofollow): only another reference, or a
+	// redirect, gets it fetched. The references are kept all the same;
+	// one whose target was never fetched has no response in the graph.
+	Nofollow bool
+	Source   string // normalised URL of the page or sitemap; "" for seeds
+	Target   string // normalised absolute URL
+	Text     string // anchor text, hreflang code or form method
 }
 
 // Sitemap is one sitemap or sitemap index that was read.

@@ -7,11 +7,12 @@ type waiting struct {
 	source, text string
 	next         int32 // the next reference to the same URL, as a waitList index
 	kind         RefKind
+	nofollow     bool
 }
 
 // to is the reference to target.
 func (w *waiting) to(target string) Reference {
-	return Reference{Kind: w.kind, Source: w.source, Target: target, Text: w.text}
+	return Reference{Kind: w.kind, Nofollow: w.nofollow, Source: w.source, Target: target, Text: w.text}
 }
 
 // waitBlock is how many references a block of a waitList holds (40 KB).

@@ -341,7 +341,7 @@ func TestCrawlConfigFlags(t *testing.T) {
 	code := f.run("crawl", "--concurrency", "2", "https://a.test/", "--delay=250ms", "--max-pages", "50",
 		"--max-depth", "3", "http://b.test/x", "--timeout", "30s", "--retries", "1", "--max-retry-wait", "5s", "--max-body", "512KiB", "--user-agent", "SEO-bot/1",
 		"--header", "Authorization: Bearer t", "--header", "X-Env: staging", "--include", `^https://a\.test/blog/`,
-		"--exclude", `\?sort=`, "--exclude", "/tag/", "--sitemap", "https://a.test/extra.xml", "--no-external",
+		"--exclude", `\?sort=`, "--exclude", "/tag/", "--sitemap", "https://a.test/extra.xml", "--no-external", "--follow-nofollow",
 		"--subdomains", "--ignore-robots", "--proxy", "http://proxy.test:3128", "--resolve", "a.test:443:127.0.0.1",
 		"--insecure", "--allow-private")
 	if code != exitOK {
@@ -376,6 +376,8 @@ func TestCrawlConfigFlags(t *testing.T) {
 		Resolve:      map[string]string{"a.test:443": "127.0.0.1:443"},
 		Insecure:     true,
 		AllowPrivate: true,
+
+		FollowNofollow: true,
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("config\n got %+v\nwant %+v", got, want)

@@ -38,6 +38,8 @@ type crawlFlags struct {
 	subdomains   bool
 	ignoreRobots bool
 
+	followNofollow bool
+
 	proxy        string
 	resolve      resolveFlag
 	insecure     bool
@@ -80,6 +82,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 		fs.Var(&f.sitemaps, "sitemap", "also read the sitemap at `URL` (repeatable)")
 		fs.BoolVar(&f.noSitemaps, "no-sitemaps", false, "read no sitemap, not even robots.txt's or /sitemap.xml")
 		fs.BoolVar(&f.noExternal, "no-external", false, "do not fetch URLs outside the site")
+		fs.BoolVar(&f.followNofollow, "follow-nofollow", false, "crawl links marked rel=nofollow, ugc or sponsored (comment reply links, ads) like any other; by default they are recorded, and their URLs fetched only when something else leads there")
 	}
 	fs.StringVar(&f.proxy, "proxy", "", "send requests through the proxy at `URL` (default: $HTTP_PROXY, $HTTPS_PROXY, $NO_PROXY)")
 	fs.Var(&f.resolve, "resolve", "connect to ADDR for URLs on HOST:PORT, as curl (`HOST:PORT:ADDR`, repeatable); ADDR may carry its own :PORT")
@@ -105,7 +108,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	return []flagSection{
 		{title: "Crawl", names: []string{
 			"concurrency", "delay", "max-pages", "max-depth", "timeout", "retries", "max-retry-wait", "max-body", "user-agent", "header",
-			"include", "exclude", "sitemap", "no-sitemaps", "no-external", "subdomains", "ignore-robots",
+			"include", "exclude", "sitemap", "no-sitemaps", "no-external", "follow-nofollow", "subdomains", "ignore-robots",
 		}},
 		{title: "Network", names: []string{"proxy", "resolve", "insecure", "allow-private"}},
 		{title: "Report", names: report},
@@ -321,6 +324,8 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 		Insecure:     f.insecure,
 		AllowPrivate: f.allowPrivate,
 		Log:          a.stderr, // runJob puts the progress line in between
+
+		FollowNofollow: f.followNofollow,
 	}
 
 	if err := a.prepareAudit(j, f); err != nil {
