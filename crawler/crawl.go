@@ -730,6 +730,9 @@ func (c *crawl) fetch(t task) (chained bool) {
 				r.Parsed = true
 				r.Canonical = p.canonical
 				r.Noindex = r.Noindex || p.noindex
+				if !p.nofollow && isNofollow(strings.Join(res.header.Values("X-Robots-Tag"), ", ")) {
+					nofollowAll(p.refs)
+				}
 				if !headerRefresh {
 					r.Refresh = p.refresh
 				}

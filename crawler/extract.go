@@ -20,6 +20,7 @@ type page struct {
 	refreshes bool     // a meta refresh parsed, to this page or another
 	canonical string
 	noindex   bool
+	nofollow  bool // meta robots nofollow: every link of the page is nofollow
 }
 
 // rawRef is a reference as written in the page, before the base URL is
@@ -137,6 +138,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				}
 			case strings.EqualFold(a.name, "robots") || strings.EqualFold(a.name, "googlebot"):
 				p.noindex = p.noindex || isNoindex(a.content)
+				p.nofollow = p.nofollow || isNofollow(a.content)
 			}
 		case "form":
 			a := readAttrs(z)
@@ -180,6 +182,9 @@ func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase b
 			p.canonical = target
 		}
 		p.refs = append(p.refs, Reference{Kind: raw.kind, Nofollow: raw.nofollow, Source: self, Target: target, Text: raw.text})
+	}
+	if p.nofollow {
+		nofollowAll(p.refs)
 	}
 	if hasRefresh {
 		p.refreshes = true
@@ -243,6 +248,16 @@ func plainPath(p string) bool {
 		}
 	}
 	return true
+}
+
+// nofollowAll marks every link (<a>, <area>) among refs nofollow: the
+// page says nofollow in a robots meta tag or X-Robots-Tag.
+func nofollowAll(refs []Reference) {
+	for i := range refs {
+		if refs[i].Kind == RefAnchor || refs[i].Kind == RefArea {
+			refs[i].Nofollow = true
+		}
+	}
 }
 
 // nofollowRel reports whether a link's rel attribute asks crawlers not
@@ -337,7 +352,16 @@ var valuedDirectives = map[string]bool{
 
 // isNoindex reads a robots meta tag or X-Robots-Tag value. A user agent
 // prefix ("googlebot: noindex") counts too.
-func isNoindex(v string) bool {
+func isNoindex(v string) bool { return hasDirective(v, "noindex") }
+
+// isNofollow reads a robots meta tag or X-Robots-Tag value for nofollow,
+// as isNoindex does for noindex.
+func isNofollow(v string) bool { return hasDirective(v, "nofollow") }
+
+// hasDirective reports whether a robots meta tag or X-Robots-Tag value
+// holds the directive want ("noindex" or "nofollow"), or "none", which
+// means both.
+func hasDirective(v, want string) bool {
 	for _, d := range strings.Split(strings.ToLower(v), ",") {
 		d = strings.TrimSpace(d)
 		if name, after, ok := strings.Cut(d, ":"); ok {
@@ -346,7 +370,7 @@ func isNoindex(v string) bool {
 			}
 			d = strings.TrimSpace(after)
 		}
-		if d == "noindex" || d == "none" {
+		if d == want || d == "none" {
 			return true
 		}
 	}

@@ -329,6 +329,25 @@ func TestExtractPage(t *testing.T) {
 			},
 			canonical: "http://example.com/canon",
 		},
+		{
+			name: "meta robots nofollow makes every link of the page nofollow",
+			html: `<head><meta name="robots" content="noindex, NOFOLLOW"><link rel="canonical" href="/canon"></head>
+<a href="/a">a</a><area href="/area"><form action="/f"></form>`,
+			refs: []Reference{
+				ref(RefCanonical, "http://example.com/canon", ""),
+				{Kind: RefAnchor, Nofollow: true, Source: testPage, Target: "http://example.com/a", Text: "a"},
+				{Kind: RefArea, Nofollow: true, Source: testPage, Target: "http://example.com/area"},
+				ref(RefForm, "http://example.com/f", "get"),
+			},
+			canonical: "http://example.com/canon",
+			noindex:   true,
+		},
+		{
+			name:    "meta robots none is noindex and nofollow",
+			html:    `<meta name="googlebot" content="none"><a href="/a">a</a>`,
+			refs:    []Reference{{Kind: RefAnchor, Nofollow: true, Source: testPage, Target: "http://example.com/a", Text: "a"}},
+			noindex: true,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -165,3 +165,37 @@ func sameLines(a, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
+
+// TestNofollowPage: a page whose robots meta tag or X-Robots-Tag header
+// says nofollow (or none) has every link nofollow.
+func TestNofollowPage(t *testing.T) {
+	site := crawlertest.New(t, `
+-- / --
+<a href="/meta">meta</a>
+<a href="/header">header</a>
+<a href="/plain">plain</a>
+-- /meta --
+<head><meta name="robots" content="nofollow"></head>
+<a href="/from-meta">a link of a nofollow page</a>
+-- /header --
+> X-Robots-Tag: googlebot: none
+<a href="/from-header">a link of a page whose header says none</a>
+-- /plain --
+<a href="/from-plain">a link of an ordinary page</a>
+-- /from-meta --
+-- /from-header --
+-- /from-plain --
+`)
+	g := crawl(t, site.Config("http://site.test/"))
+	for u, want := range map[string]int{"/from-meta": 0, "/from-header": 0, "/from-plain": 1} {
+		if n := site.Hits("http://site.test" + u); n != want {
+			t.Errorf("%s fetched %d times, want %d", u, n, want)
+		}
+	}
+	if got, want := refLines(g, []string{"http://site.test/from-meta", "http://site.test/from-header"}), []string{
+		"a http://site.test/meta -> http://site.test/from-meta nofollow",
+		"a http://site.test/header -> http://site.test/from-header nofollow",
+	}; !sameLines(got, want) {
+		t.Errorf("references:\n%q\nwant\n%q", got, want)
+	}
+}

@@ -22,7 +22,10 @@ var LinkToRedirect = &audit.Rule{
 			"target); when the chain is broken, fix the redirect or remove the link. A chain the " +
 			"crawl did not follow to its end (--max-pages, --no-external, a crawl cut short) is " +
 			"reported as unfinished, with no target and no final URL to link. One finding " +
-			"per linking page and redirecting URL. Links to other sites are not checked. " +
+			"per linking page and redirecting URL. Links to other sites are not checked, nor " +
+			"nofollow links (rel=nofollow, ugc or sponsored, or a page that says nofollow): they " +
+			"pass no signal, and WordPress's comment reply links (?replytocom=N) redirect to " +
+			"their own page by design. " +
 			"Not flagged: a link to an alias that redirects temporarily to a login or back-office " +
 			"page (/login to /wp-login.php, /admin to /wp-admin/): a CMS makes these on purpose, " +
 			"and the page behind them changes with the visitor's session. When the final URL " +
@@ -40,7 +43,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 	g := p.Graph
 	var renamed renames
 	keep := func(ref crawler.Reference) bool {
-		return (ref.Kind == crawler.RefAnchor || ref.Kind == crawler.RefArea) &&
+		return (ref.Kind == crawler.RefAnchor || ref.Kind == crawler.RefArea) && !ref.Nofollow &&
 			ref.Source != "" && inScope(g, ref.Source) &&
 			crawler.SameSite(crawler.Hostname(ref.Source), crawler.Hostname(ref.Target))
 	}

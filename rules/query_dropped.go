@@ -28,7 +28,8 @@ var QueryDropped = &audit.Rule{
 			"controller (\"/\" or /index.php and the like) that selects a page by its parameters " +
 			"and redirects to that page's own path, as WordPress does with /?p=9, /?page_id=6, " +
 			"/?cat=2 or /?author=1; unless a tracking parameter (utm_*, gclid ...) is dropped, " +
-			"which never selects a page. " +
+			"which never selects a page; nor WordPress's comment reply parameter replytocom, " +
+			"which SEO plugins strip on purpose (?replytocom=2 to the post). " +
 			"Fix: carry the query over in the redirect's Location (most servers have a flag for it, " +
 			"e.g. nginx $is_args$args, Apache QSA), or link the final URL directly when the " +
 			"parameters are not needed. Source: RFC 9110 §10.2.2 (a Location inherits the " +
@@ -52,7 +53,7 @@ func runQueryDropped(p *audit.Pass) error {
 			continue
 		}
 		params, _ := url.ParseQuery(entry.RawQuery)
-		if len(params) == 0 || keepsQuery(params, c.FinalURL()) || consumed(entry, params, c.FinalURL(), tracking) {
+		if len(params) == 0 || keepsQuery(params, c.FinalURL()) || consumed(entry, params, c.FinalURL(), tracking) || strippedOnPurpose(params) {
 			continue
 		}
 		// A redirect map (check --expect) that sends the URL to where it
@@ -122,6 +123,18 @@ func consumed(entry *url.URL, params url.Values, u string, tracking []string) bo
 	}
 	for name := range params {
 		if isTracking(name, tracking) {
+			return false
+		}
+	}
+	return true
+}
+
+// strippedOnPurpose reports whether every parameter is one a CMS or SEO
+// plugin strips on purpose, to keep one URL per page: WordPress's
+// comment reply parameter replytocom (Yoast SEO redirects it away).
+func strippedOnPurpose(params url.Values) bool {
+	for name := range params {
+		if name != "replytocom" {
 			return false
 		}
 	}
