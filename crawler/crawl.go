@@ -813,20 +813,30 @@ func failed(r *Response) bool {
 
 // unreachable says why a finished crawl cannot be trusted, "" when it
 // can: its start URLs all failed (a site down, or answering 503
-// everywhere) or were blocked (robots.txt disallows them, or could not be
-// read), so nothing was audited; or too many of the site's URLs failed.
+// everywhere), were blocked (robots.txt disallows them, or could not be
+// read), or, in a crawl that reached no page of the site otherwise,
+// answered 4xx, so nothing was audited; or too many of the site's URLs
+// failed.
 func (c *crawl) unreachable(site int, failures []*Response) string {
 	var first *Response
+	denied := false // a start URL answered 4xx
 	for _, s := range c.cfg.Seeds {
 		u, _ := Normalize(s) // newCrawl checked it
 		r := c.g.Responses[u]
-		if r == nil || !failed(r) && !r.Blocked {
+		// In a crawl (not a list), a start URL that answers 4xx lets
+		// nothing in: a 404 home page, a 403 from a firewall.
+		shut := !c.cfg.ListMode && r != nil && !r.Blocked && r.Status >= 400 && r.Status < 500
+		if r == nil || !failed(r) && !r.Blocked && !shut {
 			first = nil // fetched, or never tried: the crawl started
 			break
 		}
+		denied = denied || shut
 		if first == nil {
 			first = r
 		}
+	}
+	if first != nil && denied && c.crawledPage() {
+		first = nil // the crawl went in elsewhere: a sitemap's pages
 	}
 	if first != nil {
 		if len(c.cfg.Seeds) == 1 {
@@ -840,6 +850,16 @@ func (c *crawl) unreachable(site int, failures []*Response) string {
 			bad, site, first.URL, failure(first))
 	}
 	return ""
+}
+
+// crawledPage reports whether a URL of the site answered 2xx.
+func (c *crawl) crawledPage() bool {
+	for _, r := range c.g.Responses {
+		if r.Internal && r.Status >= 200 && r.Status < 300 {
+			return true
+		}
+	}
+	return false
 }
 
 // failures counts the site's URLs fetched (robots.txt blocks aside) and

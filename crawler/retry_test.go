@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/crawler/crawlertest"
 )
 
 // flaky is a test server whose handlers see how many times their URL
@@ -261,9 +262,10 @@ func TestSafeguardResumes(t *testing.T) {
 }
 
 // TestUnreachable: a finished crawl whose start URL failed (a 503 on
-// every try, as a site in maintenance answers) or is disallowed by
-// robots.txt, or in which more than a quarter of the site's URLs failed,
-// says so; a 404, or a few failures, do not.
+// every try, as a site in maintenance answers), answered 404 with no
+// other page to crawl, or is disallowed by robots.txt, or in which more
+// than a quarter of the site's URLs failed, says so; a few failures do
+// not.
 func TestUnreachable(t *testing.T) {
 	_, srv := newFlaky(t, func(w http.ResponseWriter, r *http.Request, _ int) {
 		switch {
@@ -283,7 +285,7 @@ func TestUnreachable(t *testing.T) {
 		{"/maintenance", "the start URL could not be fetched: " + srv.URL + "/maintenance: 503 Service Unavailable (after 4 attempts)"},
 		{"/many", "40 of the site's 41 URLs could not be fetched"},
 		{"/few", ""},
-		{"/missing", ""},
+		{"/missing", "the start URL could not be fetched: " + srv.URL + "/missing: 404 Not Found"},
 	} {
 		g := crawl(t, retryConfig(srv, srv.URL+tc.seed))
 		if tc.want == "" && g.Stats.Unreachable != "" || !strings.Contains(g.Stats.Unreachable, tc.want) {
@@ -371,4 +373,37 @@ func TestSitemapRetried(t *testing.T) {
 		t.Errorf("sitemaps %+v, requested %d times; want read on the second", g.Sitemaps, f.count("/sitemap.xml"))
 	}
 	mustLookup(t, g, srv.URL+"/listed")
+}
+
+// TestUnreachableStartURL4xx: a start URL that answers 4xx lets nothing
+// in, unless the crawl reached pages of the site otherwise (a sitemap);
+// the lines of a list are checked one by one, and a 404 there is a
+// finding, not a site that cannot be read.
+func TestUnreachableStartURL4xx(t *testing.T) {
+	site := crawlertest.New(t, `
+-- /robots.txt --
+> Content-Type: text/plain
+Sitemap: http://site.test/sitemap.xml
+-- /sitemap.xml --
+> Content-Type: application/xml
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>http://site.test/page</loc></url></urlset>
+-- /page --
+<p>a page</p>
+-- /forbidden 403 --
+`)
+	for _, tc := range []struct {
+		name string
+		cfg  func(*crawler.Config)
+		want string
+	}{
+		{"no other page", func(c *crawler.Config) { c.NoSitemaps = true }, "the start URL could not be fetched: http://site.test/forbidden: 403 Forbidden"},
+		{"a sitemap's page", func(*crawler.Config) {}, ""},
+		{"a list", func(c *crawler.Config) { c.ListMode, c.NoSitemaps = true, true }, ""},
+	} {
+		cfg := site.Config("http://site.test/forbidden")
+		tc.cfg(&cfg)
+		if got := crawl(t, cfg).Stats.Unreachable; got != tc.want {
+			t.Errorf("%s: Unreachable = %q, want %q", tc.name, got, tc.want)
+		}
+	}
 }

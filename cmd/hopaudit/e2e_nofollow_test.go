@@ -14,7 +14,8 @@ import (
 // replytocomSite is a WordPress post with three comments, each with its
 // rel=nofollow reply link (?replytocom=N), which Yoast SEO redirects to
 // the post. The about page links the second reply URL without nofollow;
-// a partner is linked rel=sponsored.
+// a partner is linked rel=sponsored, and a former partner, whose page is
+// gone, both rel=sponsored and from the about page.
 const replytocomSite = `
 -- / --
 <a href="/hello-world/">Hello world!</a>
@@ -27,8 +28,11 @@ const replytocomSite = `
 <li id="comment-3">Me too <a rel='nofollow' class='comment-reply-link' href='http://site.test/hello-world/?replytocom=3#respond' aria-label='Reply to Carol'>Reply</a></li>
 </ol>
 <a href="/partner" rel="sponsored">Our partner</a>
+<a href="/old-partner" rel="sponsored">Our former partner</a>
 -- /about/ --
 <a href="/hello-world/?replytocom=2#respond">Reply to Alice's comment</a>
+<a href="/old-partner">Our former partner</a>
+-- /old-partner 404 --
 -- /hello-world/?replytocom=1 301 http://site.test/hello-world/#comment-1 --
 > X-Redirect-By: Yoast SEO
 -- /hello-world/?replytocom=2 301 http://site.test/hello-world/#comment-2 --
@@ -42,8 +46,10 @@ const replytocomSite = `
 // TestEndToEndNofollow crawls the WordPress post with and without
 // --follow-nofollow. By default its reply links fetch nothing: the one
 // reply URL linked without nofollow elsewhere is fetched once, and
-// audited with the nofollow link to it too; the others are in no
-// report, and the crawl is whole. With --follow-nofollow every reply URL
+// link-to-redirect reports that link only (a nofollow link passes no
+// signal); the others are in no report, and the crawl is whole. A broken
+// URL that a followed link leads to is reported for the nofollow link
+// to it too. With --follow-nofollow every reply URL
 // is crawled and audited. Two default runs compared have nothing new,
 // fixed or unverified.
 func TestEndToEndNofollow(t *testing.T) {
@@ -84,12 +90,11 @@ func TestEndToEndNofollow(t *testing.T) {
 		}
 		return out
 	}
-	// linkFindings lists the findings of link-to-redirect as "url <
-	// source", and whether any finding names u.
-	linkFindings := func(d *output.Document) []string {
+	// linkFindings lists the findings of a rule as "url < source".
+	linkFindings := func(d *output.Document, rule string) []string {
 		var out []string
 		for _, f := range d.Findings {
-			if f.Rule == "link-to-redirect" {
+			if f.Rule == rule {
 				out = append(out, f.URL+" < "+f.Source)
 			}
 		}
@@ -116,10 +121,14 @@ func TestEndToEndNofollow(t *testing.T) {
 	if !slices.Contains(got, r2) || site.Hits(r2) != 1 {
 		t.Errorf("%s fetched %d times, want 1: /about/ links to it", r2, site.Hits(r2))
 	}
-	// The nofollow link to the reply URL fetched for another reason is
-	// audited as well.
-	if got, want := linkFindings(d), []string{r2 + " < http://site.test/about/", r2 + " < " + post}; !slices.Equal(got, want) {
+	if got, want := linkFindings(d, "link-to-redirect"), []string{r2 + " < http://site.test/about/"}; !slices.Equal(got, want) {
 		t.Errorf("link-to-redirect findings %q; want %q", got, want)
+	}
+	// The nofollow link to a URL fetched for another reason is audited
+	// as well.
+	gone := "http://site.test/old-partner"
+	if got, want := linkFindings(d, "broken-link"), []string{gone + " < http://site.test/about/", gone + " < " + post}; !slices.Equal(got, want) {
+		t.Errorf("broken-link findings %q; want %q", got, want)
 	}
 	if d.Stats.Partial || len(d.UnreadURLs) != 0 || d.FetchedURLs != nil {
 		t.Errorf("stats %+v, unread %q, fetched %q: the crawl is whole", d.Stats, d.UnreadURLs, d.FetchedURLs)
@@ -142,8 +151,8 @@ func TestEndToEndNofollow(t *testing.T) {
 			t.Errorf("--follow-nofollow: %s fetched %d times, want 1", u, site.Hits(u))
 		}
 	}
-	want := []string{r1 + " < " + post, r2 + " < http://site.test/about/", r2 + " < " + post, r3 + " < " + post}
-	if got := linkFindings(d); !slices.Equal(got, want) {
+	want := []string{r2 + " < http://site.test/about/"}
+	if got := linkFindings(d, "link-to-redirect"); !slices.Equal(got, want) {
 		t.Errorf("--follow-nofollow: link-to-redirect findings %q; want %q", got, want)
 	}
 	if d.Stats.Partial {
