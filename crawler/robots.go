@@ -84,21 +84,21 @@ func (r *robots) file(ctx context.Context, u *url.URL) *robotsFile {
 		case err != nil && ctx.Err() != nil:
 			// Cut short: the crawl is ending, nothing is learnt.
 		case err != nil && !a.connected:
-			r.log("robots.txt of %s: %s; crawling it as allowed", origin, errorText(err))
+			r.log("warning: robots.txt of %s: %s; crawling it as allowed", origin, errorText(err))
 		case errors.Is(err, errTooManyRedirects):
-			r.log("robots.txt of %s: %s; crawling it as allowed (RFC 9309)", origin, errorText(err))
+			r.log("warning: robots.txt of %s: %s; crawling it as allowed (RFC 9309)", origin, errorText(err))
 		case err != nil:
 			f.data = disallowAll
 			f.unreachable = "robots.txt unreachable (" + errorText(err) + ")" + a.tries + ": everything disallowed, as RFC 9309 says"
-			r.log("%s: %s", origin, f.unreachable)
+			r.log("warning: %s: %s", origin, f.unreachable)
 		case status >= 500 && status <= 599:
 			f.data = disallowAll
 			f.unreachable = fmt.Sprintf("robots.txt answered %d%s: everything disallowed, as RFC 9309 says", status, a.tries)
-			r.log("%s: %s", origin, f.unreachable)
+			r.log("warning: %s: %s", origin, f.unreachable)
 		case status >= 200 && status <= 299:
 			data, err := robotstxt.FromBytes(body)
 			if err != nil {
-				r.log("robots.txt of %s: %s; crawling it as allowed", origin, err)
+				r.log("warning: robots.txt of %s: %s; crawling it as allowed", origin, err)
 				return
 			}
 			f.data = data

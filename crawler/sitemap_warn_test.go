@@ -151,3 +151,16 @@ func TestSitemapLineInvalid(t *testing.T) {
 		t.Errorf("rows %q; log:\n%s", rows, log.String())
 	}
 }
+
+// TestRobotsWarning: a robots.txt that cannot be read says so on the log
+// as a warning, like every other warning of the crawl.
+func TestRobotsWarning(t *testing.T) {
+	site := crawlertest.New(t, "-- /robots.txt 503 --\n-- / --\nhome\n")
+	cfg := site.Config("http://site.test/")
+	var log logBuffer
+	cfg.Log = &log
+	crawl(t, cfg)
+	if !strings.Contains(log.String(), "warning: http://site.test: robots.txt answered 503") {
+		t.Errorf("log:\n%s", log.String())
+	}
+}
