@@ -192,7 +192,7 @@ func referenceTo(ref crawler.Reference) string {
 	u := ref.Target
 	switch ref.Kind {
 	case crawler.RefSeed:
-		return "start URL " + u
+		return "given URL " + u
 	case crawler.RefSitemap:
 		return "sitemap lists " + u + ", which"
 	case crawler.RefCanonical:
@@ -219,7 +219,7 @@ func brokenFix(ref crawler.Reference, u string, c *crawler.Chain, suggest string
 	var edit string
 	switch ref.Kind {
 	case crawler.RefSeed:
-		edit = "correct the start URL"
+		edit = "correct or remove it (a start URL or a line of the list)"
 	case crawler.RefSitemap:
 		edit = "remove the entry or list a working URL"
 	case crawler.RefCanonical:
