@@ -92,8 +92,10 @@ type Finding struct {
 // the finding's URL, in a form a program can compare: the status to
 // answer with and the URL to redirect to. A field is zero when the
 // advice names none (a link to edit, a header to drop, a choice left to
-// the site). All findings on one URL advise the same status and target,
-// and never a redirect to the URL itself.
+// the site). A catalogue keeps its findings on one URL to one status
+// and one target, never a redirect to the URL itself; hopaudit's rules
+// are tested for it over their fixture sites. Reports do not write it:
+// the message says the same in words.
 type Fix struct {
 	Status int    // e.g. 301 or 308; 0 when the advice names no status
 	Target string // normalised URL to redirect to; "" when it names none

@@ -731,7 +731,11 @@ func (c *crawl) fetch(t task) (chained bool) {
 				r.Canonical = p.canonical
 				r.Noindex = r.Noindex || p.noindex
 				if !p.nofollow && isNofollow(strings.Join(res.header.Values("X-Robots-Tag"), ", ")) {
+					p.nofollow = true
 					nofollowAll(p.refs)
+				}
+				if p.nofollow && r.Depth == 0 && !c.cfg.FollowNofollow && !c.cfg.ListMode {
+					c.logf("warning: %s says nofollow (robots meta tag or X-Robots-Tag, as a staging site often does): its links are not followed; --follow-nofollow crawls them", r.URL)
 				}
 				if !headerRefresh {
 					r.Refresh = p.refresh

@@ -2,6 +2,7 @@ package crawler_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hopaudit/hopaudit/crawler"
@@ -197,5 +198,32 @@ func TestNofollowPage(t *testing.T) {
 		"a http://site.test/header -> http://site.test/from-header nofollow",
 	}; !sameLines(got, want) {
 		t.Errorf("references:\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestNofollowStartPage: a start page that says nofollow, as a staging
+// site that discourages search engines does, is a warning that names
+// --follow-nofollow: otherwise the crawl stops at one page in silence.
+func TestNofollowStartPage(t *testing.T) {
+	site := crawlertest.New(t, `
+-- / --
+<head><meta name='robots' content='noindex, nofollow' /></head>
+<a href="/about/">About</a>
+-- /about/ --
+<p>about</p>
+`)
+	cfg := site.Config("http://site.test/")
+	var log logBuffer
+	cfg.Log = &log
+	crawl(t, cfg)
+	if !strings.Contains(log.String(), "warning: http://site.test/ says nofollow") || !strings.Contains(log.String(), "--follow-nofollow") {
+		t.Errorf("log:\n%s", log.String())
+	}
+	cfg.FollowNofollow = true
+	var quiet logBuffer
+	cfg.Log = &quiet
+	crawl(t, cfg)
+	if quiet.String() != "" || site.Hits("http://site.test/about/") != 1 {
+		t.Errorf("--follow-nofollow: /about/ fetched %d times, log:\n%s", site.Hits("http://site.test/about/"), quiet.String())
 	}
 }

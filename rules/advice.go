@@ -10,10 +10,10 @@ import (
 
 // This file holds what rules share to give one URL one advice: the
 // permanent status to use in place of a temporary one, and the URL a
-// chain's entry should redirect straight to. Every rule that names a
-// status or a target for a URL asks here, so that two findings on one
-// URL never advise two statuses or two targets (see audit.Fix and
-// TestOneAdvicePerURL).
+// chain's entry should redirect straight to. Every rule that names one
+// status, or a URL to redirect to, in a finding's Fix asks here, so that
+// two findings on one URL never advise two statuses or two targets (see
+// audit.Fix and TestOneAdvicePerURL).
 
 // permanentStatus returns the permanent status to advise in place of
 // the redirect at hop URL u, answering status: 308 when the redirect
@@ -66,10 +66,12 @@ func postedTo(g *crawler.Graph, u string) bool {
 
 // chainTarget returns the URL to advise chain c's entry to redirect
 // straight to: the redirect map's target when it has one for the entry
-// (check --expect), else the working page the chain ends on, or the
-// page that one names as canonical when that is another working page
-// (canonicalElsewhere). It returns "" when the chain does not end on a
-// working page: broken, blocked, in a loop or not followed to its end.
+// (check --expect) and the chain does not pass through it, else the
+// working page the chain ends on, or the page that one names as
+// canonical when that is another working page (canonicalElsewhere). It
+// returns "" when the chain does not end on a working page (broken,
+// blocked, in a loop or not followed to its end) or ends on what looks
+// like WordPress's guess (guessed).
 func chainTarget(g *crawler.Graph, expect map[string]string, c *crawler.Chain, tracking []string) string {
 	if to, ok := expect[c.URL()]; ok && !passesThrough(c, to) {
 		if to == c.URL() {
@@ -77,7 +79,7 @@ func chainTarget(g *crawler.Graph, expect map[string]string, c *crawler.Chain, t
 		}
 		return to
 	}
-	if c.End != crawler.EndFinal || c.Final == nil || c.Final.Status < 200 || c.Final.Status >= 300 {
+	if c.End != crawler.EndFinal || c.Final == nil || c.Final.Status < 200 || c.Final.Status >= 300 || guessed(c) {
 		return ""
 	}
 	if canon := canonicalElsewhere(g, c.Final, tracking); canon != "" {
@@ -97,18 +99,22 @@ func straightTo(g *crawler.Graph, expect map[string]string, c *crawler.Chain, tr
 		return target, target
 	case c.End == crawler.EndBlocked:
 		return c.FinalURL(), c.FinalURL() // a page, though crawlers may not see it
+	case c.End == crawler.EndFinal && guessed(c):
+		return "", "the right page (" + c.FinalURL() + " looks like WordPress's guess)"
 	}
 	return "", "a page that answers 200"
 }
 
 // canonicalElsewhere returns the page that page r names as canonical
-// when that is another page: its rel=canonical, followed through its
-// redirects to the page it ends on. It returns "" when r names none,
-// names itself, names a URL that differs from r's only by tracking
-// parameters (trackingOnly), or names one whose redirects lead back to
-// r or to no working page (canonical-to-redirect and broken-link report
-// those). A canonical the crawl did not fetch is taken as it is:
-// nothing is known against it.
+// when that is another working page of the site: its rel=canonical,
+// followed through its redirects to a page that answers 2xx. It returns
+// "" when r names none, names itself, names a URL that differs from r's
+// only by tracking parameters (trackingOnly), names one whose redirects
+// lead back to r or to no working page (canonical-to-redirect and
+// broken-link report those), one the crawl did not fetch (nothing is
+// known of it: check never fetches canonicals), or a page of another
+// site (a syndicated article's source: no redirect should send visitors
+// there).
 func canonicalElsewhere(g *crawler.Graph, r *crawler.Response, tracking []string) string {
 	canon := r.Canonical
 	if canon == "" || canon == r.URL || trackingOnly(r.URL, canon, tracking) {
@@ -116,11 +122,9 @@ func canonicalElsewhere(g *crawler.Graph, r *crawler.Response, tracking []string
 	}
 	c := g.Follow(canon)
 	switch {
-	case c.Final == nil:
-		return canon // not fetched
-	case c.End != crawler.EndFinal || c.Final.Status < 200 || c.Final.Status >= 300:
+	case c.Final == nil || c.End != crawler.EndFinal || c.Final.Status < 200 || c.Final.Status >= 300:
 		return ""
-	case c.FinalURL() == r.URL || trackingOnly(r.URL, c.FinalURL(), tracking):
+	case c.FinalURL() == r.URL || trackingOnly(r.URL, c.FinalURL(), tracking) || !inScope(g, c.FinalURL()):
 		return ""
 	}
 	return c.FinalURL()

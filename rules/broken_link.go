@@ -21,8 +21,10 @@ var BrokenLink = &audit.Rule{
 		Text: "A page of the site links to a URL (<a>, <area>), names it as canonical or hreflang " +
 			"alternate, submits a form to it, a sitemap lists it, or it is a start URL or a line " +
 			"of check's list, and the URL answers 4xx or 5xx or fails to load (DNS, connection, " +
-			"TLS, timeout), after the crawl's retries; or it redirects, and its chain ends so, " +
-			"loops or never ends. Visitors land on an error, search engines waste crawl budget " +
+			"TLS, timeout), after the crawl's retries; or it redirects, and its chain ends so " +
+			"(a chain that loops or never ends is redirect-loop's or redirect-chain-too-long's, " +
+			"and link-to-redirect lists the pages that link into it). Visitors land on an " +
+			"error, search engines waste crawl budget " +
 			"on it and drop the URL, and the page's signals leak into nothing. After a " +
 			"migration (renamed slugs, a changed category base) these are the most damaging " +
 			"problems of a site. One finding per URL and page (or sitemap): the source column " +
@@ -84,9 +86,11 @@ func runBrokenLink(p *audit.Pass) error {
 		if c != nil {
 			what = describeChain(c)
 		}
-		if c == nil || c.End == crawler.EndFinal || c.End == crawler.EndError {
+		if _, ok := p.Expect[target]; !ok { // the redirect map says where it goes
 			if f.Fix.Target = renamed.of(g, end); f.Fix.Target != "" && c == nil {
-				f.Fix.Status = 301 // the renamed URL itself should redirect
+				// The renamed URL itself should redirect, keeping a
+				// form's POST.
+				f.Fix.Status = permanentStatus(g, target, 0, []string{target})
 			}
 		}
 		// A link to another site is a warning, unless the error is on
@@ -112,47 +116,31 @@ func runBrokenLink(p *audit.Pass) error {
 			}) {
 				f.Severity = audit.Error
 			}
-			p.Reportf(f, "%s %s; %s", referenceTo(page[0]), what, brokenFix(page[0], target, c, f.Fix.Target))
+			p.Reportf(f, "%s %s; %s", referenceTo(page[0]), what, brokenFix(page[0], target, c, f.Fix))
 		}
 	}
 	return nil
 }
 
 // leadsToError reports whether a reference to URL r.URL, whose chain is
-// c (nil when it does not redirect), ends in an error: broken-link's
-// test, which the other reference rules leave to it. A loop and a chain
-// with no end are errors; a URL robots.txt disallows or the crawl did
-// not fetch is not.
+// c (nil when it does not redirect), ends on an error: broken-link's
+// test, which the other reference rules leave to it.
 func leadsToError(c *crawler.Chain, r *crawler.Response) bool {
 	if c != nil {
-		switch c.End {
-		case crawler.EndLoop, crawler.EndTooLong:
-			return true
-		case crawler.EndFinal, crawler.EndError:
-			r = c.Final
-		default:
-			return false
-		}
+		return endsInError(c)
 	}
-	return r != nil && !r.Blocked && answersError(r)
+	return r != nil && answersError(r)
 }
 
 // referencedBroken reports whether broken-link reports a reference into
-// chain c: it leads to an error, and a page, a sitemap or a form
+// chain c: it ends on an error, and a page, a sitemap or a form
 // references its entry URL (a start URL that redirects is
 // broken-redirect's).
 func referencedBroken(g *crawler.Graph, c *crawler.Chain) bool {
-	if !leadsToError(c, nil) {
+	if !endsInError(c) {
 		return false
 	}
 	return slices.ContainsFunc(g.Inbound(c.URL()), func(ref crawler.Reference) bool { return counts(ref, c, c.Final) })
-}
-
-// answersError reports whether a response is an error: a 4xx or 5xx
-// but 429, or no response at all because the request failed. A request
-// the address guard refused was never made: nothing is known.
-func answersError(r *crawler.Response) bool {
-	return r.Status >= 400 && r.Status != 429 || r.Status == 0 && r.Error != "" && !r.Refused
 }
 
 // counts reports whether a reference to a URL whose chain c (nil when
@@ -214,12 +202,12 @@ func referenceTo(ref crawler.Reference) string {
 
 // brokenFix says, for a message, how to mend a broken reference ref to
 // URL u, whose chain is c (nil when it does not redirect): with the
-// renamed page suggest when there is one.
-func brokenFix(ref crawler.Reference, u string, c *crawler.Chain, suggest string) string {
+// renamed page the finding's fix names, if any.
+func brokenFix(ref crawler.Reference, u string, c *crawler.Chain, fix audit.Fix) string {
 	var edit string
 	switch ref.Kind {
 	case crawler.RefSeed:
-		edit = "correct or remove it (a start URL or a line of the list)"
+		edit = "if it is an old URL, let it answer 301 to its new URL, or 410 if the content is gone; else correct the start URL or the list"
 	case crawler.RefSitemap:
 		edit = "remove the entry or list a working URL"
 	case crawler.RefCanonical:
@@ -231,11 +219,11 @@ func brokenFix(ref crawler.Reference, u string, c *crawler.Chain, suggest string
 	default:
 		edit = "point the link at a working URL or remove it"
 	}
-	switch {
-	case suggest != "" && c == nil:
-		return fmt.Sprintf("it looks renamed to %s (the only page with the same last path segment): let %s answer 301 to %s, and update the reference to it", suggest, u, suggest)
-	case suggest != "":
-		return fmt.Sprintf("the end looks renamed to %s (the only page with the same last path segment): point the redirect at %s, or %s", suggest, suggest, edit)
+	switch to := fix.Target; {
+	case to != "" && c == nil:
+		return fmt.Sprintf("it looks renamed to %s (the only page with the same last path segment): let %s answer %d to %s, and update the reference to it", to, u, fix.Status, to)
+	case to != "":
+		return fmt.Sprintf("the end looks renamed to %s (the only page with the same last path segment): point the redirect at %s, or %s", to, to, edit)
 	case c != nil:
 		return "fix the redirect, or " + edit
 	}

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"github.com/hopaudit/hopaudit/audit"
-	"github.com/hopaudit/hopaudit/crawler"
 )
 
 // BrokenRedirect flags redirect chains that end in an error.
@@ -45,22 +44,15 @@ func runBrokenRedirect(p *audit.Pass) error {
 	for i := range chains {
 		c := &chains[i]
 		r := c.Final
-		if r == nil || r.Refused {
-			continue // the address guard refused it: nothing is known
-		}
-		if brokenLinks && referencedBroken(g, c) {
-			continue // broken-link reports it, once per page that references it
-		}
-		switch {
-		case c.End == crawler.EndFinal && r.Status >= 400:
-		case c.End == crawler.EndError && (r.Status < 300 || r.Status >= 400):
-		default:
-			continue
+		if !endsInError(c) || brokenLinks && referencedBroken(g, c) {
+			continue // fine, or broken-link's: once per page that references it
 		}
 		n := len(c.Hops)
 		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: r.Status, Target: c.FinalURL(), Hops: n}
 		fix := "point the redirect at a page that answers 200, or let " + c.URL() + " answer 404 or 410 itself"
-		if to := renamed.of(g, r); to != "" {
+		if _, mapped := p.Expect[c.URL()]; mapped {
+			// The redirect map says where it goes (redirect-map-mismatch).
+		} else if to := renamed.of(g, r); to != "" {
 			f.Fix.Target = to
 			fix = "the end looks renamed to " + to + " (the only page with the same last path segment): point the redirect at it"
 		}

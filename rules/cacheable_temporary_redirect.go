@@ -24,7 +24,8 @@ var CacheableTemporaryRedirect = &audit.Rule{
 			"shared-cache lifetimes counts. Not flagged: no-store and an unqualified no-cache " +
 			"(nothing is reused without asking the server); private still lets the browser cache " +
 			"it, so it is flagged. Only responses inside the crawl scope are checked, once per URL. " +
-			"Fix: if the move is permanent, answer 301 or 308; if it is temporary, lower the " +
+			"Fix: if the move is permanent, answer 301 (308 for a 307, or when a POST form reaches " +
+			"it, as temporary-redirect advises); if it is temporary, lower the " +
 			"lifetime or send Cache-Control: no-cache. Sources: RFC 9111 §3, §4.2.1, §5.2, §5.3; " +
 			"RFC 9110 §15.4.",
 	},
@@ -38,8 +39,10 @@ var CacheableTemporaryRedirect = &audit.Rule{
 
 func runCacheableTemporaryRedirect(p *audit.Pass) error {
 	minLifetime := int64(p.Int("min-lifetime"))
-	for h := range reachedHops(p.Graph) {
-		if h.Kind != crawler.HopHTTP || !inScope(p.Graph, h.URL) {
+	g := p.Graph
+	for _, x := range g.ReachedRedirects() {
+		h := x.Hop
+		if h == nil || h.Kind != crawler.HopHTTP || !inScope(g, x.URL) {
 			continue
 		}
 		switch h.Status {
@@ -58,9 +61,10 @@ func runCacheableTemporaryRedirect(p *audit.Pass) error {
 		if !ok || l.Seconds < max(minLifetime, 1) {
 			continue
 		}
-		f := audit.Finding{URL: h.URL, Source: h.Source, Status: h.Status, Target: h.Target}
-		p.Reportf(f, "temporary %d to %s may be reused by caches for %s (%s): visitors keep being sent on as if it were permanent; answer 301 or 308 if the move is permanent, else lower the lifetime",
-			h.Status, h.Target, formatLifetime(l.Seconds), l.From)
+		f := audit.Finding{URL: x.URL, Source: x.Source, Status: h.Status, Target: h.Target}
+		f.Fix.Status = permanentStatus(g, x.URL, h.Status, x.Entries)
+		p.Reportf(f, "temporary %d to %s may be reused by caches for %s (%s): visitors keep being sent on as if it were permanent; answer %d if the move is permanent, else lower the lifetime",
+			h.Status, h.Target, formatLifetime(l.Seconds), l.From, f.Fix.Status)
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ func TestCacheableTemporaryRedirect(t *testing.T) {
 			name:  "302 with max-age of a year",
 			graph: litCached(302, crawler.Headers{CacheControl: "max-age=31536000"}),
 			want:  row("302"),
-			words: []string{"temporary 302 to http://site.test/new may be reused by caches for 365 days (Cache-Control max-age=31536000)", "answer 301 or 308 if the move is permanent"},
+			words: []string{"temporary 302 to http://site.test/new may be reused by caches for 365 days (Cache-Control max-age=31536000)", "answer 301 if the move is permanent"},
 		},
 		{
 			name:  "307 with s-maxage of exactly a day",

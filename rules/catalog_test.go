@@ -92,3 +92,37 @@ func TestREADMEListsRules(t *testing.T) {
 		}
 	}
 }
+
+// TestOtherNamesRules: every rule a rule asks about by name
+// (audit.Pass.Other) is in the catalogue: a misspelt name would make the
+// two rules report the same thing twice, silently.
+func TestOtherNamesRules(t *testing.T) {
+	names := map[string]bool{}
+	for _, r := range All() {
+		names[r.Name] = true
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := regexp.MustCompile(`\.Other\("([^"]*)"\)`)
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range other.FindAllSubmatch(b, -1) {
+			n++
+			if !names[string(m[1])] {
+				t.Errorf("%s: Other(%q) names no rule", f, m[1])
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no call of Other found: the pattern is out of date")
+	}
+}

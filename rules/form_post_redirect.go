@@ -22,6 +22,8 @@ var FormPostRedirect = &audit.Rule{
 			"and the body (§15.4.8, §15.4.9; RFC 7538) and are not flagged, nor are GET forms. " +
 			"hopaudit never submits forms: it learns how the action answers with a GET, which is " +
 			"how server-level redirects (http to https, trailing slash, host) answer every method. " +
+			"A 303 is a notice: it is the right answer once the server has handled the POST " +
+			"(Post/Redirect/Get), which a GET cannot tell. " +
 			"Fix: set the action to the final URL, or make the redirect a 307 or 308 (only the latter " +
 			"when the crawl did not follow the chain to its end: --max-pages, --no-external, a crawl " +
 			"cut short; the finding then has no target). " +
@@ -45,9 +47,15 @@ func runFormPostRedirect(p *audit.Pass) error {
 		// 308 keeps the method, as a permanent move; the other rules
 		// that name a status for the URL advise 308 too (permanentStatus).
 		keep := "answer 308 (307 if the move is temporary)"
-		if i == 0 {
+		switch {
+		case h.Status == 303:
+			// The answer Post/Redirect/Get gives once the server has
+			// handled the POST: only a GET learnt it here.
+			f.Severity = audit.Notice
+			keep = "if the data must reach the target, make the redirect of " + h.URL + " a 307 or 308; a 303 is right only once the server has handled the POST (Post/Redirect/Get)"
+		case i == 0:
 			f.Fix.Status = 308
-		} else {
+		default:
 			keep = "make the redirect of " + h.URL + " a 308 (307 if the move is temporary)"
 		}
 		fix := "set the action to " + c.FinalURL() + ", or " + keep

@@ -23,7 +23,7 @@ func TestFormPostRedirect(t *testing.T) {
 			words: []string{"POST form submits to http://site.test/send, which answers 301 to http://site.test/send/", "GET without its data", "set the action to http://site.test/send/, or answer 308 (307 if the move is temporary)"},
 		},
 		{name: "302", graph: one(302), want: []string{"error http://site.test/send http://site.test/ 302 http://site.test/send/ 1"}},
-		{name: "303", graph: one(303), want: []string{"error http://site.test/send http://site.test/ 303 http://site.test/send/ 1"}},
+		{name: "303", graph: one(303), want: []string{"notice http://site.test/send http://site.test/ 303 http://site.test/send/ 1"}, words: []string{"Post/Redirect/Get"}},
 		{name: "silent: 307", graph: one(307)},
 		{name: "silent: 308", graph: one(308)},
 		{

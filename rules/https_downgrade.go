@@ -30,6 +30,7 @@ var HTTPSDowngrade = &audit.Rule{
 
 func runHTTPSDowngrade(p *audit.Pass) error {
 	g := p.Graph
+	tracking := trackingParams(p)
 	for _, x := range g.ReachedRedirects() {
 		h := x.Hop
 		if h == nil || !strings.HasPrefix(x.URL, "https://") || !strings.HasPrefix(h.Target, "http://") || !inScope(g, x.URL) {
@@ -43,8 +44,15 @@ func runHTTPSDowngrade(p *audit.Pass) error {
 			how = " (Refresh header)"
 		}
 		f := audit.Finding{URL: x.URL, Source: x.Source, Status: h.Status, Target: h.Target}
-		p.Reportf(f, "%d%s from https to %s; redirect to %s instead",
-			h.Status, how, h.Target, "https://"+strings.TrimPrefix(h.Target, "http://"))
+		// Where to redirect instead: where the chain from here ends, when
+		// that is an https page (the redirect-chain rule says the same),
+		// else the https version of the target.
+		to := "https://" + strings.TrimPrefix(h.Target, "http://")
+		c := g.Follow(x.URL)
+		if end := chainTarget(g, p.Expect, &c, tracking); strings.HasPrefix(end, "https://") {
+			to, f.Fix.Target = end, end
+		}
+		p.Reportf(f, "%d%s from https to %s; redirect to %s instead", h.Status, how, h.Target, to)
 	}
 	return nil
 }

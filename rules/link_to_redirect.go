@@ -29,9 +29,9 @@ var LinkToRedirect = &audit.Rule{
 			"Not flagged: a link to an alias that redirects temporarily to a login or back-office " +
 			"page (/login to /wp-login.php, /admin to /wp-admin/): a CMS makes these on purpose, " +
 			"and the page behind them changes with the visitor's session. When the final URL " +
-			"looks like a guess (its last path segment only begins with the link's, in another " +
-			"folder: /category/news/ to /newsletter/, which WordPress's 404 handler does), the " +
-			"message asks to link the right page rather than the final URL. " +
+			"looks like WordPress's guess (X-Redirect-By: WordPress, and its last path segment " +
+			"only begins with the link's, in another folder: /category/news/ to /newsletter/), " +
+			"the message asks to link the right page rather than the final URL. " +
 			"Sources: Google Search Central, \"Site moves with URL changes\" (update internal " +
 			"links to point to the new URLs) and \"Redirects and Google Search\".",
 	},
@@ -71,7 +71,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 			if u := renamed.page(g, r.URL); u != "" && u != c.FinalURL() {
 				right += " (perhaps " + u + ", the only page with the same last path segment)"
 			}
-			p.Reportf(f, "links to %s, which %s; the target looks like a guess (a CMS such as WordPress sends a URL it cannot find to the first page whose slug begins with the same word): link %s, and let %s answer 404 or 301 to it",
+			p.Reportf(f, "links to %s, which %s; the target looks like WordPress's guess (it sends a URL it cannot find to the first page whose slug begins with the same word): link %s, and let %s answer 404 or 301 to it",
 				r.URL, describeChain(c), right, r.URL)
 		default:
 			p.Reportf(f, "links to %s, which %s; link the final URL", r.URL, describeChain(c))
@@ -94,12 +94,13 @@ func loginAlias(c *crawler.Chain) bool {
 	return false
 }
 
-// guessed reports whether chain c looks like a CMS's guess for a URL it
-// could not find, as WordPress's redirect_guess_404_permalink makes: the
-// final URL's last path segment begins with the entry's but is longer,
-// and sits in another folder (/category/news/ to /newsletter/). A
-// renamed slug in the same folder (/webinar/ to /webinar-2024/) is not a
-// guess.
+// guessed reports whether chain c looks like WordPress's guess for a URL
+// it could not find (redirect_guess_404_permalink): its last redirect
+// says X-Redirect-By: WordPress, and the final URL's last path segment
+// begins with the entry's but is longer, in another folder
+// (/category/news/ to /newsletter/). A renamed slug in the same folder
+// (/webinar/ to /webinar-2024/) is not a guess, nor a redirect the site
+// wrote itself.
 func guessed(c *crawler.Chain) bool {
 	// Both URLs are normalised: the path starts at the first slash after
 	// the scheme's, and ends at the query.
@@ -109,6 +110,9 @@ func guessed(c *crawler.Chain) bool {
 		path, _, _ = strings.Cut(strings.TrimSuffix(strings.SplitN(path, "?", 2)[0], "/"), "#")
 		i := strings.LastIndexByte(path, '/')
 		return host, path[:i+1], strings.ToLower(path[i+1:])
+	}
+	if !strings.Contains(strings.ToLower(headersOf(c.Hops[len(c.Hops)-1].Response).XRedirectBy), "wordpress") {
+		return false
 	}
 	fhost, fdir, fseg := split(c.URL())
 	thost, tdir, tseg := split(c.FinalURL())

@@ -25,10 +25,12 @@ var QueryDropped = &audit.Rule{
 			"short) is judged by the last URL it reached, since no later hop brings a dropped query " +
 			"back; the finding then has no target. " +
 			"Not flagged: a query consumed into the path, when the entry URL is a front " +
-			"controller (\"/\" or /index.php and the like) that selects a page by its parameters " +
-			"and redirects to that page's own path, as WordPress does with /?p=9, /?page_id=6, " +
-			"/?cat=2 or /?author=1; unless a tracking parameter (utm_*, gclid ...) is dropped, " +
-			"which never selects a page; nor WordPress's comment reply parameter replytocom, " +
+			"controller (a folder such as / or /blog/, or /index.php and the like) that selects " +
+			"a page by numeric IDs and redirects to that page's own path, as WordPress does with " +
+			"/?p=9, /?page_id=6, /?cat=2 or /?author=1; unless a word (a search, /?s=shoes) or a " +
+			"tracking parameter (utm_*, gclid ...) is dropped, which never selects a page, or the " +
+			"front controller itself redirects to the same place; nor WordPress's comment reply " +
+			"parameter replytocom, " +
 			"which SEO plugins strip on purpose (?replytocom=2 to the post). " +
 			"Fix: carry the query over in the redirect's Location (most servers have a flag for it, " +
 			"e.g. nginx $is_args$args, Apache QSA), or link the final URL directly when the " +
@@ -41,6 +43,13 @@ var QueryDropped = &audit.Rule{
 func runQueryDropped(p *audit.Pass) error {
 	g := p.Graph
 	tracking := trackingParams(p)
+	// follow returns where URL u ends, "" when it was not fetched.
+	follow := func(u string) string {
+		if c := g.Follow(u); c.Final != nil {
+			return c.FinalURL()
+		}
+		return ""
+	}
 	chains := g.Chains()
 	for i := range chains {
 		c := &chains[i]
@@ -53,7 +62,7 @@ func runQueryDropped(p *audit.Pass) error {
 			continue
 		}
 		params, _ := url.ParseQuery(entry.RawQuery)
-		if len(params) == 0 || keepsQuery(params, c.FinalURL()) || consumed(entry, params, c.FinalURL(), tracking) || strippedOnPurpose(params) {
+		if len(params) == 0 || keepsQuery(params, c.FinalURL()) || consumed(entry, params, c.FinalURL(), follow, tracking) || strippedOnPurpose(params) {
 			continue
 		}
 		// A redirect map (check --expect) that sends the URL to where it
@@ -107,26 +116,34 @@ func keepsQuery(params url.Values, u string) bool {
 
 // consumed reports whether the entry URL's query was consumed into the
 // path of URL u rather than dropped: the entry is a front controller
-// ("/" or a directory index file such as /index.php) that selects a
-// page by its parameters, as /?p=9 or /?page_id=6 do in WordPress, u
-// has another path, and no parameter is a tracking parameter, which
-// never selects a page.
-func consumed(entry *url.URL, params url.Values, u string, tracking []string) bool {
-	if p := entry.EscapedPath(); p != "/" {
-		if _, idx := dropIndexFile(p); idx == "" || strings.Count(p, "/") != 1 {
-			return false
-		}
+// (a folder, "/" or "/blog/", or a directory index file such as
+// /index.php) that selects a page by a numeric ID, as /?p=9, /?page_id=6
+// or /?cat=2 do in WordPress, and u has another path than both the
+// entry and the front controller itself (follow) leads to. A word, such
+// as a search term (/?s=shoes), or a tracking parameter, never selects
+// a page: dropping it loses it.
+func consumed(entry *url.URL, params url.Values, u string, follow func(string) string, tracking []string) bool {
+	front, idx := dropIndexFile(entry.EscapedPath())
+	if !strings.HasSuffix(front, "/") || idx == "" && front != entry.EscapedPath() {
+		return false
 	}
 	t, err := url.Parse(u)
 	if err != nil || t.EscapedPath() == entry.EscapedPath() {
 		return false
 	}
-	for name := range params {
+	for name, vs := range params {
 		if isTracking(name, tracking) {
 			return false
 		}
+		for _, v := range vs {
+			if v == "" || !allBytes(v, func(c byte) bool { return c >= '0' && c <= '9' }) {
+				return false
+			}
+		}
 	}
-	return true
+	bare := *entry
+	bare.RawQuery = ""
+	return follow(bare.String()) != u // the front controller sends everyone there: the ID was dropped
 }
 
 // strippedOnPurpose reports whether every parameter is one a CMS or SEO

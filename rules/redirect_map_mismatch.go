@@ -45,6 +45,7 @@ var RedirectMapMismatch = &audit.Rule{
 
 func runRedirectMapMismatch(p *audit.Pass) error {
 	g := p.Graph
+	tracking := trackingParams(p)
 	for _, from := range slices.Sorted(maps.Keys(p.Expect)) {
 		to := p.Expect[from]
 		c := g.ChainOf(from)
@@ -77,9 +78,10 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 		case unfinished(c):
 			continue // cut short before its end: it may still reach to
 		case passesThrough(c, to):
-			f.Fix.Target = c.FinalURL()
+			var at string
+			f.Fix.Target, at = straightTo(g, p.Expect, c, tracking)
 			p.Reportf(f, "reaches %s, which redirects on: %s; point %s straight at %s and correct the map, or stop %s from redirecting",
-				to, chainPath(c), from, c.FinalURL(), to)
+				to, chainPath(c), from, at, to)
 		default:
 			p.Reportf(f, "ends at %s, not at %s as the map says: %s; %s", c.FinalURL(), to, chainPath(c), fix)
 		}

@@ -60,7 +60,7 @@ func runRedirectTargetNotIndexable(p *audit.Pass) error {
 		}
 		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		fix := "redirect straight to " + canon
-		if to, ok := p.Expect[c.URL()]; ok && to != canon {
+		if canon != "" && chainTarget(g, p.Expect, c, tracking) != canon {
 			// The redirect map says where the redirect goes.
 			fix = "make " + c.FinalURL() + " the canonical page, or correct the redirect map"
 		} else {

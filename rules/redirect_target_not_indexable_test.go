@@ -10,7 +10,7 @@ func TestRedirectTargetNotIndexable(t *testing.T) {
 	const home, site = "http://site.test/", "http://site.test"
 	to := func(final *crawler.Response) *crawler.Graph {
 		return litGraph([]crawler.Reference{litLink(home, site+"/old")},
-			litPage(home), litRedirect(site+"/old", 301, final.URL), final)
+			litPage(home), litRedirect(site+"/old", 301, final.URL), final, litPage(site+"/canonical"), litPage("https://news.test/story"))
 	}
 	page := func(noindex bool, canonical string) *crawler.Response {
 		r := litPage(site + "/new")
@@ -53,6 +53,8 @@ func TestRedirectTargetNotIndexable(t *testing.T) {
 				litPage(home), litRedirect(site+"/old", 301, site+"/new")),
 		},
 		{name: "silent: self canonical", graph: to(page(false, site+"/new"))},
+		{name: "silent: canonical on another site (syndication)", graph: to(page(false, "https://news.test/story"))},
+		{name: "silent: canonical not fetched", graph: to(page(false, site+"/unknown"))},
 		{name: "silent: indexable", graph: to(page(false, ""))},
 		{name: "silent: 404 with noindex", graph: to(gone)},
 		{

@@ -102,18 +102,33 @@ func refKinds(kinds ...crawler.RefKind) func(crawler.Reference) bool {
 	return func(ref crawler.Reference) bool { return slices.Contains(kinds, ref.Kind) }
 }
 
-// chainBroken reports whether a chain leads nowhere usable: a network
-// error, a 4xx or 5xx, a loop, or no end within crawler.MaxHops. A
-// robots-blocked or unfetched end is not broken: nothing is known
-// against it.
+// chainBroken reports whether a chain leads nowhere usable: in a loop,
+// with no end within crawler.MaxHops, or to an error (endsInError).
 func chainBroken(c *crawler.Chain) bool {
-	switch c.End {
-	case crawler.EndError, crawler.EndLoop, crawler.EndTooLong:
-		return true
-	case crawler.EndFinal:
-		return c.Final == nil || c.Final.Status >= 400 || c.Final.Status == 0
+	return c.End == crawler.EndLoop || c.End == crawler.EndTooLong || endsInError(c)
+}
+
+// endsInError reports whether a chain ends on an error (answersError):
+// broken-redirect's test, and broken-link's for a reference into a
+// chain. Loops and chains with no end are redirect-loop's and
+// redirect-chain-too-long's; a robots-blocked or unfetched end is not
+// broken: nothing is known against it.
+func endsInError(c *crawler.Chain) bool {
+	return (c.End == crawler.EndFinal || c.End == crawler.EndError) && c.Final != nil && answersError(c.Final)
+}
+
+// answersError reports whether a response is an error: a 4xx or 5xx
+// but 429 (the server asks to come back later), or a request that
+// failed before an answer or while reading it. A request the address
+// guard refused was never made: nothing is known.
+func answersError(r *crawler.Response) bool {
+	switch {
+	case r.Blocked || r.Refused:
+		return false
+	case r.Status >= 400 && r.Status < 600:
+		return r.Status != 429
 	}
-	return false
+	return r.Error != "" && r.Status < 300
 }
 
 // unfinishedNote is what a message says of a chain the crawl did not

@@ -310,8 +310,6 @@ func wordKind(w string) string {
 		return "consent"
 	case "maintenance":
 		return "maintenance"
-	case "admin":
-		return "back-office"
 	}
 	return ""
 }
