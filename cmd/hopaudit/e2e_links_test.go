@@ -84,7 +84,7 @@ func TestEndToEndBrokenLinks(t *testing.T) {
 	if got := findings(stdout); !slices.Equal(got, want) {
 		t.Errorf("check: findings\n%v\nwant\n%v\n%s", got, want, stdout)
 	}
-	if !strings.Contains(stdout, "given URL http://site.test/about-old answers 404; correct or remove it") {
+	if !strings.Contains(stdout, "given URL http://site.test/about-old answers 404; if it is an old URL, let it answer 301 to its new URL, or 410") {
 		t.Errorf("check: a listed URL's finding does not say what to do:\n%s", stdout)
 	}
 }
