@@ -35,7 +35,7 @@ var BrokenLink = &audit.Rule{
 			"renamed page). " +
 			"When a broken URL of the site answers 404 or 410 and exactly one page of the site " +
 			"that answers 2xx has the same last path segment (/category/news/ and " +
-			"/topics/news/), the message suggests a 301 to that page: the URL was most likely " +
+			"/topics/news/), the message suggests a 301 to that page (a 308 for the action of a POST form): the URL was most likely " +
 			"renamed. Not flagged: 429 (the server asks to come back later: the crawl's " +
 			"warnings report it), a URL robots.txt disallows or the crawl did not fetch " +
 			"(nothing is known against it: a nofollow link's target is not fetched unless " +
