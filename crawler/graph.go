@@ -21,11 +21,12 @@ type HopKind uint8
 // The hop kinds, in the order of their names.
 const (
 	HopHTTP          HopKind = iota + 1 // 301, 302, 303, 307, 308 with a Location
+	HopJavaScript                       // an inline script that sends the page elsewhere on load
 	HopMetaRefresh                      // <meta http-equiv="refresh"> to another URL
 	HopRefreshHeader                    // Refresh response header to another URL
 )
 
-var hopKindNames = [...]string{HopHTTP: "http", HopMetaRefresh: "meta-refresh", HopRefreshHeader: "refresh-header"}
+var hopKindNames = [...]string{HopHTTP: "http", HopJavaScript: "javascript", HopMetaRefresh: "meta-refresh", HopRefreshHeader: "refresh-header"}
 
 // String returns the kind's name, as reports write it; "" for none.
 func (k HopKind) String() string { return enumName(hopKindNames[:], k) }
@@ -42,6 +43,7 @@ const (
 	RefCanonical                        // rel=canonical, in HTML or a Link header
 	RefForm                             // <form action>; Text is the method, lowercase
 	RefHreflang                         // rel=alternate hreflang, in HTML or a Link header
+	RefJavaScript                       // an inline script's redirect on page load; Text is the script's call
 	RefMetaRefresh                      // <meta http-equiv="refresh">
 	RefRefreshHeader                    // Refresh response header
 	RefSeed                             // a start URL or a list-mode line
@@ -49,7 +51,7 @@ const (
 )
 
 var refKindNames = [...]string{RefAnchor: "a", RefArea: "area", RefCanonical: "canonical", RefForm: "form",
-	RefHreflang: "hreflang", RefMetaRefresh: "meta-refresh", RefRefreshHeader: "refresh-header", RefSeed: "seed", RefSitemap: "sitemap"}
+	RefHreflang: "hreflang", RefJavaScript: "javascript", RefMetaRefresh: "meta-refresh", RefRefreshHeader: "refresh-header", RefSeed: "seed", RefSitemap: "sitemap"}
 
 // String returns the kind's name, as reports write it; "" for none.
 func (k RefKind) String() string { return enumName(refKindNames[:], k) }
