@@ -219,7 +219,7 @@ func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 		}
 		p := c.pending[ref.Target]
 		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
-		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader
+		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader || ref.Kind == RefJavaScript
 		if (p == nil || !p.queued) && !hop {
 			fetchable := c.fetchable(ref.Target, depth)
 			follow := !ref.Nofollow || c.cfg.FollowNofollow
@@ -742,7 +742,7 @@ func (c *crawl) fetch(t task) (chained bool) {
 				}
 				if !c.cfg.ListMode {
 					if headerRefresh {
-						p.refs = slices.DeleteFunc(p.refs, func(ref Reference) bool { return ref.Kind == RefMetaRefresh })
+						p.refs = slices.DeleteFunc(p.refs, func(ref Reference) bool { return ref.Kind == RefMetaRefresh || ref.Kind == RefJavaScript })
 					}
 					if refs == nil { // most pages: no Link or Refresh header
 						refs = p.refs

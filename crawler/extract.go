@@ -20,7 +20,8 @@ type page struct {
 	refreshes bool     // a meta refresh parsed, to this page or another
 	canonical string
 	noindex   bool
-	nofollow  bool // meta robots nofollow: every link of the page is nofollow
+	nofollow  bool            // meta robots nofollow: every link of the page is nofollow
+	script    *scriptRedirect // the first inline script's redirect on load, if any
 }
 
 // rawRef is a reference as written in the page, before the base URL is
@@ -151,6 +152,18 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				method = "get"
 			}
 			raws = append(raws, rawRef{kind: RefForm, href: a.action, text: method})
+		case "script":
+			// An inline script's text is the next token; a script with
+			// src runs the file, not its text.
+			a := readAttrs(z)
+			if a.hasSrc || p.script != nil || !isJavaScript(a.typ) || tt == html.SelfClosingTagToken {
+				break
+			}
+			if z.Next() == html.TextToken {
+				if r, ok := readScript(z.Text()); ok {
+					p.script = &r
+				}
+			}
 		}
 	}
 }
@@ -190,6 +203,13 @@ func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase b
 		p.refreshes = true
 		if p.refresh, _ = refreshTo(HopMetaRefresh, refresh, base, self); p.refresh != nil {
 			p.refs = append(p.refs, Reference{Kind: RefMetaRefresh, Source: self, Target: p.refresh.URL, Text: p.refresh.Raw})
+		}
+	}
+	// A meta refresh is the page's hop; else an inline script's redirect.
+	if s := p.script; s != nil && p.refresh == nil {
+		if target, err := Resolve(base, s.href); err == nil && target != self {
+			p.refresh = &Refresh{Kind: HopJavaScript, Delay: s.delay, Raw: s.raw, URL: target}
+			p.refs = append(p.refs, Reference{Kind: RefJavaScript, Source: self, Target: target, Text: s.raw})
 		}
 	}
 	return p
@@ -285,8 +305,8 @@ func isHTMLSpace(r rune) bool {
 type tagAttrs struct {
 	href, rel, hreflang, alt         string
 	httpEquiv, name, content, method string
-	action                           string
-	hasHref, hasHreflang             bool
+	action, typ                      string
+	hasHref, hasHreflang, hasSrc     bool
 }
 
 // readAttrs reads the current tag's attributes; the first of a repeated
@@ -320,6 +340,11 @@ func readAttrs(z *html.Tokenizer) tagAttrs {
 			dst, bit = &a.method, 128
 		case "action":
 			dst, bit = &a.action, 256
+		case "type":
+			dst, bit = &a.typ, 512
+		case "src":
+			a.hasSrc = true
+			continue
 		default:
 			continue
 		}

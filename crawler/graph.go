@@ -86,12 +86,12 @@ type Headers struct {
 // name, not a page.
 const MaxXRedirectBy = 200
 
-// Refresh is a meta refresh or Refresh header that sends the client to
-// another URL.
+// Refresh is a meta refresh, Refresh header or inline script that sends
+// the client to another URL once the page has loaded.
 type Refresh struct {
-	Kind  HopKind // HopMetaRefresh or HopRefreshHeader
+	Kind  HopKind // HopMetaRefresh, HopRefreshHeader or HopJavaScript
 	Delay float64 // seconds
-	Raw   string  // the content attribute or header value, as sent
+	Raw   string  // the content attribute or header value, as sent; a script's statement
 	URL   string  // the target, resolved and normalised
 }
 

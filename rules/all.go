@@ -17,6 +17,7 @@ func All() []*audit.Rule {
 		BrokenRedirect,
 		HTTPSDowngrade,
 		MetaRefresh,
+		JavaScriptRedirect,
 		LinkToRedirect,
 		SitemapRedirect,
 		CanonicalToRedirect,

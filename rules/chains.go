@@ -11,6 +11,21 @@ import (
 // URLs the crawl reached from its entry points, with the page to name as
 // a finding's source, come from crawler.Graph.ReachedRedirects.
 
+// hopVia says, for a message, how a hop of kind k that is no HTTP
+// redirect sends the client on: " (meta refresh)", " (Refresh header)",
+// " (JavaScript)"; "" for an HTTP redirect.
+func hopVia(k crawler.HopKind) string {
+	switch k {
+	case crawler.HopMetaRefresh:
+		return " (meta refresh)"
+	case crawler.HopRefreshHeader:
+		return " (Refresh header)"
+	case crawler.HopJavaScript:
+		return " (JavaScript)"
+	}
+	return ""
+}
+
 // chainPath writes a chain for a message: each URL with its status, the
 // way it redirects when that is a refresh, and how the chain ends:
 // "301 http://a/ > 302 http://b/ > 200 http://c/".
@@ -20,13 +35,7 @@ func chainPath(c *crawler.Chain) string {
 		if i > 0 {
 			b.WriteString(" > ")
 		}
-		fmt.Fprintf(&b, "%d %s", h.Status, h.URL)
-		switch h.Kind {
-		case crawler.HopMetaRefresh:
-			b.WriteString(" (meta refresh)")
-		case crawler.HopRefreshHeader:
-			b.WriteString(" (Refresh header)")
-		}
+		fmt.Fprintf(&b, "%d %s%s", h.Status, h.URL, hopVia(h.Kind))
 	}
 	if len(c.Hops) > 0 {
 		b.WriteString(" > ")

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/hopaudit/hopaudit/audit"
-	"github.com/hopaudit/hopaudit/crawler"
 )
 
 // HTTPSDowngrade flags redirects from https to http.
@@ -36,13 +35,7 @@ func runHTTPSDowngrade(p *audit.Pass) error {
 		if h == nil || !strings.HasPrefix(x.URL, "https://") || !strings.HasPrefix(h.Target, "http://") || !inScope(g, x.URL) {
 			continue
 		}
-		how := ""
-		switch h.Kind {
-		case crawler.HopMetaRefresh:
-			how = " (meta refresh)"
-		case crawler.HopRefreshHeader:
-			how = " (Refresh header)"
-		}
+		how := hopVia(h.Kind)
 		f := audit.Finding{URL: x.URL, Source: x.Source, Status: h.Status, Target: h.Target}
 		// Where to redirect instead: where the chain from here ends, when
 		// that is an https page (the redirect-chain rule says the same),

@@ -21,7 +21,8 @@ var MetaRefresh = &audit.Rule{
 			"a temporary redirect, so a delayed refresh keeps the old URL in the index. " +
 			"Fix: answer the old URL with a server-side 301 or 308 to the new one (302 or 307 if the " +
 			"move really is temporary) and remove the refresh. Only pages inside the crawl scope are " +
-			"checked, once per URL, wherever a chain passes through them. " +
+			"checked, once per URL, wherever a chain passes through them; a script's redirect is " +
+			"javascript-redirect's. " +
 			"Sources: Google Search Central, \"Redirects and Google Search\" (meta refresh); " +
 			"HTML Living Standard, the refresh pragma; W3C WCAG technique F41.",
 	},
@@ -30,7 +31,7 @@ var MetaRefresh = &audit.Rule{
 
 func runMetaRefresh(p *audit.Pass) error {
 	for h := range reachedHops(p.Graph) {
-		if h.Kind == crawler.HopHTTP || h.Refresh == nil || !inScope(p.Graph, h.URL) {
+		if h.Kind == crawler.HopHTTP || h.Kind == crawler.HopJavaScript || h.Refresh == nil || !inScope(p.Graph, h.URL) {
 			continue
 		}
 		what := "meta refresh"

@@ -1,0 +1,79 @@
+package crawler
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestReadScript(t *testing.T) {
+	for _, tc := range []struct {
+		src   string
+		href  string // "" = no redirect
+		delay float64
+	}{
+		{src: `location = "/a"`, href: "/a"},
+		{src: `window.location = '/b';`, href: "/b"},
+		{src: `document.location.href = "/c"`, href: "/c"},
+		{src: "self.location=`/d`", href: "/d"},
+		{src: `top.location.href='https://other.test/e'`, href: "https://other.test/e"},
+		{src: `location.replace("/f")`, href: "/f"},
+		{src: `window.location.assign('/g?x=1&y=2')`, href: "/g?x=1&y=2"},
+		{src: `setTimeout(function () { window.location.href = "/h"; }, 3000);`, href: "/h", delay: 3},
+		{src: `window.setTimeout(() => location.replace('/i'), 0)`, href: "/i"},
+		{src: `setTimeout(() => { location = "/j" })`, href: "/j"},
+		{src: `var a = 1; /* location = "/no" */ location = "\/k\u002fl\x2e";`, href: "/k/l."},
+		{src: "var re = /location = '\\/no'/g; location.href = '/m'", href: "/m"},
+		{src: "// location = '/no'\nlocation = '/n' // after a comment", href: "/n"},
+		{src: `location = "/first"; location = "/second"`, href: "/first"},
+		{src: "location = 'line\\\ncontinued'", href: "linecontinued"},
+
+		// Decoys: no redirect on load.
+		{src: `var here = location.href;`},
+		{src: `if (location.href == "/x") { console.log(1) }`},
+		{src: `// location = "/comment"`},
+		{src: `/* location.replace("/comment") */`},
+		{src: `var s = "location = '/string'";`},
+		{src: "var t = `location.href = '/template'`;"},
+		{src: `function go() { location = "/function" }`},
+		{src: `var go = function () { location.replace("/function") };`},
+		{src: `document.getElementById("b").onclick = function () { location = "/click" }`},
+		{src: `if (mobile) { location = "/m" }`},
+		{src: "location = `/t/${id}`"},
+		{src: `location = base + "/x"`},
+		{src: `location.reload()`},
+		{src: `location.replace(url)`},
+		{src: `setTimeout(go, 1000)`},
+		{src: `setTimeout(function () { location = "/x" }, delay)`},
+		{src: `location = "/broken" +`}, // does not parse
+		{src: `var locationName = "/x"; locations = "/y"`},
+		{src: `foo.location = "/y"`},
+	} {
+		r, ok := readScript([]byte(tc.src))
+		switch {
+		case tc.href == "" && ok:
+			t.Errorf("%q: a redirect to %q", tc.src, r.href)
+		case tc.href != "" && (!ok || r.href != tc.href || r.delay != tc.delay):
+			t.Errorf("%q: redirect %+v, %v; want %q after %vs", tc.src, r, ok, tc.href, tc.delay)
+		case ok && r.raw == "":
+			t.Errorf("%q: no raw statement", tc.src)
+		}
+	}
+	// The statement kept for the reports is cut.
+	long := `location = "/` + strings.Repeat("x", 1000) + `"`
+	if r, ok := readScript([]byte(long)); !ok || len(r.raw) > maxScriptRaw+len("…") {
+		t.Errorf("long statement: %d bytes, %v", len(r.raw), ok)
+	}
+}
+
+func TestIsJavaScript(t *testing.T) {
+	for typ, want := range map[string]bool{
+		"": true, " ": true, "text/javascript": true, "TEXT/JavaScript; charset=utf-8": true,
+		"application/javascript": true, "module": true, "Module": true, "text/ecmascript": true,
+		"application/ld+json": false, "text/template": false, "text/x-template": false,
+		"text/plain": false, "importmap": false, "speculationrules": false,
+	} {
+		if got := isJavaScript(typ); got != want {
+			t.Errorf("isJavaScript(%q) = %v, want %v", typ, got, want)
+		}
+	}
+}

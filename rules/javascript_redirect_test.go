@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestJavaScriptRedirectFixture(t *testing.T) { testFixture(t, JavaScriptRedirect) }
