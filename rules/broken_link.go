@@ -151,7 +151,7 @@ func referencedBroken(g *crawler.Graph, c *crawler.Chain) bool {
 // which a POST endpoint may refuse with any error but 404 or 410.
 func counts(ref crawler.Reference, c *crawler.Chain, end *crawler.Response) bool {
 	switch ref.Kind {
-	case crawler.RefMetaRefresh, crawler.RefRefreshHeader:
+	case crawler.RefMetaRefresh, crawler.RefRefreshHeader, crawler.RefJavaScript:
 		return false
 	case crawler.RefSeed:
 		return c == nil // broken-redirect reports a start URL that redirects into an error
