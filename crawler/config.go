@@ -41,6 +41,11 @@ type Config struct {
 	// or sponsored like any other; without it, such links are recorded
 	// (Reference.Nofollow) but get nothing fetched.
 	FollowNofollow bool
+
+	// NoResources skips page resources (images, stylesheets, scripts,
+	// frames, media, icons, manifests, preloads; see RefKind.Resource):
+	// they are neither recorded nor fetched.
+	NoResources bool
 }
 
 // Progress is a snapshot of a running crawl.

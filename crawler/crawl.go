@@ -43,6 +43,7 @@ type task struct {
 	hop   uint8 // redirects from the entry URL, up to MaxHops
 	kind  taskKind
 	from  SitemapSource // of a sitemap: where the crawl learnt of it
+	asset bool          // only page resources lead here (see RefKind.Resource): the body is read only when it is HTML
 }
 
 // crawl is one run of Crawl.
@@ -122,6 +123,7 @@ type pending struct {
 	refs   int32  // the references to it, in the crawl's waitList
 	queued bool   // scheduled for fetching
 	later  bool   // scheduled for the next level: a hop of this level takes it sooner
+	asset  bool   // every reference that scheduled it is a page resource (see task.asset)
 	order  uint64 // of a URL scheduled for the next level: where it was first found (see found)
 }
 
@@ -212,6 +214,9 @@ const sitemapRank = math.MaxInt32
 // be held.
 func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 	for i, ref := range refs {
+		if c.cfg.NoResources && ref.Kind.Resource() {
+			continue
+		}
 		if r := c.g.Responses[ref.Target]; r != nil {
 			ref.Target = r.URL
 			c.file(r, ref)
@@ -221,15 +226,18 @@ func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
 		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader || ref.Kind == RefJavaScript
 		if (p == nil || !p.queued) && !hop {
-			fetchable := c.fetchable(ref.Target, depth)
+			fetchable := c.fetchable(ref.Target, depth, ref.Kind.Resource())
 			follow := !ref.Nofollow || c.cfg.FollowNofollow
 			scheduled := fetchable && follow &&
-				c.push(task{kind: fetchURL, url: ref.Target, depth: int32(depth)})
+				c.push(task{kind: fetchURL, url: ref.Target, depth: int32(depth), asset: ref.Kind.Resource()})
 			if p == nil && !scheduled && !(fetchable && !follow) {
 				continue
 			}
 		}
 		p = c.pendingOf(ref.Target)
+		if !ref.Kind.Resource() {
+			p.asset = false // a page links it: its body is read
+		}
 		if p.later {
 			p.order = min(p.order, found(rank, i))
 		}
@@ -319,6 +327,10 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 	c.collector.OnResponseHeaders(func(r *colly.Response) {
 		res := result(r.Ctx)
 		res.status, res.header = r.StatusCode, *r.Headers
+		if res.resource && !mayBeHTML(r.StatusCode, res.header.Get("Content-Type")) {
+			res.headersOnly = true
+			r.Request.Abort()
+		}
 	})
 	c.collector.OnResponse(func(r *colly.Response) { result(r.Ctx).body = r.Body })
 
@@ -362,6 +374,9 @@ type fetchResult struct {
 	status     int
 	header     http.Header
 	body       []byte
+	// resource: a page resource, whose body is read only when it is
+	// HTML; headersOnly: its body was not read (see request).
+	resource, headersOnly bool
 }
 
 const resultKey = "hopaudit"
@@ -550,10 +565,11 @@ func (c *crawl) nextLevel() {
 			c.unqueue(u)
 			continue
 		}
+		asset := false
 		if p := c.pending[u]; p != nil {
-			p.later = false
+			p.later, asset = false, p.asset
 		}
-		c.queue = append(c.queue, task{kind: fetchURL, url: u, depth: c.level, rank: int32(min(len(c.queue), math.MaxInt32-1))})
+		c.queue = append(c.queue, task{kind: fetchURL, url: u, depth: c.level, rank: int32(min(len(c.queue), math.MaxInt32-1)), asset: asset})
 	}
 	c.next = nil
 }
@@ -608,10 +624,11 @@ func (c *crawl) schedule(t task) (added, scheduled bool) {
 	}
 	p := c.pending[t.url]
 	if p != nil && p.queued && !(p.later && t.hop > 0) {
+		p.asset = p.asset && t.asset
 		return false, true
 	}
 	p = c.pendingOf(t.url)
-	p.queued, p.later = true, false
+	p.queued, p.later, p.asset = true, false, t.asset
 	t.url = p.url
 	switch {
 	case t.hop > 0:
@@ -642,9 +659,12 @@ func (c *crawl) followHop(t task) bool {
 }
 
 // fetchable reports whether the settings let the crawl fetch URL u,
-// found at the given depth on a page or in a sitemap.
-func (c *crawl) fetchable(u string, depth int) bool {
-	return !c.outside(u) && (c.cfg.MaxDepth == 0 || depth <= c.cfg.MaxDepth) && c.included(u)
+// found at the given depth on a page or in a sitemap. A page resource
+// is fetched one level beyond --max-depth: every page the crawl reads
+// has its resources checked.
+func (c *crawl) fetchable(u string, depth int, resource bool) bool {
+	deep := c.cfg.MaxDepth > 0 && depth > c.cfg.MaxDepth && !(resource && depth == c.cfg.MaxDepth+1)
+	return !c.outside(u) && !deep && c.included(u)
 }
 
 // outside reports whether --no-external keeps the crawl from u.
@@ -684,7 +704,7 @@ func (c *crawl) fetch(t task) (chained bool) {
 		c.record(r, nil, t.rank)
 		return false
 	}
-	res, err := c.request(r, u)
+	res, err := c.request(r, u, t.asset)
 	if res == nil {
 		return false // cut short: the URL stays unfetched
 	}
@@ -756,7 +776,7 @@ func (c *crawl) fetch(t task) (chained bool) {
 	// The next hop is scheduled before the page's links, so that chains
 	// are completed first when --max-pages runs out.
 	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
-		chained = c.followHop(task{kind: fetchURL, url: target, depth: t.depth, rank: t.rank, hop: t.hop + 1})
+		chained = c.followHop(task{kind: fetchURL, url: target, depth: t.depth, rank: t.rank, hop: t.hop + 1, asset: t.asset})
 	}
 	c.record(r, uniqueRefs(refs), t.rank)
 	return chained
@@ -766,19 +786,26 @@ func (c *crawl) fetch(t task) (chained bool) {
 // failure (see retryPolicy), and returns what the last try got; nil
 // when the crawl was cut short. A 429 or 503 also slows the host down
 // for the rest of the crawl.
-func (c *crawl) request(r *Response, u *url.URL) (*fetchResult, error) {
+//
+// Of a resource, only the header is read unless the answer is a 2xx
+// HTML page (or says no Content-Type, which the body tells): an image
+// or a video is not downloaded to learn its status.
+func (c *crawl) request(r *Response, u *url.URL, resource bool) (*fetchResult, error) {
 	for attempt := 0; ; attempt++ {
 		epoch, err := c.gates.acquire(c.ctx, u.Host)
 		if err != nil {
 			return nil, err
 		}
-		res := &fetchResult{epoch: epoch}
+		res := &fetchResult{epoch: epoch, resource: resource}
 		cctx := colly.NewContext()
 		cctx.Put(resultKey, res)
 		start := time.Now()
 		err = c.collector.Request(http.MethodGet, r.URL, nil, cctx, c.requestHeader(u))
 		r.Elapsed = time.Since(start)
 		c.gates.done(u.Host)
+		if res.headersOnly && errors.Is(err, colly.ErrAbortedAfterHeaders) {
+			err = nil // the body was not wanted
+		}
 		if err != nil && c.ctx.Err() != nil {
 			return nil, err
 		}

@@ -52,7 +52,9 @@ func TestExtractPage(t *testing.T) {
 			refs: []Reference{
 				ref(RefAnchor, "http://example.com/a", "Hello bold world"),
 				ref(RefAnchor, "http://example.com/dir/b.html", "Logo Home"),
+				ref(RefImage, "http://example.com/dir/logo.png", ""), // an image in a link is a resource too
 				ref(RefAnchor, "http://example.com/img", ""),
+				ref(RefImage, "http://example.com/dir/x.png", ""),
 				ref(RefAnchor, "http://example.com/long", strings.Repeat("é", 100)),
 				ref(RefArea, "http://example.com/map", "Region"),
 				ref(RefArea, "http://example.com/dir/map2", ""),
@@ -132,6 +134,7 @@ func TestExtractPage(t *testing.T) {
 			refs: []Reference{
 				ref(RefCanonical, "http://example.com/c1", ""),
 				ref(RefCanonical, "http://example.com/c2", ""),
+				ref(RefCSS, "http://example.com/style.css", Blocking), // a resource
 			},
 			canonical: "http://example.com/c1",
 		},
@@ -405,8 +408,8 @@ func TestAnchorText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(p.refs) != 1 {
-				t.Fatalf("refs = %v; want one", p.refs)
+			if len(p.refs) == 0 || p.refs[0].Kind != RefAnchor || len(p.refs) > 1 && p.refs[1].Kind != RefImage {
+				t.Fatalf("refs = %v; want the link, and its image if it has one", p.refs)
 			}
 			if got := p.refs[0].Text; got != tc.want {
 				t.Errorf("anchor text = %q; want %q", got, tc.want)

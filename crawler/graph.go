@@ -40,18 +40,34 @@ type RefKind uint8
 const (
 	RefAnchor        RefKind = iota + 1 // <a href>
 	RefArea                             // <area href>
+	RefAudio                            // <audio src>
 	RefCanonical                        // rel=canonical, in HTML or a Link header
+	RefCSS                              // <link rel=stylesheet>; Text is Blocking unless alternate or media=print
+	RefEmbed                            // <embed src>
 	RefForm                             // <form action>; Text is the method, lowercase
 	RefHreflang                         // rel=alternate hreflang, in HTML or a Link header
+	RefIcon                             // <link rel=icon>, apple-touch-icon, mask-icon
+	RefIframe                           // <iframe src>
+	RefImage                            // <img src>, and each URL of its srcset
 	RefJavaScript                       // an inline script's redirect on page load; Text is the script's call
+	RefManifest                         // <link rel=manifest>
 	RefMetaRefresh                      // <meta http-equiv="refresh">
+	RefObject                           // <object data>
+	RefPreload                          // <link rel=preload> or modulepreload; Text is Blocking
 	RefRefreshHeader                    // Refresh response header
+	RefScript                           // <script src>; Text is Blocking in the <head> without async, defer or type=module
 	RefSeed                             // a start URL or a list-mode line
 	RefSitemap                          // a sitemap <loc>; Source is the sitemap URL
+	RefSource                           // <source src> of <video> or <audio>, each URL of <source srcset> of <picture>
+	RefTrack                            // <track src>
+	RefVideo                            // <video src>, and its poster (Text "poster")
 )
 
-var refKindNames = [...]string{RefAnchor: "a", RefArea: "area", RefCanonical: "canonical", RefForm: "form",
-	RefHreflang: "hreflang", RefJavaScript: "javascript", RefMetaRefresh: "meta-refresh", RefRefreshHeader: "refresh-header", RefSeed: "seed", RefSitemap: "sitemap"}
+var refKindNames = [...]string{RefAnchor: "a", RefArea: "area", RefAudio: "audio", RefCanonical: "canonical", RefCSS: "css",
+	RefEmbed: "embed", RefForm: "form", RefHreflang: "hreflang", RefIcon: "icon", RefIframe: "iframe", RefImage: "img",
+	RefJavaScript: "javascript", RefManifest: "manifest", RefMetaRefresh: "meta-refresh", RefObject: "object",
+	RefPreload: "preload", RefRefreshHeader: "refresh-header", RefScript: "script", RefSeed: "seed", RefSitemap: "sitemap",
+	RefSource: "source", RefTrack: "track", RefVideo: "video"}
 
 // String returns the kind's name, as reports write it; "" for none.
 func (k RefKind) String() string { return enumName(refKindNames[:], k) }
