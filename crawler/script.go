@@ -47,15 +47,20 @@ func isJavaScript(typ string) bool {
 }
 
 // readScript returns the first redirect that inline script src makes
-// when the page loads: a statement at its top level that assigns a
-// literal URL to location, window.location, document.location,
-// self.location or top.location, or to their href, or calls their
-// replace or assign with one; or such a statement inside the function
-// a top-level setTimeout(..., N) runs. The script is parsed with a
-// JavaScript parser, so comments, strings, regular expressions and
-// functions that are only defined never count; a script that does not
-// parse makes no redirect. Most scripts never name location: those are
-// not parsed at all.
+// when the page loads, without input from the visitor: a statement that
+// assigns a literal URL to location, window.location,
+// document.location, self.location, top.location or parent.location, or
+// to their href, or calls their replace or assign with one. Such a
+// statement counts at the top level of the script, in a block or try
+// that runs there, and in the body of a function that runs on load: one
+// called there by name, called at once (function () {...})(), given to
+// setTimeout (whose delay adds up), or to a load or DOMContentLoaded
+// listener (window.onload = ..., addEventListener). The script is
+// parsed with a JavaScript parser, so comments, strings, regular
+// expressions, functions that are only defined, conditions and URLs
+// built at run time never count; a script that does not parse makes no
+// redirect. Most scripts never name location: those are not parsed at
+// all.
 func readScript(src []byte) (scriptRedirect, bool) {
 	if !bytes.Contains(src, []byte("location")) {
 		return scriptRedirect{}, false
@@ -64,19 +69,187 @@ func readScript(src []byte) (scriptRedirect, bool) {
 	if err != nil {
 		return scriptRedirect{}, false
 	}
+	funcs := map[string]*js.FuncDecl{} // the script's top-level functions, by name
 	for _, st := range ast.List {
-		es, ok := st.(*js.ExprStmt)
-		if !ok {
-			continue
+		if f, ok := st.(*js.FuncDecl); ok && f.Name != nil {
+			funcs[string(f.Name.Data)] = f
 		}
-		if href, ok := locationTo(es.Value); ok {
-			return scriptRedirect{raw: jsSource(es.Value), href: href}, true
+	}
+	return runsTo(ast.List, funcs, 0)
+}
+
+// maxCallDepth bounds how deep runsTo follows functions that call
+// functions: a redirect three calls away is rare, and recursion must end.
+const maxCallDepth = 3
+
+// runsTo returns the first redirect that statements list makes when it
+// runs (see readScript); funcs are the script's top-level functions.
+func runsTo(list []js.IStmt, funcs map[string]*js.FuncDecl, depth int) (scriptRedirect, bool) {
+	for _, st := range list {
+		var r scriptRedirect
+		ok := false
+		switch st := st.(type) {
+		case *js.ExprStmt:
+			r, ok = exprRunsTo(st.Value, funcs, depth)
+		case *js.ReturnStmt: // an arrow function's expression body
+			if st.Value != nil {
+				r, ok = exprRunsTo(st.Value, funcs, depth)
+			}
+		case *js.BlockStmt:
+			r, ok = runsTo(st.List, funcs, depth)
+		case *js.TryStmt:
+			if st.Body != nil {
+				r, ok = runsTo(st.Body.List, funcs, depth)
+			}
 		}
-		if href, delay, ok := timeoutTo(es.Value); ok {
-			return scriptRedirect{raw: jsSource(es.Value), href: href, delay: delay}, true
+		if ok {
+			return r, true
 		}
 	}
 	return scriptRedirect{}, false
+}
+
+// exprRunsTo returns the redirect expression e makes when it runs: a
+// redirect itself (locationTo), or a call or assignment that runs a
+// function on load whose body redirects.
+func exprRunsTo(e js.IExpr, funcs map[string]*js.FuncDecl, depth int) (scriptRedirect, bool) {
+	if href, ok := locationTo(e); ok {
+		return scriptRedirect{raw: jsSource(e), href: href}, true
+	}
+	if depth >= maxCallDepth {
+		return scriptRedirect{}, false
+	}
+	body, delay, ok := onLoad(e, funcs)
+	if !ok {
+		return scriptRedirect{}, false
+	}
+	r, ok := runsTo(body, funcs, depth+1)
+	if !ok {
+		return scriptRedirect{}, false
+	}
+	if delay > 0 {
+		r.raw = jsSource(e) // shows the delay
+	}
+	r.delay += delay
+	return r, true
+}
+
+// onLoad returns the body of the function that expression e runs as the
+// page loads, and after how many seconds: a call of a top-level function
+// by name or of a function expression at once, a setTimeout (or
+// window.setTimeout) with a literal delay in milliseconds or none, a
+// load or DOMContentLoaded listener, or window.onload assigned.
+func onLoad(e js.IExpr, funcs map[string]*js.FuncDecl) ([]js.IStmt, float64, bool) {
+	switch e := e.(type) {
+	case *js.BinaryExpr: // window.onload = function () {...}
+		if e.Op != js.EqToken || !isOnload(e.X) {
+			return nil, 0, false
+		}
+		body, ok := funcBody(e.Y)
+		return body, 0, ok
+	case *js.CallExpr:
+		args := e.Args.List
+		switch x := unparen(e.X).(type) {
+		case *js.FuncDecl, *js.ArrowFunc: // (function () {...})()
+			body, ok := funcBody(x)
+			return body, 0, ok
+		case *js.Var:
+			switch string(x.Data) {
+			case "setTimeout":
+				return timeout(args)
+			case "addEventListener":
+				return listener(args)
+			}
+			if f := funcs[string(x.Data)]; f != nil {
+				return f.Body.List, 0, true
+			}
+		case *js.DotExpr:
+			v, ok := x.X.(*js.Var)
+			if !ok {
+				return nil, 0, false
+			}
+			switch obj, method := string(v.Data), name(x.Y); {
+			case obj == "window" && method == "setTimeout":
+				return timeout(args)
+			case (obj == "window" || obj == "document") && method == "addEventListener":
+				return listener(args)
+			}
+		}
+	}
+	return nil, 0, false
+}
+
+// timeout returns the body of the function a setTimeout call's
+// arguments run, and its delay in seconds.
+func timeout(args []js.Arg) ([]js.IStmt, float64, bool) {
+	if len(args) == 0 || len(args) > 2 {
+		return nil, 0, false
+	}
+	body, ok := funcBody(args[0].Value)
+	if !ok {
+		return nil, 0, false
+	}
+	delay := 0.0
+	if len(args) == 2 {
+		lit, ok := args[1].Value.(*js.LiteralExpr)
+		if !ok || lit.TokenType != js.DecimalToken && lit.TokenType != js.IntegerToken {
+			return nil, 0, false
+		}
+		ms, err := strconv.ParseFloat(string(lit.Data), 64)
+		if err != nil || ms < 0 {
+			return nil, 0, false
+		}
+		delay = ms / 1000
+	}
+	return body, delay, true
+}
+
+// listener returns the body of the function an addEventListener call
+// runs on "load" or "DOMContentLoaded".
+func listener(args []js.Arg) ([]js.IStmt, float64, bool) {
+	if len(args) < 2 {
+		return nil, 0, false
+	}
+	if ev, ok := stringValue(args[0].Value); !ok || ev != "load" && ev != "DOMContentLoaded" {
+		return nil, 0, false
+	}
+	body, ok := funcBody(args[1].Value)
+	return body, 0, ok
+}
+
+// isOnload reports whether e is window.onload or onload.
+func isOnload(e js.IExpr) bool {
+	switch e := e.(type) {
+	case *js.Var:
+		return string(e.Data) == "onload"
+	case *js.DotExpr:
+		v, ok := e.X.(*js.Var)
+		return ok && string(v.Data) == "window" && name(e.Y) == "onload"
+	}
+	return false
+}
+
+// funcBody returns the statements of a function expression or arrow
+// function.
+func funcBody(e js.IExpr) ([]js.IStmt, bool) {
+	switch f := unparen(e).(type) {
+	case *js.FuncDecl:
+		return f.Body.List, true
+	case *js.ArrowFunc:
+		return f.Body.List, true
+	}
+	return nil, false
+}
+
+// unparen strips the parentheses around an expression.
+func unparen(e js.IExpr) js.IExpr {
+	for {
+		g, ok := e.(*js.GroupExpr)
+		if !ok {
+			return e
+		}
+		e = g.X
+	}
 }
 
 // locationTo returns the URL expression e sends the page to: an
@@ -103,78 +276,39 @@ func locationTo(e js.IExpr) (string, bool) {
 	return "", false
 }
 
-// timeoutTo returns the URL and the delay of a setTimeout (or
-// window.setTimeout) call whose function sends the page to a URL at the
-// top level of its body (locationTo), with a literal delay in
-// milliseconds, or none (0).
-func timeoutTo(e js.IExpr) (string, float64, bool) {
-	call, ok := e.(*js.CallExpr)
-	if !ok || len(call.Args.List) == 0 || len(call.Args.List) > 2 {
-		return "", 0, false
-	}
-	switch x := call.X.(type) {
-	case *js.Var:
-		if string(x.Data) != "setTimeout" {
-			return "", 0, false
-		}
-	case *js.DotExpr:
-		if v, ok := x.X.(*js.Var); !ok || string(v.Data) != "window" || name(x.Y) != "setTimeout" {
-			return "", 0, false
-		}
-	default:
-		return "", 0, false
-	}
-	var body []js.IStmt
-	switch f := call.Args.List[0].Value.(type) {
-	case *js.FuncDecl:
-		body = f.Body.List
-	case *js.ArrowFunc:
-		body = f.Body.List
-	default:
-		return "", 0, false
-	}
-	delay := 0.0
-	if len(call.Args.List) == 2 {
-		lit, ok := call.Args.List[1].Value.(*js.LiteralExpr)
-		if !ok || lit.TokenType != js.DecimalToken && lit.TokenType != js.IntegerToken {
-			return "", 0, false
-		}
-		ms, err := strconv.ParseFloat(string(lit.Data), 64)
-		if err != nil || ms < 0 {
-			return "", 0, false
-		}
-		delay = ms / 1000
-	}
-	for _, st := range body {
-		var v js.IExpr
-		switch st := st.(type) {
-		case *js.ExprStmt:
-			v = st.Value
-		case *js.ReturnStmt: // an arrow function's expression body
-			v = st.Value
-		default:
-			continue
-		}
-		if href, ok := locationTo(v); ok {
-			return href, delay, true
-		}
-	}
-	return "", 0, false
-}
-
 // isLocation reports whether e names the page's Location object:
-// location, or window, document, self or top's location.
+// location, or the location of window, document, self, top or parent,
+// or of window.self, window.top or window.parent (in a page that is not
+// framed, top and parent are the page itself).
 func isLocation(e js.IExpr) bool {
 	switch e := e.(type) {
 	case *js.Var:
 		return string(e.Data) == "location"
 	case *js.DotExpr:
+		return name(e.Y) == "location" && isWindow(e.X, true)
+	}
+	return false
+}
+
+// isWindow reports whether e names the page's window (or its document,
+// when document is set): window, self, top, parent, or window.self,
+// window.top, window.parent.
+func isWindow(e js.IExpr, document bool) bool {
+	switch e := e.(type) {
+	case *js.Var:
+		switch string(e.Data) {
+		case "window", "self", "top", "parent":
+			return true
+		case "document":
+			return document
+		}
+	case *js.DotExpr:
 		v, ok := e.X.(*js.Var)
-		if !ok || name(e.Y) != "location" {
+		if !ok || string(v.Data) != "window" {
 			return false
 		}
-		switch string(v.Data) {
-		case "window", "document", "self", "top":
+		switch name(e.Y) {
+		case "self", "top", "parent":
 			return true
 		}
 	}

@@ -9,7 +9,8 @@ import (
 
 // scriptSite has pages that redirect with an inline script on load, and
 // decoys that do not: an event handler, a JSON-LD block, a script with
-// src, a function only defined, a redirect in a comment.
+// src, a function only defined, a redirect in a comment, a script in a
+// <template>, whose content never runs.
 const scriptSite = `
 -- / --
 <a href="/js">js</a>
@@ -39,6 +40,7 @@ const scriptSite = `
 <script src="/app.js">location = "/ignored"</script>
 <script>function go() { location = "/function" } /* location = "/comment" */ var here = location.href;</script>
 <script type="text/template">location = "/template"</script>
+<template id="card"><script>location.replace("/in-template")</script></template>
 -- /new --
 <p>new</p>
 `
@@ -70,7 +72,7 @@ func TestScriptRedirect(t *testing.T) {
 	if r := g.Lookup("http://site.test/decoys"); r == nil || r.Refresh != nil {
 		t.Errorf("/decoys: %+v, want no refresh", r)
 	}
-	for _, u := range []string{"/click", "/href", "/json", "/ignored", "/function", "/comment", "/template", "/from-js"} {
+	for _, u := range []string{"/click", "/href", "/json", "/ignored", "/function", "/comment", "/template", "/in-template", "/from-js"} {
 		if n := site.Hits("http://site.test" + u); n != 0 {
 			t.Errorf("%s fetched %d times: no script sends the page there on load", u, n)
 		}

@@ -26,6 +26,16 @@ func TestReadScript(t *testing.T) {
 		{src: "// location = '/no'\nlocation = '/n' // after a comment", href: "/n"},
 		{src: `location = "/first"; location = "/second"`, href: "/first"},
 		{src: "location = 'line\\\ncontinued'", href: "linecontinued"},
+		{src: `parent.location.href = "/parent"`, href: "/parent"},
+		{src: `(function () { location.replace("/iife") })();`, href: "/iife"},
+		{src: `(() => { window.location = "/arrow-iife" })()`, href: "/arrow-iife"},
+		{src: `function go() { location.replace("/called") } go();`, href: "/called"},
+		{src: `go(); function go() { step() } function step() { location = "/deep" }`, href: "/deep"},
+		{src: `try { window.top.location.href = "/try" } catch (e) {}`, href: "/try"},
+		{src: `{ location = "/block" }`, href: "/block"},
+		{src: `window.onload = function () { location = "/onload" }`, href: "/onload"},
+		{src: `document.addEventListener("DOMContentLoaded", () => location.replace("/ready"))`, href: "/ready"},
+		{src: `window.addEventListener('load', function () { setTimeout(function () { location = "/late" }, 1500) })`, href: "/late", delay: 1.5},
 
 		// Decoys: no redirect on load.
 		{src: `var here = location.href;`},
@@ -47,6 +57,12 @@ func TestReadScript(t *testing.T) {
 		{src: `location = "/broken" +`}, // does not parse
 		{src: `var locationName = "/x"; locations = "/y"`},
 		{src: `foo.location = "/y"`},
+		{src: `function never() { location = "/never" }`},
+		{src: `document.addEventListener("click", function () { location = "/click" })`},
+		{src: `var f = function () { location = "/unused" };`},
+		{src: `function f() { f() } f();`}, // recursion ends
+		{src: `try { x() } catch (e) { location = "/catch" }`},
+		{src: `setTimeout("location = '/string'", 10)`},
 	} {
 		r, ok := readScript([]byte(tc.src))
 		switch {

@@ -19,7 +19,9 @@ var CanonicalToRedirect = &audit.Rule{
 			"Fix: point the canonical at the final URL of the chain, usually the page's own URL; " +
 			"fix or remove a canonical whose chain is broken. A chain the crawl did not follow to its " +
 			"end (--max-pages, --no-external, a crawl cut short) is reported as unfinished, with no " +
-			"target. One finding per page and canonical URL. " +
+			"target. One finding per page and canonical URL. A page that names itself and " +
+			"redirects with a meta refresh or a script is meta-refresh's and " +
+			"javascript-redirect's: the fix is a server redirect, not another canonical. " +
 			"Sources: Google Search Central, \"Consolidate duplicate URLs\" (do not point canonicals " +
 			"at redirecting or broken URLs) and \"Site moves with URL changes\" (update canonicals).",
 	},
@@ -30,6 +32,9 @@ func runCanonicalToRedirect(p *audit.Pass) error {
 	brokenLinks := p.Other("broken-link") != nil
 	for r := range redirectRefs(p.Graph, refKinds(crawler.RefCanonical)) {
 		c := r.Chain
+		if r.Source == r.URL {
+			continue // a page that names itself and redirects with a refresh or a script: meta-refresh's and javascript-redirect's
+		}
 		if brokenLinks && leadsToError(c, nil) {
 			continue // broken-link's
 		}

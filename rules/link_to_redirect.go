@@ -25,7 +25,9 @@ var LinkToRedirect = &audit.Rule{
 			"per linking page and redirecting URL. Links to other sites are not checked, nor " +
 			"nofollow links (rel=nofollow, ugc or sponsored, or a page that says nofollow): they " +
 			"pass no signal, and WordPress's comment reply links (?replytocom=N) redirect to " +
-			"their own page by design. " +
+			"their own page by design; nor a page's links to itself (a skip link, #main, on a " +
+			"page that redirects with a refresh or a script: meta-refresh and " +
+			"javascript-redirect report the page). " +
 			"Not flagged: a link to an alias that redirects temporarily to a login or back-office " +
 			"page (/login to /wp-login.php, /admin to /wp-admin/): a CMS makes these on purpose, " +
 			"and the page behind them changes with the visitor's session. When the final URL " +
@@ -44,7 +46,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 	var renamed renames
 	keep := func(ref crawler.Reference) bool {
 		return (ref.Kind == crawler.RefAnchor || ref.Kind == crawler.RefArea) && !ref.Nofollow &&
-			ref.Source != "" && inScope(g, ref.Source) &&
+			ref.Source != "" && ref.Source != ref.Target && inScope(g, ref.Source) &&
 			crawler.SameSite(crawler.Hostname(ref.Source), crawler.Hostname(ref.Target))
 	}
 	// The references come ordered by target: what depends on the
