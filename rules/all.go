@@ -19,6 +19,7 @@ func All() []*audit.Rule {
 		MetaRefresh,
 		JavaScriptRedirect,
 		LinkToRedirect,
+		ResourceRedirect,
 		SitemapRedirect,
 		CanonicalToRedirect,
 		HreflangToRedirect,

@@ -17,8 +17,10 @@ var BrokenLink = &audit.Rule{
 	Name:     "broken-link",
 	Severity: audit.Error,
 	Doc: audit.Doc{
-		Title: "Link, sitemap entry, canonical, hreflang, form or start URL leads to an error",
-		Text: "A page of the site links to a URL (<a>, <area>), names it as canonical or hreflang " +
+		Title: "Link, page resource, sitemap entry, canonical, hreflang, form or start URL leads to an error",
+		Text: "A page of the site links to a URL (<a>, <area>), loads it as a resource (an image, " +
+			"stylesheet, script, frame, media, icon, manifest or preload: the message names the " +
+			"kind, such as img, css or script), names it as canonical or hreflang " +
 			"alternate, submits a form to it, a sitemap lists it, or it is a start URL or a line " +
 			"of check's list, and the URL answers 4xx or 5xx or fails to load (DNS, connection, " +
 			"TLS, timeout), after the crawl's retries; or it redirects, and its chain ends so " +
@@ -30,7 +32,7 @@ var BrokenLink = &audit.Rule{
 			"problems of a site. One finding per URL and page (or sitemap): the source column " +
 			"says where to edit; the status is that of the URL where the reference ends, 0 for " +
 			"a failure to load, with the error in the message. An error for every reference " +
-			"kind; a warning for links to other sites, which the site does not control, unless " +
+			"kind; a warning for links and resources of other sites, which the site does not control, unless " +
 			"they redirect to a broken URL of the site (an old domain that redirects to a " +
 			"renamed page). " +
 			"When a broken URL of the site answers 404 or 410 and exactly one page of the site " +
@@ -112,7 +114,7 @@ func runBrokenLink(p *audit.Pass) error {
 			f.Source = page[0].Source
 			f.Severity = audit.Warning
 			if ours || slices.ContainsFunc(page, func(ref crawler.Reference) bool {
-				return ref.Kind != crawler.RefAnchor && ref.Kind != crawler.RefArea
+				return ref.Kind != crawler.RefAnchor && ref.Kind != crawler.RefArea && !ref.Kind.Resource()
 			}) {
 				f.Severity = audit.Error
 			}
@@ -197,6 +199,9 @@ func referenceTo(ref crawler.Reference) string {
 		}
 		return method + " form submits to " + u + ", which"
 	}
+	if ref.Kind.Resource() {
+		return "loads " + ref.Kind.String() + " " + u + ", which"
+	}
 	return "links to " + u + ", which"
 }
 
@@ -217,6 +222,10 @@ func brokenFix(ref crawler.Reference, u string, c *crawler.Chain, fix audit.Fix)
 	case crawler.RefForm:
 		edit = "point the action at a working URL"
 	default:
+		if ref.Kind.Resource() {
+			edit = "point the reference at a working URL, or put the file back"
+			break
+		}
 		edit = "point the link at a working URL or remove it"
 	}
 	switch to := fix.Target; {

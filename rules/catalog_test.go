@@ -12,9 +12,9 @@ import (
 )
 
 // catalogSize is the number of rules: the 21 of issue 3, the two
-// redirect map rules of issue 5, broken-link of issue 13 and
-// javascript-redirect of issue 14.
-const catalogSize = 25
+// redirect map rules of issue 5, broken-link of issue 13, and
+// javascript-redirect and resource-redirect of issue 14.
+const catalogSize = 26
 
 func TestCatalog(t *testing.T) {
 	all := All()

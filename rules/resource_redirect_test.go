@@ -1,0 +1,5 @@
+package rules
+
+import "testing"
+
+func TestResourceRedirect(t *testing.T) { testFixture(t, ResourceRedirect) }
