@@ -52,6 +52,7 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 		inTempl int  // open <template> elements: their content never runs
 		label   text // the open <a>'s text
 	)
+	inHead := true // in the document's <head>, where scripts block rendering
 	closeAnchor := func() {
 		if anchor >= 0 {
 			raws[anchor].text = label.b.String()
@@ -81,6 +82,8 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				closeAnchor()
 			case string(name) == "template" && inTempl > 0:
 				inTempl--
+			case string(name) == "head":
+				inHead = false
 			case anchor >= 0 && blockElements[string(name)]:
 				label.space()
 			}
@@ -90,12 +93,15 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 			continue
 		}
 		tag := string(tagName(z.Raw(), nameBuf[:0]))
+		inHead = inHead && headElements[tag]
 		if anchor >= 0 {
 			switch {
 			case tag == "img":
+				a := readAttrs(z)
 				label.space()
-				label.write(readAttrs(z).alt)
+				label.write(a.alt)
 				label.space()
+				raws = mediaResource(raws, tag, &a)
 				continue
 			case blockElements[tag]:
 				label.space()
@@ -130,6 +136,8 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				raws = append(raws, rawRef{kind: RefCanonical, href: a.href})
 			case slices.Contains(rel, "alternate") && a.hasHreflang:
 				raws = append(raws, rawRef{kind: RefHreflang, href: a.href, text: strings.TrimSpace(a.hreflang)})
+			default:
+				raws = linkResource(raws, rel, &a)
 			}
 		case "meta":
 			a := readAttrs(z)
@@ -144,6 +152,9 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				p.noindex = p.noindex || isNoindex(a.content)
 				p.nofollow = p.nofollow || isNofollow(a.content)
 			}
+		case "img", "source", "video", "audio", "track", "embed", "object", "iframe":
+			a := readAttrs(z)
+			raws = mediaResource(raws, tag, &a)
 		case "form":
 			a := readAttrs(z)
 			method := strings.ToLower(strings.TrimSpace(a.method))
@@ -163,6 +174,9 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 			// An inline script's text is the next token; a script with
 			// src runs the file, not its text.
 			a := readAttrs(z)
+			if a.hasSrc {
+				raws = scriptResource(raws, &a, inHead)
+			}
 			if a.hasSrc || p.script != nil || inTempl > 0 || !isJavaScript(a.typ) || tt == html.SelfClosingTagToken {
 				break
 			}
@@ -314,6 +328,8 @@ type tagAttrs struct {
 	httpEquiv, name, content, method string
 	action, typ                      string
 	hasHref, hasHreflang, hasSrc     bool
+	src, srcset, data, poster, media string // of page resources
+	async, deferred                  bool
 }
 
 // readAttrs reads the current tag's attributes; the first of a repeated
@@ -350,7 +366,21 @@ func readAttrs(z *html.Tokenizer) tagAttrs {
 		case "type":
 			dst, bit = &a.typ, 512
 		case "src":
+			dst, bit = &a.src, 1024
 			a.hasSrc = true
+		case "srcset":
+			dst, bit = &a.srcset, 2048
+		case "data":
+			dst, bit = &a.data, 4096
+		case "poster":
+			dst, bit = &a.poster, 8192
+		case "media":
+			dst, bit = &a.media, 16384
+		case "async":
+			a.async = true
+			continue
+		case "defer":
+			a.deferred = true
 			continue
 		default:
 			continue
