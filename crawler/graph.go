@@ -212,7 +212,7 @@ type Reference struct {
 	Nofollow bool
 	Source   string // normalised URL of the page or sitemap; "" for seeds
 	Target   string // normalised absolute URL
-	Text     string // anchor text, hreflang code or form method
+	Text     string // anchor text, hreflang code or form method; Blocking or "poster" for some resources (see RefKind)
 }
 
 // Sitemap is one sitemap or sitemap index that was read.

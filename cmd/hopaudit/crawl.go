@@ -39,6 +39,7 @@ type crawlFlags struct {
 	ignoreRobots bool
 
 	followNofollow bool
+	noResources    bool
 
 	proxy        string
 	resolve      resolveFlag
@@ -83,6 +84,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 		fs.BoolVar(&f.noSitemaps, "no-sitemaps", false, "read no sitemap, not even robots.txt's or /sitemap.xml")
 		fs.BoolVar(&f.noExternal, "no-external", false, "do not fetch URLs outside the site")
 		fs.BoolVar(&f.followNofollow, "follow-nofollow", false, "crawl links marked rel=nofollow, ugc or sponsored (comment reply links, ads) like any other; by default they are recorded, and their URLs fetched only when something else leads there")
+		fs.BoolVar(&f.noResources, "no-resources", false, "do not check the pages' resources (images, stylesheets, scripts, frames, media, icons, manifests, preloads); by default each is fetched once, its header only unless it is an HTML page")
 	}
 	fs.StringVar(&f.proxy, "proxy", "", "send requests through the proxy at `URL` (default: $HTTP_PROXY, $HTTPS_PROXY, $NO_PROXY)")
 	fs.Var(&f.resolve, "resolve", "connect to ADDR for URLs on HOST:PORT, as curl (`HOST:PORT:ADDR`, repeatable); ADDR may carry its own :PORT")
@@ -108,7 +110,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	return []flagSection{
 		{title: "Crawl", names: []string{
 			"concurrency", "delay", "max-pages", "max-depth", "timeout", "retries", "max-retry-wait", "max-body", "user-agent", "header",
-			"include", "exclude", "sitemap", "no-sitemaps", "no-external", "follow-nofollow", "subdomains", "ignore-robots",
+			"include", "exclude", "sitemap", "no-sitemaps", "no-external", "follow-nofollow", "no-resources", "subdomains", "ignore-robots",
 		}},
 		{title: "Network", names: []string{"proxy", "resolve", "insecure", "allow-private"}},
 		{title: "Report", names: report},
@@ -326,6 +328,7 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 		Log:          a.stderr, // runJob puts the progress line in between
 
 		FollowNofollow: f.followNofollow,
+		NoResources:    f.noResources,
 	}
 
 	if err := a.prepareAudit(j, f); err != nil {
