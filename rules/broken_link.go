@@ -239,9 +239,10 @@ func brokenFix(ref crawler.Reference, u string, c *crawler.Chain, fix audit.Fix)
 	return edit
 }
 
-// renames finds, for a broken URL of the site, the page it was most
-// likely renamed to: the only page of the site that answers 2xx and has
-// the same last path segment. The index is made on first use.
+// renames finds, for a broken URL of the site, the URL it was most
+// likely renamed to: the only URL of the site that answers 2xx (a page,
+// or a file a page links or loads: a moved PDF) and has the same last
+// path segment. The index is made on first use.
 type renames struct {
 	made  bool
 	pages map[string]string // host and last segment -> the page's URL; "" when several pages share them
