@@ -617,13 +617,14 @@ func (g *Graph) ReachedRedirects() []Reach {
 }
 
 // Source returns the page or sitemap to name as the source of a finding
-// about URL u: the smallest non-empty source among the references to u,
-// so that the choice does not depend on crawl order; "" when only start
-// URLs reference u.
+// about URL u: the smallest non-empty source among the references to u
+// from other pages (a page's skip link to itself names no source), so
+// that the choice does not depend on crawl order; "" when only start
+// URLs and u itself reference u.
 func (g *Graph) Source(u string) string {
 	src := ""
 	for _, ref := range g.Inbound(u) {
-		if ref.Source != "" && (src == "" || ref.Source < src) {
+		if ref.Source != "" && ref.Source != u && (src == "" || ref.Source < src) {
 			src = ref.Source
 		}
 	}

@@ -469,3 +469,22 @@ func TestNext(t *testing.T) {
 		}
 	}
 }
+
+// TestSourceIsAnotherPage: a finding's source is a page that references
+// the URL, never the URL itself (a skip link, #main, on a page that
+// redirects with a script or a refresh).
+func TestSourceIsAnotherPage(t *testing.T) {
+	const a, b, self = "http://site.test/a", "http://site.test/b", "http://site.test/moved"
+	g := &Graph{References: []Reference{
+		{Kind: RefAnchor, Source: self, Target: self},
+		{Kind: RefAnchor, Source: b, Target: self},
+		{Kind: RefSeed, Target: self},
+	}}
+	if got := g.Source(self); got != b {
+		t.Errorf("Source = %q, want %q", got, b)
+	}
+	g = &Graph{References: []Reference{{Kind: RefAnchor, Source: self, Target: self}, {Kind: RefAnchor, Source: a, Target: b}}}
+	if got := g.Source(self); got != "" {
+		t.Errorf("Source of a URL only it links = %q, want none", got)
+	}
+}
