@@ -28,12 +28,12 @@ import (
 // synthetic returns the benchmarks' site: DefaultSynthetic, with the
 // knobs that HOPAUDIT_SYNTHETIC sets, as in pages=40000,bytes=30000:
 // pages=, bytes=, nav=, content=, every= (a chain on every Nth page),
-// hops= and latency=. The benchmarks can so be run on other shapes of
+// hops=, images= (each page's own images) and latency=. The benchmarks can so be run on other shapes of
 // site than the one they were tuned on.
 func synthetic(tb testing.TB) *crawlertest.Synthetic {
 	site := crawlertest.DefaultSynthetic()
 	knobs := map[string]*int{"pages": &site.Pages, "bytes": &site.PageBytes, "nav": &site.Nav,
-		"content": &site.Content, "every": &site.ChainEvery, "hops": &site.ChainHops}
+		"content": &site.Content, "every": &site.ChainEvery, "hops": &site.ChainHops, "images": &site.Images}
 	for kv := range strings.SplitSeq(os.Getenv("HOPAUDIT_SYNTHETIC"), ",") {
 		if kv == "" {
 			continue
@@ -49,7 +49,7 @@ func synthetic(tb testing.TB) *crawlertest.Synthetic {
 		}
 		n, err := strconv.Atoi(v)
 		if knobs[k] == nil || err != nil || n < 0 {
-			tb.Fatalf("HOPAUDIT_SYNTHETIC: %q: want pages=, bytes=, nav=, content=, every=, hops= with a number, or latency= with a duration", kv)
+			tb.Fatalf("HOPAUDIT_SYNTHETIC: %q: want pages=, bytes=, nav=, content=, every=, hops=, images= with a number, or latency= with a duration", kv)
 		}
 		*knobs[k] = n
 	}
@@ -134,7 +134,54 @@ func BenchmarkPeakRSS(b *testing.B) {
 	}
 }
 
+// BenchmarkPeakRSSImages measures what page resources cost (issue 14):
+// hopaudit's peak resident memory per URL fetched, in a child process as
+// in BenchmarkPeakRSS, on the synthetic site without images and on the
+// same site with 10 images of its own on every page and a logo they share
+// (images= sets how many; by default 33,000 and 133,001 URLs), what each
+// image URL adds to the peak, and the crawl's time per URL fetched.
+func BenchmarkPeakRSSImages(b *testing.B) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		b.Skip("peak RSS is read from /proc")
+	}
+	plain, images := synthetic(b), synthetic(b)
+	plain.Images = 0
+	if images.Images == 0 {
+		images.Images = 10
+	}
+	sites := []*crawlertest.Synthetic{plain, images}
+	urls := make([]string, len(sites))
+	for i, site := range sites {
+		srv := site.Start()
+		defer srv.Close()
+		urls[i] = srv.URL + "/p/0"
+	}
+	names := []string{"noimg", fmt.Sprintf("img%d", images.Images)}
+	for b.Loop() {
+		var kb [2]int
+		for i, site := range sites {
+			before := site.Requests()
+			var took time.Duration
+			kb[i], took = childRun(b, "hopaudit", urls[i])
+			if n := site.Requests() - before; n < int64(site.URLs()) {
+				b.Fatalf("hopaudit made %d requests, the site has %d URLs", n, site.URLs())
+			}
+			b.ReportMetric(float64(kb[i])/1024, names[i]+"-peak-MiB")
+			b.ReportMetric(float64(kb[i])*1024/float64(site.URLs()), names[i]+"-peak-B/url")
+			b.ReportMetric(float64(took.Microseconds())/float64(site.URLs()), names[i]+"-µs/url")
+		}
+		b.ReportMetric(float64(kb[1]-kb[0])*1024/float64(images.URLs()-plain.URLs()), "growth-B/image")
+	}
+}
+
 func childPeakRSS(b *testing.B, who, url string) int {
+	kb, _ := childRun(b, who, url)
+	return kb
+}
+
+// childRun runs who in a child process (see TestBenchChild) and returns
+// its peak RSS in KiB and the time its crawl took.
+func childRun(b *testing.B, who, url string) (int, time.Duration) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "HOPAUDIT_BENCH_CHILD="+who, "HOPAUDIT_BENCH_URL="+url)
 	var out bytes.Buffer
@@ -142,25 +189,33 @@ func childPeakRSS(b *testing.B, who, url string) int {
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("%s child: %v\n%s", who, err, out.String())
 	}
+	kb, took := -1, time.Duration(0)
 	for _, line := range strings.Split(out.String(), "\n") {
 		if v, ok := strings.CutPrefix(line, "peak-rss-kb "); ok {
-			kb, err := strconv.Atoi(v)
-			if err == nil {
-				return kb
+			if n, err := strconv.Atoi(v); err == nil {
+				kb = n
+			}
+		}
+		if v, ok := strings.CutPrefix(line, "crawl-ns "); ok {
+			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+				took = time.Duration(n)
 			}
 		}
 	}
-	b.Fatalf("%s child printed no peak RSS:\n%s", who, out.String())
-	return 0
+	if kb < 0 {
+		b.Fatalf("%s child printed no peak RSS:\n%s", who, out.String())
+	}
+	return kb, took
 }
 
-// TestBenchChild is the child process of BenchmarkPeakRSS; a normal
-// test run skips it.
+// TestBenchChild is the child process of BenchmarkPeakRSS and
+// BenchmarkPeakRSSImages; a normal test run skips it.
 func TestBenchChild(t *testing.T) {
 	who, url := os.Getenv("HOPAUDIT_BENCH_CHILD"), os.Getenv("HOPAUDIT_BENCH_URL")
 	if who == "" {
 		t.Skip("runs only as BenchmarkPeakRSS's child process")
 	}
+	start := time.Now()
 	switch who {
 	case "reference":
 		crawlertest.ReferenceCrawl(url, 16)
@@ -171,11 +226,12 @@ func TestBenchChild(t *testing.T) {
 	default:
 		t.Fatalf("unknown child %q", who)
 	}
+	took := time.Since(start)
 	kb, err := vmHWM()
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Printf("peak-rss-kb %d\n", kb)
+	fmt.Printf("peak-rss-kb %d\ncrawl-ns %d\n", kb, took.Nanoseconds())
 }
 
 // vmHWM reads the process's peak resident set size in KiB.

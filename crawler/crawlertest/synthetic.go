@@ -16,7 +16,9 @@ import (
 // Every page /p/N links the shared navigation (/p/0 to /p/Nav-1), Content
 // other pages, one URL that answers 301 and one that answers 302 (each to
 // a page), and every ChainEvery-th page a chain of ChainHops redirects.
-// Pages are padded with text to PageBytes.
+// Pages are padded with text to PageBytes. With Images, every page also
+// shows that many images of its own, /i/N/0 to /i/N/Images-1, and the
+// logo /i/logo.png that all pages share: each a 2 KB image/png.
 type Synthetic struct {
 	Pages      int
 	PageBytes  int
@@ -24,6 +26,7 @@ type Synthetic struct {
 	Content    int
 	ChainEvery int // 0 = no chains
 	ChainHops  int
+	Images     int           // images of each page's own, besides the shared logo; 0 = no images
 	Latency    time.Duration // added to every response
 
 	requests atomic.Int64
@@ -37,14 +40,22 @@ func DefaultSynthetic() *Synthetic {
 }
 
 // URLs is the number of distinct URLs a full crawl discovers: pages, the
-// 301 and 302 URL of each page, and the chain hops.
+// 301 and 302 URL of each page, the chain hops, and the images with the
+// logo.
 func (s *Synthetic) URLs() int {
 	n := 3 * s.Pages
 	if s.ChainEvery > 0 {
 		n += (s.Pages + s.ChainEvery - 1) / s.ChainEvery * s.ChainHops
 	}
+	if s.Images > 0 {
+		n += s.Pages*s.Images + 1
+	}
 	return n
 }
+
+// imageBody is the body of every image of the site: a PNG signature padded
+// to 2 KB (a crawl that reads only the header never sees it).
+var imageBody = append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 2048-8)...)
 
 // Requests counts the requests served so far.
 func (s *Synthetic) Requests() int64 { return s.requests.Load() }
@@ -67,6 +78,8 @@ func (s *Synthetic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/":
 		http.Redirect(w, r, "/p/0", http.StatusMovedPermanently)
+	case r.URL.Path == "/i/logo.png" && s.Images > 0:
+		s.image(w)
 	case n < 0:
 		http.NotFound(w, r)
 	case parts[0] == "p" && len(parts) == 2:
@@ -76,6 +89,12 @@ func (s *Synthetic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/p/"+strconv.Itoa((n+1)%s.Pages), http.StatusMovedPermanently)
 	case parts[0] == "t" && len(parts) == 2:
 		http.Redirect(w, r, "/p/"+strconv.Itoa((n+2)%s.Pages), http.StatusFound)
+	case parts[0] == "i" && len(parts) == 3:
+		if k, err := strconv.Atoi(parts[2]); err != nil || k < 0 || k >= s.Images || parts[2] != strconv.Itoa(k) {
+			http.NotFound(w, r)
+		} else {
+			s.image(w)
+		}
 	case parts[0] == "c" && len(parts) == 3:
 		hop, err := strconv.Atoi(parts[2])
 		switch {
@@ -91,6 +110,12 @@ func (s *Synthetic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func (s *Synthetic) image(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Content-Length", strconv.Itoa(len(imageBody)))
+	_, _ = w.Write(imageBody)
+}
+
 func (s *Synthetic) page(n int) []byte {
 	b := make([]byte, 0, s.PageBytes+512)
 	b = fmt.Appendf(b, "<!doctype html><html><head><title>Page %d</title>"+
@@ -99,6 +124,12 @@ func (s *Synthetic) page(n int) []byte {
 		b = fmt.Appendf(b, "<a href=\"/p/%d\">Section %d</a>", i, i)
 	}
 	b = append(b, "</nav><main>"...)
+	if s.Images > 0 {
+		b = append(b, "<p><img src=\"/i/logo.png\" alt=\"Logo\"></p>"...)
+	}
+	for k := range s.Images {
+		b = fmt.Appendf(b, "<p><img src=\"/i/%d/%d\" alt=\"Figure %d\"></p>", n, k, k)
+	}
 	for i := 1; i <= s.Content; i++ {
 		// Content links reach every page, whatever the site's size.
 		b = fmt.Appendf(b, "<p><a href=\"/p/%d\">Article %d</a></p>", (n*s.Content+i)%s.Pages, i)
