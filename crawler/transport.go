@@ -160,8 +160,29 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, errors.New("101 Switching Protocols to a request that asked for no upgrade")
 	}
+	if resp.ContentLength <= maxDrain { // -1: unknown
+		resp.Body = drained{resp.Body}
+	}
 	decodeBody(req.Context(), resp, t.timeout)
 	return resp, nil
+}
+
+// maxDrain is how much of a body is read to find its end when it is
+// closed unread, as a page resource's is once its header is known: a
+// connection whose body was read to the end is used again, where one
+// closed early is dropped, and a page with 50 images would cost 50
+// connections (and on https, 50 TLS handshakes). A larger body, or one
+// whose Content-Length says it is larger, closes the connection:
+// reading it would cost more than a new one.
+const maxDrain = 64 << 10
+
+// drained is a body that is read to its end, up to maxDrain bytes, when
+// it is closed.
+type drained struct{ io.ReadCloser }
+
+func (d drained) Close() error {
+	_, _ = io.CopyN(io.Discard, d.ReadCloser, maxDrain+1)
+	return d.ReadCloser.Close()
 }
 
 // pastDeadline reports whether ctx has a deadline and it has passed.

@@ -1,0 +1,56 @@
+package crawler_test
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/crawler/crawlertest"
+)
+
+// TestResourceConnectionsReused: a page's small resources, whose bodies
+// the crawler does not need, are read to their end so that their
+// connections serve the next requests; closed early, each image would
+// cost a connection of its own.
+func TestResourceConnectionsReused(t *testing.T) {
+	const images = 40
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/":
+			var b strings.Builder
+			for i := range images {
+				fmt.Fprintf(&b, `<img src="/i/%d.png">`, i)
+			}
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, b.String())
+		case strings.HasPrefix(r.URL.Path, "/i/"):
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(make([]byte, 4<<10))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	cfg := crawler.Config{Seeds: []string{srv.URL + "/"}, Concurrency: 4, Timeout: crawlertest.Timeout, NoSitemaps: true, IgnoreRobots: true, AllowPrivate: true}
+	g := crawl(t, cfg)
+	if n := len(g.Responses); n != images+1 {
+		t.Fatalf("%d URLs fetched, want %d", n, images+1)
+	}
+	// At most one connection per request in flight, and a few more for
+	// the moments when all are busy: far fewer than the images.
+	if n := conns.Load(); n > 2*int64(cfg.Concurrency)+2 {
+		t.Errorf("%d connections for %d requests: resources' connections are not reused", n, images+1)
+	}
+}
