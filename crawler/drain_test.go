@@ -31,6 +31,7 @@ func TestResourceConnectionsReused(t *testing.T) {
 			fmt.Fprint(w, b.String())
 		case strings.HasPrefix(r.URL.Path, "/i/"):
 			w.Header().Set("Content-Type", "image/png")
+			w.Header().Set("Content-Length", "4096") // as a file server sends it
 			_, _ = w.Write(make([]byte, 4<<10))
 		default:
 			http.NotFound(w, r)

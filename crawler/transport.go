@@ -160,7 +160,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, errors.New("101 Switching Protocols to a request that asked for no upgrade")
 	}
-	if resp.ContentLength <= maxDrain { // -1: unknown
+	if resp.ContentLength >= 0 && resp.ContentLength <= maxDrain {
 		resp.Body = drained{resp.Body}
 	}
 	decodeBody(req.Context(), resp, t.timeout)
@@ -171,13 +171,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // closed unread, as a page resource's is once its header is known: a
 // connection whose body was read to the end is used again, where one
 // closed early is dropped, and a page with 50 images would cost 50
-// connections (and on https, 50 TLS handshakes). A larger body, or one
-// whose Content-Length says it is larger, closes the connection:
-// reading it would cost more than a new one.
+// connections (and on https, 50 TLS handshakes). Only a body whose
+// Content-Length is known and at most this is read: a larger one costs
+// more than a new connection, and one of unknown length may be a
+// stream that never ends.
 const maxDrain = 64 << 10
 
-// drained is a body that is read to its end, up to maxDrain bytes, when
-// it is closed.
+// drained is a body of known, small length (see maxDrain) that is read
+// to its end when it is closed.
 type drained struct{ io.ReadCloser }
 
 func (d drained) Close() error {
