@@ -660,8 +660,8 @@ func (c *crawl) followHop(t task) bool {
 
 // fetchable reports whether the settings let the crawl fetch URL u,
 // found at the given depth on a page or in a sitemap. A page resource
-// is fetched one level beyond --max-depth: every page the crawl reads
-// has its resources checked.
+// is fetched one level beyond --max-depth: the pages within it have
+// their resources checked.
 func (c *crawl) fetchable(u string, depth int, resource bool) bool {
 	deep := c.cfg.MaxDepth > 0 && depth > c.cfg.MaxDepth && !(resource && depth == c.cfg.MaxDepth+1)
 	return !c.outside(u) && !deep && c.included(u)
@@ -776,7 +776,9 @@ func (c *crawl) fetch(t task) (chained bool) {
 	// The next hop is scheduled before the page's links, so that chains
 	// are completed first when --max-pages runs out.
 	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
-		chained = c.followHop(task{kind: fetchURL, url: target, depth: t.depth, rank: t.rank, hop: t.hop + 1, asset: t.asset})
+		// A hop's body is read whoever asked for its chain: two chains
+		// may reach one URL in either order.
+		chained = c.followHop(task{kind: fetchURL, url: target, depth: t.depth, rank: t.rank, hop: t.hop + 1})
 	}
 	c.record(r, uniqueRefs(refs), t.rank)
 	return chained

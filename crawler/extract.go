@@ -101,7 +101,9 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				label.space()
 				label.write(a.alt)
 				label.space()
-				raws = mediaResource(raws, tag, &a)
+				if inTempl == 0 {
+					raws = mediaResource(raws, tag, &a)
+				}
 				continue
 			case blockElements[tag]:
 				label.space()
@@ -137,7 +139,9 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 			case slices.Contains(rel, "alternate") && a.hasHreflang:
 				raws = append(raws, rawRef{kind: RefHreflang, href: a.href, text: strings.TrimSpace(a.hreflang)})
 			default:
-				raws = linkResource(raws, rel, &a)
+				if inTempl == 0 {
+					raws = linkResource(raws, rel, &a)
+				}
 			}
 		case "meta":
 			a := readAttrs(z)
@@ -153,8 +157,9 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				p.nofollow = p.nofollow || isNofollow(a.content)
 			}
 		case "img", "source", "video", "audio", "track", "embed", "object", "iframe":
-			a := readAttrs(z)
-			raws = mediaResource(raws, tag, &a)
+			if a := readAttrs(z); inTempl == 0 { // a <template>'s content loads nothing
+				raws = mediaResource(raws, tag, &a)
+			}
 		case "form":
 			a := readAttrs(z)
 			method := strings.ToLower(strings.TrimSpace(a.method))
@@ -174,10 +179,10 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 			// An inline script's text is the next token; a script with
 			// src runs the file, not its text.
 			a := readAttrs(z)
-			if a.hasSrc {
+			if a.hasSrc && inTempl == 0 && !a.nomodule && isJavaScript(a.typ) {
 				raws = scriptResource(raws, &a, inHead)
 			}
-			if a.hasSrc || p.script != nil || inTempl > 0 || !isJavaScript(a.typ) || tt == html.SelfClosingTagToken {
+			if a.hasSrc || p.script != nil || inTempl > 0 || a.nomodule || !isJavaScript(a.typ) || tt == html.SelfClosingTagToken {
 				break
 			}
 			if z.Next() == html.TextToken {
@@ -329,7 +334,7 @@ type tagAttrs struct {
 	action, typ                      string
 	hasHref, hasHreflang, hasSrc     bool
 	src, srcset, data, poster, media string // of page resources
-	async, deferred                  bool
+	async, deferred, nomodule        bool
 }
 
 // readAttrs reads the current tag's attributes; the first of a repeated
@@ -381,6 +386,9 @@ func readAttrs(z *html.Tokenizer) tagAttrs {
 			continue
 		case "defer":
 			a.deferred = true
+			continue
+		case "nomodule":
+			a.nomodule = true
 			continue
 		default:
 			continue

@@ -99,8 +99,9 @@ func linkResource(raws []rawRef, rel []string, a *tagAttrs) []rawRef {
 	return raws
 }
 
-// scriptResource appends the file of a <script src>: render-blocking in
-// the <head> unless async, defer or a module.
+// scriptResource appends the file of a <script src> that runs (the
+// caller checks its type and nomodule): render-blocking in the <head>
+// unless async, defer or a module.
 func scriptResource(raws []rawRef, a *tagAttrs, inHead bool) []rawRef {
 	text := ""
 	if inHead && !a.async && !a.deferred && !strings.EqualFold(strings.TrimSpace(a.typ), "module") {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hopaudit/hopaudit/crawler/crawlertest"
@@ -45,7 +46,7 @@ func TestResources(t *testing.T) {
 		}
 	}
 	for u, want := range map[string]int64{
-		"http://site.test/img/new.png":     0, // an image: the header is enough
+		"http://site.test/img/new.png":     4, // a hop of a redirecting image: read as every hop is, whoever asked
 		"http://site.test/media/doc.pdf":   0,
 		"http://site.test/img/missing.png": 0,
 		"http://site.test/img/linked.png":  4, // linked with <a>: read as links are
@@ -163,5 +164,39 @@ func TestResourceHeadersOnly(t *testing.T) {
 	r := g.Lookup("http://img.test/big.png")
 	if r == nil || r.Status != 200 || r.Error != "" || r.Bytes != 0 {
 		t.Fatalf("image: %+v, want 200 with no error and no body read", r)
+	}
+}
+
+// TestHopBodyRead: a URL that a link's chain and a resource's chain both
+// reach is read whole whichever chain gets there first, so its bytes are
+// the same every run.
+func TestHopBodyRead(t *testing.T) {
+	site := crawlertest.New(t, `
+-- / --
+<a href="/old-doc">the document</a>
+<img src="/old-img">
+-- /old-doc 301 /file.pdf --
+-- /old-img 301 /file.pdf --
+-- /file.pdf --
+> Content-Type: application/pdf
+`+strings.Repeat("x", 1000)+`
+`)
+	// The image's chain reaches /file.pdf first: the link's waits for it.
+	reached := make(chan struct{})
+	var once sync.Once
+	site.Hold = func(r *http.Request) {
+		switch r.URL.Path {
+		case "/file.pdf":
+			once.Do(func() { close(reached) })
+		case "/old-doc":
+			select {
+			case <-reached:
+			case <-r.Context().Done():
+			}
+		}
+	}
+	g := crawl(t, site.Config("http://site.test/"))
+	if r := g.Lookup("http://site.test/file.pdf"); r == nil || r.Bytes != 1001 {
+		t.Errorf("/file.pdf: %+v, want its 1001 bytes read", r)
 	}
 }

@@ -54,8 +54,9 @@ func isJavaScript(typ string) bool {
 // statement counts at the top level of the script, in a block or try
 // that runs there, and in the body of a function that runs on load: one
 // called there by name, called at once (function () {...})(), given to
-// setTimeout (whose delay adds up), or to a load or DOMContentLoaded
-// listener (window.onload = ..., addEventListener). The script is
+// setTimeout (whose delay adds up), to a load or DOMContentLoaded
+// listener (window.onload = ..., addEventListener), or to jQuery's
+// ready ($(function () {...}), $(document).ready(...)). The script is
 // parsed with a JavaScript parser, so comments, strings, regular
 // expressions, functions that are only defined, conditions and URLs
 // built at run time never count; a script that does not parse makes no
@@ -65,7 +66,11 @@ func readScript(src []byte) (scriptRedirect, bool) {
 	if !bytes.Contains(src, []byte("location")) {
 		return scriptRedirect{}, false
 	}
-	ast, err := js.Parse(parse.NewInputBytes(src), js.Options{})
+	// The parser writes a NUL after src when there is room, and src is
+	// the HTML tokenizer's buffer: Restore puts the byte back.
+	in := parse.NewInputBytes(src)
+	ast, err := js.Parse(in, js.Options{})
+	in.Restore()
 	if err != nil {
 		return scriptRedirect{}, false
 	}
@@ -145,47 +150,68 @@ func onLoad(e js.IExpr, funcs map[string]*js.FuncDecl) ([]js.IStmt, float64, boo
 		if e.Op != js.EqToken || !isOnload(e.X) {
 			return nil, 0, false
 		}
-		body, ok := funcBody(e.Y)
+		body, ok := funcBody(e.Y, funcs)
 		return body, 0, ok
 	case *js.CallExpr:
 		args := e.Args.List
 		switch x := unparen(e.X).(type) {
 		case *js.FuncDecl, *js.ArrowFunc: // (function () {...})()
-			body, ok := funcBody(x)
+			body, ok := funcBody(x, funcs)
 			return body, 0, ok
 		case *js.Var:
 			switch string(x.Data) {
 			case "setTimeout":
-				return timeout(args)
+				return timeout(args, funcs)
 			case "addEventListener":
-				return listener(args)
+				return listener(args, funcs)
+			case "$", "jQuery": // jQuery(function () {...}): runs once the page is ready
+				if len(args) == 1 {
+					body, ok := funcBody(args[0].Value, funcs)
+					return body, 0, ok
+				}
 			}
 			if f := funcs[string(x.Data)]; f != nil {
 				return f.Body.List, 0, true
 			}
 		case *js.DotExpr:
+			if isReady(x) && len(args) == 1 { // jQuery(document).ready(function () {...})
+				body, ok := funcBody(args[0].Value, funcs)
+				return body, 0, ok
+			}
 			v, ok := x.X.(*js.Var)
 			if !ok {
 				return nil, 0, false
 			}
 			switch obj, method := string(v.Data), name(x.Y); {
 			case obj == "window" && method == "setTimeout":
-				return timeout(args)
+				return timeout(args, funcs)
 			case (obj == "window" || obj == "document") && method == "addEventListener":
-				return listener(args)
+				return listener(args, funcs)
 			}
 		}
 	}
 	return nil, 0, false
 }
 
+// isReady reports whether e is jQuery's $(document).ready or
+// jQuery(document).ready.
+func isReady(e *js.DotExpr) bool {
+	call, ok := e.X.(*js.CallExpr)
+	if !ok || name(e.Y) != "ready" || len(call.Args.List) != 1 {
+		return false
+	}
+	fn, ok := call.X.(*js.Var)
+	doc, ok2 := call.Args.List[0].Value.(*js.Var)
+	return ok && ok2 && (string(fn.Data) == "$" || string(fn.Data) == "jQuery") && string(doc.Data) == "document"
+}
+
 // timeout returns the body of the function a setTimeout call's
 // arguments run, and its delay in seconds.
-func timeout(args []js.Arg) ([]js.IStmt, float64, bool) {
+func timeout(args []js.Arg, funcs map[string]*js.FuncDecl) ([]js.IStmt, float64, bool) {
 	if len(args) == 0 || len(args) > 2 {
 		return nil, 0, false
 	}
-	body, ok := funcBody(args[0].Value)
+	body, ok := funcBody(args[0].Value, funcs)
 	if !ok {
 		return nil, 0, false
 	}
@@ -206,14 +232,14 @@ func timeout(args []js.Arg) ([]js.IStmt, float64, bool) {
 
 // listener returns the body of the function an addEventListener call
 // runs on "load" or "DOMContentLoaded".
-func listener(args []js.Arg) ([]js.IStmt, float64, bool) {
+func listener(args []js.Arg, funcs map[string]*js.FuncDecl) ([]js.IStmt, float64, bool) {
 	if len(args) < 2 {
 		return nil, 0, false
 	}
 	if ev, ok := stringValue(args[0].Value); !ok || ev != "load" && ev != "DOMContentLoaded" {
 		return nil, 0, false
 	}
-	body, ok := funcBody(args[1].Value)
+	body, ok := funcBody(args[1].Value, funcs)
 	return body, 0, ok
 }
 
@@ -229,14 +255,18 @@ func isOnload(e js.IExpr) bool {
 	return false
 }
 
-// funcBody returns the statements of a function expression or arrow
-// function.
-func funcBody(e js.IExpr) ([]js.IStmt, bool) {
+// funcBody returns the statements of a function expression, an arrow
+// function, or a top-level function named by e.
+func funcBody(e js.IExpr, funcs map[string]*js.FuncDecl) ([]js.IStmt, bool) {
 	switch f := unparen(e).(type) {
 	case *js.FuncDecl:
 		return f.Body.List, true
 	case *js.ArrowFunc:
 		return f.Body.List, true
+	case *js.Var:
+		if d := funcs[string(f.Data)]; d != nil {
+			return d.Body.List, true
+		}
 	}
 	return nil, false
 }

@@ -36,6 +36,11 @@ func TestReadScript(t *testing.T) {
 		{src: `window.onload = function () { location = "/onload" }`, href: "/onload"},
 		{src: `document.addEventListener("DOMContentLoaded", () => location.replace("/ready"))`, href: "/ready"},
 		{src: `window.addEventListener('load', function () { setTimeout(function () { location = "/late" }, 1500) })`, href: "/late", delay: 1.5},
+		{src: `jQuery(document).ready(function ($) { window.location.href = "/jquery" })`, href: "/jquery"},
+		{src: `$(function () { location.replace("/dollar") })`, href: "/dollar"},
+		{src: `function go(to) { location = "/param" } go(x);`, href: "/param"},
+		{src: `function go() { location = "/named" } window.onload = go;`, href: "/named"},
+		{src: `function go() { location = "/listener" } document.addEventListener("DOMContentLoaded", go)`, href: "/listener"},
 
 		// Decoys: no redirect on load.
 		{src: `var here = location.href;`},
@@ -63,6 +68,7 @@ func TestReadScript(t *testing.T) {
 		{src: `function f() { f() } f();`}, // recursion ends
 		{src: `try { x() } catch (e) { location = "/catch" }`},
 		{src: `setTimeout("location = '/string'", 10)`},
+		{src: `$("#b").click(function () { location = "/click" })`},
 	} {
 		r, ok := readScript([]byte(tc.src))
 		switch {
@@ -90,6 +96,37 @@ func TestIsJavaScript(t *testing.T) {
 	} {
 		if got := isJavaScript(typ); got != want {
 			t.Errorf("isJavaScript(%q) = %v, want %v", typ, got, want)
+		}
+	}
+}
+
+// TestExtractScriptKeepsPage: reading an inline script leaves the rest
+// of the page as it was (the JavaScript parser once wrote a NUL into the
+// tokenizer's buffer, turning the </script> after it into text); a
+// nomodule script, which modern browsers skip, and the scripts and
+// resources inside a <template> are neither a redirect nor resources,
+// nor is a script of another type.
+func TestExtractScriptKeepsPage(t *testing.T) {
+	page := func(html string) page {
+		t.Helper()
+		p, err := extractPage(mustParse(t, testPage), []byte(html))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := page(`<a href="/x"><script>location.href="/y"</script>text</a>`)
+	if len(p.refs) == 0 || p.refs[0].Text != "text" {
+		t.Errorf("refs %+v: the anchor's text is not %q", p.refs, "text")
+	}
+	for _, html := range []string{
+		`<script nomodule>window.location.href = "/unsupported-browser"</script>`,
+		`<head><script nomodule src="/legacy.js"></script></head>`,
+		`<template><img src="/tpl.png"><iframe src="/frame"></iframe><script src="/tpl.js"></script><link rel="stylesheet" href="/tpl.css"><script>location = "/tpl"</script></template>`,
+		`<head><script type="text/plain" src="/consent-blocked.js"></script><script type="application/ld+json" src="/data.json"></script></head>`,
+	} {
+		if p := page(html); len(p.refs) != 0 || p.refresh != nil {
+			t.Errorf("%s: refs %+v, refresh %+v; want none", html, p.refs, p.refresh)
 		}
 	}
 }

@@ -177,12 +177,20 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // stream that never ends.
 const maxDrain = 64 << 10
 
+// maxDrainTime bounds how long closing a body may read it (see
+// maxDrain): a server that declares a length and then stalls would
+// otherwise hold the request, its worker and its host's gate until the
+// timeout. A body that ends in time keeps its connection.
+const maxDrainTime = 250 * time.Millisecond
+
 // drained is a body of known, small length (see maxDrain) that is read
-// to its end when it is closed.
+// to its end, for at most maxDrainTime, when it is closed.
 type drained struct{ io.ReadCloser }
 
 func (d drained) Close() error {
+	stop := time.AfterFunc(maxDrainTime, func() { d.ReadCloser.Close() }) // ends a read that waits
 	_, _ = io.CopyN(io.Discard, d.ReadCloser, maxDrain+1)
+	stop.Stop()
 	return d.ReadCloser.Close()
 }
 

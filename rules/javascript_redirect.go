@@ -14,14 +14,17 @@ var JavaScriptRedirect = &audit.Rule{
 		Title: "Page redirects with JavaScript",
 		Text: "The page answers 200 and an inline script sends the visitor to another URL as it " +
 			"loads: it assigns a URL to location, window.location, document.location, " +
-			"self.location or top.location (or their href), or calls location.replace or " +
-			"location.assign, at the top level of the script or in a top-level setTimeout. " +
+			"self.location, top.location or parent.location (or their href), or calls " +
+			"location.replace or location.assign, at the top level of the script or in a " +
+			"function that runs on load (called by name or at once, given to setTimeout, to a " +
+			"load or DOMContentLoaded listener, window.onload or jQuery's ready). " +
 			"Google only sees such a redirect after rendering the page, which may come much later " +
 			"than the crawl, and may miss it; other crawlers and tools do not run scripts at all; " +
 			"visitors see the first page flash before they are sent on, and the browser's back " +
 			"button may bring them back to it. hopaudit reads the script with a JavaScript parser: " +
 			"a redirect in a comment, a string, an event handler (onclick), a function that is " +
-			"only defined, a condition, or a <script> of another type (JSON-LD, templates) is " +
+			"only defined, a condition, a nomodule script, a script inside <template>, or a " +
+			"<script> of another type (JSON-LD, templates) is " +
 			"not one, nor a URL that is built at run time. A page with a meta refresh or a Refresh " +
 			"header is meta-refresh's. The chain goes on from the script's target like any " +
 			"other. Only pages inside the crawl scope are checked, once per URL. " +
