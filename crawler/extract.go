@@ -17,7 +17,6 @@ const maxAnchorText = 100
 type page struct {
 	refs      []Reference
 	refresh   *Refresh // to another URL
-	refreshes bool     // a meta refresh parsed, to this page or another
 	canonical string
 	noindex   bool
 	nofollow  bool            // meta robots nofollow: every link of the page is nofollow
@@ -176,16 +175,15 @@ func extractPage(pageURL *url.URL, body []byte) (page, error) {
 				inTempl++
 			}
 		case "script":
-			// An inline script's text is the next token; a script with
-			// src runs the file, not its text.
 			a := readAttrs(z)
-			if a.hasSrc && inTempl == 0 && !a.nomodule && isJavaScript(a.typ) {
-				raws = scriptResource(raws, &a, inHead)
-			}
-			if a.hasSrc || p.script != nil || inTempl > 0 || a.nomodule || !isJavaScript(a.typ) || tt == html.SelfClosingTagToken {
-				break
-			}
-			if z.Next() == html.TextToken {
+			switch {
+			case inTempl > 0 || a.nomodule || !isJavaScript(a.typ):
+				// Never runs: a template's content, a script modern
+				// browsers skip, a data block.
+			case a.hasSrc:
+				raws = scriptResource(raws, &a, inHead) // runs the file, not its text
+			case p.script == nil && tt == html.StartTagToken && z.Next() == html.TextToken:
+				// An inline script's text is the next token.
 				if r, ok := readScript(z.Text()); ok {
 					p.script = &r
 				}
@@ -226,7 +224,6 @@ func (p page) resolve(pageURL *url.URL, raws []rawRef, baseRef string, hasBase b
 		nofollowAll(p.refs)
 	}
 	if hasRefresh {
-		p.refreshes = true
 		if p.refresh, _ = refreshTo(HopMetaRefresh, refresh, base, self); p.refresh != nil {
 			p.refs = append(p.refs, Reference{Kind: RefMetaRefresh, Source: self, Target: p.refresh.URL, Text: p.refresh.Raw})
 		}

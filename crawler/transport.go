@@ -161,7 +161,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("101 Switching Protocols to a request that asked for no upgrade")
 	}
 	if resp.ContentLength >= 0 && resp.ContentLength <= maxDrain {
-		resp.Body = drained{resp.Body}
+		resp.Body = &drained{ReadCloser: resp.Body}
 	}
 	decodeBody(req.Context(), resp, t.timeout)
 	return resp, nil
@@ -184,13 +184,25 @@ const maxDrain = 64 << 10
 const maxDrainTime = 250 * time.Millisecond
 
 // drained is a body of known, small length (see maxDrain) that is read
-// to its end, for at most maxDrainTime, when it is closed.
-type drained struct{ io.ReadCloser }
+// to its end, for at most maxDrainTime, when it is closed unread. A
+// page's body was read to its end already: closing it costs nothing.
+type drained struct {
+	io.ReadCloser
+	eof bool // a read reached the end
+}
 
-func (d drained) Close() error {
-	stop := time.AfterFunc(maxDrainTime, func() { d.ReadCloser.Close() }) // ends a read that waits
-	_, _ = io.CopyN(io.Discard, d.ReadCloser, maxDrain+1)
-	stop.Stop()
+func (d *drained) Read(p []byte) (int, error) {
+	n, err := d.ReadCloser.Read(p)
+	d.eof = d.eof || err == io.EOF
+	return n, err
+}
+
+func (d *drained) Close() error {
+	if !d.eof {
+		stop := time.AfterFunc(maxDrainTime, func() { d.ReadCloser.Close() }) // ends a read that waits
+		_, _ = io.CopyN(io.Discard, d.ReadCloser, maxDrain+1)
+		stop.Stop()
+	}
 	return d.ReadCloser.Close()
 }
 
