@@ -73,7 +73,9 @@ func runBrokenLink(p *audit.Pass) error {
 	for _, target := range g.Entries() {
 		r := g.Lookup(target)
 		c := g.ChainOf(target)
-		if r == nil || !leadsToError(c, r) {
+		// Broken: the URL answers an error, or its chain ends on one (the
+		// other reference rules leave such chains to this one).
+		if r == nil || c == nil && !answersError(r) || c != nil && !endsInError(c) {
 			continue
 		}
 		end := r
@@ -122,16 +124,6 @@ func runBrokenLink(p *audit.Pass) error {
 		}
 	}
 	return nil
-}
-
-// leadsToError reports whether a reference to URL r.URL, whose chain is
-// c (nil when it does not redirect), ends on an error: broken-link's
-// test, which the other reference rules leave to it.
-func leadsToError(c *crawler.Chain, r *crawler.Response) bool {
-	if c != nil {
-		return endsInError(c)
-	}
-	return r != nil && answersError(r)
 }
 
 // referencedBroken reports whether broken-link reports a reference into

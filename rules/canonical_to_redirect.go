@@ -35,7 +35,7 @@ func runCanonicalToRedirect(p *audit.Pass) error {
 		if r.Source == r.URL {
 			continue // a page that names itself and redirects with a refresh or a script: meta-refresh's and javascript-redirect's
 		}
-		if brokenLinks && leadsToError(c, nil) {
+		if brokenLinks && endsInError(c) {
 			continue // broken-link's
 		}
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}

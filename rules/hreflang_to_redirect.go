@@ -32,7 +32,7 @@ func runHreflangToRedirect(p *audit.Pass) error {
 	brokenLinks := p.Other("broken-link") != nil
 	for r := range redirectRefs(p.Graph, refKinds(crawler.RefHreflang)) {
 		c := r.Chain
-		if brokenLinks && leadsToError(c, nil) {
+		if brokenLinks && endsInError(c) {
 			continue // broken-link's
 		}
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}

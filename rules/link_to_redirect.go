@@ -59,7 +59,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 			last, alias = c, loginAlias(c)
 			guess = !alias && c.End == crawler.EndFinal && guessed(c)
 		}
-		if brokenLinks && leadsToError(c, nil) || alias {
+		if brokenLinks && endsInError(c) || alias {
 			continue // broken-link's, or an alias kept on purpose
 		}
 		f := audit.Finding{URL: r.URL, Source: r.Source, Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}

@@ -72,7 +72,7 @@ func runResourceRedirect(p *audit.Pass) error {
 			}
 			blocking = blocking || ref.Text == crawler.Blocking
 		}
-		if pages == 0 || brokenLinks && leadsToError(c, nil) {
+		if pages == 0 || brokenLinks && endsInError(c) {
 			continue // no resource, or broken-link's
 		}
 		slices.Sort(kinds)
