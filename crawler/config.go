@@ -46,6 +46,16 @@ type Config struct {
 	// frames, media, icons, manifests, preloads; see RefKind.Resource):
 	// they are neither recorded nor fetched.
 	NoResources bool
+
+	// Store keeps every task's record as it is made, and gives back
+	// those of an earlier run of the same crawl, which are not fetched
+	// again: a crawl cut short resumes where it stopped. nil keeps
+	// nothing.
+	Store Store
+	// Offline builds the graph from Store's records alone: nothing is
+	// fetched, and a task the store has no record of is left undone
+	// (the crawl is then cut short, Stats.Cancelled).
+	Offline bool
 }
 
 // Progress is a snapshot of a running crawl.

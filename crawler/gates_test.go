@@ -124,7 +124,7 @@ func TestCrawlSlowsDown(t *testing.T) {
 	c.run()
 	for u, want := range map[string]int{srv.URL: 4, other.URL: 8} {
 		host := strings.TrimPrefix(u, "http://")
-		if got := c.gates.gate(host).limit; got != want {
+		if got := c.fetch.gates.gate(host).limit; got != want {
 			t.Errorf("%s: %d requests in flight at most after the crawl, want %d", host, got, want)
 		}
 	}

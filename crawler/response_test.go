@@ -85,7 +85,7 @@ func TestReadHeaderRedirect(t *testing.T) {
 	}
 	for _, tc := range tests {
 		r := &Response{URL: page, Status: tc.status}
-		(&crawl{}).readHeader(r, u, tc.header)
+		(&fetcher{}).readHeader(r, u, tc.header)
 		if !reflect.DeepEqual(r.Redirect, tc.want) {
 			t.Errorf("%s: Redirect = %+v, want %+v", tc.name, r.Redirect, tc.want)
 		}

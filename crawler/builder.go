@@ -1,0 +1,277 @@
+package crawler
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strings"
+)
+
+// pending is a URL that was referenced or scheduled but has no
+// response yet. The references to it wait here until its response is in
+// (see record); a fetched URL's response is in the graph at once.
+type pending struct {
+	url    string // the normalised URL: responses and references share this string
+	refs   int32  // the references to it, in the crawl's waitList
+	queued bool   // scheduled for fetching
+	later  bool   // scheduled for the next level: a hop of this level takes it sooner
+	asset  bool   // every reference that scheduled it is a page resource (see task.asset)
+	order  uint64 // of a URL scheduled for the next level: where it was first found (see found)
+}
+
+// keepsReferences reports whether the references to a URL stay in the
+// graph: all but those to a plain 2xx answer, which no rule needs one by
+// one (they are counted in Response.Referrers). This keeps the memory
+// of a crawl proportional to its URLs, not to its links.
+func keepsReferences(r *Response) bool {
+	return r.Status < 200 || r.Status > 299 || r.Refresh != nil || r.Error != "" || r.Blocked
+}
+
+// file counts a reference to the fetched URL r, and keeps it when the
+// graph keeps the references to r, or it is a start URL. The lock must
+// be held.
+func (c *crawl) file(r *Response, ref Reference) {
+	r.Referrers.count(ref.Kind)
+	if keepsReferences(r) || ref.Kind == RefSeed {
+		c.kept = append(c.kept, ref)
+	}
+}
+
+// pendingOf returns the pending entry of the normalised URL u, which has
+// no response yet, creating it. The lock must be held.
+func (c *crawl) pendingOf(u string) *pending {
+	p := c.pending[u]
+	if p == nil {
+		p = &pending{url: u}
+		c.pending[u] = p
+	}
+	return p
+}
+
+// shrinkFrontier gives back the room of a frontier that has shrunk. On
+// a site of many links the crawl runs far ahead of its fetches, and
+// catches up later; neither a map nor the waiting references' blocks
+// give back room by themselves, and what they keep would raise the
+// garbage collector's goal for the rest of the crawl. The lock must be
+// held.
+func (c *crawl) shrinkFrontier() {
+	c.pendingMost = max(c.pendingMost, len(c.pending))
+	if c.pendingMost >= 4096 && len(c.pending) < c.pendingMost/4 {
+		fresh := make(map[string]*pending, len(c.pending)) // maps.Clone would keep the room
+		maps.Copy(fresh, c.pending)
+		c.pending, c.pendingMost = fresh, len(fresh)
+	}
+	if c.waiting.sparse() {
+		var fresh waitList
+		for _, p := range c.pending {
+			p.refs = c.waiting.move(p.refs, &fresh)
+		}
+		c.waiting = fresh
+	}
+}
+
+// internURL returns the crawl's copy of a normalised URL, if it has one,
+// so that a URL named in many places is one string. The lock must be
+// held.
+func (c *crawl) internURL(u string) string {
+	if r := c.g.Responses[u]; r != nil {
+		return r.URL
+	}
+	if p := c.pending[u]; p != nil {
+		return p.url
+	}
+	return u
+}
+
+// found is where a reference was found, for the order of the next
+// level: the rank of the page's entry URL, then the place of the
+// reference in the page. A sitemap's entries come after every page's
+// links.
+func found(rank int32, i int) uint64 { return uint64(uint32(rank))<<32 | uint64(uint32(i)) }
+
+// sitemapRank is the rank of a sitemap's entries (see found).
+const sitemapRank = math.MaxInt32
+
+// addRefs files references found at the given depth, on a page of the
+// given rank (see found), under their targets and schedules the targets
+// the settings let the crawl fetch.
+// A reference to a URL the crawl will never fetch (over --max-pages, too
+// deep, excluded, outside with --no-external) is dropped: no rule looks
+// at it, and a site of endless links would otherwise fill the memory
+// with them. A nofollow link (Reference.Nofollow) schedules nothing
+// unless Config.FollowNofollow says so, but is kept: its target may
+// still be fetched for another reason (a followed link, a sitemap entry,
+// a redirect), and the rules then look at every link to it; if it is
+// not, the reference goes in the graph without a response. The lock must
+// be held.
+func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
+	for i, ref := range refs {
+		if c.cfg.NoResources && ref.Kind.Resource() {
+			continue
+		}
+		if r := c.g.Responses[ref.Target]; r != nil {
+			ref.Target = r.URL
+			c.file(r, ref)
+			continue
+		}
+		p := c.pending[ref.Target]
+		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
+		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader || ref.Kind == RefJavaScript
+		if (p == nil || !p.queued) && !hop {
+			fetchable := c.fetchable(ref.Target, depth, ref.Kind.Resource())
+			follow := !ref.Nofollow || c.cfg.FollowNofollow
+			scheduled := fetchable && follow &&
+				c.push(task{kind: fetchURL, url: ref.Target, depth: int32(depth), asset: ref.Kind.Resource()})
+			if p == nil && !scheduled && !(fetchable && !follow) {
+				continue
+			}
+		}
+		p = c.pendingOf(ref.Target)
+		if !ref.Kind.Resource() {
+			p.asset = false // a page links it: its body is read
+		}
+		if p.later {
+			p.order = min(p.order, found(rank, i))
+		}
+		p.refs = c.waiting.add(p.refs, waiting{kind: ref.Kind, nofollow: ref.Nofollow, source: ref.Source, text: ref.Text})
+	}
+}
+
+// finish completes the graph's references: those kept as the crawl went
+// and those to URLs never fetched.
+func (c *crawl) finish() {
+	refs := c.kept
+	for _, p := range c.pending {
+		c.waiting.take(p.refs, func(w *waiting) { refs = append(refs, w.to(p.url)) })
+	}
+	// Pages are read in parallel: sort so that the graph is the same
+	// from run to run.
+	slices.SortFunc(refs, func(a, b Reference) int {
+		return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.Source, b.Source),
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Text, b.Text))
+	})
+	c.g.References = slices.Clip(refs)
+	// Sitemaps are read in parallel: in URL order, the graph is the same
+	// from run to run.
+	slices.SortFunc(c.g.Sitemaps, func(a, b Sitemap) int { return cmp.Compare(a.URL, b.URL) })
+	c.kept, c.pending, c.waiting = nil, nil, waitList{}
+}
+
+// record adds a response and the references found in it to the graph;
+// rank is its entry URL's (see found).
+func (c *crawl) record(r *Response, refs []Reference, rank int32) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.pending[r.URL]; p != nil {
+		delete(c.pending, r.URL)
+		r.URL = p.url
+		c.waiting.take(p.refs, func(w *waiting) { c.file(r, w.to(p.url)) })
+		c.shrinkFrontier()
+	}
+	c.g.Responses[r.URL] = r
+	c.addRefs(refs, r.Depth+1, rank)
+	// One string per URL: the targets this response names share the
+	// crawl's strings (they were scheduled or referenced just now).
+	if r.Redirect != nil {
+		r.Redirect.Location = c.internURL(r.Redirect.Location)
+	}
+	r.Canonical = c.internURL(r.Canonical)
+	if r.Refresh != nil {
+		r.Refresh.URL = c.internURL(r.Refresh.URL)
+	}
+	switch {
+	case r.Blocked:
+		c.g.Stats.Blocked++
+	default:
+		c.g.Stats.Fetched++
+	}
+	if r.Error != "" {
+		c.g.Stats.Errors++
+	}
+	if r.Parsed {
+		c.g.Stats.Parsed++
+	}
+	if c.cfg.Progress != nil {
+		c.cfg.Progress(Progress{Fetched: c.g.Stats.Fetched, Queued: len(c.queue) - c.head + len(c.hops) + len(c.next), Errors: c.g.Stats.Errors})
+	}
+}
+
+// foldURL folds a URL's record into the graph: the next hop of its
+// chain is scheduled first, so that chains are completed first when
+// --max-pages runs out, then the response and its references go in. It
+// reports whether the chain goes on: the next hop was scheduled.
+func (c *crawl) foldURL(t task, rec *Record) (chained bool) {
+	r := rec.Response
+	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
+		// A hop's body is read whoever asked for its chain: two chains
+		// may reach one URL in either order.
+		chained = c.followHop(task{kind: fetchURL, url: target, depth: t.depth, rank: t.rank, hop: t.hop + 1})
+	}
+	c.record(r, rec.Refs, t.rank)
+	return chained
+}
+
+// startSitemap reports whether the limits let the crawl read sitemap
+// task t, and counts it as begun. A sitemap not read because of a limit
+// is a warning on the log and a row with its error.
+func (c *crawl) startSitemap(t task) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	sm := Sitemap{URL: t.url, From: t.from}
+	read := c.sitemapsRead
+	switch {
+	case read >= maxSitemaps:
+		sm.Error = fmt.Sprintf("%s: a crawl reads at most %d sitemaps", notRead, maxSitemaps)
+	case c.g.Stats.MaxPagesReached || c.cfg.MaxPages > 0 && read >= c.cfg.MaxPages:
+		sm.Error = notRead + ": --max-pages was reached, no entry could be fetched"
+	}
+	if sm.Error != "" {
+		// An endless supply of sitemaps must not keep the crawl going.
+		if c.sitemapsSkipped++; c.sitemapsSkipped == 1 {
+			c.logf("warning: sitemap %s (%s) %s; further sitemaps are not read either", sm.URL, sm.From, sm.Error)
+		}
+		c.g.Sitemaps = append(c.g.Sitemaps, sm)
+		return false
+	}
+	c.sitemapsRead++
+	return true
+}
+
+// foldSitemap folds a sitemap's record into the graph: its row, its
+// entries as references, and an index's sitemaps scheduled.
+func (c *crawl) foldSitemap(rec *Record) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, u := range rec.Sitemaps {
+		c.push(task{kind: readSitemap, url: u, depth: 1, from: SitemapIndex})
+	}
+	c.g.Sitemaps = append(c.g.Sitemaps, *rec.Sitemap)
+	c.addRefs(rec.Refs, 1, sitemapRank)
+}
+
+// foldSitemaps schedules the sitemaps an origin's robots.txt names, or
+// else its /sitemap.xml. A Sitemap line that is not an absolute URL is a
+// warning and a row that says why it was not read.
+func (c *crawl) foldSitemaps(rec *Record) {
+	sitemaps, from := rec.Sitemaps, SitemapRobots
+	if len(sitemaps) == 0 {
+		sitemaps, from = []string{rec.URL + "/sitemap.xml"}, SitemapGuessed
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, s := range sitemaps {
+		n, err := Normalize(strings.TrimSpace(s))
+		if err != nil || !strings.Contains(s, "://") {
+			why := fmt.Sprintf("%s: not an absolute http(s) URL, as a Sitemap line must be", notRead)
+			if err != nil {
+				why = fmt.Sprintf("%s: %s", notRead, err)
+			}
+			c.logf("warning: sitemap %q (%s of %s): %s", s, from, rec.URL, why)
+			c.g.Sitemaps = append(c.g.Sitemaps, Sitemap{URL: s, From: from, Error: why})
+			continue
+		}
+		c.push(task{kind: readSitemap, url: n, from: from})
+	}
+}

@@ -1,0 +1,394 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"math"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gocolly/colly/v2"
+)
+
+// fetchResult collects what colly's callbacks see of one request.
+type fetchResult struct {
+	epoch      int // the host gate's, when the request started
+	requestURL string
+	status     int
+	header     http.Header
+	body       []byte
+	// resource: a page resource, whose body is read only when it is
+	// HTML; headersOnly: its body was not read (see request).
+	resource, headersOnly bool
+}
+
+const resultKey = "hopaudit"
+
+func result(ctx *colly.Context) *fetchResult { return ctx.GetAny(resultKey).(*fetchResult) }
+
+// fetcher makes a task's record from the network: it asks robots.txt,
+// sends the request (trying again after transient failures, at the pace
+// the host's gate allows), reads the response's header and body and the
+// references of a page or a sitemap. It knows nothing of the graph or
+// the frontier: one task in, one record out.
+type fetcher struct {
+	cfg       Config
+	ctx       context.Context // the crawl's
+	retry     retryPolicy
+	scope     Scope
+	collector *colly.Collector
+	raw       *rawResponses
+	robots    *robots
+	plain     *http.Client // follows up to 5 redirects: robots.txt and sitemaps
+	gates     *hostGates
+	origins   map[string]bool // the start URLs' origins (see headerOrigin): where Config.Header goes
+	interned  sync.Map        // header values that repeat (Content-Type): one string each
+	logf      func(format string, args ...any)
+	stop      func(why string) // ends the crawl: the site stopped answering
+}
+
+// url requests one URL, never following its redirects, and returns its
+// record; nil when the crawl was cut short first.
+func (f *fetcher) url(t task) *Record {
+	u, err := url.Parse(t.url)
+	if err != nil {
+		return nil
+	}
+	r := &Response{URL: t.url, Depth: int(t.depth), Internal: f.scope.internalHost(u.Hostname())}
+	if !f.cfg.IgnoreRobots && !f.robots.allowed(f.ctx, u) {
+		r.Blocked = true
+		r.Error = f.robots.unreachable(f.ctx, u) // robots.txt failed: why all is disallowed
+		return &Record{Kind: RecordURL, URL: t.url, Response: r}
+	}
+	res, err := f.request(r, u, t.asset)
+	if res == nil {
+		return nil // cut short: the URL stays unfetched
+	}
+	if err != nil {
+		r.Error = errorText(err)
+		var refused *refusedError
+		r.Refused = errors.As(err, &refused)
+	}
+	r.Status = res.status
+	if r.Internal {
+		what := ""
+		if failed(r) {
+			what = failure(r) // for the safeguard's message; a success says nothing
+		}
+		if why := f.gates.outcome(u.Host, res.epoch, what != "", what); why != "" {
+			f.stop(why)
+		}
+	}
+	if res.header != nil {
+		f.readHeader(r, u, res.header)
+	}
+	body := res.body
+	if int64(len(body)) > f.cfg.MaxBody {
+		body, r.Truncated = body[:f.cfg.MaxBody], true
+	}
+	r.Bytes = int64(len(body))
+	rec := &Record{Kind: RecordURL, URL: t.url, Response: r}
+	if r.Status < 200 || r.Status > 299 || r.Error != "" {
+		return rec
+	}
+	var refs []Reference
+	// A Refresh header comes before any meta refresh in the page.
+	_, _, headerRefresh := ParseRefresh(res.header.Get("Refresh"))
+	if r.Internal && !f.cfg.ListMode {
+		refs = linkHeader(strings.Join(res.header.Values("Link"), ", "), u, r.URL)
+		if r.Refresh != nil {
+			refs = append(refs, Reference{Kind: RefRefreshHeader, Source: r.URL, Target: r.Refresh.URL, Text: r.Refresh.Raw})
+		}
+	}
+	if isHTML(r.ContentType, body) && (r.Internal || f.cfg.ListMode) {
+		p, err := extractPage(u, body)
+		if err != nil {
+			r.ParseError = err.Error()
+		} else {
+			r.Parsed = true
+			r.Canonical = p.canonical
+			r.Noindex = r.Noindex || p.noindex
+			if !p.nofollow && isNofollow(strings.Join(res.header.Values("X-Robots-Tag"), ", ")) {
+				p.nofollow = true
+				nofollowAll(p.refs)
+			}
+			if p.nofollow && r.Depth == 0 && !f.cfg.FollowNofollow && !f.cfg.ListMode {
+				f.logf("warning: %s says nofollow (robots meta tag or X-Robots-Tag, as a staging site often does): its links are not followed; --follow-nofollow crawls them", r.URL)
+			}
+			if !headerRefresh {
+				r.Refresh = p.refresh
+			}
+			if !f.cfg.ListMode {
+				if headerRefresh {
+					p.refs = slices.DeleteFunc(p.refs, func(ref Reference) bool { return ref.Kind == RefMetaRefresh || ref.Kind == RefJavaScript })
+				}
+				if refs == nil { // most pages: no Link or Refresh header
+					refs = p.refs
+				} else {
+					refs = append(refs, p.refs...)
+				}
+			}
+		}
+	}
+	rec.Refs = uniqueRefs(refs)
+	return rec
+}
+
+// request GETs u for the response r, trying again after a transient
+// failure (see retryPolicy), and returns what the last try got; nil
+// when the crawl was cut short. A 429 or 503 also slows the host down
+// for the rest of the crawl.
+//
+// Of a resource, only the header is read unless the answer is a 2xx
+// HTML page (or says no Content-Type, which the body tells): an image
+// or a video is not downloaded to learn its status.
+func (f *fetcher) request(r *Response, u *url.URL, resource bool) (*fetchResult, error) {
+	for attempt := 0; ; attempt++ {
+		epoch, err := f.gates.acquire(f.ctx, u.Host)
+		if err != nil {
+			return nil, err
+		}
+		res := &fetchResult{epoch: epoch, resource: resource}
+		cctx := colly.NewContext()
+		cctx.Put(resultKey, res)
+		start := time.Now()
+		err = f.collector.Request(http.MethodGet, r.URL, nil, cctx, f.requestHeader(u))
+		r.Elapsed = time.Since(start)
+		f.gates.done(u.Host)
+		if res.headersOnly && errors.Is(err, colly.ErrAbortedAfterHeaders) {
+			err = nil // the body was not wanted
+		}
+		if err != nil && f.ctx.Err() != nil {
+			return nil, err
+		}
+		if res.status == 0 {
+			if kept := f.raw.take(res.requestURL); kept != nil {
+				res.status, res.header = kept.StatusCode, kept.Header
+				err = nil // the Location error is recorded by the caller
+			}
+		}
+		r.Attempts = uint8(min(attempt+1, math.MaxUint8))
+		if !transient(res.status, err) || attempt >= f.retry.retries {
+			return res, err
+		}
+		wait := f.retry.wait(attempt, res.header, time.Now())
+		if res.status == http.StatusTooManyRequests || res.status == http.StatusServiceUnavailable {
+			f.gates.slowDown(u.Host, wait)
+		}
+		if sleep(f.ctx, wait) != nil {
+			return nil, f.ctx.Err()
+		}
+	}
+}
+
+// requestHeader is the header of a request to u: the User-Agent, and the
+// extra headers when u has the origin of a start URL. Credentials go
+// nowhere else: not to another port or scheme of the same host name (so
+// never in cleartext when the start URL was https), not to a www twin,
+// not to robots.txt or sitemaps elsewhere, as curl keeps them (CVE-2022-27776).
+func (f *fetcher) requestHeader(u *url.URL) http.Header {
+	h := make(http.Header, 1+len(f.cfg.Header))
+	if len(f.cfg.Header) > 0 && f.origins[headerOrigin(u)] {
+		for k, v := range f.cfg.Header {
+			h[k] = v
+		}
+	}
+	h.Set("User-Agent", f.cfg.UserAgent)
+	return h
+}
+
+// headerOrigin is the origin requestHeader matches u by: its normalised
+// scheme, host and port, whatever userinfo u has.
+func headerOrigin(u *url.URL) string {
+	v := *u
+	v.User = nil
+	return origin(&v)
+}
+
+// intern returns one shared copy of a short header value, so that a
+// million responses with the same Content-Type hold one string.
+func (f *fetcher) intern(s string) string {
+	if s == "" || len(s) > 100 {
+		return s
+	}
+	v, _ := f.interned.LoadOrStore(s, s)
+	return v.(string)
+}
+
+// uniqueRefs keeps the first of the references of one page that share
+// kind and target (and language, for hreflang alternates). It is a
+// nofollow link only if all of them are: a page that links to a URL
+// both ways links to it.
+func uniqueRefs(refs []Reference) []Reference {
+	type key struct {
+		kind         RefKind
+		target, lang string
+	}
+	seen := make(map[key]int, len(refs)) // the index of the kept one
+	out := refs[:0]
+	for _, ref := range refs {
+		k := key{ref.Kind, ref.Target, ""}
+		if ref.Kind == RefHreflang {
+			k.lang = ref.Text
+		}
+		if i, dup := seen[k]; dup {
+			out[i].Nofollow = out[i].Nofollow && ref.Nofollow
+			continue
+		}
+		seen[k] = len(out)
+		out = append(out, ref)
+	}
+	clear(refs[len(out):]) // as slices.DeleteFunc does: no string kept alive
+	return out
+}
+
+// readHeader copies the header fields the audit reads.
+func (f *fetcher) readHeader(r *Response, u *url.URL, h http.Header) {
+	join := func(k string) string { return strings.Join(h.Values(k), ", ") }
+	locations := h.Values("Location")
+	is3xx := r.Status >= 300 && r.Status <= 399
+	// Every 3xx gets a Redirect, with or without a Location: the cache
+	// rules read its Header.
+	if is3xx || len(locations) > 0 {
+		r.Redirect = &Redirect{}
+	}
+	if is3xx {
+		hdr := Headers{
+			CacheControl: join("Cache-Control"),
+			Expires:      join("Expires"),
+			Vary:         join("Vary"),
+			RetryAfter:   join("Retry-After"),
+			Refresh:      join("Refresh"),
+			Link:         join("Link"),
+			XRobotsTag:   join("X-Robots-Tag"),
+			XRedirectBy:  cut(join("X-Redirect-By"), MaxXRedirectBy),
+		}
+		// Most redirects carry none of these: keep nothing for them
+		// (Date only matters next to Expires).
+		if hdr != (Headers{}) {
+			hdr.Date = join("Date")
+			r.Redirect.Header = &hdr
+		}
+	}
+	r.ContentType = f.intern(h.Get("Content-Type"))
+	r.Noindex = isNoindex(join("X-Robots-Tag"))
+	if len(locations) > 0 {
+		// A copy: the header's own slice shares one array with every field.
+		r.Redirect.Locations = slices.Clone(locations)
+		if first := strings.TrimSpace(locations[0]); first != "" {
+			target, err := Resolve(u, first)
+			if err != nil {
+				r.Redirect.LocationErr = err.Error()
+			} else {
+				r.Redirect.Location = target
+			}
+		}
+	}
+	if r.Status >= 200 && r.Status < 300 && h.Get("Refresh") != "" {
+		r.Refresh, _ = refreshTo(HopRefreshHeader, h.Get("Refresh"), u, r.URL)
+	}
+}
+
+// cut returns s cut to at most n bytes, before a character that would
+// be split, so that a valid string stays valid.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for back := 0; back < utf8.UTFMax-1 && n > 0 && !utf8.RuneStart(s[n]); back++ {
+		n--
+	}
+	return s[:n]
+}
+
+// robotsSitemaps returns the record of an origin's Sitemap lines in
+// robots.txt: none when robots.txt is ignored, unreadable or names none;
+// nil when the crawl was cut short.
+func (f *fetcher) robotsSitemaps(t task) *Record {
+	u, err := url.Parse(t.url)
+	if err != nil {
+		return nil
+	}
+	rec := &Record{Kind: RecordSitemaps, URL: t.url}
+	if !f.cfg.IgnoreRobots {
+		rec.Sitemaps = f.robots.file(f.ctx, u).sitemaps
+		if f.ctx.Err() != nil {
+			return nil
+		}
+	}
+	return rec
+}
+
+// sitemap reads a sitemap or sitemap index and returns its record; nil
+// when the crawl was cut short. A sitemap that fails or is cut at a
+// limit is a warning on the log and a row with its error; a guessed
+// /sitemap.xml that answers 404 is only a row, as most sites have none.
+func (f *fetcher) sitemap(t task) *Record {
+	sm := &Sitemap{URL: t.url, From: t.from}
+	base, _ := url.Parse(t.url)
+	var status int
+	var locs []string
+	var index bool
+	var err error
+	for attempt := 0; ; attempt++ {
+		status, locs, index, err = fetchSitemap(f.ctx, f.plain, f.requestHeader, t.url)
+		if !f.retry.again(f.ctx, attempt, transient(status, err), http.Header{}) {
+			break
+		}
+	}
+	sm.Status, sm.Index = status, index
+	if err != nil {
+		if f.ctx.Err() != nil {
+			return nil
+		}
+		sm.Error = errorText(err)
+	}
+	if index && t.depth > 0 {
+		sm.Error, locs = "a sitemap index listed in a sitemap index: not read, indexes do not nest", nil
+	}
+	if sm.Error != "" && !(t.from == SitemapGuessed && status == http.StatusNotFound) {
+		f.logf("warning: sitemap %s (%s): %s", sm.URL, sm.From, sm.Error)
+	}
+	rec := &Record{Kind: RecordSitemap, URL: t.url, Sitemap: sm}
+	for _, loc := range locs {
+		target, err := Resolve(base, loc)
+		if err != nil {
+			continue
+		}
+		if sm.Index {
+			rec.Sitemaps = append(rec.Sitemaps, target)
+			continue
+		}
+		rec.Refs = append(rec.Refs, Reference{Kind: RefSitemap, Source: t.url, Target: target})
+	}
+	sm.Entries = len(locs)
+	return rec
+}
+
+// notRead starts the error of a sitemap that a limit kept from being read.
+const notRead = "not read"
+
+// errorText is an error without the "Get URL:" wrapping of net/http.
+func errorText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err.Error()
+}
+
+// isHTML tells an HTML body by its Content-Type, or by sniffing when
+// there is none.
+func isHTML(contentType string, body []byte) bool {
+	if contentType == "" {
+		contentType = http.DetectContentType(body)
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "text/html" || mt == "application/xhtml+xml")
+}
