@@ -41,6 +41,10 @@ type File struct {
 	w     *sql.Conn
 	ids   *ids
 	stmts map[string]*sql.Stmt
+
+	// reads are the statements Recorded prepared.
+	rmu   sync.Mutex
+	reads map[string]*sql.Stmt
 }
 
 // ErrNotCrawlFile is returned (wrapped) by Open for a file that is not a
@@ -177,6 +181,12 @@ func (f *File) Close() error {
 		err = errors.Join(err, s.Close())
 	}
 	f.stmts = nil
+	f.rmu.Lock()
+	for _, s := range f.reads {
+		err = errors.Join(err, s.Close())
+	}
+	f.reads = nil
+	f.rmu.Unlock()
 	if f.w != nil {
 		err = errors.Join(err, f.w.Close())
 		f.w = nil

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hopaudit/hopaudit/crawler"
@@ -136,7 +138,8 @@ func (c *Crawl) Recorded(kind crawler.RecordKind, u string) (*crawler.Record, er
 	return rec, nil
 }
 
-func (c *Crawl) recorded(tx *sql.Tx, kind crawler.RecordKind, u string) (*crawler.Record, error) {
+func (c *Crawl) recorded(db *sql.Tx, kind crawler.RecordKind, u string) (*crawler.Record, error) {
+	tx := &readTx{f: c.f, tx: db}
 	var id int64
 	err := tx.QueryRow("SELECT id FROM urls WHERE url = ?", u).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -180,13 +183,14 @@ func (c *Crawl) recorded(tx *sql.Tx, kind crawler.RecordKind, u string) (*crawle
 		return nil, err
 	}
 	if refs != nil {
-		// The URLs and texts the references name.
+		// The URLs and texts the references name, by their ids.
+		urls, texts, err := refIDs(refs)
 		names := newNames()
-		err := names.query(tx, `SELECT u.id, u.url FROM urls u WHERE u.id IN
-			(SELECT json_extract(value, '$[0]') FROM json_each(?))`, names.urls, refs)
 		if err == nil {
-			err = names.query(tx, `SELECT x.id, x.text FROM texts x WHERE x.id IN
-				(SELECT json_extract(value, '$[2]') FROM json_each(?))`, names.texts, refs)
+			err = names.query(tx, "SELECT id, url FROM urls WHERE id IN (SELECT value FROM json_each(?))", names.urls, urls)
+		}
+		if err == nil && texts != "[]" {
+			err = names.query(tx, "SELECT id, text FROM texts WHERE id IN (SELECT value FROM json_each(?))", names.texts, texts)
 		}
 		if err == nil {
 			rec.Refs, err = names.decode(refs, rec.URL)
@@ -202,6 +206,52 @@ const (
 	selectChildren       = "SELECT u.url FROM sitemap_children s JOIN urls u ON u.id = s.child WHERE s.crawl = ? AND s.sitemap = ? ORDER BY s.n"
 	selectRobotsSitemaps = "SELECT sitemap FROM robots_sitemaps WHERE crawl = ? AND origin = ? ORDER BY n"
 )
+
+// readTx is a read transaction that prepares its statements once for
+// the file.
+type readTx struct {
+	f  *File
+	tx *sql.Tx
+}
+
+func (r *readTx) stmt(query string) (*sql.Stmt, error) {
+	f := r.f
+	f.rmu.Lock()
+	defer f.rmu.Unlock()
+	if s, ok := f.reads[query]; ok {
+		return s, nil
+	}
+	s, err := f.db.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	if f.reads == nil {
+		f.reads = make(map[string]*sql.Stmt)
+	}
+	f.reads[query] = s
+	return s, nil
+}
+
+func (r *readTx) Query(query string, args ...any) (*sql.Rows, error) {
+	s, err := r.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return r.tx.Stmt(s).Query(args...)
+}
+
+// errRow is a *sql.Row whose Scan fails with err.
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
+
+func (r *readTx) QueryRow(query string, args ...any) scanner {
+	s, err := r.stmt(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return r.tx.Stmt(s).QueryRow(args...)
+}
 
 // querier is *sql.Tx or *sql.DB.
 type querier interface {
@@ -237,6 +287,11 @@ func column(q querier, query string, args ...any) ([]string, error) {
 // names holds the URLs and texts that references name, by id.
 type names struct {
 	urls, texts map[int64]string
+
+	// With ids, decode only writes the ids it meets to urlIDs and
+	// textIDs, as JSON arrays without their closing bracket.
+	ids             bool
+	urlIDs, textIDs strings.Builder
 }
 
 func newNames() *names {
@@ -263,6 +318,23 @@ func (n *names) query(q querier, query string, m map[int64]string, args ...any) 
 	return rows.Err()
 }
 
+// refIDs returns the URL and text ids that the JSON text of a refs
+// column names, each as a JSON array.
+func refIDs(refs []byte) (urls, texts string, err error) {
+	n := newNames()
+	n.ids = true
+	if _, err := n.decode(refs, ""); err != nil {
+		return "", "", err
+	}
+	if n.urlIDs.Len() == 0 {
+		n.urlIDs.WriteByte('[')
+	}
+	if n.textIDs.Len() == 0 {
+		n.textIDs.WriteByte('[')
+	}
+	return n.urlIDs.String() + "]", n.textIDs.String() + "]", nil
+}
+
 // decode reads the JSON text of a refs column (see writeTx.refs): the
 // references of source.
 func (n *names) decode(b []byte, source string) ([]crawler.Reference, error) {
@@ -285,9 +357,18 @@ func (n *names) decode(b []byte, source string) ([]crawler.Reference, error) {
 	if len(b) < 2 || b[0] != '[' {
 		return bad()
 	}
-	out := make([]crawler.Reference, 0, bytes.Count(b, []byte("[")))
+	var out []crawler.Reference
+	if !n.ids {
+		out = make([]crawler.Reference, 0, bytes.Count(b, []byte("[")))
+	}
 	i := 1
-	for i < len(b) && b[i] == '[' {
+	for first := true; i < len(b) && (first || b[i] == ','); first = false {
+		if !first {
+			i++
+		}
+		if i >= len(b) || b[i] != '[' {
+			return bad()
+		}
 		var f [4]int64
 		k := 0
 		i++
@@ -307,6 +388,13 @@ func (n *names) decode(b []byte, source string) ([]crawler.Reference, error) {
 			return bad()
 		}
 		i++
+		if n.ids {
+			n.addID(&n.urlIDs, f[0])
+			if f[2] != 0 {
+				n.addID(&n.textIDs, f[2])
+			}
+			continue
+		}
 		target, ok := n.urls[f[0]]
 		if !ok {
 			return nil, fmt.Errorf("refs of %q: no URL %d", truncate(source), f[0])
@@ -318,14 +406,21 @@ func (n *names) decode(b []byte, source string) ([]crawler.Reference, error) {
 			}
 		}
 		out = append(out, ref)
-		if i < len(b) && b[i] == ',' {
-			i++
-		}
 	}
 	if i != len(b)-1 || b[i] != ']' {
 		return bad()
 	}
 	return out, nil
+}
+
+// addID adds id to the JSON array of ids b.
+func (n *names) addID(b *strings.Builder, id int64) {
+	if b.Len() == 0 {
+		b.WriteByte('[')
+	} else {
+		b.WriteByte(',')
+	}
+	b.WriteString(strconv.FormatInt(id, 10))
 }
 
 // Records returns every record of the crawl, in no particular order,
