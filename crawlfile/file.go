@@ -75,7 +75,7 @@ func open(path string, create bool) (*File, error) {
 			return nil, fmt.Errorf("%s: make a crawl file: %w", path, err)
 		}
 	}
-	db, err := sql.Open("sqlite", dsn+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16000)&_pragma=wal_autocheckpoint(8192)")
+	db, err := sql.Open("sqlite", dsn+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-8000)&_pragma=wal_autocheckpoint(2048)")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -154,7 +154,7 @@ func initialise(dsn string) error {
 	}
 	defer tx.Rollback()
 	stmts := []string{
-		"PRAGMA page_size = 4096",
+		"PRAGMA page_size = 16384",
 		schema,
 		kindNames(),
 		fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion),
