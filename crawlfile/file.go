@@ -4,6 +4,17 @@
 // instant can be resumed from its file, and a finished one audited again
 // without the network. The format is open: docs/crawl-file.md documents
 // its tables for the sqlite3 shell.
+//
+// A record read back (Crawl.Recorded, Crawl.Records) is
+// reflect.DeepEqual to the one written, with its references in their
+// order, in one canonical form: an empty slice (Refs, Sitemaps,
+// Redirect.Locations) reads back nil. Every string may hold any byte,
+// NUL and invalid UTF-8 included. Two limits: a Refresh.Delay that is
+// NaN reads back 0 (SQLite keeps no NaN), and only the fields of a
+// record's kind are kept, which Record checks.
+//
+// One process writes a file at a time: the writer numbers new URLs
+// itself. Others may read it meanwhile.
 package crawlfile
 
 import (
