@@ -14,17 +14,16 @@ import (
 	"github.com/hopaudit/hopaudit/crawler"
 )
 
-// selectResponse reads responses with their hops, by crawl; the caller
+// selectResponse reads responses with their redirects and refreshes, by crawl; the caller
 // adds the rest of the WHERE clause.
 const selectResponse = `SELECT r.url, u.url, r.status, r.depth, r.content_type, r.bytes, r.elapsed_ns, r.error,
 	r.parse_error, cu.url, r.truncated, r.blocked, r.refused, r.internal, r.parsed, r.noindex, r.attempts, ru.url,
-	h.url IS NOT NULL, h.locations, h.location_raw, lu.url, h.location_error, h.cache_control, h.expires, h.date,
-	h.vary, h.retry_after, h.refresh_header, h.link, h.x_robots_tag, h.x_redirect_by, h.refresh_kind,
-	h.refresh_delay, h.refresh_raw, fu.url, r.refs
+	r.locations, r.location_raw, lu.url, r.location_error, r.cache_control, r.expires, r.date,
+	r.vary, r.retry_after, r.refresh_header, r.link, r.x_robots_tag, r.x_redirect_by, r.refresh_kind,
+	r.refresh_delay, r.refresh_raw, fu.url, r.refs
 FROM responses r JOIN urls u ON u.id = r.url
-LEFT JOIN hops h ON h.crawl = r.crawl AND h.url = r.url
 LEFT JOIN urls cu ON cu.id = r.canonical LEFT JOIN urls ru ON ru.id = r.response_url
-LEFT JOIN urls lu ON lu.id = h.location LEFT JOIN urls fu ON fu.id = h.refresh_url
+LEFT JOIN urls lu ON lu.id = r.location LEFT JOIN urls fu ON fu.id = r.refresh_url
 WHERE r.crawl = ?`
 
 // selectSitemap reads sitemaps, by crawl.
@@ -42,7 +41,6 @@ func scanResponse(s scanner) (id int64, rec *crawler.Record, refs []byte, locati
 		u                                     string
 		contentType, errText, parseErr, canon sql.NullString
 		responseURL                           sql.NullString
-		hasHop                                bool
 		nLocations                            sql.NullInt64
 		raw, loc, locErr                      sql.NullString
 		h                                     [9]sql.NullString
@@ -53,7 +51,7 @@ func scanResponse(s scanner) (id int64, rec *crawler.Record, refs []byte, locati
 	)
 	err = s.Scan(&id, &u, &r.Status, &r.Depth, &contentType, &r.Bytes, &elapsed, &errText, &parseErr, &canon,
 		&r.Truncated, &r.Blocked, &r.Refused, &r.Internal, &r.Parsed, &r.Noindex, &r.Attempts, &responseURL,
-		&hasHop, &nLocations, &raw, &loc, &locErr, &h[0], &h[1], &h[2], &h[3], &h[4], &h[5], &h[6], &h[7], &h[8],
+		&nLocations, &raw, &loc, &locErr, &h[0], &h[1], &h[2], &h[3], &h[4], &h[5], &h[6], &h[7], &h[8],
 		&refreshKind, &refreshDelay, &refreshRaw, &refreshURL, &refs)
 	if err != nil {
 		return 0, nil, nil, 0, err
@@ -64,7 +62,7 @@ func scanResponse(s scanner) (id int64, rec *crawler.Record, refs []byte, locati
 	}
 	r.ContentType, r.Error, r.ParseError, r.Canonical = contentType.String, errText.String, parseErr.String, canon.String
 	r.Elapsed = time.Duration(elapsed)
-	if hasHop && nLocations.Valid {
+	if nLocations.Valid {
 		r.Redirect = &crawler.Redirect{Location: loc.String, LocationErr: locErr.String}
 		locations = int(nLocations.Int64)
 		if raw.Valid {
@@ -80,7 +78,7 @@ func scanResponse(s scanner) (id int64, rec *crawler.Record, refs []byte, locati
 			}
 		}
 	}
-	if hasHop && refreshKind.Valid {
+	if refreshKind.Valid {
 		r.Refresh = &crawler.Refresh{Kind: crawler.HopKind(refreshKind.Int64), Delay: refreshDelay.Float64,
 			Raw: refreshRaw.String, URL: refreshURL.String}
 	}
