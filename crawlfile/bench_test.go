@@ -125,3 +125,73 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
+
+// BenchmarkRecorded asks for the records of a finished crawl of the
+// default synthetic site, as a resumed crawl asks for every task's.
+func BenchmarkRecorded(b *testing.B) {
+	recs := syntheticRecords(10000)
+	f, err := Open(filepath.Join(b.TempDir(), "crawl.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	c, _, err := f.Begin(`{}`, false, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	for _, r := range recs {
+		if err := c.Record(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := c.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r := recs[i%len(recs)]
+		if got, err := c.Recorded(r.Kind, r.URL); err != nil || got == nil {
+			b.Fatal(got, err)
+		}
+		i++
+	}
+}
+
+// BenchmarkRecords reads every record of a crawl of the default
+// synthetic site, as an audit of the file does.
+func BenchmarkRecords(b *testing.B) {
+	recs := syntheticRecords(10000)
+	f, err := Open(filepath.Join(b.TempDir(), "crawl.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	c, _, err := f.Begin(`{}`, false, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	for _, r := range recs {
+		if err := c.Record(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := c.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for _, err := range c.Records() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != len(recs) {
+			b.Fatal(n)
+		}
+	}
+}

@@ -8,15 +8,16 @@ import (
 	"github.com/hopaudit/hopaudit/crawler"
 )
 
-// A crawl's writer commits its records in batches: when batchSize of them
-// are waiting, or batchDelay after the first of them came. A process
-// killed at any instant loses at most the records of the batch being
-// gathered or written. Record waits while maxQueued records are waiting:
-// a disk slower than the crawl slows the crawl.
+// A crawl's writer commits its records in batches of at most batchSize:
+// when batchSize of them are waiting, or batchDelay after the first of
+// them came. Record waits while batchSize records wait for the writer:
+// a disk slower than the crawl slows the crawl. A process killed at any
+// instant loses the batch being written and the one being gathered: at
+// most 2*batchSize records, and at most what the last batchDelay
+// brought when the writer keeps up.
 const (
-	batchSize  = 2048
+	batchSize  = 1024
 	batchDelay = 200 * time.Millisecond
-	maxQueued  = 8 * batchSize
 )
 
 // Crawl is one crawl of a file. A crawl that Begin returned keeps the
@@ -41,6 +42,7 @@ type Crawl struct {
 	// number of records committed so far (tests).
 	committed func(n int)
 	written   int
+	batch     int // batchSize, but for tests
 }
 
 type key struct {
@@ -49,7 +51,7 @@ type key struct {
 }
 
 func newCrawl(f *File, id int64, writable bool) *Crawl {
-	c := &Crawl{f: f, id: id, writable: writable}
+	c := &Crawl{f: f, id: id, writable: writable, batch: batchSize}
 	c.changed = sync.NewCond(&c.mu)
 	if writable {
 		c.pending = make(map[key]*crawler.Record)
@@ -77,7 +79,7 @@ func (c *Crawl) Record(rec *crawler.Record) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for c.err == nil && !c.closing && len(c.queue) >= maxQueued {
+	for c.err == nil && !c.closing && len(c.queue) >= c.batch {
 		c.changed.Wait()
 	}
 	switch {
@@ -88,7 +90,7 @@ func (c *Crawl) Record(rec *crawler.Record) error {
 	}
 	c.queue = append(c.queue, rec)
 	c.pending[key{rec.Kind, rec.URL}] = rec
-	if n := len(c.queue); n == 1 || n == batchSize {
+	if n := len(c.queue); n == 1 || n == c.batch {
 		c.signal()
 	}
 	return nil
@@ -157,7 +159,7 @@ func (c *Crawl) writer() {
 		// Gather a batch: wait until it is full, batchDelay is over, or
 		// someone waits for it.
 		timer := time.NewTimer(batchDelay)
-		for len(c.queue) < batchSize && !c.closing && c.flushing == 0 {
+		for len(c.queue) < c.batch && !c.closing && c.flushing == 0 {
 			c.mu.Unlock()
 			timeout := false
 			select {
@@ -172,7 +174,7 @@ func (c *Crawl) writer() {
 		}
 		timer.Stop()
 		batch := c.queue
-		c.queue, c.inflight = nil, len(batch)
+		c.queue, c.inflight = make([]*crawler.Record, 0, c.batch), len(batch)
 		c.changed.Broadcast()
 		c.mu.Unlock()
 

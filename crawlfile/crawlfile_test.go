@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -268,4 +269,55 @@ func fmtRecord(r *crawler.Record) string {
 	}
 	fmt.Fprintf(&b, " refs=%+v sitemaps=%q}", r.Refs, r.Sitemaps)
 	return b.String()
+}
+
+// TestConcurrent records and asks from several goroutines at once, as
+// a crawl does.
+func TestConcurrent(t *testing.T) {
+	_, c, _ := begin(t, `{}`)
+	c.mu.Lock()
+	c.batch = 7 // many batches, and Record waits for the writer
+	c.mu.Unlock()
+	recs := syntheticRecords(60)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < len(recs); i += 4 {
+				if err := c.Record(recs[i]); err != nil {
+					t.Error(err)
+					return
+				}
+				// A record asked for at once is there, written or not.
+				for _, j := range []int{i, i / 2} {
+					got, err := c.Recorded(recs[j].Kind, recs[j].URL)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if j == i && !reflect.DeepEqual(got, recs[i]) {
+						t.Errorf("Recorded(%s) = %s", recs[i].URL, brief(got))
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	checkRecorded(t, c, recs)
+}
+
+func TestDecodeRefusesBadText(t *testing.T) {
+	n := newNames()
+	n.urls[1], n.urls[2] = "u1", "u2"
+	n.texts[3] = "t3"
+	if got, err := n.decode([]byte("[[1,2],[2,1,3],[2,1,0,1]]"), "s"); err != nil || len(got) != 3 || got[1].Text != "t3" || !got[2].Nofollow {
+		t.Errorf("decode = %+v, %v", got, err)
+	}
+	for _, bad := range []string{"", "[", "[]", "[[1]]", "[[1,2],]", "[[1,2]x]", "[[1,2]", "[[1,2],[9,1]]", "[[1,2,8]]", "[[1,2][1,2]]", "[[1,-2]]"} {
+		if got, err := n.decode([]byte(bad), "s"); err == nil {
+			t.Errorf("decode(%q) = %+v, want an error", bad, got)
+		}
+	}
 }

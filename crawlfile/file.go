@@ -4,6 +4,17 @@
 // instant can be resumed from its file, and a finished one audited again
 // without the network. The format is open: docs/crawl-file.md documents
 // its tables for the sqlite3 shell.
+//
+// A record read back (Crawl.Recorded, Crawl.Records) is
+// reflect.DeepEqual to the one written, with its references in their
+// order, in one canonical form: an empty slice (Refs, Sitemaps,
+// Redirect.Locations) reads back nil. Every string may hold any byte,
+// NUL and invalid UTF-8 included. Two limits: a Refresh.Delay that is
+// NaN reads back 0 (SQLite keeps no NaN), and only the fields of a
+// record's kind are kept, which Record checks.
+//
+// One process writes a file at a time: the writer numbers new URLs
+// itself. Others may read it meanwhile.
 package crawlfile
 
 import (
@@ -41,6 +52,10 @@ type File struct {
 	w     *sql.Conn
 	ids   *ids
 	stmts map[string]*sql.Stmt
+
+	// reads are the statements Recorded prepared.
+	rmu   sync.Mutex
+	reads map[string]*sql.Stmt
 }
 
 // ErrNotCrawlFile is returned (wrapped) by Open for a file that is not a
@@ -71,7 +86,7 @@ func open(path string, create bool) (*File, error) {
 			return nil, fmt.Errorf("%s: make a crawl file: %w", path, err)
 		}
 	}
-	db, err := sql.Open("sqlite", dsn+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-16000)&_pragma=wal_autocheckpoint(8192)")
+	db, err := sql.Open("sqlite", dsn+"?_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(0)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-8000)&_pragma=wal_autocheckpoint(2048)")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -150,7 +165,7 @@ func initialise(dsn string) error {
 	}
 	defer tx.Rollback()
 	stmts := []string{
-		"PRAGMA page_size = 4096",
+		"PRAGMA page_size = 16384",
 		schema,
 		kindNames(),
 		fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion),
@@ -177,6 +192,12 @@ func (f *File) Close() error {
 		err = errors.Join(err, s.Close())
 	}
 	f.stmts = nil
+	f.rmu.Lock()
+	for _, s := range f.reads {
+		err = errors.Join(err, s.Close())
+	}
+	f.reads = nil
+	f.rmu.Unlock()
 	if f.w != nil {
 		err = errors.Join(err, f.w.Close())
 		f.w = nil

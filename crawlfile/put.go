@@ -8,11 +8,10 @@ import (
 
 const (
 	insertResponse = `INSERT INTO responses (crawl, url, status, depth, content_type, bytes, elapsed_ns, error,
-		parse_error, canonical, truncated, blocked, refused, internal, parsed, noindex, attempts, response_url, refs)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertHop = `INSERT INTO hops (crawl, url, locations, location_raw, location, location_error, cache_control,
-		expires, date, vary, retry_after, refresh_header, link, x_robots_tag, x_redirect_by, refresh_kind,
-		refresh_delay, refresh_raw, refresh_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		parse_error, canonical, truncated, blocked, refused, internal, parsed, noindex, attempts, response_url, refs,
+		locations, location_raw, location, location_error, cache_control, expires, date, vary, retry_after,
+		refresh_header, link, x_robots_tag, x_redirect_by, refresh_kind, refresh_delay, refresh_raw, refresh_url)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertSitemap = `INSERT INTO sitemaps (crawl, url, source, status, entries, is_index, error, sitemap_url, refs)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 )
@@ -36,7 +35,7 @@ func (c *Crawl) put(tx *writeTx, rec *crawler.Record) error {
 	}
 	switch rec.Kind {
 	case crawler.RecordURL:
-		return c.putHop(tx, rec.Response, u)
+		return c.putLocations(tx, rec.Response, u)
 	case crawler.RecordSitemap:
 		for i, s := range rec.Sitemaps {
 			child, err := tx.urlID(s)
@@ -78,9 +77,13 @@ func (c *Crawl) putRow(tx *writeTx, rec *crawler.Record, u int64) error {
 				return err
 			}
 		}
-		return tx.exec(insertResponse, c.id, u, r.Status, r.Depth, null(r.ContentType), r.Bytes, int64(r.Elapsed),
+		args := append(make([]any, 0, 36), c.id, u, r.Status, r.Depth, null(r.ContentType), r.Bytes, int64(r.Elapsed),
 			null(r.Error), null(r.ParseError), canonical, r.Truncated, r.Blocked, r.Refused, r.Internal, r.Parsed,
 			r.Noindex, r.Attempts, responseURL, refs)
+		if args, err = tx.hopArgs(args, r); err != nil {
+			return err
+		}
+		return tx.exec(insertResponse, args...)
 	case crawler.RecordSitemap:
 		s := rec.Sitemap
 		var sitemapURL any
@@ -102,8 +105,7 @@ func (c *Crawl) deleteRecord(tx *writeTx, kind crawler.RecordKind, u int64) erro
 	var stmts []string
 	switch kind {
 	case crawler.RecordURL:
-		stmts = []string{"DELETE FROM responses WHERE crawl = ? AND url = ?", "DELETE FROM hops WHERE crawl = ? AND url = ?",
-			"DELETE FROM hop_locations WHERE crawl = ? AND url = ?"}
+		stmts = []string{"DELETE FROM responses WHERE crawl = ? AND url = ?", "DELETE FROM hop_locations WHERE crawl = ? AND url = ?"}
 	case crawler.RecordSitemap:
 		stmts = []string{"DELETE FROM sitemaps WHERE crawl = ? AND url = ?", "DELETE FROM sitemap_children WHERE crawl = ? AND sitemap = ?"}
 	default:
@@ -117,42 +119,43 @@ func (c *Crawl) deleteRecord(tx *writeTx, kind crawler.RecordKind, u int64) erro
 	return nil
 }
 
-// putHop writes the redirect and refresh of response r, if any.
-func (c *Crawl) putHop(tx *writeTx, r *crawler.Response, u int64) error {
-	if r.Redirect == nil && r.Refresh == nil {
-		return nil
-	}
-	args := make([]any, 19)
-	args[0], args[1] = c.id, u
+// hopArgs appends to args the values of the hop columns of response r:
+// its redirect and refresh, NULL where it has none.
+func (tx *writeTx) hopArgs(args []any, r *crawler.Response) ([]any, error) {
+	hop := make([]any, 17)
 	if d := r.Redirect; d != nil {
-		args[2] = len(d.Locations)
+		hop[0] = len(d.Locations)
 		if len(d.Locations) > 0 {
-			args[3] = d.Locations[0]
+			hop[1] = d.Locations[0]
 		}
 		loc, err := tx.optURLID(d.Location)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		args[4], args[5] = loc, null(d.LocationErr)
+		hop[2], hop[3] = loc, null(d.LocationErr)
 		if h := d.Header; h != nil {
-			copy(args[6:], []any{h.CacheControl, h.Expires, h.Date, h.Vary, h.RetryAfter, h.Refresh, h.Link, h.XRobotsTag, h.XRedirectBy})
+			copy(hop[4:], []any{h.CacheControl, h.Expires, h.Date, h.Vary, h.RetryAfter, h.Refresh, h.Link, h.XRobotsTag, h.XRedirectBy})
 		}
 	}
 	if f := r.Refresh; f != nil {
 		to, err := tx.optURLID(f.URL)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		args[15], args[16], args[17], args[18] = f.Kind, f.Delay, null(f.Raw), to
+		hop[13], hop[14], hop[15], hop[16] = f.Kind, f.Delay, null(f.Raw), to
 	}
-	if err := tx.exec(insertHop, args...); err != nil {
-		return err
+	return append(args, hop...), nil
+}
+
+// putLocations writes the Location fields after the first of response
+// r, if any.
+func (c *Crawl) putLocations(tx *writeTx, r *crawler.Response, u int64) error {
+	if r.Redirect == nil {
+		return nil
 	}
-	if r.Redirect != nil {
-		for i := 1; i < len(r.Redirect.Locations); i++ {
-			if err := tx.exec("INSERT INTO hop_locations (crawl, url, n, raw) VALUES (?, ?, ?, ?)", c.id, u, i, r.Redirect.Locations[i]); err != nil {
-				return err
-			}
+	for i := 1; i < len(r.Redirect.Locations); i++ {
+		if err := tx.exec("INSERT INTO hop_locations (crawl, url, n, raw) VALUES (?, ?, ?, ?)", c.id, u, i, r.Redirect.Locations[i]); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -7,22 +7,23 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hopaudit/hopaudit/crawler"
 )
 
-// selectResponse reads responses with their hops, by crawl; the caller
+// selectResponse reads responses with their redirects and refreshes, by crawl; the caller
 // adds the rest of the WHERE clause.
 const selectResponse = `SELECT r.url, u.url, r.status, r.depth, r.content_type, r.bytes, r.elapsed_ns, r.error,
 	r.parse_error, cu.url, r.truncated, r.blocked, r.refused, r.internal, r.parsed, r.noindex, r.attempts, ru.url,
-	h.url IS NOT NULL, h.locations, h.location_raw, lu.url, h.location_error, h.cache_control, h.expires, h.date,
-	h.vary, h.retry_after, h.refresh_header, h.link, h.x_robots_tag, h.x_redirect_by, h.refresh_kind,
-	h.refresh_delay, h.refresh_raw, fu.url, r.refs
+	r.locations, r.location_raw, lu.url, r.location_error, r.cache_control, r.expires, r.date,
+	r.vary, r.retry_after, r.refresh_header, r.link, r.x_robots_tag, r.x_redirect_by, r.refresh_kind,
+	r.refresh_delay, r.refresh_raw, fu.url, r.refs
 FROM responses r JOIN urls u ON u.id = r.url
-LEFT JOIN hops h ON h.crawl = r.crawl AND h.url = r.url
 LEFT JOIN urls cu ON cu.id = r.canonical LEFT JOIN urls ru ON ru.id = r.response_url
-LEFT JOIN urls lu ON lu.id = h.location LEFT JOIN urls fu ON fu.id = h.refresh_url
+LEFT JOIN urls lu ON lu.id = r.location LEFT JOIN urls fu ON fu.id = r.refresh_url
 WHERE r.crawl = ?`
 
 // selectSitemap reads sitemaps, by crawl.
@@ -40,7 +41,6 @@ func scanResponse(s scanner) (id int64, rec *crawler.Record, refs []byte, locati
 		u                                     string
 		contentType, errText, parseErr, canon sql.NullString
 		responseURL                           sql.NullString
-		hasHop                                bool
 		nLocations                            sql.NullInt64
 		raw, loc, locErr                      sql.NullString
 		h                                     [9]sql.NullString
@@ -51,7 +51,7 @@ func scanResponse(s scanner) (id int64, rec *crawler.Record, refs []byte, locati
 	)
 	err = s.Scan(&id, &u, &r.Status, &r.Depth, &contentType, &r.Bytes, &elapsed, &errText, &parseErr, &canon,
 		&r.Truncated, &r.Blocked, &r.Refused, &r.Internal, &r.Parsed, &r.Noindex, &r.Attempts, &responseURL,
-		&hasHop, &nLocations, &raw, &loc, &locErr, &h[0], &h[1], &h[2], &h[3], &h[4], &h[5], &h[6], &h[7], &h[8],
+		&nLocations, &raw, &loc, &locErr, &h[0], &h[1], &h[2], &h[3], &h[4], &h[5], &h[6], &h[7], &h[8],
 		&refreshKind, &refreshDelay, &refreshRaw, &refreshURL, &refs)
 	if err != nil {
 		return 0, nil, nil, 0, err
@@ -62,7 +62,7 @@ func scanResponse(s scanner) (id int64, rec *crawler.Record, refs []byte, locati
 	}
 	r.ContentType, r.Error, r.ParseError, r.Canonical = contentType.String, errText.String, parseErr.String, canon.String
 	r.Elapsed = time.Duration(elapsed)
-	if hasHop && nLocations.Valid {
+	if nLocations.Valid {
 		r.Redirect = &crawler.Redirect{Location: loc.String, LocationErr: locErr.String}
 		locations = int(nLocations.Int64)
 		if raw.Valid {
@@ -78,7 +78,7 @@ func scanResponse(s scanner) (id int64, rec *crawler.Record, refs []byte, locati
 			}
 		}
 	}
-	if hasHop && refreshKind.Valid {
+	if refreshKind.Valid {
 		r.Refresh = &crawler.Refresh{Kind: crawler.HopKind(refreshKind.Int64), Delay: refreshDelay.Float64,
 			Raw: refreshRaw.String, URL: refreshURL.String}
 	}
@@ -136,7 +136,8 @@ func (c *Crawl) Recorded(kind crawler.RecordKind, u string) (*crawler.Record, er
 	return rec, nil
 }
 
-func (c *Crawl) recorded(tx *sql.Tx, kind crawler.RecordKind, u string) (*crawler.Record, error) {
+func (c *Crawl) recorded(db *sql.Tx, kind crawler.RecordKind, u string) (*crawler.Record, error) {
+	tx := &readTx{f: c.f, tx: db}
 	var id int64
 	err := tx.QueryRow("SELECT id FROM urls WHERE url = ?", u).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -180,13 +181,14 @@ func (c *Crawl) recorded(tx *sql.Tx, kind crawler.RecordKind, u string) (*crawle
 		return nil, err
 	}
 	if refs != nil {
-		// The URLs and texts the references name.
+		// The URLs and texts the references name, by their ids.
+		urls, texts, err := refIDs(refs)
 		names := newNames()
-		err := names.query(tx, `SELECT u.id, u.url FROM urls u WHERE u.id IN
-			(SELECT json_extract(value, '$[0]') FROM json_each(?))`, names.urls, refs)
 		if err == nil {
-			err = names.query(tx, `SELECT x.id, x.text FROM texts x WHERE x.id IN
-				(SELECT json_extract(value, '$[2]') FROM json_each(?))`, names.texts, refs)
+			err = names.query(tx, "SELECT id, url FROM urls WHERE id IN (SELECT value FROM json_each(?))", names.urls, urls)
+		}
+		if err == nil && texts != "[]" {
+			err = names.query(tx, "SELECT id, text FROM texts WHERE id IN (SELECT value FROM json_each(?))", names.texts, texts)
 		}
 		if err == nil {
 			rec.Refs, err = names.decode(refs, rec.URL)
@@ -202,6 +204,52 @@ const (
 	selectChildren       = "SELECT u.url FROM sitemap_children s JOIN urls u ON u.id = s.child WHERE s.crawl = ? AND s.sitemap = ? ORDER BY s.n"
 	selectRobotsSitemaps = "SELECT sitemap FROM robots_sitemaps WHERE crawl = ? AND origin = ? ORDER BY n"
 )
+
+// readTx is a read transaction that prepares its statements once for
+// the file.
+type readTx struct {
+	f  *File
+	tx *sql.Tx
+}
+
+func (r *readTx) stmt(query string) (*sql.Stmt, error) {
+	f := r.f
+	f.rmu.Lock()
+	defer f.rmu.Unlock()
+	if s, ok := f.reads[query]; ok {
+		return s, nil
+	}
+	s, err := f.db.Prepare(query)
+	if err != nil {
+		return nil, err
+	}
+	if f.reads == nil {
+		f.reads = make(map[string]*sql.Stmt)
+	}
+	f.reads[query] = s
+	return s, nil
+}
+
+func (r *readTx) Query(query string, args ...any) (*sql.Rows, error) {
+	s, err := r.stmt(query)
+	if err != nil {
+		return nil, err
+	}
+	return r.tx.Stmt(s).Query(args...)
+}
+
+// errRow is a *sql.Row whose Scan fails with err.
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
+
+func (r *readTx) QueryRow(query string, args ...any) scanner {
+	s, err := r.stmt(query)
+	if err != nil {
+		return errRow{err}
+	}
+	return r.tx.Stmt(s).QueryRow(args...)
+}
 
 // querier is *sql.Tx or *sql.DB.
 type querier interface {
@@ -237,6 +285,11 @@ func column(q querier, query string, args ...any) ([]string, error) {
 // names holds the URLs and texts that references name, by id.
 type names struct {
 	urls, texts map[int64]string
+
+	// With ids, decode only writes the ids it meets to urlIDs and
+	// textIDs, as JSON arrays without their closing bracket.
+	ids             bool
+	urlIDs, textIDs strings.Builder
 }
 
 func newNames() *names {
@@ -263,6 +316,23 @@ func (n *names) query(q querier, query string, m map[int64]string, args ...any) 
 	return rows.Err()
 }
 
+// refIDs returns the URL and text ids that the JSON text of a refs
+// column names, each as a JSON array.
+func refIDs(refs []byte) (urls, texts string, err error) {
+	n := newNames()
+	n.ids = true
+	if _, err := n.decode(refs, ""); err != nil {
+		return "", "", err
+	}
+	if n.urlIDs.Len() == 0 {
+		n.urlIDs.WriteByte('[')
+	}
+	if n.textIDs.Len() == 0 {
+		n.textIDs.WriteByte('[')
+	}
+	return n.urlIDs.String() + "]", n.textIDs.String() + "]", nil
+}
+
 // decode reads the JSON text of a refs column (see writeTx.refs): the
 // references of source.
 func (n *names) decode(b []byte, source string) ([]crawler.Reference, error) {
@@ -285,9 +355,18 @@ func (n *names) decode(b []byte, source string) ([]crawler.Reference, error) {
 	if len(b) < 2 || b[0] != '[' {
 		return bad()
 	}
-	out := make([]crawler.Reference, 0, bytes.Count(b, []byte("[")))
+	var out []crawler.Reference
+	if !n.ids {
+		out = make([]crawler.Reference, 0, bytes.Count(b, []byte("[")))
+	}
 	i := 1
-	for i < len(b) && b[i] == '[' {
+	for first := true; i < len(b) && (first || b[i] == ','); first = false {
+		if !first {
+			i++
+		}
+		if i >= len(b) || b[i] != '[' {
+			return bad()
+		}
 		var f [4]int64
 		k := 0
 		i++
@@ -307,6 +386,13 @@ func (n *names) decode(b []byte, source string) ([]crawler.Reference, error) {
 			return bad()
 		}
 		i++
+		if n.ids {
+			n.addID(&n.urlIDs, f[0])
+			if f[2] != 0 {
+				n.addID(&n.textIDs, f[2])
+			}
+			continue
+		}
 		target, ok := n.urls[f[0]]
 		if !ok {
 			return nil, fmt.Errorf("refs of %q: no URL %d", truncate(source), f[0])
@@ -318,14 +404,21 @@ func (n *names) decode(b []byte, source string) ([]crawler.Reference, error) {
 			}
 		}
 		out = append(out, ref)
-		if i < len(b) && b[i] == ',' {
-			i++
-		}
 	}
 	if i != len(b)-1 || b[i] != ']' {
 		return bad()
 	}
 	return out, nil
+}
+
+// addID adds id to the JSON array of ids b.
+func (n *names) addID(b *strings.Builder, id int64) {
+	if b.Len() == 0 {
+		b.WriteByte('[')
+	} else {
+		b.WriteByte(',')
+	}
+	b.WriteString(strconv.FormatInt(id, 10))
 }
 
 // Records returns every record of the crawl, in no particular order,

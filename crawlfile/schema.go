@@ -60,13 +60,6 @@ CREATE TABLE responses (
 	attempts     INTEGER NOT NULL,
 	response_url INTEGER,
 	refs         TEXT,
-	UNIQUE (crawl, url)
-);
-CREATE INDEX responses_by_status ON responses (crawl, status);
-
-CREATE TABLE hops (
-	crawl          INTEGER NOT NULL,
-	url            INTEGER NOT NULL,
 	locations      INTEGER,
 	location_raw   TEXT,
 	location       INTEGER,
@@ -84,8 +77,9 @@ CREATE TABLE hops (
 	refresh_delay  REAL,
 	refresh_raw    TEXT,
 	refresh_url    INTEGER,
-	PRIMARY KEY (crawl, url)
-) WITHOUT ROWID;
+	UNIQUE (crawl, url)
+);
+CREATE INDEX responses_by_status ON responses (crawl, status);
 
 CREATE TABLE hop_locations (
 	crawl INTEGER NOT NULL,
@@ -177,21 +171,27 @@ SELECT f.crawl, s.url AS source, t.url AS target, k.name AS kind, f.nofollow, x.
 FROM refs f JOIN urls s ON s.id = f.source JOIN urls t ON t.id = f.target
 JOIN ref_kinds k ON k.id = f.kind LEFT JOIN texts x ON x.id = f.text;
 
+CREATE VIEW hops AS
+SELECT crawl, url, locations, location_raw, location, location_error, cache_control, expires, date, vary,
+	retry_after, refresh_header, link, x_robots_tag, x_redirect_by, refresh_kind, refresh_delay, refresh_raw,
+	refresh_url
+FROM responses WHERE locations IS NOT NULL OR refresh_kind IS NOT NULL;
+
 CREATE VIEW redirects AS
 SELECT r.crawl, r.url, r.status,
-	CASE WHEN r.status IN (301, 302, 303, 307, 308) THEN 1 ELSE h.refresh_kind END AS kind,
-	CASE WHEN r.status IN (301, 302, 303, 307, 308) THEN h.location ELSE h.refresh_url END AS target
-FROM responses r JOIN hops h ON h.crawl = r.crawl AND h.url = r.url
+	CASE WHEN r.status IN (301, 302, 303, 307, 308) THEN 1 ELSE r.refresh_kind END AS kind,
+	CASE WHEN r.status IN (301, 302, 303, 307, 308) THEN r.location ELSE r.refresh_url END AS target
+FROM responses r
 WHERE r.blocked = 0 AND (
-	(r.status IN (301, 302, 303, 307, 308) AND h.location IS NOT NULL) OR
-	(r.status BETWEEN 200 AND 299 AND h.refresh_url IS NOT NULL));
+	(r.status IN (301, 302, 303, 307, 308) AND r.location IS NOT NULL) OR
+	(r.status BETWEEN 200 AND 299 AND r.refresh_url IS NOT NULL));
 
 CREATE VIEW v_redirects AS
 SELECT d.crawl, u.url, d.status, k.name AS kind, t.url AS target,
 	h.location_raw, h.location_error, h.x_redirect_by, h.cache_control, h.expires,
 	h.refresh_delay, h.refresh_raw
 FROM redirects d JOIN urls u ON u.id = d.url JOIN urls t ON t.id = d.target
-JOIN hop_kinds k ON k.id = d.kind JOIN hops h ON h.crawl = d.crawl AND h.url = d.url;
+JOIN hop_kinds k ON k.id = d.kind JOIN responses h ON h.crawl = d.crawl AND h.url = d.url;
 
 CREATE VIEW v_sitemaps AS
 SELECT m.crawl, u.url, s.name AS source, m.status, m.entries, m.is_index, m.error

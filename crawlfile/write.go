@@ -201,7 +201,7 @@ func (tx *writeTx) load() error {
 
 // deleteCrawl deletes crawl id and all its rows.
 func (tx *writeTx) deleteCrawl(id int64) error {
-	for _, table := range []string{"responses", "hops", "hop_locations", "sitemaps", "sitemap_children",
+	for _, table := range []string{"responses", "hop_locations", "sitemaps", "sitemap_children",
 		"robots", "robots_sitemaps", "findings"} {
 		if err := tx.exec("DELETE FROM "+table+" WHERE crawl = ?", id); err != nil {
 			return err
