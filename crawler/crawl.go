@@ -71,8 +71,8 @@ type crawl struct {
 	tasks       map[string]struct{} // sitemap and robots.txt tasks scheduled
 	active      int                 // tasks under way
 	stopped     bool
-	storeErr    error // the store failed: the crawl stopped
-	unrecorded  int   // tasks an offline crawl had no record of
+	storeErr    *StoreError // the store failed: the crawl stopped
+	unrecorded  int         // tasks an offline crawl had no record of
 
 	sitemapsRead    int // sitemaps begun
 	sitemapsSkipped int // sitemaps not read because of a limit
@@ -86,8 +86,8 @@ type crawl struct {
 // Crawl crawls from cfg.Seeds and returns what it learnt. A cancelled
 // context cuts the crawl short and the graph says so in Stats.Cancelled.
 // It returns an error when the configuration is unusable (and no graph),
-// or when cfg.Store failed, which stops the crawl (with the graph of
-// what was fetched).
+// or a *StoreError when cfg.Store failed, which stops the crawl (with the
+// graph of what was fetched).
 func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 	c, err := newCrawl(ctx, cfg)
 	if err != nil {
@@ -107,7 +107,10 @@ func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 		c.g.Stats.Unreachable = c.unreachable(site, failures)
 	}
 	c.finish()
-	return c.g, c.storeErr
+	if c.storeErr != nil {
+		return c.g, c.storeErr
+	}
+	return c.g, nil
 }
 
 func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
@@ -350,7 +353,7 @@ func (c *crawl) failStore(err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.storeErr == nil {
-		c.storeErr = err
+		c.storeErr = &StoreError{Err: err}
 		c.logf("stopping the crawl: %v", err)
 	}
 	c.stopped = true

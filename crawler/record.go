@@ -54,6 +54,12 @@ type Store interface {
 	Record(rec *Record) error
 }
 
+// StoreError is a failure of a crawl's Store, which stopped the crawl.
+type StoreError struct{ Err error }
+
+func (e *StoreError) Error() string { return e.Err.Error() }
+func (e *StoreError) Unwrap() error { return e.Err }
+
 // clone returns a copy of rec whose response can be changed without
 // changing rec's. The references and sitemaps are shared: nothing
 // changes them.

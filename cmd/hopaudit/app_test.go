@@ -261,6 +261,7 @@ func TestRulesAndExplain(t *testing.T) {
 		{"help-crawl.golden", []string{"crawl", "-h"}},
 		{"help-check.golden", []string{"help", "check"}},
 		{"help-diff.golden", []string{"diff", "-h"}},
+		{"help-audit.golden", []string{"audit", "-h"}},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			f := newFake(t)

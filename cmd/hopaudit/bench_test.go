@@ -274,3 +274,45 @@ func TestServeSyntheticSite(t *testing.T) {
 	t.Logf("serving %d pages (%d URLs) at http://%s/p/0", site.Pages, site.URLs(), ln.Addr())
 	t.Fatal(http.Serve(ln, site))
 }
+
+// BenchmarkState runs hopaudit on the synthetic site with and without
+// --state, one after the other in every iteration (a new crawl file each
+// time), and reports each one's seconds, their ratio (the issue's
+// target: at most 1.25) and the crawl file's bytes per URL (at most
+// 1,000), WAL included.
+func BenchmarkState(b *testing.B) {
+	site := synthetic(b)
+	srv := site.Start()
+	defer srv.Close()
+	start := srv.URL + "/p/0"
+	dir := b.TempDir()
+	var plain, state time.Duration
+	var size int64
+	i := 0
+	for b.Loop() {
+		t := time.Now()
+		if code := run(context.Background(), hopauditArgs(start), io.Discard, io.Discard); code != exitOK {
+			b.Fatalf("hopaudit exited %d", code)
+		}
+		plain += time.Since(t)
+
+		i++
+		file := fmt.Sprintf("%s/crawl%d.db", dir, i)
+		t = time.Now()
+		if code := run(context.Background(), append(hopauditArgs(start), "--state", file), io.Discard, io.Discard); code != exitOK {
+			b.Fatalf("hopaudit --state exited %d", code)
+		}
+		state += time.Since(t)
+		size = 0
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			if st, err := os.Stat(file + suffix); err == nil {
+				size += st.Size()
+			}
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(plain.Seconds()/n, "plain-s/op")
+	b.ReportMetric(state.Seconds()/n, "state-s/op")
+	b.ReportMetric(state.Seconds()/plain.Seconds(), "ratio")
+	b.ReportMetric(float64(size)/float64(site.URLs()), "file-B/URL")
+}

@@ -58,6 +58,9 @@ type crawlFlags struct {
 	config    string
 	expect    string
 	quiet     bool
+
+	state   string
+	restart bool
 }
 
 // define defines the flags on fs, with the command's defaults, and
@@ -91,17 +94,9 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	fs.BoolVar(&f.insecure, "insecure", false, "do not check TLS certificates")
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "follow links and redirects to loopback and private addresses whatever the start URLs are (never to link-local or cloud metadata)")
 
-	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: urls, sitemaps, hops, chains, findings or summary")
-	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
-	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout): replaced whole once complete, keeping its mode; a device or FIFO is written to")
-	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, sitemaps.csv, summary.csv, report.json), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
-	fs.BoolVar(&f.bom, "bom", false, "start every CSV with a UTF-8 byte order mark, for Excel")
-	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists (with --baseline, a new one): error, warning, notice or none")
-	fs.StringVar(&f.baseline, "baseline", "", "compare with the JSON findings report `FILE` of an earlier run: mark each finding new, fixed, unchanged, or unverified when either run was cut short")
-	fs.StringVar(&f.rules, "rules", "", "run the rules in `SPEC`, such as all,-query-dropped,redirect-* (default all)")
-	fs.Var(&f.severity, "severity", "report rule NAME's findings at LEVEL: error, warning, notice or none (`NAME=LEVEL`, repeatable)")
-	fs.StringVar(&f.config, "config", "", "read rule settings from `FILE` (YAML)")
-	fs.BoolVar(&f.quiet, "quiet", false, "write no progress and no summary line to stderr; warnings and errors still")
+	f.defineReport(fs)
+	fs.StringVar(&f.state, "state", "", "keep the crawl in the crawl file `FILE` (SQLite) as it goes: the same command with the same file resumes a crawl cut short (killed, interrupted) without fetching again what it holds, and starts a new crawl in it once one has finished; hopaudit audit reads it")
+	fs.BoolVar(&f.restart, "restart", false, "with --state, start a new crawl in the file even if its last crawl has other settings, or was cut short (which is then dropped)")
 	report := []string{"report", "format", "o", "output-dir", "bom", "fail-on", "baseline", "rules", "severity", "config", "quiet"}
 	if list {
 		fs.StringVar(&f.expect, "expect", "", "check the redirect map `MAP.csv` (columns from and to; - for stdin) instead of a URL list: each from URL must redirect to its to")
@@ -113,8 +108,25 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 			"include", "exclude", "sitemap", "no-sitemaps", "no-external", "follow-nofollow", "no-resources", "subdomains", "ignore-robots",
 		}},
 		{title: "Network", names: []string{"proxy", "resolve", "insecure", "allow-private"}},
+		{title: "Crawl file", names: []string{"state", "restart"}},
 		{title: "Report", names: report},
 	}
+}
+
+// defineReport defines the flags that say how a crawl is audited and
+// reported: those of crawl and check that audit has too.
+func (f *crawlFlags) defineReport(fs *flag.FlagSet) {
+	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: urls, sitemaps, hops, chains, findings or summary")
+	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
+	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout): replaced whole once complete, keeping its mode; a device or FIFO is written to")
+	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, sitemaps.csv, summary.csv, report.json), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
+	fs.BoolVar(&f.bom, "bom", false, "start every CSV with a UTF-8 byte order mark, for Excel")
+	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists (with --baseline, a new one): error, warning, notice or none")
+	fs.StringVar(&f.baseline, "baseline", "", "compare with the JSON findings report `FILE` of an earlier run, or with last, the crawl before this one in the --state file: mark each finding new, fixed, unchanged, or unverified when either run was cut short")
+	fs.StringVar(&f.rules, "rules", "", "run the rules in `SPEC`, such as all,-query-dropped,redirect-* (default all)")
+	fs.Var(&f.severity, "severity", "report rule NAME's findings at LEVEL: error, warning, notice or none (`NAME=LEVEL`, repeatable)")
+	fs.StringVar(&f.config, "config", "", "read rule settings from `FILE` (YAML)")
+	fs.BoolVar(&f.quiet, "quiet", false, "write no progress and no summary line to stderr; warnings and errors still")
 }
 
 // job is a checked crawl or check invocation, ready to run.
@@ -130,9 +142,14 @@ type job struct {
 	bom       bool
 	quiet     bool
 	compare   bool           // --baseline was given
-	baseline  audit.Baseline // its findings, and what its crawl fetched
-	seeds     []string
-	noScheme  int // start URLs given without a scheme
+	baseline  audit.Baseline // its findings, and what its crawl fetched; of --baseline last, set by runJob
+	// baselineLast: --baseline last, the crawl before this one in the
+	// crawl file.
+	baselineLast bool
+	state        string // --state: the crawl file; "" = none
+	restart      bool
+	seeds        []string
+	noScheme     int // start URLs given without a scheme
 }
 
 func crawlHelp(list bool, fs *flag.FlagSet, sections []flagSection) func(io.Writer) {
@@ -331,13 +348,25 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 		NoResources:    f.noResources,
 	}
 
-	if err := a.prepareAudit(j, f); err != nil {
+	j.state, j.restart = f.state, f.restart
+	if f.restart && f.state == "" {
+		return nil, errors.New("--restart needs --state")
+	}
+	if err := a.prepareReport(fs, f, j); err != nil {
 		return nil, err
 	}
+	return j, nil
+}
 
+// prepareReport checks the flags that say how the job's graph is
+// audited and reported, and puts them in the job.
+func (a *app) prepareReport(fs *flag.FlagSet, f *crawlFlags, j *job) error {
+	if err := a.prepareAudit(j, f); err != nil {
+		return err
+	}
 	kind, err := output.ParseReport(f.report)
 	if err != nil {
-		return nil, fmt.Errorf("--report: %w", err)
+		return fmt.Errorf("--report: %w", err)
 	}
 	j.kind = kind
 	j.format = f.format
@@ -345,25 +374,30 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 		j.format = formatForFile(f.out)
 	}
 	if _, err := a.formatter(j); err != nil {
-		return nil, fmt.Errorf("--format: %w", err)
+		return fmt.Errorf("--format: %w", err)
 	}
 	// With --output-dir, stdout stays empty (a quiet cron job) unless a
 	// report is asked for explicitly.
 	j.report = j.outputDir == "" || flagGiven(fs, "o") || flagGiven(fs, "format") || flagGiven(fs, "report")
-	if f.baseline != "" {
+	switch {
+	case f.baseline == baselineLast && j.state == "":
+		return fmt.Errorf("--baseline %s compares with the crawl before this one in the crawl file: give --state", baselineLast)
+	case f.baseline == baselineLast:
+		j.compare, j.baselineLast = true, true
+	case f.baseline != "":
 		d, err := a.readDocument(f.baseline)
 		if err != nil {
-			return nil, fmt.Errorf("--baseline: %w", err)
+			return fmt.Errorf("--baseline: %w", err)
 		}
 		if j.baseline, err = d.Baseline(); err != nil {
-			return nil, fmt.Errorf("--baseline: %s: %w", f.baseline, err)
+			return fmt.Errorf("--baseline: %s: %w", f.baseline, err)
 		}
 		j.compare = true
 		if w := partialWarning("the baseline "+f.baseline, d, "new"); w != "" {
 			fmt.Fprintln(a.stderr, w)
 		}
 	}
-	return j, nil
+	return nil
 }
 
 // prepareAudit reads the config file and the rule flags into the job's
@@ -480,22 +514,20 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 		fmt.Fprintf(a.stderr, "%d URL(s) without a scheme: using https://\n", j.noScheme)
 	}
 	// Where the reports go is checked before any request.
-	var out *reportFile
-	if j.report {
-		var err error
-		if out, err = checkOutput(j.out); err != nil {
-			return err
-		}
+	out, dir, err := checkOutputs(j)
+	if err != nil {
+		return err
 	}
-	var dir []*reportFile
-	if j.outputDir != "" {
-		var err error
-		if dir, err = checkOutputDir(j.outputDir); err != nil {
+	var st *crawlFile
+	if j.state != "" {
+		if st, err = a.openState(j); err != nil {
 			return err
 		}
-		for _, f := range dir {
-			if out != nil && out.file != "" && out.file == f.file {
-				return usageErrorf("-o %s is also a file of --output-dir", j.out)
+		defer st.close()
+		j.cfg.Store = st.crawl
+		if j.baselineLast {
+			if j.baseline, err = a.lastBaseline(ctx, j, st.file, st.path, st.crawl.ID()); err != nil {
+				return usageErrorf("%v", err)
 			}
 		}
 	}
@@ -523,10 +555,53 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	if bar != nil {
 		bar.stop()
 	}
-	if err != nil {
+	var storeErr *crawler.StoreError
+	switch {
+	case errors.As(err, &storeErr):
+		// The crawl file failed: what it holds can be resumed.
+		return &exitError{code: exitWrite, err: fmt.Errorf("--state: %w; the crawl stopped, and the same command resumes it", err)}
+	case err != nil:
 		return usageErrorf("crawl: %v", err)
 	}
+	if st != nil {
+		if err := st.finish(g); err != nil {
+			return &exitError{code: exitWrite, err: fmt.Errorf("--state: %w", err)}
+		}
+	}
+	rep, err := a.auditAndReport(j, g, out, dir, start)
+	if st != nil && rep != nil {
+		if err := st.crawl.PutFindings(rep.Findings); err != nil {
+			return worst(err, &exitError{code: exitWrite, err: fmt.Errorf("--state: %w", err)})
+		}
+	}
+	return err
+}
 
+// checkOutputs checks -o's file and the --output-dir files of j before
+// any request.
+func checkOutputs(j *job) (out *reportFile, dir []*reportFile, err error) {
+	if j.report {
+		if out, err = checkOutput(j.out); err != nil {
+			return nil, nil, err
+		}
+	}
+	if j.outputDir != "" {
+		if dir, err = checkOutputDir(j.outputDir); err != nil {
+			return nil, nil, err
+		}
+		for _, f := range dir {
+			if out != nil && out.file != "" && out.file == f.file {
+				return nil, nil, usageErrorf("-o %s is also a file of --output-dir", j.out)
+			}
+		}
+	}
+	return out, dir, nil
+}
+
+// auditAndReport audits the graph g of job j, writes its reports and
+// decides the exit code; start is when the job began. It returns the
+// report, nil when none was made.
+func (a *app) auditAndReport(j *job, g *crawler.Graph, out *reportFile, dir []*reportFile, start time.Time) (*audit.Report, error) {
 	defer auditMemory()()
 	rep := j.engine.Run(g)
 	if j.compare {
@@ -543,7 +618,7 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	if j.report {
 		fm, err := a.formatter(j)
 		if err != nil {
-			return err
+			return rep, err
 		}
 		reportErr = a.writeReport(out, func(w io.Writer) error { return fm.Format(w, j.kind, rep) })
 		if reportErr != nil && dir != nil && dirErr == nil {
@@ -567,7 +642,7 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	case g.Stats.Unreachable != "":
 		cutShort = &exitError{code: exitIncomplete, err: fmt.Errorf("site unreachable: %s; the report covers the %d URLs fetched", g.Stats.Unreachable, g.Stats.Fetched)}
 	}
-	return worst(dirErr, reportErr, cutShort, failOnError(rep, j.failOn))
+	return rep, worst(dirErr, reportErr, cutShort, failOnError(rep, j.failOn))
 }
 
 // failOnError returns the exit error for --fail-on: findings at level or
