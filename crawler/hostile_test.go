@@ -1581,7 +1581,7 @@ func checkReports(t *testing.T, g *crawler.Graph) *audit.Report {
 		t.Error("no findings: the reports prove nothing")
 	}
 	for _, kind := range output.Reports {
-		for _, format := range output.Formats {
+		for _, format := range output.FormatNames() {
 			f, err := output.Lookup(format, output.Options{BOM: false})
 			if err != nil {
 				t.Fatal(err)

@@ -95,7 +95,7 @@ func BenchmarkFormat(b *testing.B) {
 	rep := bigReport(nChains, nFindings, false)
 	rep.Graph.Chains() // computed once per graph, before any report is written
 	rows := map[Report]int{URLs: 3 * nChains, Hops: 3 * nChains, Chains: nChains, Findings: nFindings}
-	for _, name := range Formats {
+	for _, name := range FormatNames() {
 		f, err := Lookup(name, Options{})
 		if err != nil {
 			b.Fatal(err)

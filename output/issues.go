@@ -2,7 +2,9 @@ package output
 
 import (
 	"cmp"
+	"iter"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/hopaudit/hopaudit/audit"
@@ -195,4 +197,47 @@ func inlinks(is *Issue, g *crawler.Graph, fs []audit.Finding) {
 			is.Samples = append(is.Samples, Sample{Source: ref.Source, Kind: ref.Kind.String(), Text: ref.Text})
 		}
 	}
+}
+
+// issueColumns are the columns of the issues report; a compared report
+// has a change column first.
+var (
+	issueColumns       = []string{"rule", "severity", "url", "findings", "inlinks", "sources", "samples", "status", "final_url", "final_status", "fix_status", "fix_target", "message"}
+	changeIssueColumns = append([]string{"change"}, issueColumns...)
+)
+
+// issueRows yields the issues of r (see Issues); with hideUnchanged, a
+// compared report's unchanged issues are left out.
+func issueRows(r *audit.Report, hideUnchanged bool) iter.Seq[Issue] {
+	return func(yield func(Issue) bool) {
+		for _, is := range Issues(r) {
+			if hideUnchanged && is.Change == audit.ChangeUnchanged.String() {
+				continue
+			}
+			if !yield(is) {
+				return
+			}
+		}
+	}
+}
+
+// samplesText writes an issue's samples as one text cell, separated by
+// ", ": each source URL, then its reference's kind in brackets unless
+// it is a link, then its text quoted as a Go string (so that a quote or
+// a comma in an anchor's text reads as part of it):
+//
+//	https://example.com/a "Old page", https://example.com/b (canonical)
+func samplesText(samples []Sample) string {
+	parts := make([]string, len(samples))
+	for i, s := range samples {
+		p := s.Source
+		if s.Kind != "" && s.Kind != crawler.RefAnchor.String() {
+			p += " (" + s.Kind + ")"
+		}
+		if s.Text != "" {
+			p += " " + strconv.Quote(s.Text)
+		}
+		parts[i] = p
+	}
+	return strings.Join(parts, ", ")
 }

@@ -1,8 +1,14 @@
 package output
 
 import (
+	"fmt"
+	"path/filepath"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 
 	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/crawler"
@@ -125,5 +131,69 @@ func TestIssuesCompared(t *testing.T) {
 	}
 	if s := got["link-to-redirect "+site+"/old"].Samples; len(s) != 2 || s[1].Source != site+"/f" || s[1].Kind != "" {
 		t.Errorf("samples from findings = %+v", s)
+	}
+}
+
+// TestCompactGolden writes the compact summary of the fixture report at
+// 80 and 200 columns, in colour, and of a compared report.
+func TestCompactGolden(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opt  Options
+		rep  *audit.Report
+	}{
+		{"compact_80", Options{Terminal: true, Width: 80}, fixtureReport()},
+		{"compact_200", Options{Terminal: true, Width: 200}, fixtureReport()},
+		{"compact_color", Options{Terminal: true, Width: 80, Color: true}, fixtureReport()},
+		{"compact_issues", Options{Terminal: true, Width: 100}, issuesEngine().Run(issuesGraph())},
+		{"compact_compared", Options{Terminal: true, Width: 100, HideUnchanged: true}, comparedReport()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			golden(t, filepath.Join("table", tc.name+".golden"), format(t, "table", tc.opt, IssuesReport, tc.rep))
+		})
+	}
+}
+
+// TestCompactFits checks that no line of the compact summary is wider
+// than the terminal, at any width, and that site data reaches it
+// escaped.
+func TestCompactFits(t *testing.T) {
+	for width := 1; width <= 240; width++ {
+		for _, color := range []bool{false, true} {
+			out := string(format(t, "table", Options{Width: width, Color: color}, IssuesReport, fixtureReport()))
+			for line := range strings.Lines(out) {
+				line = strings.TrimSuffix(line, "\n")
+				plain := ansiColor.ReplaceAllString(line, "")
+				if w := twwidth.Width(plain); w > max(width, 20) {
+					t.Fatalf("width %d: line of %d columns: %q", width, w, line)
+				}
+				if strings.ContainsFunc(plain, isControl) {
+					t.Fatalf("width %d: control character in %q", width, line)
+				}
+				if !color && plain != line {
+					t.Fatalf("width %d: colour without Color: %q", width, line)
+				}
+			}
+		}
+	}
+}
+
+// ansiColor matches the colour escapes the compact summary writes.
+var ansiColor = regexp.MustCompile(`\x1b\[[0-9]+m`)
+
+// TestCompactCapsURLs checks that a rule lists at most compactURLs URLs
+// and says how many more there are.
+func TestCompactCapsURLs(t *testing.T) {
+	var fs []audit.Finding
+	for i := range compactURLs + 5 {
+		fs = append(fs, audit.Finding{URL: fmt.Sprintf("https://example.com/%02d", i), Message: "x"})
+	}
+	rep := (&audit.Engine{Rules: []*audit.Rule{fixtureRule("r", audit.Warning, fs...)}}).Run(&crawler.Graph{})
+	out := string(format(t, "table", Options{Width: 80}, IssuesReport, rep))
+	if n := strings.Count(out, "https://example.com/"); n != compactURLs {
+		t.Errorf("%d URLs listed; want %d:\n%s", n, compactURLs, out)
+	}
+	if !strings.Contains(out, "… and 5 more URLs") {
+		t.Errorf("no line says 5 more URLs:\n%s", out)
 	}
 }
