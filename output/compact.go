@@ -38,7 +38,7 @@ func (t Table) compact(w io.Writer, r *audit.Report) error {
 		return err
 	}
 	c := compactWriter{w: w, width: max(t.Width, 20), color: t.Color}
-	c.line(fmt.Sprintf("%s, in %d %s (rule and URL)", totalsLine(totals(r)), len(issues), plural(len(issues), "issue", "issues")))
+	c.words(fmt.Sprintf("%s, in %d %s (rule and URL)", totalsLine(totals(r)), len(issues), plural(len(issues), "issue", "issues")))
 	if r.Compared {
 		c.line(changesLine(r))
 	}

@@ -170,6 +170,11 @@ func TestCompactFits(t *testing.T) {
 				if strings.ContainsFunc(plain, isControl) {
 					t.Fatalf("width %d: control character in %q", width, line)
 				}
+				// A URL's line fits by cutting its URLs, not its end:
+				// it ends with a status.
+				if width >= 50 && urlLine.MatchString(plain) && strings.HasSuffix(plain, ellipsis) {
+					t.Fatalf("width %d: URL line cut at its end: %q", width, line)
+				}
 				if !color && plain != line {
 					t.Fatalf("width %d: colour without Color: %q", width, line)
 				}
@@ -177,6 +182,9 @@ func TestCompactFits(t *testing.T) {
 		}
 	}
 }
+
+// urlLine matches a URL's line of the compact summary.
+var urlLine = regexp.MustCompile(`^ +[0-9]+  `)
 
 // ansiColor matches the colour escapes the compact summary writes.
 var ansiColor = regexp.MustCompile(`\x1b\[[0-9]+m`)
