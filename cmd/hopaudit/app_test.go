@@ -188,6 +188,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"crawl", "x.test", "--format", "xml"}, `--format: unknown format "xml"`},
 		{[]string{"crawl", "x.test", "-o", "r.xml", "--format", "yaml"}, `unknown format "yaml"`},
 		{[]string{"crawl", "x.test", "--report", "pages"}, `--report: unknown report "pages"`},
+		{[]string{"crawl", "x.test", "--format", "junit", "--report", "hops"}, "crawl: --format junit writes the findings, issues or summary report, not hops"},
+		{[]string{"crawl", "x.test", "-o", "r.xml", "--report", "urls"}, "crawl: --format junit writes the findings, issues or summary report, not urls"},
 		{[]string{"crawl", "x.test", "-o", "r.tsv"}, "crawl: -o r.tsv: unknown extension .tsv (want .txt, .csv, .json, .jsonl"},
 		{[]string{"crawl", "x.test", "-o", "findings.csv.bak"}, "crawl: -o findings.csv.bak: unknown extension .bak"},
 		{[]string{"crawl", "x.test", "--rules", "-*"}, `crawl: --rules "-*" selects no rule: nothing to audit`},

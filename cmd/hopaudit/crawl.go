@@ -92,7 +92,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "follow links and redirects to loopback and private addresses whatever the start URLs are (never to link-local or cloud metadata)")
 
 	fs.StringVar(&f.report, "report", "", "write the `REPORT`: "+reportNames()+" (default issues on a terminal, a summary by rule and URL that fits it; findings otherwise)")
-	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: "+formatNames()+" (with -o, from the file extension)")
+	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: "+output.FormatsHelp())
 	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout); without --format, its extension picks the format ("+output.ExtensionsHelp()+", none table; any other is an error); replaced whole once complete, keeping its mode; a device or FIFO is written to")
 	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, sitemaps.csv, summary.csv, report.json), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
 	fs.BoolVar(&f.bom, "bom", false, "start every CSV with a UTF-8 byte order mark, for Excel")

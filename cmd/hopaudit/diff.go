@@ -24,7 +24,7 @@ type diffFlags struct {
 // define defines the flags on fs and returns the sections of the help.
 func (f *diffFlags) define(fs *flag.FlagSet) []flagSection {
 	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: findings, issues (one row per rule and URL) or summary (counts per rule with new, fixed and unverified)")
-	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: "+formatNames()+" (with -o, from the file extension)")
+	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: "+output.FormatsHelp())
 	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout); without --format, its extension picks the format ("+output.ExtensionsHelp()+", none table; any other is an error); replaced whole once complete, keeping its mode; a device or FIFO is written to")
 	fs.BoolVar(&f.bom, "bom", false, "start the CSV with a UTF-8 byte order mark, for Excel")
 	fs.BoolVar(&f.unchanged, "unchanged", false, "list the unchanged findings too, not only the new, fixed and unverified ones")

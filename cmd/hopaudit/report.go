@@ -176,10 +176,6 @@ func reportNames() string {
 	return orList(names)
 }
 
-// formatNames lists the formats for help texts: "table, csv, ... or
-// junit".
-func formatNames() string { return orList(output.FormatNames()) }
-
 // orList joins names as "a, b or c".
 func orList(names []string) string { return joinList(names, "or") }
 
