@@ -205,3 +205,18 @@ func TestCompactCapsURLs(t *testing.T) {
 		t.Errorf("no line says 5 more URLs:\n%s", out)
 	}
 }
+
+func TestSameOriginPath(t *testing.T) {
+	for _, tc := range []struct{ u, final, want string }{
+		{"https://example.com/old", "https://example.com/new?x=1", "/new?x=1"},
+		{"https://example.com/old", "https://example.com/", "/"},
+		{"http://example.com/old", "https://example.com/new", "https://example.com/new"},
+		{"https://example.com/old", "https://example.com.evil/new", "https://example.com.evil/new"},
+		{"https://example.com:8443/a", "https://example.com/b", "https://example.com/b"},
+		{"https://example.com", "https://example.com/b", "https://example.com/b"},
+	} {
+		if got := sameOriginPath(tc.u, tc.final); got != tc.want {
+			t.Errorf("sameOriginPath(%q, %q) = %q; want %q", tc.u, tc.final, got, tc.want)
+		}
+	}
+}
