@@ -148,3 +148,31 @@ func TestColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestEndToEndCI writes the Markdown digest and the JUnit report of a
+// crawl; with --fail-on error the run exits 1 and the JUnit file fails
+// broken-link only.
+func TestEndToEndCI(t *testing.T) {
+	site := crawlertest.New(t, navSite)
+	args := append([]string{"crawl", "http://site.test/", "--format", "markdown", "--quiet", "--no-sitemaps"}, resolveArgs(site)...)
+	code, stdout, stderr := runMain(t, args...)
+	if code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+	}
+	golden(t, "e2e-digest.md", []byte(stdout))
+
+	junit := filepath.Join(t.TempDir(), "hopaudit.xml")
+	args = append([]string{"crawl", "http://site.test/", "-o", junit, "--fail-on", "error", "--quiet", "--no-sitemaps"}, resolveArgs(site)...)
+	code, stdout, stderr = runMain(t, args...)
+	if code != exitFindings || stdout != "" {
+		t.Fatalf("exit code %d, stdout %q; want %d and nothing; stderr:\n%s", code, stdout, exitFindings, stderr)
+	}
+	b, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "e2e-junit.xml", b)
+	if n := strings.Count(string(b), "<failure "); n != 1 || !strings.Contains(string(b), `name="broken-link">`+"\n      <failure ") {
+		t.Errorf("%d failures; want broken-link's only:\n%s", n, b)
+	}
+}
