@@ -176,3 +176,21 @@ func TestEndToEndCI(t *testing.T) {
 		t.Errorf("%d failures; want broken-link's only:\n%s", n, b)
 	}
 }
+
+// TestDiffTerminal checks that diff on a terminal gets the compact
+// summary of the changes, the unchanged issues left out.
+func TestDiffTerminal(t *testing.T) {
+	dir := t.TempDir()
+	old := writeBaseline(t, testGraph(), dir, "old.json")
+	next := writeBaseline(t, nextNight(), dir, "new.json")
+	f := newFake(t)
+	f.terminal, f.width = true, 100
+	if code := f.run("diff", old, next); code != exitOK {
+		t.Fatalf("exit code %d; stderr:\n%s", code, f.stderr.String())
+	}
+	golden(t, "diff-terminal.golden", f.stdout.Bytes())
+	out := f.stdout.String()
+	if !strings.Contains(out, "against the baseline: 1 new, 1 fixed, 1 unchanged") || strings.Contains(out, " unchanged  ") {
+		t.Errorf("want the changes and no unchanged issue:\n%s", out)
+	}
+}
