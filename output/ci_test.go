@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"regexp"
@@ -232,5 +233,23 @@ func TestJUnitFailOn(t *testing.T) {
 		if got := failing(tc.opt, tc.rep); !maps.Equal(got, tc.want) {
 			t.Errorf("%s: failing %v; want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestMarkdownSize checks the digest's bound with URLs and anchor texts
+// far longer than a cell.
+func TestMarkdownSize(t *testing.T) {
+	long := strings.Repeat("x", 5000)
+	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
+	var fs []audit.Finding
+	for i := range 200 {
+		u := fmt.Sprintf("https://example.com/%d/%s", i, long)
+		g.Responses[u] = &crawler.Response{URL: u, Status: 301, Redirect: &crawler.Redirect{Location: u + "/next"}}
+		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: u + "/from", Target: u, Text: long})
+		fs = append(fs, audit.Finding{URL: u, Source: u + "/from", Message: long})
+	}
+	rep := (&audit.Engine{Rules: []*audit.Rule{fixtureRule("r", audit.Error, fs...)}}).Run(g)
+	if n := len(format(t, "markdown", Options{}, Findings, rep)); n > 40<<10 {
+		t.Errorf("digest of %d bytes; want at most 40 KiB", n)
 	}
 }

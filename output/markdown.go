@@ -13,8 +13,9 @@ import (
 // Markdown limits: a digest lists at most markdownIssues issues, and
 // any other report at most markdownRows rows; a cell of site data is
 // cut in the middle at markdownCell characters. A digest stays within
-// about 40 KB, any report within about 150 KB: far below the 1 MiB a
-// GitHub job summary takes, and short enough to paste into a chat.
+// about 40 KB (25 rows of four such cells), any other report within
+// about 320 KB (100 rows of at most ten): below the 1 MiB a GitHub job
+// summary takes; a digest is short enough to paste into a chat.
 const (
 	markdownIssues = 25
 	markdownRows   = 100
