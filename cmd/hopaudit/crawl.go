@@ -145,6 +145,8 @@ Fetches exactly the URLs listed in FILE (or on stdin for -), one per line,
 with their redirect chains followed, and audits them. Blank lines and lines
 starting with # are skipped. No links are followed and no sitemap is read.
 A URL without a scheme gets https://. Flags may come before or after FILE.
+--report status lists every line in order: its status, hops, final URL,
+final status, error and the rules with findings about it.
 
 With --expect, the URLs are the from column of a redirect map (a CSV file
 with a header row naming the columns from and to; other columns are
