@@ -43,13 +43,7 @@ func (t Table) compact(w io.Writer, r *audit.Report) error {
 		c.line(changesLine(r))
 	}
 	if t.HideUnchanged {
-		kept := issues[:0]
-		for _, is := range issues {
-			if is.Change != audit.ChangeUnchanged.String() {
-				kept = append(kept, is)
-			}
-		}
-		issues = kept
+		issues = changedIssues(issues)
 	}
 	// The first column holds a rule's severity, or a URL's inlinks.
 	first := len("warning")

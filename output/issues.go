@@ -210,16 +210,16 @@ var (
 // issueRows yields the issues of r (see Issues); with hideUnchanged, a
 // compared report's unchanged issues are left out.
 func issueRows(r *audit.Report, hideUnchanged bool) iter.Seq[Issue] {
-	return func(yield func(Issue) bool) {
-		for _, is := range Issues(r) {
-			if hideUnchanged && is.Change == audit.ChangeUnchanged.String() {
-				continue
-			}
-			if !yield(is) {
-				return
-			}
-		}
+	issues := Issues(r)
+	if hideUnchanged {
+		issues = changedIssues(issues)
 	}
+	return slices.Values(issues)
+}
+
+// changedIssues returns the issues that are not unchanged, in place.
+func changedIssues(issues []Issue) []Issue {
+	return slices.DeleteFunc(issues, func(is Issue) bool { return is.Change == audit.ChangeUnchanged.String() })
 }
 
 // samplesText writes an issue's samples as one text cell, separated by

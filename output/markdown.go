@@ -116,13 +116,7 @@ func (m Markdown) digest(b *strings.Builder, r *audit.Report) {
 	}
 	issues := Issues(r)
 	if m.HideUnchanged {
-		kept := issues[:0]
-		for _, is := range issues {
-			if is.Change != audit.ChangeUnchanged.String() {
-				kept = append(kept, is)
-			}
-		}
-		issues = kept
+		issues = changedIssues(issues)
 	}
 	if len(issues) == 0 {
 		return
