@@ -1581,7 +1581,10 @@ func checkReports(t *testing.T, g *crawler.Graph) *audit.Report {
 		t.Error("no findings: the reports prove nothing")
 	}
 	for _, kind := range output.Reports {
-		for _, format := range output.Formats {
+		for _, format := range output.FormatNames() {
+			if ft, _ := output.LookupFormat(format); !ft.Writes(kind) {
+				continue
+			}
 			f, err := output.Lookup(format, output.Options{BOM: false})
 			if err != nil {
 				t.Fatal(err)

@@ -95,12 +95,15 @@ func BenchmarkFormat(b *testing.B) {
 	rep := bigReport(nChains, nFindings, false)
 	rep.Graph.Chains() // computed once per graph, before any report is written
 	rows := map[Report]int{URLs: 3 * nChains, Hops: 3 * nChains, Chains: nChains, Findings: nFindings}
-	for _, name := range Formats {
+	for _, name := range FormatNames() {
 		f, err := Lookup(name, Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
 		for _, kind := range []Report{URLs, Hops, Chains, Findings} {
+			if format, _ := LookupFormat(name); !format.Writes(kind) {
+				continue
+			}
 			b.Run(name+"/"+string(kind), func(b *testing.B) {
 				b.ReportAllocs()
 				var before, after runtime.MemStats
@@ -117,4 +120,37 @@ func BenchmarkFormat(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkIssues groups 100,000 findings on 30,000 chains, and writes
+// the issues report as CSV and as the compact terminal summary:
+//
+//	go test ./output -run '^$' -bench Issues
+func BenchmarkIssues(b *testing.B) {
+	rep := bigReport(30000, 100000, false)
+	b.Run("group", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(Issues(rep)) == 0 {
+				b.Fatal("no issues")
+			}
+		}
+	})
+	for _, name := range []string{"csv", "markdown"} {
+		f, _ := Lookup(name, Options{})
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if err := f.Format(io.Discard, IssuesReport, rep); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("compact", func(b *testing.B) {
+		for b.Loop() {
+			if err := (Table{Width: 120}).Format(io.Discard, IssuesReport, rep); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

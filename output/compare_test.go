@@ -76,14 +76,14 @@ func partialComparedReport() *audit.Report {
 }
 
 func TestComparedGolden(t *testing.T) {
-	for _, name := range Formats {
+	for _, name := range FormatNames() {
 		for _, kind := range []Report{Findings, Summary} {
 			t.Run(name+"/"+string(kind), func(t *testing.T) {
 				golden(t, filepath.Join("compared", name, string(kind)+".golden"), format(t, name, Options{}, kind, comparedReport()))
 			})
 		}
 	}
-	for _, name := range Formats {
+	for _, name := range FormatNames() {
 		t.Run(name+"/changes-only", func(t *testing.T) {
 			golden(t, filepath.Join("compared", name, "findings_changes.golden"), format(t, name, Options{HideUnchanged: true}, Findings, comparedReport()))
 		})
@@ -465,7 +465,7 @@ func TestSchemaDocumented(t *testing.T) {
 	if !bytes.Contains(doc, []byte(fmt.Sprintf("# The JSON report, schema version %d\n", SchemaVersion))) {
 		t.Errorf("docs/report-schema.md is not about schema version %d", SchemaVersion)
 	}
-	for _, v := range []any{Document{}, Stats{}, Totals{}, Comparison{}, CountRow{}, FindingRow{}, RuleErrorRow{}, ChainRow{}, ChainRecord{}, HopRow{}, URLRow{}, SitemapRow{}} {
+	for _, v := range []any{Document{}, Stats{}, Totals{}, Comparison{}, CountRow{}, FindingRow{}, RuleErrorRow{}, ChainRow{}, ChainRecord{}, HopRow{}, URLRow{}, SitemapRow{}, Issue{}, Sample{}, StatusRow{}} {
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {
 			key := strings.Split(typ.Field(i).Tag.Get("json"), ",")[0]

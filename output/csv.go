@@ -20,8 +20,9 @@ import (
 // fitCell); JSON keeps every value whole. Numbers are plain digits,
 // booleans true or false. Every CSV hopaudit writes goes through here.
 type CSV struct {
-	BOM           bool // start with a UTF-8 byte order mark, for Excel
-	HideUnchanged bool // list no unchanged finding of a compared report
+	BOM           bool     // start with a UTF-8 byte order mark, for Excel
+	HideUnchanged bool     // list no unchanged finding of a compared report
+	Inputs        []string // the status report's rows (see Options.Inputs)
 }
 
 // Format writes report kind. The findings report holds only the
@@ -30,7 +31,7 @@ func (c CSV) Format(w io.Writer, kind Report, r *audit.Report) error {
 	if r == nil {
 		return fmt.Errorf("no report")
 	}
-	columns, rows, err := sheet(kind, r, c.HideUnchanged)
+	columns, rows, err := sheet(kind, r, c.HideUnchanged, c.Inputs)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func wholeDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document,
 		return nil, fmt.Errorf("no report")
 	}
 	d := &Document{SchemaVersion: SchemaVersion, Report: kind, Stats: stats(r)}
-	if kind == Findings || kind == Summary {
+	if kind == Findings || kind == IssuesReport || kind == Summary {
 		d.Rules = ruleNames(r)
 		if r.Compared {
 			d.Comparison = comparison(r)
@@ -26,6 +26,8 @@ func wholeDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document,
 	switch kind {
 	case URLs:
 		d.URLs = collect(urlRows(r.Graph))
+	case Status:
+		d.Status = collect(statusRows(r, nil))
 	case Sitemaps:
 		d.Sitemaps = collect(sitemapRows(r.Graph))
 	case Hops:
@@ -44,6 +46,12 @@ func wholeDocument(kind Report, r *audit.Report, hideUnchanged bool) (*Document,
 			d.FetchedURLs = collect(slices.Values(r.Coverage.URLs))
 		}
 		d.UnreadURLs = collect(slices.Values(r.Coverage.Unread))
+	case IssuesReport:
+		t := totals(r)
+		d.Totals = &t
+		d.Summary = collect(countRows(r))
+		d.Issues = collect(issueRows(r, hideUnchanged))
+		d.RuleErrors = ruleErrorRows(r)
 	case Summary:
 		t := totals(r)
 		d.Totals = &t

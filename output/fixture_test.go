@@ -45,6 +45,21 @@ const (
 	sitemapCtrl    = "https://example.com/sitemap-=cmd|' /C calc'!A0\x1b]8;;http://evil.example/\a\u202e.xml"
 )
 
+// fixtureInputs are the URLs a user gave, for the status report: a
+// chain, the same URL written otherwise, a loop, a chain ending in an
+// error, one not fetched, one with control characters, one too long for
+// a table cell, and the home page.
+var fixtureInputs = []string{home, oldHTTP, "HTTP://Example.COM:80/old", loopA, toBlock, broken, "https://example.com/never-fetched", ctrlURL, longURL, formula}
+
+// anchorTexts are the texts of the home page's links: plain, with
+// Markdown and HTML, and with an escape sequence.
+var anchorTexts = map[string]string{
+	oldHTTP: "Our old page",
+	loopA:   "[loop](javascript:alert(1)) `code`",
+	ctrlURL: "red\x1b[31m\u202eevil",
+	formula: "=cmd|' /C calc'!A0",
+}
+
 // badUTF8 is an error string with bytes that are not UTF-8.
 const badUTF8 = "dial tcp: lookup down.example.net: no such host \xff\xfe"
 
@@ -105,8 +120,13 @@ func fixtureGraph() *crawler.Graph {
 	}
 	g.References = append(g.References, crawler.Reference{Kind: crawler.RefSeed, Target: home})
 	for _, u := range []string{oldHTTP, loopA, refresh, toBlock, broken, formula, ctrlURL, longURL, ext, reset, big, choices, nowhere} {
-		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: home, Target: u})
+		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: home, Target: u, Text: anchorTexts[u]})
 	}
+	g.References = append(g.References,
+		crawler.Reference{Kind: crawler.RefAnchor, Source: newURL, Target: oldHTTP, Text: "Old | page"},
+		crawler.Reference{Kind: crawler.RefCanonical, Source: product, Target: oldHTTP},
+		crawler.Reference{Kind: crawler.RefAnchor, Source: refresh, Target: oldHTTP, Text: "@here <b>old</b>"},
+		crawler.Reference{Kind: crawler.RefAnchor, Source: reset, Target: oldHTTP})
 	g.References = append(g.References, crawler.Reference{Kind: crawler.RefSitemap, Source: sitemapOK, Target: newURL})
 	g.Sitemaps = []crawler.Sitemap{ // in URL order, as the crawler keeps them
 		{URL: sitemapCtrl, From: crawler.SitemapIndex, Error: "not read: a crawl reads at most 10000 sitemaps"},

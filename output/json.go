@@ -22,16 +22,18 @@ const SchemaVersion = 1
 // report are present; a present list is [] when empty, never null.
 //
 //	urls      urls, stats
+//	status    status, stats
 //	sitemaps  sitemaps, stats
 //	hops      hops, stats
 //	chains    chains (each with its steps), stats
 //	findings  findings, summary, totals, chains, sitemaps, rules,
 //	          rule_errors, stats, unread_urls; fetched_urls when the
 //	          crawl was cut short
+//	issues    issues, summary, totals, rules, rule_errors, stats
 //	summary   summary, totals, rules, rule_errors, stats
 //
-// A run compared with a baseline adds comparison to the findings and
-// summary documents, a change to every finding (fixed and
+// A run compared with a baseline adds comparison to the findings,
+// issues and summary documents, a change to every finding and issue (fixed and
 // unverified-fixed findings of the baseline are listed too) and new,
 // fixed and unverified counts to the summary. docs/report-schema.md
 // documents every field.
@@ -44,10 +46,12 @@ type Document struct {
 	Totals        *Totals        `json:"totals,omitempty"`
 	Summary       []CountRow     `json:"summary,omitzero"`
 	Findings      []FindingRow   `json:"findings,omitzero"`
+	Issues        []Issue        `json:"issues,omitzero"`
 	RuleErrors    []RuleErrorRow `json:"rule_errors,omitzero"`
 	Chains        []ChainRecord  `json:"chains,omitzero"`
 	Hops          []HopRow       `json:"hops,omitzero"`
 	URLs          []URLRow       `json:"urls,omitzero"`
+	Status        []StatusRow    `json:"status,omitzero"`
 	// Sitemaps are the sitemaps report's rows, in the sitemaps document
 	// and in the findings document: which sitemaps the crawl read, and
 	// which failed or were cut, so that findings that come and go with a
@@ -243,7 +247,8 @@ func ReadDocument(rd io.Reader) (*Document, error) {
 
 // JSON writes one indented JSON document per run (see Document).
 type JSON struct {
-	HideUnchanged bool // list no unchanged finding of a compared report
+	HideUnchanged bool     // list no unchanged finding of a compared report
+	Inputs        []string // the status report's rows (see Options.Inputs)
 }
 
 // Format writes the document of report kind. It writes the document a
@@ -255,7 +260,7 @@ func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
 		return fmt.Errorf("no report")
 	}
 	switch kind {
-	case URLs, Sitemaps, Hops, Chains, Findings, Summary:
+	case URLs, Status, Sitemaps, Hops, Chains, Findings, IssuesReport, Summary:
 	default:
 		return unknownReport(kind)
 	}
@@ -263,7 +268,7 @@ func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
 	d.field("schema_version", SchemaVersion)
 	d.field("report", kind)
 	d.field("stats", stats(r))
-	if kind == Findings || kind == Summary {
+	if kind == Findings || kind == IssuesReport || kind == Summary {
 		d.field("rules", ruleNames(r))
 		if r.Compared {
 			d.field("comparison", comparison(r))
@@ -272,17 +277,22 @@ func (j JSON) Format(w io.Writer, kind Report, r *audit.Report) error {
 	switch kind {
 	case URLs:
 		writeList(d, "urls", urlRows(r.Graph))
+	case Status:
+		writeList(d, "status", statusRows(r, j.Inputs))
 	case Sitemaps:
 		writeList(d, "sitemaps", sitemapRows(r.Graph))
 	case Hops:
 		writeList(d, "hops", hopRows(r.Graph))
 	case Chains:
 		writeList(d, "chains", chainRecords(r.Graph))
-	case Findings, Summary:
+	case Findings, IssuesReport, Summary:
 		d.field("totals", totals(r))
 		writeList(d, "summary", countRows(r))
-		if kind == Findings {
+		switch kind {
+		case Findings:
 			writeList(d, "findings", findingRows(r, j.HideUnchanged))
+		case IssuesReport:
+			writeList(d, "issues", issueRows(r, j.HideUnchanged))
 		}
 		d.field("rule_errors", ruleErrorRows(r))
 		if kind == Findings {

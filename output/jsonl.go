@@ -10,10 +10,12 @@ import (
 
 // JSONL writes a report as JSON lines: one object per row, with the
 // report's columns as keys in column order (the row types of Document:
-// URLRow, SitemapRow, HopRow, ChainRow, FindingRow, CountRow). Values are complete;
+// URLRow, StatusRow, SitemapRow, HopRow, ChainRow, FindingRow, Issue,
+// CountRow). Values are complete;
 // strings are escaped as by JSON. An empty report writes nothing.
 type JSONL struct {
-	HideUnchanged bool // list no unchanged finding of a compared report
+	HideUnchanged bool     // list no unchanged finding of a compared report
+	Inputs        []string // the status report's rows (see Options.Inputs)
 }
 
 // Format writes report kind. The findings report holds only the
@@ -25,6 +27,8 @@ func (j JSONL) Format(w io.Writer, kind Report, r *audit.Report) error {
 	switch kind {
 	case URLs:
 		return writeLines(w, urlRows(r.Graph))
+	case Status:
+		return writeLines(w, statusRows(r, j.Inputs))
 	case Sitemaps:
 		return writeLines(w, sitemapRows(r.Graph))
 	case Hops:
@@ -33,6 +37,8 @@ func (j JSONL) Format(w io.Writer, kind Report, r *audit.Report) error {
 		return writeLines(w, chainRows(r.Graph))
 	case Findings:
 		return writeLines(w, findingRows(r, j.HideUnchanged))
+	case IssuesReport:
+		return writeLines(w, issueRows(r, j.HideUnchanged))
 	case Summary:
 		return writeLines(w, countRows(r))
 	}

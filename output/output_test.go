@@ -50,10 +50,14 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 func TestGolden(t *testing.T) {
-	for _, name := range Formats {
+	for _, f := range Formats {
+		name := f.Name
 		for _, kind := range Reports {
+			if !f.Writes(kind) {
+				continue // TestFormatRefuses
+			}
 			t.Run(name+"/"+string(kind), func(t *testing.T) {
-				golden(t, filepath.Join(name, string(kind)+".golden"), format(t, name, Options{}, kind, fixtureReport()))
+				golden(t, filepath.Join(name, string(kind)+".golden"), format(t, name, Options{Inputs: fixtureInputs}, kind, fixtureReport()))
 			})
 		}
 	}
@@ -63,28 +67,86 @@ func TestGolden(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
+	opt := Options{Terminal: true, Width: 80, Color: true, BOM: true, HideUnchanged: true, Inputs: []string{"https://example.com/"}}
 	for _, tc := range []struct {
 		name string
 		want Formatter
 	}{
-		{"table", Table{Terminal: true}},
-		{"csv", CSV{BOM: true}},
-		{"json", JSON{}},
-		{"jsonl", JSONL{}},
+		{"table", Table{Terminal: true, Width: 80, Color: true, HideUnchanged: true, Inputs: opt.Inputs}},
+		{"csv", CSV{BOM: true, HideUnchanged: true, Inputs: opt.Inputs}},
+		{"json", JSON{HideUnchanged: true, Inputs: opt.Inputs}},
+		{"jsonl", JSONL{HideUnchanged: true, Inputs: opt.Inputs}},
 	} {
-		got, err := Lookup(tc.name, Options{Terminal: true, BOM: true})
-		if err != nil || got != tc.want {
+		got, err := Lookup(tc.name, opt)
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("Lookup(%q) = %#v, %v; want %#v", tc.name, got, err, tc.want)
 		}
 	}
 	_, err := Lookup("xml", Options{})
-	if err == nil || !strings.Contains(err.Error(), `"xml"`) || !strings.Contains(err.Error(), "table, csv, json or jsonl") {
-		t.Errorf("Lookup(xml) error = %v; want it to name xml and the valid formats", err)
+	if want := strings.Join(FormatNames()[:len(Formats)-1], ", ") + " or " + Formats[len(Formats)-1].Name; err == nil ||
+		!strings.Contains(err.Error(), `"xml"`) || !strings.Contains(err.Error(), want) {
+		t.Errorf("Lookup(xml) error = %v; want it to name xml and the valid formats (%s)", err, want)
+	}
+}
+
+// TestRegistry checks the registry: names and extensions are unique,
+// extensions lowercase with a dot, and each format writes its reports.
+func TestRegistry(t *testing.T) {
+	seen := map[string]string{}
+	for _, f := range Formats {
+		if f.Name == "" || f.Doc == "" || f.New == nil || strings.ToLower(f.Name) != f.Name {
+			t.Errorf("format %+v: want a lowercase name and a constructor", f)
+		}
+		if seen[f.Name] != "" {
+			t.Errorf("format %s twice", f.Name)
+		}
+		seen[f.Name] = f.Name
+		for _, ext := range f.Extensions {
+			if !strings.HasPrefix(ext, ".") || strings.ToLower(ext) != ext || len(ext) < 2 {
+				t.Errorf("format %s: extension %q: want a lowercase extension with its dot", f.Name, ext)
+			}
+			if other := seen[ext]; other != "" {
+				t.Errorf("extension %s is %s's and %s's", ext, other, f.Name)
+			}
+			seen[ext] = f.Name
+			if got, err := FormatForFile("report" + strings.ToUpper(ext)); got != f.Name || err != nil {
+				t.Errorf("FormatForFile(report%s) = %q, %v; want %s", strings.ToUpper(ext), got, err, f.Name)
+			}
+		}
+		for _, kind := range f.Reports {
+			if _, err := ParseReport(string(kind)); err != nil {
+				t.Errorf("format %s: %v", f.Name, err)
+			}
+		}
+	}
+}
+
+func TestFormatForFile(t *testing.T) {
+	for name, want := range map[string]string{
+		"REPORT.CSV":         "csv",
+		"out/report.json":    "json",
+		"findings.jsonl":     "jsonl",
+		"findings.ndjson":    "jsonl",
+		"findings.txt":       "table",
+		"findings":           "table",
+		"/dev/stdout":        "table",
+		"nightly.2026.json":  "json",
+		"dir.csv/report.txt": "table",
+	} {
+		if got, err := FormatForFile(name); got != want || err != nil {
+			t.Errorf("FormatForFile(%q) = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	for _, name := range []string{"findings.csv.bak", "x.tsv", "report.xlsx", "report."} {
+		_, err := FormatForFile(name)
+		if err == nil || !strings.Contains(err.Error(), ".csv") || !strings.Contains(err.Error(), "--format") {
+			t.Errorf("FormatForFile(%q) error = %v; want the known extensions and --format", name, err)
+		}
 	}
 }
 
 func TestUnknownReport(t *testing.T) {
-	for _, name := range Formats {
+	for _, name := range FormatNames() {
 		f, _ := Lookup(name, Options{})
 		err := f.Format(&bytes.Buffer{}, Report("pages"), fixtureReport())
 		if err == nil || !strings.Contains(err.Error(), "pages") {
@@ -161,6 +223,9 @@ func TestShorten(t *testing.T) {
 // allOutputs formats every report of the fixture with the formatter.
 func allOutputs(t *testing.T, name string, opt Options) map[Report][]byte {
 	out := map[Report][]byte{}
+	if opt.Inputs == nil {
+		opt.Inputs = fixtureInputs
+	}
 	for _, kind := range Reports {
 		out[kind] = format(t, name, opt, kind, fixtureReport())
 	}
@@ -283,8 +348,8 @@ func TestTableFindingsLayout(t *testing.T) {
 func TestEmptyReport(t *testing.T) {
 	rep := (&audit.Engine{}).Run(&crawler.Graph{Responses: map[string]*crawler.Response{}})
 	for kind, want := range map[Report]string{
-		URLs: "no URLs\n", Sitemaps: "no sitemaps\n", Hops: "no redirects\n", Chains: "no redirect chains\n",
-		Findings: "no findings\n", Summary: "no findings\n",
+		URLs: "no URLs\n", Status: "no URLs\n", Sitemaps: "no sitemaps\n", Hops: "no redirects\n", Chains: "no redirect chains\n",
+		Findings: "no findings\n", IssuesReport: "no findings\n", Summary: "no findings\n",
 	} {
 		if got := string(format(t, "table", Options{}, kind, rep)); got != want {
 			t.Errorf("table %s = %q; want %q", kind, got, want)
@@ -299,17 +364,33 @@ func TestEmptyReport(t *testing.T) {
 		if strings.Contains(got, "null") {
 			t.Errorf("json %s holds null:\n%s", kind, got)
 		}
-		key := map[Report]string{URLs: "urls", Sitemaps: "sitemaps", Hops: "hops", Chains: "chains", Findings: "findings", Summary: "summary"}[kind]
+		key := map[Report]string{URLs: "urls", Status: "status", Sitemaps: "sitemaps", Hops: "hops", Chains: "chains", Findings: "findings",
+			IssuesReport: "issues", Summary: "summary"}[kind]
 		if !strings.Contains(got, `"`+key+`": []`) {
 			t.Errorf("json %s has no empty %s list:\n%s", kind, key, got)
 		}
 	}
 	// A report without a graph (nothing crawled) is still written.
-	for _, name := range Formats {
+	for _, f := range Formats {
 		for _, kind := range Reports {
-			f, _ := Lookup(name, Options{})
-			if err := f.Format(&bytes.Buffer{}, kind, &audit.Report{}); err != nil {
-				t.Errorf("%s %s without a graph: %v", name, kind, err)
+			if err := f.New(Options{}).Format(&bytes.Buffer{}, kind, &audit.Report{}); err != nil && f.Writes(kind) {
+				t.Errorf("%s %s without a graph: %v", f.Name, kind, err)
+			}
+		}
+	}
+}
+
+// TestFormatRefuses checks that a format refuses the reports it does
+// not write, naming them.
+func TestFormatRefuses(t *testing.T) {
+	for _, f := range Formats {
+		for _, kind := range Reports {
+			if f.Writes(kind) {
+				continue
+			}
+			err := f.New(Options{}).Format(&bytes.Buffer{}, kind, fixtureReport())
+			if err == nil || !strings.Contains(err.Error(), string(kind)) {
+				t.Errorf("%s %s: error %v; want one that names %s", f.Name, kind, err, kind)
 			}
 		}
 	}
@@ -406,7 +487,8 @@ func TestEscapeJSON(t *testing.T) {
 }
 
 func TestJSONLKeysInColumnOrder(t *testing.T) {
-	columns := map[Report][]string{URLs: urlColumns, Sitemaps: sitemapColumns, Hops: hopColumns, Chains: chainColumns, Findings: findingColumns, Summary: countColumns}
+	columns := map[Report][]string{URLs: urlColumns, Status: statusColumns, Sitemaps: sitemapColumns, Hops: hopColumns, Chains: chainColumns,
+		Findings: findingColumns, IssuesReport: issueColumns, Summary: countColumns}
 	for kind, b := range allOutputs(t, "jsonl", Options{}) {
 		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 		if len(lines) < 2 {
@@ -450,6 +532,8 @@ func TestRowTypesMatchColumns(t *testing.T) {
 		{ChainRow{}, chainColumns},
 		{FindingRow{}, changeFindingColumns},
 		{CountRow{}, changeCountColumns},
+		{Issue{}, changeIssueColumns},
+		{StatusRow{}, statusColumns},
 	} {
 		typ := reflect.TypeOf(tc.row)
 		var keys []string

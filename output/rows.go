@@ -15,6 +15,7 @@ import (
 // row types too (a test checks it).
 var (
 	urlColumns     = []string{"url", "status", "content_type", "bytes", "depth", "elapsed_ms", "attempts", "truncated", "blocked", "error"}
+	statusColumns  = []string{"url", "status", "hops", "final_url", "final_status", "error", "rules"}
 	sitemapColumns = []string{"url", "from", "status", "index", "entries", "error"}
 	hopColumns     = []string{"start", "hop", "url", "status", "location", "target", "kind", "elapsed_ms", "error", "x_redirect_by"}
 	chainColumns   = []string{"url", "final_url", "final_status", "hops", "loop", "temporary", "statuses", "path", "x_redirect_by"}
@@ -522,10 +523,29 @@ func boolean(b bool) cell { return cell{s: strconv.FormatBool(b), kind: boolCell
 
 // sheet returns the columns of a report for CSV and tables, and its
 // rows of cells, one at a time: a row's cells are valid until the next
-// row. hideUnchanged leaves the unchanged findings of a compared report
-// out.
-func sheet(kind Report, r *audit.Report, hideUnchanged bool) ([]string, iter.Seq[[]cell], error) {
+// row. hideUnchanged leaves the unchanged findings (and issues) of a
+// compared report out; inputs are the status report's (see
+// Options.Inputs).
+func sheet(kind Report, r *audit.Report, hideUnchanged bool, inputs []string) ([]string, iter.Seq[[]cell], error) {
 	switch kind {
+	case Status:
+		return statusColumns, cellRows(statusRows(r, inputs), func(row []cell, s StatusRow) []cell {
+			return append(row, text(s.URL), number(s.Status), number(s.Hops), text(s.FinalURL), number(s.FinalStatus),
+				text(s.Error), text(strings.Join(s.Rules, ", ")))
+		}), nil
+	case IssuesReport:
+		columns := issueColumns
+		if r.Compared {
+			columns = changeIssueColumns
+		}
+		return columns, cellRows(issueRows(r, hideUnchanged), func(row []cell, is Issue) []cell {
+			if r.Compared {
+				row = append(row, text(is.Change))
+			}
+			return append(row, text(is.Rule), text(is.Severity.String()), text(is.URL), number(is.Findings),
+				number(is.Inlinks), number(is.Sources), text(samplesText(is.Samples)), number(is.Status),
+				text(is.FinalURL), number(is.FinalStatus), number(is.FixStatus), text(is.FixTarget), text(is.Message))
+		}), nil
 	case URLs:
 		return urlColumns, cellRows(urlRows(r.Graph), func(row []cell, u URLRow) []cell {
 			return append(row, text(u.URL), number(u.Status), text(u.ContentType), number(u.Bytes),

@@ -29,9 +29,15 @@ const cellWidth = 70
 // first, then the findings. An empty report prints one line, such as
 // "no findings". A report compared with a baseline adds a line of
 // changes under the totals, and a change column to the findings.
+//
+// With a Width, the issues report is not a table but a compact summary
+// that fits a terminal of that width (see compact).
 type Table struct {
-	Terminal      bool // Unicode box drawing; plain ASCII otherwise
-	HideUnchanged bool // list no unchanged finding of a compared report
+	Terminal      bool     // Unicode box drawing; plain ASCII otherwise
+	Width         int      // the terminal's columns, for the compact issues summary; 0 for none
+	Color         bool     // colour the severities of the compact summary
+	HideUnchanged bool     // list no unchanged finding of a compared report
+	Inputs        []string // the status report's rows (see Options.Inputs)
 }
 
 // Format writes report kind.
@@ -42,8 +48,12 @@ func (t Table) Format(w io.Writer, kind Report, r *audit.Report) error {
 	switch kind {
 	case Findings, Summary:
 		return t.findings(w, kind, r)
+	case IssuesReport:
+		if t.Width > 0 {
+			return t.compact(w, r)
+		}
 	}
-	columns, rows, err := sheet(kind, r, false)
+	columns, rows, err := sheet(kind, r, t.HideUnchanged, t.Inputs)
 	if err != nil {
 		return err
 	}
@@ -51,12 +61,14 @@ func (t Table) Format(w io.Writer, kind Report, r *audit.Report) error {
 }
 
 var emptyLine = map[Report]string{
-	URLs:     "no URLs",
-	Sitemaps: "no sitemaps",
-	Hops:     "no redirects",
-	Chains:   "no redirect chains",
-	Findings: "no findings",
-	Summary:  "no findings",
+	URLs:         "no URLs",
+	Status:       "no URLs",
+	IssuesReport: "no findings",
+	Sitemaps:     "no sitemaps",
+	Hops:         "no redirects",
+	Chains:       "no redirect chains",
+	Findings:     "no findings",
+	Summary:      "no findings",
 }
 
 // findings writes the summary with the totals (and the changes of a
@@ -68,7 +80,7 @@ func (t Table) findings(w io.Writer, kind Report, r *audit.Report) error {
 			return err
 		}
 	} else {
-		columns, rows, err := sheet(Summary, r, false)
+		columns, rows, err := sheet(Summary, r, false, nil)
 		if err != nil {
 			return err
 		}
@@ -84,7 +96,7 @@ func (t Table) findings(w io.Writer, kind Report, r *audit.Report) error {
 			}
 		}
 		if kind == Findings {
-			columns, rows, err := sheet(Findings, r, t.HideUnchanged)
+			columns, rows, err := sheet(Findings, r, t.HideUnchanged, nil)
 			if err != nil {
 				return err
 			}

@@ -48,10 +48,6 @@ func (a *app) runAudit(ctx context.Context, args []string) error {
 		return usageErrorf("audit: want one crawl file")
 	}
 	path := pos[0]
-	j := &job{out: f.out, outputDir: f.outputDir, bom: f.bom, quiet: f.quiet, state: path}
-	if err := a.prepareReport(fs, &f, j); err != nil {
-		return usageErrorf("audit: %v", err)
-	}
 	file, err := crawlfile.OpenExisting(path)
 	if err != nil {
 		return usageErrorf("audit: %v", err)
@@ -76,8 +72,12 @@ func (a *app) runAudit(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageErrorf("audit: %s: crawl %d: %v", path, in.ID, err)
 	}
+	j := &job{out: f.out, outputDir: f.outputDir, bom: f.bom, quiet: f.quiet, state: path}
 	j.engine.Expect = s.Expect
 	j.cfg.MaxPages = s.MaxPages
+	if err := a.prepareReport(fs, &f, j); err != nil {
+		return usageErrorf("audit: %v", err)
+	}
 	out, dir, err := checkOutputs(j)
 	if err != nil {
 		return err
