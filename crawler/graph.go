@@ -215,6 +215,21 @@ type Reference struct {
 	Text     string // anchor text, hreflang code or form method; Blocking or "poster" for some resources (see RefKind)
 }
 
+// CompareReferences orders references by target, source, kind and text:
+// the order of a graph's References, which the crawl keeps so that rules
+// find the references to a URL by searching them. It returns a negative
+// number when a comes first, a positive one when b does, 0 when they are
+// equal.
+func CompareReferences(a, b Reference) int {
+	return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.Source, b.Source),
+		cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Text, b.Text))
+}
+
+// SortReferences sorts refs in the order of a graph's References
+// (CompareReferences): a graph built otherwise than by a crawl, from a
+// file or from literals in a test, sorts its references with it.
+func SortReferences(refs []Reference) { slices.SortFunc(refs, CompareReferences) }
+
 // Sitemap is one sitemap or sitemap index that was read.
 type Sitemap struct {
 	URL     string
@@ -338,8 +353,9 @@ type Graph struct {
 	Responses map[string]*Response // by normalised URL
 	// References holds every start URL and every reference to a URL that
 	// was not fetched or does not answer a plain 2xx (a redirect, a
-	// refresh, an error, a robots.txt block), sorted by target, source
-	// and kind; a page referencing a URL twice the same way counts once.
+	// refresh, an error, a robots.txt block), sorted by target, source,
+	// kind and text (SortReferences); a page referencing a URL twice the
+	// same way counts once.
 	// References to plain 2xx answers are only counted, in their
 	// Response.Referrers.
 	References []Reference

@@ -488,3 +488,22 @@ func TestSourceIsAnotherPage(t *testing.T) {
 		t.Errorf("Source of a URL only it links = %q, want none", got)
 	}
 }
+
+// TestSortReferences: a graph's references are ordered by target, then
+// source (start URLs, which have none, first), kind and text.
+func TestSortReferences(t *testing.T) {
+	const x, y = "http://h.test/x", "http://h.test/y"
+	want := []Reference{
+		{Kind: RefSeed, Target: x},
+		{Kind: RefAnchor, Source: "http://h.test/1", Target: x, Text: "a"},
+		{Kind: RefAnchor, Source: "http://h.test/1", Target: x, Text: "b"},
+		{Kind: RefCanonical, Source: "http://h.test/1", Target: x},
+		{Kind: RefAnchor, Source: "http://h.test/2", Target: x},
+		{Kind: RefAnchor, Source: "http://h.test/1", Target: y},
+	}
+	got := []Reference{want[5], want[3], want[0], want[4], want[2], want[1]}
+	SortReferences(got)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("SortReferences:\n got %v\nwant %v", got, want)
+	}
+}
