@@ -5,7 +5,6 @@ package audit
 import (
 	"cmp"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -261,10 +260,10 @@ type Report struct {
 }
 
 // Run runs every rule over g, in order, and returns the sorted findings.
-// It leaves g's computed chains forgotten (crawler.Graph.Forget). Before
-// it copies the findings into one list, it collects garbage and gives
-// free memory back to the system (debug.FreeOSMemory), which a library
-// seldom does: on a big site the copy is the peak of the run otherwise.
+// It reads g and changes nothing in it. The facts the rules share are
+// computed once and dropped after the last rule that needs them (the
+// chains after the coverage), before the findings are gathered into one
+// list.
 func (e *Engine) Run(g *crawler.Graph) *Report {
 	rep := &Report{Graph: g, Rules: e.Rules}
 	var findings findingList
@@ -282,17 +281,8 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 		}
 		facts.done(i)
 	}
-	// The rules are done with the graph's chains and reached URLs. They
-	// are freed before the findings are copied into one list, which
-	// briefly needs the findings twice: collected and given back to the
-	// system now, not at some later point, their memory holds the copy
-	// instead of adding to it (on a big site, a tenth of the peak for a
-	// tenth of a second). The copy needs one run of free pages, which
-	// the heap left by the crawl seldom has.
 	rep.Coverage = coverage(g, facts.get(Chains).([]crawler.Chain))
 	facts.done(len(e.Rules))
-	g.Forget()
-	debug.FreeOSMemory()
 	rep.Findings = findings.all()
 	slices.SortStableFunc(rep.Findings, compareFindings)
 	return rep

@@ -255,3 +255,35 @@ func TestFactPassIsNoRule(t *testing.T) {
 		}
 	}
 }
+
+// TestRunLeavesGraph: the engine reads the graph, computes what the
+// rules share apart from it, and changes nothing in it.
+func TestRunLeavesGraph(t *testing.T) {
+	const a, b, c = "http://h.test/a", "http://h.test/b", "http://h.test/c"
+	graph := func() *crawler.Graph {
+		return &crawler.Graph{
+			Responses: map[string]*crawler.Response{
+				a: {URL: a, Status: 301, Redirect: &crawler.Redirect{Locations: []string{b}, Location: b}},
+				b: {URL: b, Status: 302, Redirect: &crawler.Redirect{Locations: []string{c}, Location: c}},
+				c: {URL: c, Status: 200},
+			},
+			References: []crawler.Reference{{Kind: crawler.RefSeed, Target: a}, {Kind: crawler.RefAnchor, Source: c, Target: a}},
+			Stats:      crawler.Stats{Fetched: 3, Cancelled: true},
+		}
+	}
+	g := graph()
+	all := []*Fact{Entries, Chains, Inbound, Reached}
+	rep := (&Engine{Rules: []*Rule{ruleRun("all", all, func(p *Pass) error {
+		if len(p.Entries()) != 1 || len(p.Chains()) != 1 || p.ChainOf(a) == nil || p.Source(a) != c || len(p.Reached()) != 2 {
+			t.Errorf("facts: entries %q, chains %d, reached %d", p.Entries(), len(p.Chains()), len(p.Reached()))
+		}
+		p.Reportf(Finding{URL: a}, "seen")
+		return nil
+	})}}).Run(g)
+	if len(rep.Errors) > 0 || len(rep.Findings) != 1 || !rep.Coverage.Partial {
+		t.Fatalf("report: %+v", rep)
+	}
+	if !reflect.DeepEqual(g, graph()) {
+		t.Error("the run changed its graph")
+	}
+}
