@@ -238,6 +238,12 @@ type Engine struct {
 	// them with graph URLs as they are. Every rule sees it as Pass.Expect;
 	// nil means no map.
 	Expect map[string]string
+	// RulesDone, when set, is called once the rules have run and the
+	// facts they shared are dropped, just before the findings are
+	// gathered into one list: on a big site, that copy is the peak of a
+	// run, and a command may collect garbage here (debug.FreeOSMemory).
+	// The engine itself leaves the garbage collector alone.
+	RulesDone func()
 }
 
 // Report is the outcome of a run.
@@ -283,6 +289,9 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 	}
 	rep.Coverage = coverage(g, facts.get(Chains).([]crawler.Chain))
 	facts.done(len(e.Rules))
+	if e.RulesDone != nil {
+		e.RulesDone()
+	}
 	rep.Findings = findings.all()
 	slices.SortStableFunc(rep.Findings, compareFindings)
 	return rep

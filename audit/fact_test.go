@@ -287,3 +287,18 @@ func TestRunLeavesGraph(t *testing.T) {
 		t.Error("the run changed its graph")
 	}
 }
+
+// TestRulesDone: the engine calls its hook once, after the rules and
+// before the findings are gathered, and leaves the rest to the caller.
+func TestRulesDone(t *testing.T) {
+	var order []string
+	e := &Engine{Rules: []*Rule{
+		ruleRun("a", []*Fact{Chains}, func(p *Pass) error { order = append(order, "a"); p.Reportf(Finding{URL: "/x"}, "x"); return nil }),
+		ruleRun("b", nil, func(*Pass) error { order = append(order, "b"); return nil }),
+	}}
+	e.RulesDone = func() { order = append(order, "done") }
+	rep := e.Run(&crawler.Graph{})
+	if !reflect.DeepEqual(order, []string{"a", "b", "done"}) || len(rep.Findings) != 1 {
+		t.Errorf("order %q, %d findings; want the hook once after the rules, and the finding", order, len(rep.Findings))
+	}
+}
