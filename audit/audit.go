@@ -5,7 +5,6 @@ package audit
 import (
 	"cmp"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -75,7 +74,11 @@ type Rule struct {
 	// (Engine.Expect, check --expect): a command without one tells a
 	// user who selects only such rules.
 	NeedsExpect bool
-	Run         func(*Pass) error
+	// Needs lists the facts the rule reads through its Pass (Pass.Chains,
+	// Pass.ResultOf, ...): the engine computes them once for all the
+	// rules that need them. Asking for a fact not listed here panics.
+	Needs []*Fact
+	Run   func(*Pass) error
 }
 
 // Finding is one problem at one URL.
@@ -119,6 +122,9 @@ type Pass struct {
 	overridden bool
 	findings   *findingList
 	engine     *Engine
+	needs      []*Fact  // what the rule or fact declares it reads
+	facts      *factSet // the run's facts; nil in a view of another rule (Other)
+	fact       *Fact    // the fact the pass computes, if it computes one
 }
 
 // Other returns a view of the rule named name as it runs beside this
@@ -146,6 +152,9 @@ func (p *Pass) Other(name string) *Pass {
 // severity set by the user overrides both. A finding at severity none is
 // dropped.
 func (p *Pass) Reportf(f Finding, format string, args ...any) {
+	if p.findings == nil {
+		panic(p.who() + " reports a finding, which only a running rule does")
+	}
 	f.Rule = p.Rule.Name
 	switch {
 	case p.overridden:
@@ -201,6 +210,9 @@ func (p *Pass) Bool(name string) bool { return option[bool](p, name) }
 func (p *Pass) String(name string) string { return option[string](p, name) }
 
 func option[T any](p *Pass, name string) T {
+	if p.Rule == nil {
+		panic(fmt.Sprintf("%s asks for option %q: only rules have options", p.who(), name))
+	}
 	if v, ok := p.options[name]; ok {
 		return v.(T)
 	}
@@ -230,6 +242,12 @@ type Engine struct {
 	// them with graph URLs as they are. Every rule sees it as Pass.Expect;
 	// nil means no map.
 	Expect map[string]string
+	// RulesDone, when set, is called once the rules have run and the
+	// facts they shared are dropped, just before the findings are
+	// gathered into one list: on a big site, that copy is the peak of a
+	// run, and a command may collect garbage here (debug.FreeOSMemory).
+	// The engine itself leaves the garbage collector alone.
+	RulesDone func()
 }
 
 // Report is the outcome of a run.
@@ -252,30 +270,32 @@ type Report struct {
 }
 
 // Run runs every rule over g, in order, and returns the sorted findings.
-// It leaves g's computed chains forgotten (crawler.Graph.Forget). Before
-// it copies the findings into one list, it collects garbage and gives
-// free memory back to the system (debug.FreeOSMemory), which a library
-// seldom does: on a big site the copy is the peak of the run otherwise.
+// It reads g and changes nothing in it. The facts the rules share are
+// computed once and dropped after the last rule that needs them (the
+// chains after the coverage), before the findings are gathered into one
+// list.
 func (e *Engine) Run(g *crawler.Graph) *Report {
 	rep := &Report{Graph: g, Rules: e.Rules}
 	var findings findingList
+	// The rules need their facts, and the coverage the chains.
+	needs := make([][]*Fact, 0, len(e.Rules)+1)
 	for _, r := range e.Rules {
-		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name], findings: &findings, engine: e}
+		needs = append(needs, r.Needs)
+	}
+	facts := newFactSet(g, e.Expect, append(needs, []*Fact{Chains}))
+	for i, r := range e.Rules {
+		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name], findings: &findings, engine: e, needs: r.Needs, facts: facts}
 		p.override, p.overridden = e.Severity[r.Name]
 		if err := run(p); err != nil {
 			rep.Errors = append(rep.Errors, RuleError{Rule: r.Name, Err: err.Error()})
 		}
+		facts.done(i)
 	}
-	// The rules are done with the graph's chains and reached URLs. They
-	// are freed before the findings are copied into one list, which
-	// briefly needs the findings twice: collected and given back to the
-	// system now, not at some later point, their memory holds the copy
-	// instead of adding to it (on a big site, a tenth of the peak for a
-	// tenth of a second). The copy needs one run of free pages, which
-	// the heap left by the crawl seldom has.
-	rep.Coverage = CoverageOf(g) // while the rules' chains are at hand
-	g.Forget()
-	debug.FreeOSMemory()
+	rep.Coverage = coverage(g, facts.get(Chains).([]crawler.Chain))
+	facts.done(len(e.Rules))
+	if e.RulesDone != nil {
+		e.RulesDone()
+	}
 	rep.Findings = findings.all()
 	slices.SortStableFunc(rep.Findings, compareFindings)
 	return rep
@@ -291,10 +311,15 @@ func compareFindings(a, b Finding) int {
 	)
 }
 
-// run calls the rule, turning a panic into an error.
+// run calls the rule, turning a panic into an error, and a fact that
+// could not be computed into its error.
 func run(p *Pass) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
+			if fe, ok := v.(*factError); ok {
+				err = fe
+				return
+			}
 			err = fmt.Errorf("panic: %v", v)
 		}
 	}()

@@ -34,13 +34,18 @@ func CoverageOf(g *crawler.Graph) Coverage {
 	if g == nil {
 		return Coverage{}
 	}
+	return coverage(g, g.Chains())
+}
+
+// coverage is CoverageOf with g's chains (crawler.Graph.Chains).
+func coverage(g *crawler.Graph, chains []crawler.Chain) Coverage {
 	var unread []string
 	for u, r := range g.Responses {
 		if !answered(r) {
 			unread = append(unread, u)
 		}
 	}
-	for _, c := range g.Chains() {
+	for _, c := range chains {
 		if c.End == crawler.EndUnfetched {
 			for _, h := range c.Hops {
 				unread = append(unread, h.URL)

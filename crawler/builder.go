@@ -148,10 +148,7 @@ func (c *crawl) finish() {
 	}
 	// Pages are read in parallel: sort so that the graph is the same
 	// from run to run.
-	slices.SortFunc(refs, func(a, b Reference) int {
-		return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.Source, b.Source),
-			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Text, b.Text))
-	})
+	SortReferences(refs)
 	c.g.References = slices.Clip(refs)
 	// Sitemaps are read in parallel: in URL order, the graph is the same
 	// from run to run.

@@ -2,11 +2,9 @@ package crawler
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 )
 
@@ -215,6 +213,21 @@ type Reference struct {
 	Text     string // anchor text, hreflang code or form method; Blocking or "poster" for some resources (see RefKind)
 }
 
+// CompareReferences orders references by target, source, kind and text:
+// the order of a graph's References, which the crawl keeps so that rules
+// find the references to a URL by searching them. It returns a negative
+// number when a comes first, a positive one when b does, 0 when they are
+// equal.
+func CompareReferences(a, b Reference) int {
+	return cmp.Or(cmp.Compare(a.Target, b.Target), cmp.Compare(a.Source, b.Source),
+		cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Text, b.Text))
+}
+
+// SortReferences sorts refs in the order of a graph's References
+// (CompareReferences): a graph built otherwise than by a crawl, from a
+// file or from literals in a test, sorts its references with it.
+func SortReferences(refs []Reference) { slices.SortFunc(refs, CompareReferences) }
+
 // Sitemap is one sitemap or sitemap index that was read.
 type Sitemap struct {
 	URL     string
@@ -288,8 +301,8 @@ type Hop struct {
 }
 
 // Chain is the path from an entry URL that redirects to where it ends.
-// A graph may keep one per URL that redirects (see Chains): its entry and
-// final URLs are read from its hops, not kept twice.
+// A run may hold one per entry URL that redirects (see Graph.Chains): its
+// entry and final URLs are read from its hops, not kept twice.
 type Chain struct {
 	Hops  []Hop     // one per redirect, in order; a chain has at least one
 	Final *Response // the response of FinalURL; nil when End is EndUnfetched
@@ -333,38 +346,22 @@ func (c *Chain) Temporary() bool {
 }
 
 // Graph is everything a crawl learnt. It is plain data: rules and
-// reports read it, and tests build it from literals.
+// reports read it, and tests build it from literals. Its methods compute
+// what they return on each call and keep nothing; what the rules share
+// is computed once per run by the audit engine.
 type Graph struct {
 	Responses map[string]*Response // by normalised URL
 	// References holds every start URL and every reference to a URL that
 	// was not fetched or does not answer a plain 2xx (a redirect, a
-	// refresh, an error, a robots.txt block), sorted by target, source
-	// and kind; a page referencing a URL twice the same way counts once.
+	// refresh, an error, a robots.txt block), sorted by target, source,
+	// kind and text (SortReferences); a page referencing a URL twice the
+	// same way counts once.
 	// References to plain 2xx answers are only counted, in their
 	// Response.Referrers.
 	References []Reference
 	Sitemaps   []Sitemap
 	Scope      Scope
 	Stats      Stats
-
-	once   sync.Once
-	chains []Chain
-
-	reachOnce sync.Once
-	reached   []Reach
-
-	inboundOnce sync.Once
-	byTarget    bool             // References are sorted by target
-	inbound     map[string][]int // else: reference indexes by target
-}
-
-// Forget drops the chains and reached URLs that Chains, ChainOf and
-// ReachedRedirects computed and keep, to free their memory: they are computed
-// again when next asked for. It must not run while another goroutine
-// uses the graph.
-func (g *Graph) Forget() {
-	g.once, g.chains = sync.Once{}, nil
-	g.reachOnce, g.reached = sync.Once{}, nil
 }
 
 // Lookup returns the response for a normalised URL, or nil.
@@ -381,11 +378,17 @@ func (g *Graph) SortedResponses() []*Response {
 }
 
 // Entries returns the distinct targets of all references (start URLs,
-// sitemap entries and URLs referenced from pages), sorted.
+// sitemap entries and URLs referenced from pages), sorted. References in
+// their order are read once; others are sorted in a copy.
 func (g *Graph) Entries() []string {
-	g.indexInbound()
-	if !g.byTarget {
-		return slices.Sorted(maps.Keys(g.inbound))
+	byTarget := func(a, b Reference) int { return cmp.Compare(a.Target, b.Target) }
+	if !slices.IsSortedFunc(g.References, byTarget) {
+		out := make([]string, len(g.References))
+		for i, ref := range g.References {
+			out[i] = ref.Target
+		}
+		slices.Sort(out)
+		return slices.Clip(slices.Compact(out))
 	}
 	n := 0
 	for i, ref := range g.References {
@@ -403,19 +406,42 @@ func (g *Graph) Entries() []string {
 }
 
 // Chains returns, for each entry URL that redirects, the chain it starts,
-// ordered by entry URL. It is computed once (until Forget); the graph
-// must not change afterwards.
+// ordered by entry URL.
 func (g *Graph) Chains() []Chain {
-	g.once.Do(func() {
-		entries := g.Entries()
-		g.chains = make([]Chain, 0, g.countChains(entries))
-		for _, u := range entries {
-			if g.startsChain(u) {
-				g.chains = append(g.chains, g.Follow(u))
-			}
+	entries := g.Entries()
+	chains := make([]Chain, 0, g.countChains(entries))
+	for _, u := range entries {
+		if g.startsChain(u) {
+			chains = append(chains, g.Follow(u))
 		}
-	})
-	return g.chains
+	}
+	return chains
+}
+
+// ChainOf returns the chain that starts at entry URL u, followed anew,
+// or nil when u is not an entry URL that redirects. It looks through all
+// the references: for one look-up, as tests make; the rules find a chain
+// among those their run computed once (audit.Pass.ChainOf).
+func (g *Graph) ChainOf(u string) *Chain {
+	if !g.startsChain(u) || !slices.ContainsFunc(g.References, func(ref Reference) bool { return ref.Target == u }) {
+		return nil
+	}
+	c := g.Follow(u)
+	return &c
+}
+
+// Inbound returns the references whose target is the normalised URL u,
+// in the graph's order, in a slice of their own. It looks through all
+// the references: for one look-up, as tests make; the rules search them
+// (audit.Pass.Inbound).
+func (g *Graph) Inbound(u string) []Reference {
+	out := []Reference{}
+	for _, ref := range g.References {
+		if ref.Target == u {
+			out = append(out, ref)
+		}
+	}
+	return out
 }
 
 // ChainCount returns how many chains Chains returns, without walking
@@ -441,52 +467,6 @@ func (g *Graph) startsChain(u string) bool {
 	}
 	_, _, ok := r.Next()
 	return ok
-}
-
-// ChainOf returns the chain that starts at entry URL u, or nil when u is
-// not an entry URL that redirects.
-func (g *Graph) ChainOf(u string) *Chain {
-	chains := g.Chains() // ordered by entry URL
-	if i, ok := slices.BinarySearchFunc(chains, u, func(c Chain, u string) int { return cmp.Compare(c.URL(), u) }); ok {
-		return &chains[i]
-	}
-	return nil
-}
-
-// Inbound returns the references whose target is the normalised URL u.
-// A crawl's references are sorted by target, and Inbound searches them;
-// for a graph built otherwise an index is made once.
-func (g *Graph) Inbound(u string) []Reference {
-	g.indexInbound()
-	if g.byTarget {
-		i, _ := slices.BinarySearchFunc(g.References, u, func(r Reference, t string) int { return cmp.Compare(r.Target, t) })
-		j := i
-		for j < len(g.References) && g.References[j].Target == u {
-			j++
-		}
-		return g.References[i:j:j]
-	}
-	idx := g.inbound[u]
-	out := make([]Reference, len(idx))
-	for i, j := range idx {
-		out[i] = g.References[j]
-	}
-	return out
-}
-
-// indexInbound finds out, once, whether References are sorted by
-// target, and indexes them by target when they are not.
-func (g *Graph) indexInbound() {
-	g.inboundOnce.Do(func() {
-		g.byTarget = slices.IsSortedFunc(g.References, func(a, b Reference) int { return cmp.Compare(a.Target, b.Target) })
-		if g.byTarget {
-			return
-		}
-		g.inbound = make(map[string][]int)
-		for i, ref := range g.References {
-			g.inbound[ref.Target] = append(g.inbound[ref.Target], i)
-		}
-	})
 }
 
 // Follow walks the chain that starts at URL u through the graph. For a u
@@ -525,110 +505,6 @@ func (g *Graph) Follow(u string) Chain {
 		}
 		u = target
 	}
-}
-
-// Reach is one URL the crawl reached from its entry points that
-// redirects or tries to: an entry URL itself, or a URL in the chain an
-// entry URL starts.
-type Reach struct {
-	URL      string
-	Response *Response // its response: a URL that was not fetched redirects nowhere
-	Hop      *Hop      // how it redirects; nil when it tries to and leads nowhere
-	Entries  []string  // the entry URLs it is reached from, sorted
-	// Source is the page or sitemap to name for a finding about the URL:
-	// the smallest non-empty source among the references to its entry
-	// URLs, so that the choice does not depend on crawl order; "" when
-	// only start URLs lead to it.
-	Source string
-}
-
-// ReachedRedirects returns every URL reached from an entry point that
-// redirects or tries to, once each, ordered by URL: every hop of the
-// chain an entry starts, and every entry or final URL whose response has
-// a Redirect (a 3xx answer, or a Location field) though it leads
-// nowhere. A URL answers the same way in every chain, so one record per
-// URL is all there is to see. Plain answers, and responses no entry point
-// reaches (robots.txt, sitemaps), are left out: the rules look at
-// redirects one by one, and at the rest in bulk. It is computed once
-// (until Forget).
-func (g *Graph) ReachedRedirects() []Reach {
-	g.reachOnce.Do(func() {
-		entries := g.Entries()
-		// walk calls f for every URL entry k reaches that redirects or
-		// tries to: the entry, or the hops and final URL of the chain it
-		// starts.
-		walk := func(f func(u string, r *Response, h *Hop, k int)) {
-			for k, e := range entries {
-				c := g.ChainOf(e)
-				if c == nil {
-					if r := g.Responses[e]; r != nil && r.Redirect != nil {
-						f(e, r, nil, k)
-					}
-					continue
-				}
-				for i := range c.Hops {
-					f(c.Hops[i].URL, c.Hops[i].Response, &c.Hops[i], k)
-				}
-				if c.Final != nil && c.Final.Redirect != nil {
-					f(c.FinalURL(), c.Final, nil, k)
-				}
-			}
-		}
-		// Two walks: the first numbers the URLs, so that the list is
-		// made at its size.
-		index := make(map[string]int, len(entries))
-		walk(func(u string, _ *Response, _ *Hop, _ int) {
-			if _, ok := index[u]; !ok {
-				index[u] = len(index)
-			}
-		})
-		reached := make([]Reach, len(index))
-		src, srcOf := "", -1
-		walk(func(u string, r *Response, h *Hop, k int) {
-			x := &reached[index[u]]
-			if x.URL == "" {
-				x.URL, x.Response = u, r
-			}
-			if x.Hop == nil && h != nil {
-				x.Hop = h
-			}
-			// Entries come in order and a chain holds a URL at most twice
-			// (a loop's last URL): comparing with the last one keeps the
-			// list sorted and free of repeats. A first entry takes no
-			// memory: the list is then a slice of entries, whose capacity
-			// of one makes a second entry copy it.
-			switch n := len(x.Entries); {
-			case n == 0:
-				x.Entries = entries[k : k+1 : k+1]
-			case x.Entries[n-1] != entries[k]:
-				x.Entries = append(x.Entries, entries[k])
-			}
-			if k != srcOf {
-				src, srcOf = g.Source(entries[k]), k
-			}
-			if src != "" && (x.Source == "" || src < x.Source) {
-				x.Source = src
-			}
-		})
-		slices.SortFunc(reached, func(a, b Reach) int { return cmp.Compare(a.URL, b.URL) })
-		g.reached = reached
-	})
-	return g.reached
-}
-
-// Source returns the page or sitemap to name as the source of a finding
-// about URL u: the smallest non-empty source among the references to u
-// from other pages (a page's skip link to itself names no source), so
-// that the choice does not depend on crawl order; "" when only start
-// URLs and u itself reference u.
-func (g *Graph) Source(u string) string {
-	src := ""
-	for _, ref := range g.Inbound(u) {
-		if ref.Source != "" && ref.Source != u && (src == "" || ref.Source < src) {
-			src = ref.Source
-		}
-	}
-	return src
 }
 
 // answered reports whether URL u answered one of the chain's hops. A

@@ -19,8 +19,9 @@ import (
 // the redirect at hop URL u, answering status: 308 when the redirect
 // already keeps the request method (307, 308) or a POST form reaches it
 // (a 301 would turn the POST into a GET: RFC 9110 §15.4.2), else 301.
-func permanentStatus(g *crawler.Graph, u string, status int, entries []string) int {
-	if status == 307 || status == 308 || postReaches(g, u, entries) {
+// It needs fact audit.Inbound, and audit.Chains when an entry is not u.
+func permanentStatus(p *audit.Pass, u string, status int, entries []string) int {
+	if status == 307 || status == 308 || postReaches(p, u, entries) {
 		return 308
 	}
 	return 301
@@ -29,15 +30,15 @@ func permanentStatus(g *crawler.Graph, u string, status int, entries []string) i
 // postReaches reports whether a form submitted with POST (or any method
 // but GET) reaches URL u from one of the entry URLs: it submits to the
 // entry, and every redirect before u keeps the method (307 or 308).
-func postReaches(g *crawler.Graph, u string, entries []string) bool {
+func postReaches(p *audit.Pass, u string, entries []string) bool {
 	for _, e := range entries {
-		if !postedTo(g, e) {
+		if !postedTo(p, e) {
 			continue
 		}
 		if e == u {
 			return true
 		}
-		c := g.ChainOf(e)
+		c := p.ChainOf(e)
 		if c == nil {
 			continue
 		}
@@ -55,8 +56,8 @@ func postReaches(g *crawler.Graph, u string, entries []string) bool {
 
 // postedTo reports whether a form submits to URL u with another method
 // than GET.
-func postedTo(g *crawler.Graph, u string) bool {
-	for _, ref := range g.Inbound(u) {
+func postedTo(p *audit.Pass, u string) bool {
+	for _, ref := range p.Inbound(u) {
 		if ref.Kind == crawler.RefForm && ref.Text != "" && !strings.EqualFold(ref.Text, "get") {
 			return true
 		}

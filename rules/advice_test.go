@@ -20,35 +20,10 @@ import (
 // as check --expect does), and checks that the findings on one URL never
 // contradict each other (checkOneAdvice).
 func TestOneAdvicePerURL(t *testing.T) {
-	sites, err := filepath.Glob(filepath.Join("testdata", "*", "site.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sites = append(sites, filepath.Join("..", "crawler", "testdata", "site.txt"))
-	if len(sites) < 25 {
-		t.Fatalf("found %d fixture sites, want one per rule and the crawler's", len(sites))
-	}
-	for _, path := range sites {
-		name := filepath.Base(filepath.Dir(path))
-		if strings.HasPrefix(path, "..") {
-			name = "crawler"
-		}
+	for name, path := range fixtureSites(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			var g *crawler.Graph
-			var expect map[string]string
-			if _, err := os.Stat(filepath.Join(filepath.Dir(path), "map.csv")); err == nil {
-				g, expect = crawlMap(t, name)
-			} else {
-				fixture, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				site := crawlertest.New(t, string(fixture))
-				if g, err = crawler.Crawl(context.Background(), site.Config("http://"+crawlertest.Host+"/")); err != nil {
-					t.Fatal(err)
-				}
-			}
+			g, expect := crawlSite(t, name, path)
 			rep := (&audit.Engine{Rules: All(), Expect: expect}).Run(g)
 			for _, e := range rep.Errors {
 				t.Errorf("rule %s failed: %s", e.Rule, e.Err)
@@ -59,6 +34,49 @@ func TestOneAdvicePerURL(t *testing.T) {
 			checkOneAdvice(t, g, rep.Findings)
 		})
 	}
+}
+
+// fixtureSites returns the fixture sites of the repository, by name:
+// one per rule, and the crawler's.
+func fixtureSites(t *testing.T) map[string]string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "*", "site.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths = append(paths, filepath.Join("..", "crawler", "testdata", "site.txt"))
+	if len(paths) < 25 {
+		t.Fatalf("found %d fixture sites, want one per rule and the crawler's", len(paths))
+	}
+	sites := map[string]string{}
+	for _, path := range paths {
+		name := filepath.Base(filepath.Dir(path))
+		if strings.HasPrefix(path, "..") {
+			name = "crawler"
+		}
+		sites[name] = path
+	}
+	return sites
+}
+
+// crawlSite crawls the fixture site name at path as crawl does, or,
+// when it has a redirect map, as check --expect does, and returns its
+// graph and map (nil when none).
+func crawlSite(t *testing.T, name, path string) (*crawler.Graph, map[string]string) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join(filepath.Dir(path), "map.csv")); err == nil {
+		return crawlMap(t, name)
+	}
+	fixture, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := crawlertest.New(t, string(fixture))
+	g, err := crawler.Crawl(context.Background(), site.Config("http://"+crawlertest.Host+"/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, nil
 }
 
 // checkOneAdvice checks that the findings on one URL advise at most one

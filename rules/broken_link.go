@@ -57,12 +57,12 @@ var BrokenLink = &audit.Rule{
 			"(developers.google.com/crawling/docs/troubleshooting/http-status-codes) and " +
 			"\"Site moves with URL changes\" (update internal links, sitemaps and canonicals).",
 	},
-	Run: runBrokenLink,
+	Needs: []*audit.Fact{audit.Entries, audit.Chains, audit.Inbound, renames},
+	Run:   runBrokenLink,
 }
 
 func runBrokenLink(p *audit.Pass) error {
 	g := p.Graph
-	var renamed renames
 	// mapped reports whether the redirect map of check --expect judges
 	// URL u: redirect-map-missing says what a listed URL that answers an
 	// error should do.
@@ -70,9 +70,9 @@ func runBrokenLink(p *audit.Pass) error {
 	if p.Other("redirect-map-missing") != nil {
 		mapped = func(u string) bool { _, ok := p.Expect[u]; return ok }
 	}
-	for _, target := range g.Entries() {
+	for _, target := range p.Entries() {
 		r := g.Lookup(target)
-		c := g.ChainOf(target)
+		c := p.ChainOf(target)
 		// Broken: the URL answers an error, or its chain ends on one (the
 		// other reference rules leave such chains to this one).
 		if r == nil || c == nil && !answersError(r) || c != nil && !endsInError(c) {
@@ -91,16 +91,16 @@ func runBrokenLink(p *audit.Pass) error {
 			what = describeChain(c)
 		}
 		if _, ok := p.Expect[target]; !ok { // the redirect map says where it goes
-			if f.Fix.Target = renamed.of(g, end); f.Fix.Target != "" && c == nil {
+			if f.Fix.Target = renamedTo(p, end); f.Fix.Target != "" && c == nil {
 				// The renamed URL itself should redirect, keeping a
 				// form's POST.
-				f.Fix.Status = permanentStatus(g, target, 0, []string{target})
+				f.Fix.Status = permanentStatus(p, target, 0, []string{target})
 			}
 		}
 		// A link to another site is a warning, unless the error is on
 		// this site: the other site redirects into a broken URL of ours.
 		ours := inScope(g, target) || end != nil && inScope(g, end.URL)
-		refs := inboundBySource(g, target)
+		refs := p.Inbound(target) // ordered by source
 		for i := 0; i < len(refs); {
 			j := i + 1
 			for j < len(refs) && refs[j].Source == refs[i].Source {
@@ -129,12 +129,12 @@ func runBrokenLink(p *audit.Pass) error {
 // referencedBroken reports whether broken-link reports a reference into
 // chain c: it ends on an error, and a page, a sitemap or a form
 // references its entry URL (a start URL that redirects is
-// broken-redirect's).
-func referencedBroken(g *crawler.Graph, c *crawler.Chain) bool {
+// broken-redirect's). It needs fact audit.Inbound.
+func referencedBroken(p *audit.Pass, c *crawler.Chain) bool {
 	if !endsInError(c) {
 		return false
 	}
-	return slices.ContainsFunc(g.Inbound(c.URL()), func(ref crawler.Reference) bool { return counts(ref, c, c.Final) })
+	return slices.ContainsFunc(p.Inbound(c.URL()), func(ref crawler.Reference) bool { return counts(ref, c, c.Final) })
 }
 
 // counts reports whether a reference to a URL whose chain c (nil when
@@ -231,48 +231,53 @@ func brokenFix(ref crawler.Reference, u string, c *crawler.Chain, fix audit.Fix)
 	return edit
 }
 
-// renames finds, for a broken URL of the site, the URL it was most
-// likely renamed to: the only URL of the site that answers 2xx (a page,
-// or a file a page links or loads: a moved PDF) and has the same last
-// path segment. The index is made on first use.
-type renames struct {
-	made  bool
-	pages map[string]string // host and last segment -> the page's URL; "" when several pages share them
-}
-
-// of returns the page broken response r was likely renamed to, or "":
-// r must be a URL of the site that answers 404 or 410.
-func (x *renames) of(g *crawler.Graph, r *crawler.Response) string {
-	if r == nil || r.Status != 404 && r.Status != 410 {
-		return ""
-	}
-	return x.page(g, r.URL)
-}
-
-// page returns the only page of the site that answers 2xx and has the
-// same last path segment as URL u of the site, or "".
-func (x *renames) page(g *crawler.Graph, u string) string {
-	key, ok := renameKey(u)
-	if !ok || !inScope(g, u) {
-		return ""
-	}
-	if !x.made {
-		x.made = true
-		x.pages = map[string]string{}
-		for u, p := range g.Responses {
-			if !p.Internal || p.Status < 200 || p.Status >= 300 || p.Redirect != nil || p.Refresh != nil {
+// renames is the fact that finds, for a broken URL of the site, the URL
+// it was most likely renamed to: the only URL of the site that answers
+// 2xx (a page, or a file a page links or loads: a moved PDF) and has the
+// same last path segment. It maps a host and last segment (renameKey) to
+// the page's URL, "" when several pages share them. Rules ask for it
+// only once they have a URL to look up (renamedPage), as most runs need
+// none.
+var renames = &audit.Fact{
+	Name: "renames",
+	Doc:  "the pages of the site that answer 2xx, by host and last path segment",
+	Compute: func(p *audit.Pass) (any, error) {
+		pages := map[string]string{}
+		for u, r := range p.Graph.Responses {
+			if !r.Internal || r.Status < 200 || r.Status >= 300 || r.Redirect != nil || r.Refresh != nil {
 				continue
 			}
 			if k, ok := renameKey(u); ok {
-				if _, dup := x.pages[k]; dup {
-					x.pages[k] = ""
+				if _, dup := pages[k]; dup {
+					pages[k] = ""
 				} else {
-					x.pages[k] = u
+					pages[k] = u
 				}
 			}
 		}
+		return pages, nil
+	},
+}
+
+// renamedTo returns the page broken response r was likely renamed to,
+// or "": r must be a URL of the site that answers 404 or 410. It needs
+// fact renames.
+func renamedTo(p *audit.Pass, r *crawler.Response) string {
+	if r == nil || r.Status != 404 && r.Status != 410 {
+		return ""
 	}
-	return x.pages[key]
+	return renamedPage(p, r.URL)
+}
+
+// renamedPage returns the only page of the site that answers 2xx and has
+// the same last path segment as URL u of the site, or "". It needs fact
+// renames.
+func renamedPage(p *audit.Pass, u string) string {
+	key, ok := renameKey(u)
+	if !ok || !inScope(p.Graph, u) {
+		return ""
+	}
+	return p.ResultOf(renames).(map[string]string)[key]
 }
 
 // renameKey returns the host and last path segment of URL u, by which a

@@ -33,26 +33,25 @@ var BrokenRedirect = &audit.Rule{
 			"status codes troubleshooting (developers.google.com/crawling/docs/troubleshooting/" +
 			"http-status-codes) and \"Redirects and Google Search\".",
 	},
-	Run: runBrokenRedirect,
+	Needs: []*audit.Fact{audit.Chains, audit.Inbound, renames},
+	Run:   runBrokenRedirect,
 }
 
 func runBrokenRedirect(p *audit.Pass) error {
-	g := p.Graph
-	var renamed renames
 	brokenLinks := p.Other("broken-link") != nil
-	chains := g.Chains()
+	chains := p.Chains()
 	for i := range chains {
 		c := &chains[i]
 		r := c.Final
-		if !endsInError(c) || brokenLinks && referencedBroken(g, c) {
+		if !endsInError(c) || brokenLinks && referencedBroken(p, c) {
 			continue // fine, or broken-link's: once per page that references it
 		}
 		n := len(c.Hops)
-		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: r.Status, Target: c.FinalURL(), Hops: n}
+		f := audit.Finding{URL: c.URL(), Source: p.Source(c.URL()), Status: r.Status, Target: c.FinalURL(), Hops: n}
 		fix := "point the redirect at a page that answers 200, or let " + c.URL() + " answer 404 or 410 itself"
 		if _, mapped := p.Expect[c.URL()]; mapped {
 			// The redirect map says where it goes (redirect-map-mismatch).
-		} else if to := renamed.of(g, r); to != "" {
+		} else if to := renamedTo(p, r); to != "" {
 			f.Fix.Target = to
 			fix = "the end looks renamed to " + to + " (the only page with the same last path segment): point the redirect at it"
 		}

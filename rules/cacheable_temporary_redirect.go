@@ -34,13 +34,14 @@ var CacheableTemporaryRedirect = &audit.Rule{
 		Default: 86400,
 		Doc:     "smallest explicit freshness lifetime, in seconds, that is flagged",
 	}},
-	Run: runCacheableTemporaryRedirect,
+	Needs: []*audit.Fact{audit.Reached, audit.Inbound, audit.Chains},
+	Run:   runCacheableTemporaryRedirect,
 }
 
 func runCacheableTemporaryRedirect(p *audit.Pass) error {
 	minLifetime := int64(p.Int("min-lifetime"))
 	g := p.Graph
-	for _, x := range g.ReachedRedirects() {
+	for _, x := range p.Reached() {
 		h := x.Hop
 		if h == nil || h.Kind != crawler.HopHTTP || !inScope(g, x.URL) {
 			continue
@@ -62,7 +63,7 @@ func runCacheableTemporaryRedirect(p *audit.Pass) error {
 			continue
 		}
 		f := audit.Finding{URL: x.URL, Source: x.Source, Status: h.Status, Target: h.Target}
-		f.Fix.Status = permanentStatus(g, x.URL, h.Status, x.Entries)
+		f.Fix.Status = permanentStatus(p, x.URL, h.Status, x.Entries)
 		p.Reportf(f, "temporary %d to %s may be reused by caches for %s (%s): visitors keep being sent on as if it were permanent; answer %d if the move is permanent, else lower the lifetime",
 			h.Status, h.Target, formatLifetime(l.Seconds), l.From, f.Fix.Status)
 	}

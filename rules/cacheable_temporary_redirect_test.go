@@ -57,6 +57,18 @@ func TestCacheableTemporaryRedirect(t *testing.T) {
 			want:  row("302"),
 			words: []string{"for 1 hour"},
 		},
+		{
+			name: "a POST form reaches it through a 307: answer 308",
+			graph: func() *crawler.Graph {
+				const site = "http://site.test"
+				r := litRedirect(site+"/r", 302, site+"/new")
+				r.Redirect.Header = &crawler.Headers{CacheControl: "max-age=31536000"}
+				return litGraph([]crawler.Reference{litRef(crawler.RefForm, site+"/", site+"/kept", "post")},
+					litRedirect(site+"/kept", 307, site+"/r"), r, litPage(site+"/new"))
+			}(),
+			want:  row("302"),
+			words: []string{"answer 308 if the move is permanent"},
+		},
 		{name: "silent: an hour", graph: litCached(302, crawler.Headers{CacheControl: "max-age=3600"})},
 		{name: "silent: no headers", graph: litCached(302, crawler.Headers{})},
 		{name: "silent: no-store wins", graph: litCached(302, crawler.Headers{CacheControl: "max-age=31536000, no-store"})},

@@ -25,12 +25,13 @@ var CanonicalToRedirect = &audit.Rule{
 			"Sources: Google Search Central, \"Consolidate duplicate URLs\" (do not point canonicals " +
 			"at redirecting or broken URLs) and \"Site moves with URL changes\" (update canonicals).",
 	},
-	Run: runCanonicalToRedirect,
+	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains},
+	Run:   runCanonicalToRedirect,
 }
 
 func runCanonicalToRedirect(p *audit.Pass) error {
 	brokenLinks := p.Other("broken-link") != nil
-	for r := range redirectRefs(p.Graph, refKinds(crawler.RefCanonical)) {
+	for r := range redirectRefs(p, refKinds(crawler.RefCanonical)) {
 		c := r.Chain
 		if r.Source == r.URL {
 			continue // a page that names itself and redirects with a refresh or a script: meta-refresh's and javascript-redirect's

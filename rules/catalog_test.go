@@ -131,3 +131,23 @@ func TestOtherNamesRules(t *testing.T) {
 		t.Error("no call of Other found: the pattern is out of date")
 	}
 }
+
+// TestNeeds keeps the rules' declarations of the facts they read true:
+// a rule that asks for a fact it does not declare in its Needs fails
+// (audit.Pass.ResultOf). Every rule runs alone over the graph of every
+// fixture site (with its redirect map, if any): alone, a rule also
+// takes the paths it leaves to another rule when that one runs, which
+// TestOneAdvicePerURL covers with every rule.
+func TestNeeds(t *testing.T) {
+	for name, path := range fixtureSites(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g, expect := crawlSite(t, name, path)
+			for _, r := range All() {
+				for _, e := range (&audit.Engine{Rules: []*audit.Rule{r}, Expect: expect}).Run(g).Errors {
+					t.Errorf("rule %s failed: %s", e.Rule, e.Err)
+				}
+			}
+		})
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 // This file holds how the chain rules write a chain in a message. The
 // URLs the crawl reached from its entry points, with the page to name as
-// a finding's source, come from crawler.Graph.ReachedRedirects.
+// a finding's source, come from audit.Pass.Reached.
 
 // hopVia says, for a message, how a hop of kind k that is no HTTP
 // redirect sends the client on: " (meta refresh)", " (Refresh header)",

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/crawler"
 )
 
@@ -37,13 +38,15 @@ func TestReachedURLs(t *testing.T) {
 		&crawler.Response{URL: s + "/nolocfinal", Status: 301, Redirect: &crawler.Redirect{}},
 	)
 	var got []string
-	for _, x := range g.ReachedRedirects() {
-		hop := "-"
-		if x.Hop != nil {
-			hop = x.Hop.Target
+	litPass(t, g, func(p *audit.Pass) {
+		for _, x := range p.Reached() {
+			hop := "-"
+			if x.Hop != nil {
+				hop = x.Hop.Target
+			}
+			got = append(got, x.URL+" "+hop+" "+strings.Join(x.Entries, ",")+" "+orDash(x.Source))
 		}
-		got = append(got, x.URL+" "+hop+" "+strings.Join(x.Entries, ",")+" "+orDash(x.Source))
-	}
+	})
 	want := []string{
 		"http://site.test/a http://site.test/mid http://site.test/a http://site.test/",
 		"http://site.test/b http://site.test/mid http://site.test/b http://site.test/",
@@ -64,10 +67,12 @@ func TestReachedURLsUnfetched(t *testing.T) {
 	const s = "http://site.test"
 	g := litGraph([]crawler.Reference{litLink(s+"/", s+"/gone"), litLink(s+"/", s+"/out")},
 		litRedirect(s+"/out", 301, "https://other.test/"))
-	xs := g.ReachedRedirects()
-	if len(xs) != 1 || xs[0].URL != s+"/out" || xs[0].Response == nil || xs[0].Hop == nil {
-		t.Fatalf("got %+v; want /out alone, with its response and hop", xs)
-	}
+	litPass(t, g, func(p *audit.Pass) {
+		xs := p.Reached()
+		if len(xs) != 1 || xs[0].URL != s+"/out" || xs[0].Response == nil || xs[0].Hop == nil {
+			t.Errorf("got %+v; want /out alone, with its response and hop", xs)
+		}
+	})
 }
 
 func TestChainPath(t *testing.T) {
@@ -95,7 +100,8 @@ func TestChainPath(t *testing.T) {
 		s + "/e":    "301 http://site.test/e > http://down.test/ (network error)",
 		s + "/u":    "301 http://site.test/u > http://far.test/ (not fetched)",
 	} {
-		if got := chainPath(g.ChainOf(entry)); got != want {
+		c := g.Follow(entry)
+		if got := chainPath(&c); got != want {
 			t.Errorf("chainPath(%s) =\n%s\nwant\n%s", entry, got, want)
 		}
 	}

@@ -25,7 +25,8 @@ var DeprecatedStatus = &audit.Rule{
 			"temporary), or 200 with the content. Sources: RFC 9110 §15, §15.4; Fetch standard " +
 			"(redirect statuses).",
 	},
-	Run: runDeprecatedStatus,
+	Needs: []*audit.Fact{audit.Entries, audit.Chains, audit.Inbound},
+	Run:   runDeprecatedStatus,
 }
 
 func runDeprecatedStatus(p *audit.Pass) error {
@@ -47,11 +48,11 @@ func runDeprecatedStatus(p *audit.Pass) error {
 		}
 		found[r.URL] = f
 	}
-	for _, u := range g.Entries() {
-		add(g.Lookup(u), g.Source(u))
+	for _, u := range p.Entries() {
+		add(g.Lookup(u), p.Source(u))
 	}
-	for _, c := range g.Chains() {
-		add(c.Final, g.Source(c.URL()))
+	for _, c := range p.Chains() {
+		add(c.Final, p.Source(c.URL()))
 	}
 	out := make([]*audit.Finding, 0, len(found))
 	for _, f := range found {

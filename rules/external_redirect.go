@@ -22,11 +22,12 @@ var ExternalRedirect = &audit.Rule{
 			"without checking it. Sources: Google Search Central, \"Redirects and Google Search\"; " +
 			"OWASP Unvalidated Redirects and Forwards Cheat Sheet.",
 	},
-	Run: runExternalRedirect,
+	Needs: []*audit.Fact{audit.Reached},
+	Run:   runExternalRedirect,
 }
 
 func runExternalRedirect(p *audit.Pass) error {
-	for h := range reachedHops(p.Graph) {
+	for h := range reachedHops(p) {
 		if !inScope(p.Graph, h.URL) || crawler.SameSite(crawler.Hostname(h.URL), crawler.Hostname(h.Target)) {
 			continue
 		}

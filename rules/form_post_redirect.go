@@ -29,14 +29,15 @@ var FormPostRedirect = &audit.Rule{
 			"cut short; the finding then has no target). " +
 			"Sources: RFC 9110 §15.4; Fetch standard, HTTP-redirect fetch.",
 	},
-	Run: runFormPostRedirect,
+	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains},
+	Run:   runFormPostRedirect,
 }
 
 func runFormPostRedirect(p *audit.Pass) error {
 	keep := func(ref crawler.Reference) bool {
 		return ref.Kind == crawler.RefForm && strings.EqualFold(ref.Text, "post")
 	}
-	for r := range redirectRefs(p.Graph, keep) {
+	for r := range redirectRefs(p, keep) {
 		c := r.Chain
 		i := postToGet(c)
 		if i < 0 {

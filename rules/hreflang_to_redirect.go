@@ -25,12 +25,13 @@ var HreflangToRedirect = &audit.Rule{
 			"Sources: Google Search Central, \"Tell Google about localized versions of your page\" " +
 			"and \"Site moves with URL changes\" (update hreflang annotations to the new URLs).",
 	},
-	Run: runHreflangToRedirect,
+	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains},
+	Run:   runHreflangToRedirect,
 }
 
 func runHreflangToRedirect(p *audit.Pass) error {
 	brokenLinks := p.Other("broken-link") != nil
-	for r := range redirectRefs(p.Graph, refKinds(crawler.RefHreflang)) {
+	for r := range redirectRefs(p, refKinds(crawler.RefHreflang)) {
 		c := r.Chain
 		if brokenLinks && endsInError(c) {
 			continue // broken-link's

@@ -24,13 +24,14 @@ var HTTPSDowngrade = &audit.Rule{
 			"\"Consolidate duplicate URLs\" (developers.google.com/search/docs/crawling-indexing/" +
 			"consolidate-duplicate-urls) and \"Redirects and Google Search\".",
 	},
-	Run: runHTTPSDowngrade,
+	Needs: []*audit.Fact{audit.Reached},
+	Run:   runHTTPSDowngrade,
 }
 
 func runHTTPSDowngrade(p *audit.Pass) error {
 	g := p.Graph
 	tracking := trackingParams(p)
-	for _, x := range g.ReachedRedirects() {
+	for _, x := range p.Reached() {
 		h := x.Hop
 		if h == nil || !strings.HasPrefix(x.URL, "https://") || !strings.HasPrefix(h.Target, "http://") || !inScope(g, x.URL) {
 			continue

@@ -35,12 +35,13 @@ var InvalidLocation = &audit.Rule{
 			"RFC 3986; Fetch standard, HTTP-redirect fetch (fetch.spec.whatwg.org); Go " +
 			"net/http client.go.",
 	},
-	Run: runInvalidLocation,
+	Needs: []*audit.Fact{audit.Reached},
+	Run:   runInvalidLocation,
 }
 
 func runInvalidLocation(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range g.ReachedRedirects() {
+	for _, x := range p.Reached() {
 		r := x.Response
 		if r.Status < 300 || r.Status > 399 || r.Redirect == nil || len(r.Redirect.Locations) == 0 || !inScope(g, x.URL) {
 			continue

@@ -34,11 +34,12 @@ var JavaScriptRedirect = &audit.Rule{
 			"only when server-side or meta refresh redirects are not possible) and \"Understand " +
 			"the JavaScript SEO basics\".",
 	},
-	Run: runJavaScriptRedirect,
+	Needs: []*audit.Fact{audit.Reached},
+	Run:   runJavaScriptRedirect,
 }
 
 func runJavaScriptRedirect(p *audit.Pass) error {
-	for h := range reachedHops(p.Graph) {
+	for h := range reachedHops(p) {
 		if h.Kind != crawler.HopJavaScript || h.Refresh == nil || !inScope(p.Graph, h.URL) {
 			continue
 		}

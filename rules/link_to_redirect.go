@@ -37,13 +37,13 @@ var LinkToRedirect = &audit.Rule{
 			"Sources: Google Search Central, \"Site moves with URL changes\" (update internal " +
 			"links to point to the new URLs) and \"Redirects and Google Search\".",
 	},
-	Run: runLinkToRedirect,
+	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains, renames},
+	Run:   runLinkToRedirect,
 }
 
 func runLinkToRedirect(p *audit.Pass) error {
 	brokenLinks := p.Other("broken-link") != nil
 	g := p.Graph
-	var renamed renames
 	keep := func(ref crawler.Reference) bool {
 		return (ref.Kind == crawler.RefAnchor || ref.Kind == crawler.RefArea) && !ref.Nofollow &&
 			ref.Source != "" && ref.Source != ref.Target && inScope(g, ref.Source) &&
@@ -53,7 +53,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 	// chain alone is worked out once per chain.
 	var last *crawler.Chain
 	var alias, guess bool
-	for r := range redirectRefs(g, keep) {
+	for r := range redirectRefs(p, keep) {
 		c := r.Chain
 		if c != last {
 			last, alias = c, loginAlias(c)
@@ -70,7 +70,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 			p.Reportf(f, "links to %s, which %s", r.URL, describeChain(c))
 		case guess:
 			right := "the right page"
-			if u := renamed.page(g, r.URL); u != "" && u != c.FinalURL() {
+			if u := renamedPage(p, r.URL); u != "" && u != c.FinalURL() {
 				right += " (perhaps " + u + ", the only page with the same last path segment)"
 			}
 			p.Reportf(f, "links to %s, which %s; the target looks like WordPress's guess (it sends a URL it cannot find to the first page whose slug begins with the same word): link %s, and let %s answer 404 or 301 to it",

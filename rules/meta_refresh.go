@@ -26,11 +26,12 @@ var MetaRefresh = &audit.Rule{
 			"Sources: Google Search Central, \"Redirects and Google Search\" (meta refresh); " +
 			"HTML Living Standard, the refresh pragma; W3C WCAG technique F41.",
 	},
-	Run: runMetaRefresh,
+	Needs: []*audit.Fact{audit.Reached},
+	Run:   runMetaRefresh,
 }
 
 func runMetaRefresh(p *audit.Pass) error {
-	for h := range reachedHops(p.Graph) {
+	for h := range reachedHops(p) {
 		if h.Kind == crawler.HopHTTP || h.Kind == crawler.HopJavaScript || h.Refresh == nil || !inScope(p.Graph, h.URL) {
 			continue
 		}

@@ -29,12 +29,13 @@ var MissingLocation = &audit.Rule{
 			"HTTP-redirect fetch (fetch.spec.whatwg.org); Google Search Central, \"Redirects and " +
 			"Google Search\".",
 	},
-	Run: runMissingLocation,
+	Needs: []*audit.Fact{audit.Reached},
+	Run:   runMissingLocation,
 }
 
 func runMissingLocation(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range g.ReachedRedirects() {
+	for _, x := range p.Reached() {
 		r := x.Response
 		if !crawler.IsRedirectStatus(r.Status) || !inScope(g, x.URL) {
 			continue

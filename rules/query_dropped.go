@@ -37,7 +37,8 @@ var QueryDropped = &audit.Rule{
 			"parameters are not needed. Source: RFC 9110 §10.2.2 (a Location inherits the " +
 			"request's fragment, never its query: the server must write the query into it).",
 	},
-	Run: runQueryDropped,
+	Needs: []*audit.Fact{audit.Chains, audit.Inbound},
+	Run:   runQueryDropped,
 }
 
 func runQueryDropped(p *audit.Pass) error {
@@ -50,7 +51,7 @@ func runQueryDropped(p *audit.Pass) error {
 		}
 		return ""
 	}
-	chains := g.Chains()
+	chains := p.Chains()
 	for i := range chains {
 		c := &chains[i]
 		// Most entry URLs have no query: no need to parse them.
@@ -70,7 +71,7 @@ func runQueryDropped(p *audit.Pass) error {
 		if p.Expect[c.URL()] == c.FinalURL() {
 			continue
 		}
-		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
+		f := audit.Finding{URL: c.URL(), Source: p.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: len(c.Hops)}
 		const fix = "keep the query in the redirect's Location so that search, filter and tracking parameters survive"
 		if unfinished(c) {
 			// The query is gone by the last URL reached: no later hop

@@ -41,7 +41,8 @@ var RedirectChain = &audit.Rule{
 		Default: 1,
 		Doc:     "redirects an entry URL may take to its final response without a finding",
 	}},
-	Run: runRedirectChain,
+	Needs: []*audit.Fact{audit.Chains, audit.Inbound},
+	Run:   runRedirectChain,
 }
 
 func runRedirectChain(p *audit.Pass) error {
@@ -52,14 +53,14 @@ func runRedirectChain(p *audit.Pass) error {
 		most = max(o.Int("max-hops"), 0)
 	}
 	tracking := trackingParams(p)
-	chains := g.Chains()
+	chains := p.Chains()
 	for i := range chains {
 		c := &chains[i]
 		n := len(c.Hops)
 		if n <= allowed || most >= 0 && n > most || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
 			continue
 		}
-		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: n}
+		f := audit.Finding{URL: c.URL(), Source: p.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: n}
 		if unfinished(c) {
 			// At least n redirects, but no final URL to redirect to.
 			p.Reportf(f, "%s: %s; %s", plural(n, "redirect"), chainPath(c), unfinishedNote)

@@ -32,18 +32,19 @@ var RedirectChainTooLong = &audit.Rule{
 		Default: 10,
 		Doc:     "most redirects a chain may take; Googlebot follows 10",
 	}},
-	Run: runRedirectChainTooLong,
+	Needs: []*audit.Fact{audit.Chains, audit.Inbound},
+	Run:   runRedirectChainTooLong,
 }
 
 func runRedirectChainTooLong(p *audit.Pass) error {
 	g := p.Graph
 	most := max(p.Int("max-hops"), 0)
 	tracking := trackingParams(p)
-	chains := g.Chains()
+	chains := p.Chains()
 	for i := range chains {
 		c := &chains[i]
 		n := len(c.Hops)
-		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: n}
+		f := audit.Finding{URL: c.URL(), Source: p.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: n}
 		switch {
 		case c.End == crawler.EndLoop:
 		case unfinished(c) && n > most:

@@ -34,18 +34,18 @@ var RedirectLoop = &audit.Rule{
 			"(fetch.spec.whatwg.org); Google Search Central, HTTP status codes troubleshooting " +
 			"(developers.google.com/crawling/docs/troubleshooting/http-status-codes).",
 	},
-	Run: runRedirectLoop,
+	Needs: []*audit.Fact{audit.Chains, audit.Inbound},
+	Run:   runRedirectLoop,
 }
 
 func runRedirectLoop(p *audit.Pass) error {
-	g := p.Graph
 	type loop struct {
 		members map[string]bool
 		chains  []*crawler.Chain // in entry order
 	}
 	byKey := map[string]*loop{}
 	var keys []string
-	chains := g.Chains()
+	chains := p.Chains()
 	for i := range chains {
 		c := &chains[i]
 		if c.End != crawler.EndLoop {
@@ -84,7 +84,7 @@ func runRedirectLoop(p *audit.Pass) error {
 			}
 		}
 		var others []string
-		src := g.Source(at.URL())
+		src := p.Source(at.URL())
 		for _, c := range l.chains {
 			if c != at {
 				others = append(others, c.URL())
@@ -92,7 +92,7 @@ func runRedirectLoop(p *audit.Pass) error {
 		}
 		if src == "" {
 			for _, u := range others {
-				if s := g.Source(u); s != "" && (src == "" || s < src) {
+				if s := p.Source(u); s != "" && (src == "" || s < src) {
 					src = s
 				}
 			}

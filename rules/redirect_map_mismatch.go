@@ -41,6 +41,7 @@ var RedirectMapMismatch = &audit.Rule{
 			"and \"Redirects and Google Search\".",
 	},
 	NeedsExpect: true,
+	Needs:       []*audit.Fact{audit.Chains, audit.Inbound},
 	Run:         runRedirectMapMismatch,
 }
 
@@ -49,15 +50,15 @@ func runRedirectMapMismatch(p *audit.Pass) error {
 	tracking := trackingParams(p)
 	for _, from := range slices.Sorted(maps.Keys(p.Expect)) {
 		to := p.Expect[from]
-		c := g.ChainOf(from)
+		c := p.ChainOf(from)
 		if c == nil {
 			continue // no redirect (redirect-map-missing), or not fetched
 		}
-		f := audit.Finding{URL: from, Source: g.Source(from), Target: finalTarget(c), Hops: len(c.Hops)}
+		f := audit.Finding{URL: from, Source: p.Source(from), Target: finalTarget(c), Hops: len(c.Hops)}
 		if c.Final != nil {
 			f.Status = c.Final.Status
 		}
-		status := permanentStatus(g, from, c.Hops[0].Status, []string{from})
+		status := permanentStatus(p, from, c.Hops[0].Status, []string{from})
 		fix := fmt.Sprintf("point %s with one %d straight at %s, or correct the map", from, status, to)
 		if from != to && !passesThrough(c, to) {
 			f.Fix = audit.Fix{Status: status, Target: to}

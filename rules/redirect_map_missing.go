@@ -33,6 +33,7 @@ var RedirectMapMissing = &audit.Rule{
 			"\"Redirects and Google Search\".",
 	},
 	NeedsExpect: true,
+	Needs:       []*audit.Fact{audit.Inbound},
 	Run:         runRedirectMapMissing,
 }
 
@@ -47,7 +48,7 @@ func runRedirectMapMissing(p *audit.Pass) error {
 		if _, _, ok := r.Next(); ok {
 			continue // it redirects: where to is redirect-map-mismatch's
 		}
-		f := audit.Finding{URL: from, Source: g.Source(from), Status: r.Status, Target: to}
+		f := audit.Finding{URL: from, Source: p.Source(from), Status: r.Status, Target: to}
 		switch {
 		case r.Blocked:
 			p.Reportf(f, "not fetched, robots.txt disallows it: its redirect to %s could not be checked; run with --ignore-robots to check it", to)
@@ -56,10 +57,10 @@ func runRedirectMapMissing(p *audit.Pass) error {
 		case r.Status == 0:
 			p.Reportf(f, "got no response: its redirect to %s could not be checked", to)
 		case r.Status >= 300 && r.Status < 400:
-			f.Fix = audit.Fix{Status: permanentStatus(g, from, r.Status, []string{from}), Target: to}
+			f.Fix = audit.Fix{Status: permanentStatus(p, from, r.Status, []string{from}), Target: to}
 			p.Reportf(f, "answers %d without a Location clients follow, so nothing leads to %s; answer %d with Location: %s", r.Status, to, f.Fix.Status, to)
 		default:
-			f.Fix = audit.Fix{Status: permanentStatus(g, from, r.Status, []string{from}), Target: to}
+			f.Fix = audit.Fix{Status: permanentStatus(p, from, r.Status, []string{from}), Target: to}
 			p.Reportf(f, "answers %d instead of redirecting to %s; answer %d with Location: %s", r.Status, to, f.Fix.Status, to)
 		}
 	}

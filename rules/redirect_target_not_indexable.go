@@ -36,14 +36,15 @@ var RedirectTargetNotIndexable = &audit.Rule{
 			"click identifiers hopaudit knows (comma-separated; name* for a prefix); every rule " +
 			"that compares URLs reads it while this rule runs",
 	}},
-	Run: runRedirectTargetNotIndexable,
+	Needs: []*audit.Fact{audit.Chains, audit.Inbound},
+	Run:   runRedirectTargetNotIndexable,
 }
 
 func runRedirectTargetNotIndexable(p *audit.Pass) error {
 	g := p.Graph
 	tracking := trackingParams(p)
-	for i := range g.Chains() {
-		c := &g.Chains()[i]
+	for i := range p.Chains() {
+		c := &p.Chains()[i]
 		r := c.Final
 		if c.End != crawler.EndFinal || r == nil || r.Status < 200 || r.Status >= 300 || !inScope(g, c.FinalURL()) {
 			continue
@@ -58,7 +59,7 @@ func runRedirectTargetNotIndexable(p *audit.Pass) error {
 		if !r.Noindex && canon == "" {
 			continue
 		}
-		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
+		f := audit.Finding{URL: c.URL(), Source: p.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		fix := "redirect straight to " + canon
 		if canon != "" && chainTarget(g, p.Expect, c, tracking) != canon {
 			// The redirect map says where the redirect goes.

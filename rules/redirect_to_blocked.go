@@ -25,17 +25,18 @@ var RedirectToBlocked = &audit.Rule{
 			"Sources: RFC 9309 (Robots Exclusion Protocol); Google Search Central, \"Redirects and " +
 			"Google Search\" and the robots.txt introduction.",
 	},
-	Run: runRedirectToBlocked,
+	Needs: []*audit.Fact{audit.Chains, audit.Inbound},
+	Run:   runRedirectToBlocked,
 }
 
 func runRedirectToBlocked(p *audit.Pass) error {
 	g := p.Graph
-	for i := range g.Chains() {
-		c := &g.Chains()[i]
+	for i := range p.Chains() {
+		c := &p.Chains()[i]
 		if c.End != crawler.EndBlocked || !chainTouchesScope(g, c) {
 			continue
 		}
-		f := audit.Finding{URL: c.URL(), Source: g.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
+		f := audit.Finding{URL: c.URL(), Source: p.Source(c.URL()), Status: c.Hops[0].Status, Target: c.FinalURL(), Hops: len(c.Hops)}
 		if kind := pageKind(c.FinalURL()); kind != "" {
 			// A back office or login is disallowed on purpose.
 			f.Severity = audit.Notice

@@ -1,11 +1,11 @@
 package rules
 
 import (
-	"cmp"
 	"fmt"
 	"iter"
 	"slices"
 
+	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/crawler"
 )
 
@@ -13,7 +13,7 @@ import (
 // half of the catalogue (meta-refresh to redirect-target-not-indexable)
 // share: the hops the crawl reached, the references whose target
 // redirects, and how a chain ends. The page to name as a finding's source
-// is crawler.Graph.Source.
+// is audit.Pass.Source.
 
 // reachedHop is a redirect that some entry URL's chain passes through;
 // its URL is the response's, the graph's key for it.
@@ -25,10 +25,11 @@ type reachedHop struct {
 }
 
 // reachedHops yields every hop of every chain, once per URL that
-// answered with it, ordered by that URL (crawler.Graph.ReachedRedirects).
-func reachedHops(g *crawler.Graph) iter.Seq[reachedHop] {
+// answered with it, ordered by that URL (audit.Pass.Reached). It needs
+// fact audit.Reached.
+func reachedHops(p *audit.Pass) iter.Seq[reachedHop] {
 	return func(yield func(reachedHop) bool) {
-		for _, x := range g.ReachedRedirects() {
+		for _, x := range p.Reached() {
 			if x.Hop != nil && !yield(reachedHop{Hop: *x.Hop, Source: x.Source}) {
 				return
 			}
@@ -47,12 +48,14 @@ type redirectRef struct {
 
 // redirectRefs yields, once per (source, target) pair, the references
 // that keep accepts and whose target starts a chain, ordered by target,
-// then source.
-func redirectRefs(g *crawler.Graph, keep func(crawler.Reference) bool) iter.Seq[redirectRef] {
+// then source. It needs facts audit.Entries, audit.Inbound and
+// audit.Chains.
+func redirectRefs(p *audit.Pass, keep func(crawler.Reference) bool) iter.Seq[redirectRef] {
 	return func(yield func(redirectRef) bool) {
-		for _, target := range g.Entries() {
-			refs := inboundBySource(g, target)
-			var r redirectRef // the pair being gathered; r.Chain is nil until one is kept
+		for _, target := range p.Entries() {
+			refs := p.Inbound(target) // ordered by source
+			// r is the pair being gathered; r.Chain is nil until one is kept.
+			var r redirectRef
 			for _, ref := range refs {
 				if !keep(ref) {
 					continue
@@ -65,7 +68,7 @@ func redirectRefs(g *crawler.Graph, keep func(crawler.Reference) bool) iter.Seq[
 					r = redirectRef{Chain: r.Chain}
 				}
 				if r.Chain == nil {
-					if r.Chain = g.ChainOf(target); r.Chain == nil {
+					if r.Chain = p.ChainOf(target); r.Chain == nil {
 						break
 					}
 				}
@@ -82,18 +85,6 @@ func redirectRefs(g *crawler.Graph, keep func(crawler.Reference) bool) iter.Seq[
 			}
 		}
 	}
-}
-
-// inboundBySource returns the references to URL u ordered by source: a
-// crawl's graph has them so, a graph built otherwise gets a sorted copy.
-func inboundBySource(g *crawler.Graph, u string) []crawler.Reference {
-	bySource := func(a, b crawler.Reference) int { return cmp.Compare(a.Source, b.Source) }
-	refs := g.Inbound(u)
-	if !slices.IsSortedFunc(refs, bySource) {
-		refs = slices.Clone(refs)
-		slices.SortStableFunc(refs, bySource)
-	}
-	return refs
 }
 
 // refKinds returns a filter for redirectRefs that keeps references of

@@ -13,9 +13,11 @@ import (
 // Helpers for the unit tests of the second half of the catalogue: small
 // graphs built from literals.
 
-// litGraph builds a graph whose scope is site.test. A response's
-// Internal flag is set from the scope.
+// litGraph builds a graph whose scope is site.test, with refs sorted
+// as a crawl sorts them. A response's Internal flag is set from the
+// scope.
 func litGraph(refs []crawler.Reference, resps ...*crawler.Response) *crawler.Graph {
+	crawler.SortReferences(refs)
 	g := &crawler.Graph{
 		Responses:  map[string]*crawler.Response{},
 		References: refs,
@@ -66,6 +68,18 @@ func litRun(t *testing.T, r *audit.Rule, g *crawler.Graph, opts ...map[string]an
 		t.Fatalf("rule %s failed: %s", err.Rule, err.Err)
 	}
 	return rep.Findings
+}
+
+// litPass runs f with the pass of a rule over g that needs every fact
+// of the engine and of the catalogue.
+func litPass(t *testing.T, g *crawler.Graph, f func(p *audit.Pass)) {
+	t.Helper()
+	probe := &audit.Rule{Name: "probe", Severity: audit.Notice,
+		Needs: []*audit.Fact{audit.Entries, audit.Chains, audit.Inbound, audit.Reached, renames},
+		Run:   func(p *audit.Pass) error { f(p); return nil }}
+	for _, err := range (&audit.Engine{Rules: []*audit.Rule{probe}}).Run(g).Errors {
+		t.Fatalf("%s", err.Err)
+	}
 }
 
 // litRow writes a finding without its message, as the fixture goldens
@@ -133,15 +147,17 @@ func TestEntrySource(t *testing.T) {
 		litLink("http://site.test/m", "http://site.test/a"),
 		litSeed("http://site.test/b"),
 	})
-	for u, want := range map[string]string{
-		"http://site.test/a": "http://site.test/m",
-		"http://site.test/b": "",
-		"http://site.test/c": "",
-	} {
-		if got := g.Source(u); got != want {
-			t.Errorf("Source(%s) = %q, want %q", u, got, want)
+	litPass(t, g, func(p *audit.Pass) {
+		for u, want := range map[string]string{
+			"http://site.test/a": "http://site.test/m",
+			"http://site.test/b": "",
+			"http://site.test/c": "",
+		} {
+			if got := p.Source(u); got != want {
+				t.Errorf("Source(%s) = %q, want %q", u, got, want)
+			}
 		}
-	}
+	})
 }
 
 func TestReachedHops(t *testing.T) {
@@ -158,9 +174,11 @@ func TestReachedHops(t *testing.T) {
 		litRedirect("http://site.test/unreached", 302, "http://site.test/c"),
 	)
 	var got []string
-	for h := range reachedHops(g) {
-		got = append(got, fmt.Sprintf("%s %d %s %s", h.URL, h.Status, h.Target, h.Source))
-	}
+	litPass(t, g, func(p *audit.Pass) {
+		for h := range reachedHops(p) {
+			got = append(got, fmt.Sprintf("%s %d %s %s", h.URL, h.Status, h.Target, h.Source))
+		}
+	})
 	want := []string{
 		"http://site.test/a 301 http://site.test/b http://site.test/z",
 		"http://site.test/b 302 http://site.test/c http://site.test/y",
@@ -184,9 +202,11 @@ func TestRedirectRefs(t *testing.T) {
 		litPage("http://site.test/fr"),
 	)
 	var got []string
-	for r := range redirectRefs(g, refKinds(crawler.RefHreflang)) {
-		got = append(got, fmt.Sprintf("%s %s %v %s", r.URL, r.Source, r.Texts, r.Chain.FinalURL()))
-	}
+	litPass(t, g, func(p *audit.Pass) {
+		for r := range redirectRefs(p, refKinds(crawler.RefHreflang)) {
+			got = append(got, fmt.Sprintf("%s %s %v %s", r.URL, r.Source, r.Texts, r.Chain.FinalURL()))
+		}
+	})
 	want := []string{
 		"http://site.test/de http://site.test/a [de] http://site.test/de/",
 		"http://site.test/de http://site.test/p [de x-default] http://site.test/de/",

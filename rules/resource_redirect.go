@@ -38,14 +38,14 @@ var ResourceRedirect = &audit.Rule{
 			"\"Redirects and Google Search\" and \"Understand the JavaScript SEO basics\" " +
 			"(Googlebot fetches a page's resources to render it).",
 	},
-	Run: runResourceRedirect,
+	Needs: []*audit.Fact{audit.Entries, audit.Chains, audit.Inbound},
+	Run:   runResourceRedirect,
 }
 
 func runResourceRedirect(p *audit.Pass) error {
 	brokenLinks := p.Other("broken-link") != nil
-	g := p.Graph
-	for _, target := range g.Entries() {
-		c := g.ChainOf(target)
+	for _, target := range p.Entries() {
+		c := p.ChainOf(target)
 		if c == nil {
 			continue
 		}
@@ -56,7 +56,7 @@ func runResourceRedirect(p *audit.Pass) error {
 			blocking bool
 			last     string
 		)
-		for _, ref := range inboundBySource(g, target) {
+		for _, ref := range p.Inbound(target) {
 			if !ref.Kind.Resource() || ref.Source == "" {
 				continue
 			}

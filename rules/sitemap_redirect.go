@@ -21,12 +21,13 @@ var SitemapRedirect = &audit.Rule{
 			"URL. Sources: Google Search Central, \"Site moves with URL changes\" (sitemaps list " +
 			"the new URLs) and \"Consolidate duplicate URLs\" (list only canonical URLs in sitemaps).",
 	},
-	Run: runSitemapRedirect,
+	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains},
+	Run:   runSitemapRedirect,
 }
 
 func runSitemapRedirect(p *audit.Pass) error {
 	brokenLinks := p.Other("broken-link") != nil
-	for r := range redirectRefs(p.Graph, refKinds(crawler.RefSitemap)) {
+	for r := range redirectRefs(p, refKinds(crawler.RefSitemap)) {
 		c := r.Chain
 		if brokenLinks && endsInError(c) {
 			continue // broken-link's

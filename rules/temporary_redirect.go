@@ -47,26 +47,27 @@ var TemporaryRedirect = &audit.Rule{
 			"Sources: RFC 9110 §15.4; RFC 9111 §4.2.2; Google Search Central, \"Redirects and " +
 			"Google Search\" (developers.google.com/search/docs/crawling-indexing/301-redirects).",
 	},
-	Run: runTemporaryRedirect,
+	Needs: []*audit.Fact{audit.Reached, audit.Inbound, audit.Chains},
+	Run:   runTemporaryRedirect,
 }
 
 func runTemporaryRedirect(p *audit.Pass) error {
 	g := p.Graph
-	for _, x := range g.ReachedRedirects() {
+	for _, x := range p.Reached() {
 		h := x.Hop
 		if h == nil || h.Kind != crawler.HopHTTP || !inScope(g, x.URL) {
 			continue
 		}
 		switch h.Status {
 		case 302, 303:
-			if postOnly(g, x.Entries) {
+			if postOnly(p, x.Entries) {
 				continue // form-post-redirect's: its advice fits a form
 			}
 		case 307:
 		default:
 			continue
 		}
-		use := permanentStatus(g, x.URL, h.Status, x.Entries)
+		use := permanentStatus(p, x.URL, h.Status, x.Entries)
 		say := strconv.Itoa(use)
 		if use == 308 && h.Status != 307 {
 			say += " (a POST form submits to it, and a 301 would turn the POST into a GET)"
@@ -87,7 +88,7 @@ func runTemporaryRedirect(p *audit.Pass) error {
 				h.Status, h.Target, why, say)
 			continue
 		}
-		if ev := permanenceEvidence(g, h); ev != "" {
+		if ev := permanenceEvidence(p, h); ev != "" {
 			p.Reportf(f, "%d to %s; use %s if the move is permanent: %s", h.Status, h.Target, say, ev)
 			continue
 		}
@@ -105,11 +106,12 @@ func onLoop(g *crawler.Graph, u string) bool {
 // postOnly reports whether every reference to the entry URLs is a form
 // submitted with another method than GET: a 303 is then the answer it
 // is meant to be (POST, redirect, GET). Links, sitemaps, start URLs,
-// canonicals, hreflang and GET forms are GET navigations.
-func postOnly(g *crawler.Graph, entries []string) bool {
+// canonicals, hreflang and GET forms are GET navigations. It needs fact
+// audit.Inbound.
+func postOnly(p *audit.Pass, entries []string) bool {
 	n := 0
 	for _, e := range entries {
-		for _, ref := range g.Inbound(e) {
+		for _, ref := range p.Inbound(e) {
 			if ref.Kind != crawler.RefForm || ref.Text == "" || strings.EqualFold(ref.Text, "get") {
 				return false
 			}
@@ -428,12 +430,13 @@ func allBytes(s string, ok func(byte) bool) bool {
 // permanenceEvidence returns what in the graph says the move behind the
 // temporary redirect h is permanent, for a message, or "": pages that
 // link to the target, the sitemap listing it, rel=canonical naming it,
-// and a cache lifetime of a day or more on the redirect itself.
-func permanenceEvidence(g *crawler.Graph, h *crawler.Hop) string {
+// and a cache lifetime of a day or more on the redirect itself. It needs
+// fact audit.Inbound.
+func permanenceEvidence(p *audit.Pass, h *crawler.Hop) string {
 	var ev []string
 	links := map[string]bool{}
 	sitemap, canonical := false, false
-	for _, ref := range g.Inbound(h.Target) {
+	for _, ref := range p.Inbound(h.Target) {
 		switch ref.Kind {
 		case crawler.RefAnchor, crawler.RefArea:
 			if ref.Source != "" {
@@ -448,7 +451,7 @@ func permanenceEvidence(g *crawler.Graph, h *crawler.Hop) string {
 	// The graph keeps the references to a plain 2xx target only as
 	// counts.
 	n := len(links)
-	if r := g.Lookup(h.Target); r != nil {
+	if r := p.Graph.Lookup(h.Target); r != nil {
 		n = max(n, int(r.Referrers.Links))
 		sitemap = sitemap || r.Referrers.Sitemaps > 0
 		canonical = canonical || r.Referrers.Canonicals > 0

@@ -165,13 +165,17 @@ func TestPermanenceEvidence(t *testing.T) {
 		litRef(crawler.RefCanonical, s+"/new", s+"/new", ""),
 	})
 	want := "2 pages link to the target; the sitemap lists the target; rel=canonical names the target; browsers may cache the redirect for 365 days"
-	if got := permanenceEvidence(g, hop); got != want {
-		t.Errorf("permanenceEvidence =\n%q\nwant\n%q", got, want)
-	}
+	litPass(t, g, func(p *audit.Pass) {
+		if got := permanenceEvidence(p, hop); got != want {
+			t.Errorf("permanenceEvidence =\n%q\nwant\n%q", got, want)
+		}
+	})
 	hop.Redirect.Header = &crawler.Headers{CacheControl: "max-age=3600"}
-	if got := permanenceEvidence(litGraph(nil), hop); got != "" {
-		t.Errorf("permanenceEvidence without evidence = %q", got)
-	}
+	litPass(t, litGraph(nil), func(p *audit.Pass) {
+		if got := permanenceEvidence(p, hop); got != "" {
+			t.Errorf("permanenceEvidence without evidence = %q", got)
+		}
+	})
 }
 
 func TestPostOnly(t *testing.T) {
@@ -184,21 +188,23 @@ func TestPostOnly(t *testing.T) {
 		litLink(s+"/", s+"/linked"),
 		litRef(crawler.RefForm, s+"/", s+"/linked", "post"),
 	})
-	for _, tc := range []struct {
-		entries []string
-		want    bool
-	}{
-		{[]string{s + "/submit"}, true},
-		{[]string{s + "/search"}, false},
-		{[]string{s + "/plain"}, false},
-		{[]string{s + "/linked"}, false},
-		{[]string{s + "/submit", s + "/linked"}, false},
-		{[]string{s + "/nothing"}, false},
-	} {
-		if got := postOnly(g, tc.entries); got != tc.want {
-			t.Errorf("postOnly(%v) = %v, want %v", tc.entries, got, tc.want)
+	litPass(t, g, func(p *audit.Pass) {
+		for _, tc := range []struct {
+			entries []string
+			want    bool
+		}{
+			{[]string{s + "/submit"}, true},
+			{[]string{s + "/search"}, false},
+			{[]string{s + "/plain"}, false},
+			{[]string{s + "/linked"}, false},
+			{[]string{s + "/submit", s + "/linked"}, false},
+			{[]string{s + "/nothing"}, false},
+		} {
+			if got := postOnly(p, tc.entries); got != tc.want {
+				t.Errorf("postOnly(%v) = %v, want %v", tc.entries, got, tc.want)
+			}
 		}
-	}
+	})
 }
 
 func TestTemporaryRedirect(t *testing.T) {
@@ -242,6 +248,16 @@ func TestTemporaryRedirect(t *testing.T) {
 				"warning http://site.test/c http://site.test/ 303 http://site.test/x 0",
 			},
 			words: []string{"use 301"},
+		},
+		{
+			name: "302 a POST form reaches through a 307 says 308",
+			graph: litGraph([]crawler.Reference{litRef(crawler.RefForm, home, s+"/kept", "post"), litLink(home, s+"/kept")},
+				litRedirect(s+"/kept", 307, s+"/then"), litRedirect(s+"/then", 302, s+"/end"), litPage(s+"/end")),
+			want: []string{
+				"warning http://site.test/kept http://site.test/ 307 http://site.test/then 0",
+				"warning http://site.test/then http://site.test/ 302 http://site.test/end 0",
+			},
+			words: []string{"use 308"},
 		},
 		{
 			name:  "303 answering a POST form is what 303 is for",

@@ -24,11 +24,12 @@ var UncacheablePermanentRedirect = &audit.Rule{
 			"302 or 307 if the move may be undone. Sources: RFC 9111 §4.2.1, §4.2.2, §5.2.2; " +
 			"RFC 9110 §15.4.",
 	},
-	Run: runUncacheablePermanentRedirect,
+	Needs: []*audit.Fact{audit.Reached},
+	Run:   runUncacheablePermanentRedirect,
 }
 
 func runUncacheablePermanentRedirect(p *audit.Pass) error {
-	for h := range reachedHops(p.Graph) {
+	for h := range reachedHops(p) {
 		if h.Kind != crawler.HopHTTP || (h.Status != 301 && h.Status != 308) || !inScope(p.Graph, h.URL) {
 			continue
 		}
