@@ -90,6 +90,10 @@ func open(path string, create bool) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	// Every worker of a resumed crawl asks for records: keep their
+	// connections, which a pool of the default two would close and
+	// open again for every record.
+	db.SetMaxIdleConns(64)
 	f := &File{path: path, db: db, ids: newIDs()}
 	var version int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {

@@ -543,7 +543,7 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 			return err
 		}
 		defer st.close()
-		j.cfg.Store = st.crawl
+		j.cfg.Store = st.store()
 		if j.baselineLast {
 			if j.baseline, err = a.lastBaseline(ctx, j, st.file, st.path, st.crawl.ID()); err != nil {
 				return usageErrorf("%v", err)

@@ -130,6 +130,21 @@ func settingsOfCrawl(in crawlfile.Info) (settings, error) {
 	return s, nil
 }
 
+// newCrawlStore keeps the records of a crawl begun now: a crawl that
+// has no earlier run has no record to give back, and the crawler need
+// not ask the file for one before each task.
+type newCrawlStore struct{ *crawlfile.Crawl }
+
+func (newCrawlStore) Recorded(crawler.RecordKind, string) (*crawler.Record, error) { return nil, nil }
+
+// store returns the crawler's store of the job's crawl.
+func (st *crawlFile) store() crawler.Store {
+	if st.resumed {
+		return st.crawl
+	}
+	return newCrawlStore{st.crawl}
+}
+
 // crawlFile is the crawl file of a job: the file, and the crawl of this
 // run in it.
 type crawlFile struct {
