@@ -1,5 +1,5 @@
 // Package output writes audit reports as tables, CSV, JSON, JSON lines,
-// Markdown digests and JUnit XML. Formatters only write; the command
+// HTML pages, Markdown digests and JUnit XML. Formatters only write; the command
 // decides exit codes.
 package output
 
@@ -98,6 +98,9 @@ var Formats = []Format{
 	}},
 	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, New: func(o Options) Formatter {
 		return JSONL{HideUnchanged: o.HideUnchanged, Inputs: o.Inputs}
+	}},
+	{Name: "html", Extensions: []string{".html", ".htm"}, Reports: htmlReports, New: func(o Options) Formatter {
+		return HTML{HideUnchanged: o.HideUnchanged}
 	}},
 }
 
