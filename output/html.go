@@ -1,7 +1,7 @@
 package output
 
 import (
-	"bytes"
+	"bufio"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -108,15 +108,11 @@ func (h HTML) Format(w io.Writer, kind Report, r *audit.Report) error {
 		}
 		return fmt.Errorf("the html format writes the %s reports, not %s", orList(htmlReports), kind)
 	}
-	page := h.page(kind, r)
-	// The page is built in memory: a template that fails half-way must
-	// not leave half a page behind its own error.
-	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, page); err != nil {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := htmlTemplate.Execute(bw, h.page(kind, r)); err != nil {
 		return err
 	}
-	_, err := buf.WriteTo(w)
-	return err
+	return bw.Flush()
 }
 
 // htmlPage is what the template shows.
@@ -385,8 +381,6 @@ func ruleNamed(r *audit.Report, name string) *audit.Rule {
 func group(is Issue) htmlGroup {
 	gr := htmlGroup{
 		URL:         safe(is.URL),
-		Link:        linkable(is.URL),
-		NoLink:      !linkable(is.URL),
 		Severity:    is.Severity.String(),
 		Change:      is.Change,
 		Findings:    is.Findings,
@@ -396,16 +390,19 @@ func group(is Issue) htmlGroup {
 		FinalStatus: is.FinalStatus,
 		Fix:         safe(is.Message),
 	}
+	gr.Link, gr.NoLink = links(is.URL)
 	for _, s := range is.Samples {
 		kind := s.Kind
 		if kind == crawler.RefAnchor.String() {
 			kind = ""
 		}
-		gr.Samples = append(gr.Samples, htmlSample{URL: safe(s.Source), Link: linkable(s.Source), NoLink: !linkable(s.Source),
-			Kind: kind, Text: safe(s.Text)})
+		sample := htmlSample{URL: safe(s.Source), Kind: kind, Text: safe(s.Text)}
+		sample.Link, sample.NoLink = links(s.Source)
+		gr.Samples = append(gr.Samples, sample)
 	}
 	if is.FinalURL != "" && is.FinalURL != is.URL {
-		gr.Final, gr.FinalL, gr.FinalNL = safe(is.FinalURL), linkable(is.FinalURL), !linkable(is.FinalURL)
+		gr.Final = safe(is.FinalURL)
+		gr.FinalL, gr.FinalNL = links(is.FinalURL)
 	} else {
 		gr.FinalStatus = 0
 	}
@@ -418,13 +415,12 @@ func htmlChainOf(c *crawler.Chain) htmlChain {
 	for _, h := range c.Hops {
 		hop := htmlHop{
 			URL:    safe(h.URL),
-			Link:   linkable(h.URL),
-			NoLink: !linkable(h.URL),
 			Status: h.Status,
 			Class:  permanence(h),
 			By:     safe(redirectBy(h.Response)),
 			Error:  safe(h.Error),
 		}
+		hop.Link, hop.NoLink = links(h.URL)
 		if h.Kind != crawler.HopHTTP {
 			hop.Kind = h.Kind.String()
 		}
@@ -433,7 +429,8 @@ func htmlChainOf(c *crawler.Chain) htmlChain {
 		}
 		hc.Hops = append(hc.Hops, hop)
 	}
-	end := htmlHop{URL: safe(c.FinalURL()), Link: linkable(c.FinalURL()), NoLink: !linkable(c.FinalURL()), Kind: c.End.String()}
+	end := htmlHop{URL: safe(c.FinalURL()), Kind: c.End.String()}
+	end.Link, end.NoLink = links(c.FinalURL())
 	if c.End != crawler.EndLoop { // "loop" says it all
 		end.Error = safe(endError(c))
 	}
@@ -475,6 +472,12 @@ func statusClass(status int) string {
 // is shown) written as visible escapes. html/template escapes it for
 // its context.
 func safe(s string) string { return escapeControls(s) }
+
+// links returns linkable(s) and its negation, for a row and its data.
+func links(s string) (link, noLink bool) {
+	link = linkable(s)
+	return link, !link
+}
 
 // linkable reports whether a URL from a site may be a live link in the
 // page: an absolute http or https URL, free of control characters, with

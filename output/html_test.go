@@ -208,3 +208,35 @@ func TestLinkable(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHTML writes the page of a generated run of 100,000 findings
+// on 40,000 redirect chains, and reports its size:
+//
+//	go test ./output -run '^$' -bench HTML -benchtime 3x
+//
+// The browser test says how fast a browser paints such a page
+// (TestHTMLInBrowser/large with HOPAUDIT_BROWSER_FINDINGS=100000).
+func BenchmarkHTML(b *testing.B) {
+	const nFindings = 100000
+	rep := bigReport(40000, nFindings, false)
+	rep.Graph.Chains() // computed once per graph, before any report is written
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		var w countWriter
+		if err := (HTML{}).Format(&w, Findings, rep); err != nil {
+			b.Fatal(err)
+		}
+		size = int(w)
+	}
+	b.ReportMetric(float64(size)/1e6, "MB")
+	b.ReportMetric(float64(size)/nFindings, "B/finding")
+}
+
+// countWriter counts the bytes written to it.
+type countWriter int
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	*w += countWriter(len(p))
+	return len(p), nil
+}
