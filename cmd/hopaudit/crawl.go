@@ -94,7 +94,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: urls, sitemaps, hops, chains, findings or summary")
 	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
 	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout): replaced whole once complete, keeping its mode; a device or FIFO is written to")
-	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, sitemaps.csv, summary.csv, report.json), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
+	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, sitemaps.csv, summary.csv, report.json, report.html), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
 	fs.BoolVar(&f.bom, "bom", false, "start every CSV with a UTF-8 byte order mark, for Excel")
 	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists (with --baseline, a new one): error, warning, notice or none")
 	fs.StringVar(&f.baseline, "baseline", "", "compare with the JSON findings report `FILE` of an earlier run: mark each finding new, fixed, unchanged, or unverified when either run was cut short")
