@@ -131,6 +131,9 @@ type htmlPage struct {
 	ChainCount     int
 	ChainTemporary int
 	ChainData      []htmlChain
+	// ReadBack says the report was rebuilt from a JSON document (as
+	// diff's are): its graph holds no response, so no chain either.
+	ReadBack bool
 }
 
 // htmlOverview is the top of the page.
@@ -235,6 +238,7 @@ func (h HTML) page(kind Report, r *audit.Report) *htmlPage {
 	if r.Graph != nil {
 		p.Site = safe(strings.Join(r.Graph.Scope.Hosts, ", "))
 	}
+	p.ReadBack = r.Graph == nil || len(r.Graph.Responses) == 0
 	p.Rules = h.rules(r)
 	p.Overview = overview(r, p.Rules)
 	if p.Full {

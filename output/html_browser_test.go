@@ -28,6 +28,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -232,8 +233,9 @@ type tab struct {
 	requests []string // URLs the page requested
 }
 
-// open opens u in a new tab of browser and waits for its load event.
-func open(t *testing.T, browser context.Context, u string) *tab {
+// open opens u in a new tab of browser and waits for its load event;
+// with noScript, the page's scripts do not run.
+func open(t *testing.T, browser context.Context, u string, noScript ...bool) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
@@ -267,6 +269,11 @@ func open(t *testing.T, browser context.Context, u string) *tab {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(noScript) > 0 && noScript[0] {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
 		t.Fatalf("open %s: %v", u, err)
@@ -600,6 +607,35 @@ func TestHTMLInBrowser(t *testing.T) {
 		checkInert(t, tb)
 		tb.check(t, doc)
 		tb.screenshot(t, "html-report-hostile.png", 2800)
+	})
+
+	t.Run("no-script", func(t *testing.T) {
+		// Without JavaScript the page still reads: the overview, each
+		// rule's first URLs with a note on the rest, the first chains;
+		// no filter, no button that does nothing.
+		rep := audited()
+		page := writeReport(t, t.TempDir(), "report.html", "html", output.Findings, rep)
+		doc := (&url.URL{Scheme: "file", Path: page}).String()
+		tb := open(t, browser, doc, true)
+		got := eval[map[string]any](t, tb, `(() => {
+			const visible = (e) => !!e && e.getClientRects().length > 0;
+			let rows = 0, notes = 0, buttons = 0;
+			for (const sec of document.querySelectorAll('details.rule')) {
+				rows = Math.max(rows, sec.querySelectorAll('tbody > tr').length);
+				if (visible(sec.querySelector('.more'))) notes++;
+				if (visible(sec.querySelector('.show-more'))) buttons++;
+			}
+			return {filters: visible(document.getElementById('filters')), rows, notes, buttons,
+				overview: visible(document.getElementById('overview')), chains: document.querySelectorAll('#chain-list > li.chain').length,
+				note: document.body.innerText.includes('more URLs: the CSV and JSON reports list them all')};
+		})()`)
+		want := map[string]any{"filters": false, "rows": float64(50), "notes": float64(1), "buttons": float64(0), "overview": true, "chains": float64(50), "note": true}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("without JavaScript, %s = %v; want %v", k, got[k], v)
+			}
+		}
+		tb.check(t, doc)
 	})
 
 	t.Run("served", func(t *testing.T) {

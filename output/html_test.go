@@ -47,6 +47,26 @@ func TestHTMLGolden(t *testing.T) {
 	})
 }
 
+// TestHTMLReadBack: the page of a report rebuilt from its JSON document,
+// as diff writes it, says why it has no chains.
+func TestHTMLReadBack(t *testing.T) {
+	d, err := ReadDocument(bytes.NewReader(format(t, "json", Options{}, Findings, fixtureReport())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := d.AuditReport(fixtureEngine().Rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(format(t, "html", Options{}, Findings, rep))
+	if !strings.Contains(page, "it has no chains") || strings.Contains(page, "No URL redirects") {
+		t.Error("the page of a report read back does not say why it has no chains")
+	}
+	if !strings.Contains(page, `<span class="n-findings">2</span> findings`) {
+		t.Error("the page of a report read back lost its findings")
+	}
+}
+
 // TestHTMLAssets: the page carries its CSS and JavaScript whole, right
 // after the tags the policy names them for, and the policy allows
 // nothing else.
