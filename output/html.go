@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
+	"iter"
 	"net/url"
 	"slices"
 	"strconv"
@@ -109,10 +111,69 @@ func (h HTML) Format(w io.Writer, kind Report, r *audit.Report) error {
 		return fmt.Errorf("the html format writes the %s reports, not %s", orList(htmlReports), kind)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if err := htmlTemplate.Execute(bw, h.page(kind, r)); err != nil {
+	p := h.page(kind, r)
+	if err := htmlTemplate.Execute(bw, p); err != nil {
+		return err
+	}
+	if p.Full {
+		if err := writeData(bw, p, r.Graph); err != nil {
+			return err
+		}
+	}
+	if err := htmlTemplate.ExecuteTemplate(bw, "tail", p); err != nil {
 		return err
 	}
 	return bw.Flush()
+}
+
+// writeData writes the page's data blocks: for each rule all its
+// groups, then all chains, as JSON arrays in <script
+// type="application/json"> elements, which the page's script reads
+// when it needs them. They are written a group and a chain at a time,
+// not made whole in memory first: on a big site they are most of the
+// page.
+//
+// They are written here rather than by the template, which would
+// marshal each whole array (as html/template does a value in a script:
+// json.Marshal, HTML escaping on). The encoder escapes the same way: <,
+// > and & become \u003c, \u003e and \u0026, U+2028 and U+2029 their
+// escapes, invalid UTF-8 U+FFFD, so a block holds no "<" at all and no
+// site data can end its script element or open a comment
+// (TestHTMLDataBlocks).
+func writeData(w io.Writer, p *htmlPage, g *crawler.Graph) error {
+	enc := json.NewEncoder(w) // escapes HTML
+	array := func(id string, n int, item func(i int) any) error {
+		if _, err := fmt.Fprintf(w, "\n<script type=\"application/json\" id=%q>[", id); err != nil {
+			return err
+		}
+		for i := range n {
+			if i > 0 {
+				if _, err := io.WriteString(w, ","); err != nil {
+					return err
+				}
+			}
+			if err := enc.Encode(item(i)); err != nil {
+				return err
+			}
+		}
+		_, err := io.WriteString(w, "]</script>")
+		return err
+	}
+	for _, rule := range p.Rules {
+		if err := array("data-rule-"+strconv.Itoa(rule.Index), len(rule.issues), func(i int) any { return group(rule.issues[i]) }); err != nil {
+			return err
+		}
+	}
+	next, stop := iter.Pull(chains(g))
+	defer stop()
+	if err := array("data-chains", p.ChainCount, func(int) any {
+		c, _ := next()
+		return htmlChainOf(c)
+	}); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
 }
 
 // htmlPage is what the template shows.
@@ -126,11 +187,10 @@ type htmlPage struct {
 	Compared bool
 	Rules    []htmlRule
 	Chains   []htmlChain // the first htmlFirst
-	// ChainCount counts the chains; ChainData holds them all, for
-	// JavaScript, and ChainTemporary counts those with a temporary hop.
+	// ChainCount counts the chains, ChainTemporary those with a
+	// temporary hop; all are in the page's data (writeData).
 	ChainCount     int
 	ChainTemporary int
-	ChainData      []htmlChain
 	// ReadBack says the report was rebuilt from a JSON document (as
 	// diff's are): its graph holds no response, so no chain either.
 	ReadBack bool
@@ -172,7 +232,7 @@ type htmlRule struct {
 	URLs     int
 	First    []htmlGroup // the first htmlFirst, written as HTML
 	More     int         // how many more the data block holds
-	Data     []htmlGroup // all of them, for JavaScript, in the order of Issues
+	issues   []Issue     // all of them, in the order of Issues, for the data (writeData)
 }
 
 // htmlGroup is one URL of a rule: an Issue as the page shows it. The
@@ -243,15 +303,16 @@ func (h HTML) page(kind Report, r *audit.Report) *htmlPage {
 	p.Overview = overview(r, p.Rules)
 	if p.Full {
 		for c := range chains(r.Graph) {
-			hc := htmlChainOf(c)
-			hc.Index = len(p.ChainData)
-			if hc.Temporary {
+			if len(p.Chains) < htmlFirst {
+				hc := htmlChainOf(c)
+				hc.Index = p.ChainCount
+				p.Chains = append(p.Chains, hc)
+			}
+			if c.Temporary() {
 				p.ChainTemporary++
 			}
-			p.ChainData = append(p.ChainData, hc)
+			p.ChainCount++
 		}
-		p.ChainCount = len(p.ChainData)
-		p.Chains = p.ChainData[:min(htmlFirst, len(p.ChainData))]
 	} else {
 		p.Rules = nil
 	}
@@ -360,13 +421,15 @@ func (h HTML) rules(r *audit.Report) []htmlRule {
 			out = append(out, hr)
 		}
 		out[i].Findings += is.Findings
-		out[i].Data = append(out[i].Data, group(is))
+		out[i].issues = append(out[i].issues, is)
 	}
 	for i := range out {
 		hr := &out[i]
-		hr.URLs = len(hr.Data)
-		hr.First = hr.Data[:min(htmlFirst, len(hr.Data))]
-		hr.More = len(hr.Data) - len(hr.First)
+		hr.URLs = len(hr.issues)
+		for _, is := range hr.issues[:min(htmlFirst, len(hr.issues))] {
+			hr.First = append(hr.First, group(is))
+		}
+		hr.More = hr.URLs - len(hr.First)
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package output
 
 import (
 	"bytes"
+	"encoding/json"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -191,6 +192,31 @@ func TestHTMLHostile(t *testing.T) {
 	}
 	if !bytes.Contains(page, []byte(`\u202egnp.exe`)) {
 		t.Error("the bidi override is not shown as an escape")
+	}
+}
+
+// TestHTMLDataBlocks: each data block of a hostile crawl's page holds
+// no "<" (so no site data ends its script element or opens a comment)
+// and is a JSON array the page's script can parse.
+func TestHTMLDataBlocks(t *testing.T) {
+	g, findings := hostileGraph()
+	rep := (&audit.Engine{Rules: []*audit.Rule{fixtureRule("hostile", audit.Error, findings...)}}).Run(g)
+	page := string(format(t, "html", Options{}, Findings, rep))
+	blocks := regexp.MustCompile(`(?s)<script type="application/json" id="([^"]+)">(.*?)</script>`).FindAllStringSubmatch(page, -1)
+	if len(blocks) != 2 {
+		t.Fatalf("%d data blocks, want the rule's and the chains'", len(blocks))
+	}
+	for _, b := range blocks {
+		if strings.Contains(b[2], "<") {
+			t.Errorf("%s holds a <", b[1])
+		}
+		var v []map[string]any
+		if err := json.Unmarshal([]byte(b[2]), &v); err != nil || len(v) == 0 {
+			t.Errorf("%s: %d items, %v", b[1], len(v), err)
+		}
+	}
+	if !strings.Contains(blocks[0][2], `\u003c/script\u003e\u003cscript\u003ewindow.__pwned=1`) {
+		t.Error("the anchor text that closes a script is not in the data, escaped: the test proves nothing")
 	}
 }
 
