@@ -71,7 +71,11 @@ type Rule struct {
 	Severity Severity // default severity
 	Doc      Doc
 	Options  []Option
-	Run      func(*Pass) error
+	// NeedsExpect says the rule finds nothing without a redirect map
+	// (Engine.Expect, check --expect): a command without one tells a
+	// user who selects only such rules.
+	NeedsExpect bool
+	Run         func(*Pass) error
 }
 
 // Finding is one problem at one URL.

@@ -1582,6 +1582,9 @@ func checkReports(t *testing.T, g *crawler.Graph) *audit.Report {
 	}
 	for _, kind := range output.Reports {
 		for _, format := range output.FormatNames() {
+			if ft, _ := output.LookupFormat(format); !ft.Writes(kind) {
+				continue
+			}
 			f, err := output.Lookup(format, output.Options{BOM: false})
 			if err != nil {
 				t.Fatal(err)

@@ -121,3 +121,36 @@ func BenchmarkFormat(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkIssues groups 100,000 findings on 30,000 chains, and writes
+// the issues report as CSV and as the compact terminal summary:
+//
+//	go test ./output -run '^$' -bench Issues
+func BenchmarkIssues(b *testing.B) {
+	rep := bigReport(30000, 100000, false)
+	b.Run("group", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(Issues(rep)) == 0 {
+				b.Fatal("no issues")
+			}
+		}
+	})
+	for _, name := range []string{"csv", "markdown"} {
+		f, _ := Lookup(name, Options{})
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if err := f.Format(io.Discard, IssuesReport, rep); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("compact", func(b *testing.B) {
+		for b.Loop() {
+			if err := (Table{Width: 120}).Format(io.Discard, IssuesReport, rep); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

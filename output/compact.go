@@ -30,7 +30,7 @@ const compactURLs = 10
 //	error    broken-link: 1 URL
 //	      3  https://example.com/gone  404
 //	warning  link-to-redirect: 1 URL, 5 findings
-//	      6  https://example.com/old  301 → https://example.com/new  200
+//	      6  https://example.com/old  301 → /new  200
 func (t Table) compact(w io.Writer, r *audit.Report) error {
 	issues := Issues(r)
 	if len(issues) == 0 && len(r.Errors) == 0 {
@@ -38,18 +38,12 @@ func (t Table) compact(w io.Writer, r *audit.Report) error {
 		return err
 	}
 	c := compactWriter{w: w, width: max(t.Width, 20), color: t.Color}
-	c.line(fmt.Sprintf("%s, in %d %s (rule and URL)", totalsLine(totals(r)), len(issues), plural(len(issues), "issue", "issues")))
+	c.words(fmt.Sprintf("%s, in %d %s (rule and URL)", totalsLine(totals(r)), len(issues), plural(len(issues), "issue", "issues")))
 	if r.Compared {
 		c.line(changesLine(r))
 	}
 	if t.HideUnchanged {
-		kept := issues[:0]
-		for _, is := range issues {
-			if is.Change != audit.ChangeUnchanged.String() {
-				kept = append(kept, is)
-			}
-		}
-		issues = kept
+		issues = changedIssues(issues)
 	}
 	// The first column holds a rule's severity, or a URL's inlinks.
 	first := len("warning")
@@ -103,15 +97,16 @@ func (t Table) compact(w io.Writer, r *audit.Report) error {
 
 // compactURL is the rest of an issue's line, at most width columns: the
 // URL and its status, and for a URL that redirects, where it ends:
-// "https://example.com/old  301 → https://example.com/new  200". The
-// URLs share the room, each cut in the middle when it must be.
+// "https://example.com/old  301 → /new  200" (the final URL without
+// its origin when it is the URL's). The URLs share the room, each cut
+// in the middle when it must be.
 func compactURL(is Issue, width int) string {
 	u := escapeControls(is.URL)
 	status := statusText(is.Status)
 	if is.FinalURL == "" || is.FinalURL == is.URL {
 		return shorten(u, max(width-len(status)-2, 1)) + "  " + status
 	}
-	final := escapeControls(is.FinalURL)
+	final := escapeControls(sameOriginPath(is.URL, is.FinalURL))
 	fixed := len("  ") + len(status) + len(" → ") - 2 + len("  ") + len(statusText(is.FinalStatus)) // the arrow is 3 bytes wide, 1 column
 	room := max(width-fixed, 2)
 	uw, fw := twwidth.Width(u), twwidth.Width(final)
@@ -125,6 +120,27 @@ func compactURL(is Issue, width int) string {
 		uw, fw = (room+1)/2, room/2
 	}
 	return shorten(u, max(uw, 1)) + "  " + status + " → " + shorten(final, max(fw, 1)) + "  " + statusText(is.FinalStatus)
+}
+
+// sameOriginPath returns final without its scheme and host when u has
+// the same ones: "/new" for https://example.com/new from
+// https://example.com/old; final as it is otherwise.
+func sameOriginPath(u, final string) string {
+	origin := func(s string) string {
+		i := strings.Index(s, "://")
+		if i < 0 {
+			return ""
+		}
+		j := strings.IndexByte(s[i+3:], '/')
+		if j < 0 {
+			return ""
+		}
+		return s[:i+3+j]
+	}
+	if o := origin(u); o != "" && o == origin(final) {
+		return final[len(o):]
+	}
+	return final
 }
 
 // statusText is a status for the compact summary: "-" for none.

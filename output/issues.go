@@ -85,13 +85,17 @@ func Issues(r *audit.Report) []Issue {
 	if r.Compared {
 		findings = r.WithFixed() // sorted by url, rule, ...: groups are runs
 	}
+	g := r.Graph
+	if g == nil {
+		g = &crawler.Graph{}
+	}
 	var out []Issue
 	for i := 0; i < len(findings); {
 		j := i + 1
 		for j < len(findings) && findings[j].URL == findings[i].URL && findings[j].Rule == findings[i].Rule {
 			j++
 		}
-		out = append(out, issue(r, findings[i:j]))
+		out = append(out, issue(g, r.Compared, findings[i:j]))
 		i = j
 	}
 	order := make(map[string]int, len(r.Rules))
@@ -116,8 +120,9 @@ func Issues(r *audit.Report) []Issue {
 	return out
 }
 
-// issue makes the Issue of one rule's findings at one URL.
-func issue(r *audit.Report, fs []audit.Finding) Issue {
+// issue makes the Issue of one rule's findings at one URL, fs, found
+// in graph g.
+func issue(g *crawler.Graph, compared bool, fs []audit.Finding) Issue {
 	is := Issue{Rule: fs[0].Rule, URL: fs[0].URL, Samples: []Sample{}}
 	var changes [audit.ChangeUnverifiedFixed + 1]bool
 	for _, f := range fs {
@@ -136,7 +141,7 @@ func issue(r *audit.Report, fs []audit.Finding) Issue {
 			is.FixTarget = f.Fix.Target
 		}
 	}
-	if r.Compared {
+	if compared {
 		for _, c := range []audit.Change{audit.ChangeNew, audit.ChangeUnverified, audit.ChangeUnchanged, audit.ChangeUnverifiedFixed, audit.ChangeFixed} {
 			if changes[c] {
 				is.Change = c.String()
@@ -144,11 +149,8 @@ func issue(r *audit.Report, fs []audit.Finding) Issue {
 			}
 		}
 	}
-	g := r.Graph
-	if g == nil {
-		g = &crawler.Graph{}
-	}
-	if resp := g.Lookup(is.URL); resp != nil {
+	resp := g.Lookup(is.URL)
+	if resp != nil {
 		is.Status = resp.Status
 		c := g.Follow(is.URL)
 		is.FinalURL = c.FinalURL()
@@ -156,21 +158,20 @@ func issue(r *audit.Report, fs []audit.Finding) Issue {
 			is.FinalStatus = c.Final.Status
 		}
 	}
-	inlinks(&is, g, fs)
+	inlinks(&is, g, resp, fs)
 	return is
 }
 
 // inlinks fills the inlinks, sources and samples of an issue from the
-// graph's references to its URL, or from its findings fs when the graph
-// has none.
-func inlinks(is *Issue, g *crawler.Graph, fs []audit.Finding) {
+// graph's references to its URL (whose response, if any, is resp), or
+// from its findings fs when the graph has none.
+func inlinks(is *Issue, g *crawler.Graph, resp *crawler.Response, fs []audit.Finding) {
 	var refs []crawler.Reference
 	for _, ref := range g.Inbound(is.URL) {
 		if ref.Kind != crawler.RefSeed {
 			refs = append(refs, ref)
 		}
 	}
-	resp := g.Lookup(is.URL)
 	switch {
 	case len(refs) == 0 && resp != nil:
 		n := resp.Referrers
@@ -209,16 +210,16 @@ var (
 // issueRows yields the issues of r (see Issues); with hideUnchanged, a
 // compared report's unchanged issues are left out.
 func issueRows(r *audit.Report, hideUnchanged bool) iter.Seq[Issue] {
-	return func(yield func(Issue) bool) {
-		for _, is := range Issues(r) {
-			if hideUnchanged && is.Change == audit.ChangeUnchanged.String() {
-				continue
-			}
-			if !yield(is) {
-				return
-			}
-		}
+	issues := Issues(r)
+	if hideUnchanged {
+		issues = changedIssues(issues)
 	}
+	return slices.Values(issues)
+}
+
+// changedIssues returns the issues that are not unchanged, in place.
+func changedIssues(issues []Issue) []Issue {
+	return slices.DeleteFunc(issues, func(is Issue) bool { return is.Change == audit.ChangeUnchanged.String() })
 }
 
 // samplesText writes an issue's samples as one text cell, separated by

@@ -170,6 +170,11 @@ func TestCompactFits(t *testing.T) {
 				if strings.ContainsFunc(plain, isControl) {
 					t.Fatalf("width %d: control character in %q", width, line)
 				}
+				// A URL's line fits by cutting its URLs, not its end:
+				// it ends with a status.
+				if width >= 50 && urlLine.MatchString(plain) && strings.HasSuffix(plain, ellipsis) {
+					t.Fatalf("width %d: URL line cut at its end: %q", width, line)
+				}
 				if !color && plain != line {
 					t.Fatalf("width %d: colour without Color: %q", width, line)
 				}
@@ -177,6 +182,9 @@ func TestCompactFits(t *testing.T) {
 		}
 	}
 }
+
+// urlLine matches a URL's line of the compact summary.
+var urlLine = regexp.MustCompile(`^ +[0-9]+  `)
 
 // ansiColor matches the colour escapes the compact summary writes.
 var ansiColor = regexp.MustCompile(`\x1b\[[0-9]+m`)
@@ -195,5 +203,20 @@ func TestCompactCapsURLs(t *testing.T) {
 	}
 	if !strings.Contains(out, "… and 5 more URLs") {
 		t.Errorf("no line says 5 more URLs:\n%s", out)
+	}
+}
+
+func TestSameOriginPath(t *testing.T) {
+	for _, tc := range []struct{ u, final, want string }{
+		{"https://example.com/old", "https://example.com/new?x=1", "/new?x=1"},
+		{"https://example.com/old", "https://example.com/", "/"},
+		{"http://example.com/old", "https://example.com/new", "https://example.com/new"},
+		{"https://example.com/old", "https://example.com.evil/new", "https://example.com.evil/new"},
+		{"https://example.com:8443/a", "https://example.com/b", "https://example.com/b"},
+		{"https://example.com", "https://example.com/b", "https://example.com/b"},
+	} {
+		if got := sameOriginPath(tc.u, tc.final); got != tc.want {
+			t.Errorf("sameOriginPath(%q, %q) = %q; want %q", tc.u, tc.final, got, tc.want)
+		}
 	}
 }

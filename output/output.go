@@ -73,6 +73,7 @@ type Options struct {
 // formatter. Formats lists them all; adding a format is adding an entry.
 type Format struct {
 	Name       string
+	Doc        string   // what it is, for help texts: a few words
 	Extensions []string // lowercase, with the dot
 	Reports    []Report // the reports it writes; nil for every report
 	New        func(Options) Formatter
@@ -87,21 +88,37 @@ func (f Format) Writes(kind Report) bool {
 // them; the first is the default. Lookup, FormatForFile and the help
 // texts read it.
 var Formats = []Format{
-	{Name: "table", Extensions: []string{".txt"}, New: func(o Options) Formatter {
+	{Name: "table", Doc: "a text table", Extensions: []string{".txt"}, New: func(o Options) Formatter {
 		return Table{Terminal: o.Terminal, Width: o.Width, Color: o.Color, HideUnchanged: o.HideUnchanged, Inputs: o.Inputs}
 	}},
-	{Name: "csv", Extensions: []string{".csv"}, New: func(o Options) Formatter {
+	{Name: "csv", Doc: "comma-separated values", Extensions: []string{".csv"}, New: func(o Options) Formatter {
 		return CSV{BOM: o.BOM, HideUnchanged: o.HideUnchanged, Inputs: o.Inputs}
 	}},
-	{Name: "json", Extensions: []string{".json"}, New: func(o Options) Formatter {
+	{Name: "json", Doc: "one JSON document", Extensions: []string{".json"}, New: func(o Options) Formatter {
 		return JSON{HideUnchanged: o.HideUnchanged, Inputs: o.Inputs}
 	}},
-	{Name: "jsonl", Extensions: []string{".jsonl", ".ndjson"}, New: func(o Options) Formatter {
+	{Name: "jsonl", Doc: "JSON lines", Extensions: []string{".jsonl", ".ndjson"}, New: func(o Options) Formatter {
 		return JSONL{HideUnchanged: o.HideUnchanged, Inputs: o.Inputs}
 	}},
-	{Name: "html", Extensions: []string{".html", ".htm"}, Reports: htmlReports, New: func(o Options) Formatter {
+	{Name: "html", Doc: "one self-contained web page", Extensions: []string{".html", ".htm"}, Reports: htmlReports, New: func(o Options) Formatter {
 		return HTML{HideUnchanged: o.HideUnchanged}
 	}},
+	{Name: "markdown", Doc: "a digest for a CI job summary or a chat", Extensions: []string{".md", ".markdown"}, New: func(o Options) Formatter {
+		return Markdown{HideUnchanged: o.HideUnchanged, Inputs: o.Inputs}
+	}},
+	{Name: "junit", Doc: "JUnit XML, a test case per rule that fails at --fail-on", Extensions: []string{".xml"}, Reports: junitReports, New: func(o Options) Formatter {
+		return JUnit{FailOn: o.FailOn}
+	}},
+}
+
+// FormatsHelp lists the formats with their docs, for help texts:
+// "table (a text table), csv (comma-separated values), ...".
+func FormatsHelp() string {
+	parts := make([]string, len(Formats))
+	for i, f := range Formats {
+		parts[i] = f.Name + " (" + f.Doc + ")"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // FormatNames lists the names of the formats, default first.

@@ -50,11 +50,15 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 func TestGolden(t *testing.T) {
-	for _, name := range FormatNames() {
+	for _, f := range Formats {
+		name := f.Name
 		if name == "html" {
 			continue // TestHTMLGolden: its goldens leave the inline assets out
 		}
 		for _, kind := range Reports {
+			if !f.Writes(kind) {
+				continue // TestFormatRefuses
+			}
 			t.Run(name+"/"+string(kind), func(t *testing.T) {
 				golden(t, filepath.Join(name, string(kind)+".golden"), format(t, name, Options{Inputs: fixtureInputs}, kind, fixtureReport()))
 			})
@@ -94,7 +98,7 @@ func TestLookup(t *testing.T) {
 func TestRegistry(t *testing.T) {
 	seen := map[string]string{}
 	for _, f := range Formats {
-		if f.Name == "" || f.New == nil || strings.ToLower(f.Name) != f.Name {
+		if f.Name == "" || f.Doc == "" || f.New == nil || strings.ToLower(f.Name) != f.Name {
 			t.Errorf("format %+v: want a lowercase name and a constructor", f)
 		}
 		if seen[f.Name] != "" {
@@ -373,14 +377,26 @@ func TestEmptyReport(t *testing.T) {
 		}
 	}
 	// A report without a graph (nothing crawled) is still written.
-	for _, name := range FormatNames() {
+	for _, f := range Formats {
 		for _, kind := range Reports {
-			if format, _ := LookupFormat(name); !format.Writes(kind) {
+			if err := f.New(Options{}).Format(&bytes.Buffer{}, kind, &audit.Report{}); err != nil && f.Writes(kind) {
+				t.Errorf("%s %s without a graph: %v", f.Name, kind, err)
+			}
+		}
+	}
+}
+
+// TestFormatRefuses checks that a format refuses the reports it does
+// not write, naming them.
+func TestFormatRefuses(t *testing.T) {
+	for _, f := range Formats {
+		for _, kind := range Reports {
+			if f.Writes(kind) {
 				continue
 			}
-			f, _ := Lookup(name, Options{})
-			if err := f.Format(&bytes.Buffer{}, kind, &audit.Report{}); err != nil {
-				t.Errorf("%s %s without a graph: %v", name, kind, err)
+			err := f.New(Options{}).Format(&bytes.Buffer{}, kind, fixtureReport())
+			if err == nil || !strings.Contains(err.Error(), string(kind)) {
+				t.Errorf("%s %s: error %v; want one that names %s", f.Name, kind, err, kind)
 			}
 		}
 	}

@@ -42,6 +42,10 @@ func TestCatalog(t *testing.T) {
 		if r.Run == nil {
 			t.Errorf("%s: no Run", name)
 		}
+		// A rule that needs a redirect map says so first thing.
+		if says := strings.HasPrefix(r.Doc.Text, "Runs only with a redirect map"); says != r.NeedsExpect {
+			t.Errorf("%s: NeedsExpect is %v, but its Doc.Text starting with \"Runs only with a redirect map\" is %v", name, r.NeedsExpect, says)
+		}
 		if strings.TrimSpace(r.Doc.Title) == "" {
 			t.Errorf("%s: no Doc.Title", name)
 		}

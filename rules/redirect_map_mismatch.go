@@ -40,7 +40,8 @@ var RedirectMapMismatch = &audit.Rule{
 			"URL; developers.google.com/search/docs/crawling-indexing/site-move-with-url-changes) " +
 			"and \"Redirects and Google Search\".",
 	},
-	Run: runRedirectMapMismatch,
+	NeedsExpect: true,
+	Run:         runRedirectMapMismatch,
 }
 
 func runRedirectMapMismatch(p *audit.Pass) error {

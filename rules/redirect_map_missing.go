@@ -32,7 +32,8 @@ var RedirectMapMissing = &audit.Rule{
 			"developers.google.com/search/docs/crawling-indexing/site-move-with-url-changes) and " +
 			"\"Redirects and Google Search\".",
 	},
-	Run: runRedirectMapMissing,
+	NeedsExpect: true,
+	Run:         runRedirectMapMissing,
 }
 
 func runRedirectMapMissing(p *audit.Pass) error {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +26,8 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	terminal       bool // stdout is a terminal
+	width          int  // stdout's columns, when it is a terminal: $COLUMNS, else the terminal's
+	color          bool // stdout is a terminal and NO_COLOR is unset: severities are coloured
 	errTerminal    bool // stderr is a terminal: it gets a progress line
 	errWidth       int  // stderr's columns, when it is a terminal
 
@@ -38,11 +42,13 @@ type app struct {
 // run runs hopaudit with args (without the program name) and returns the
 // exit code. Errors are printed once, here.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	terminal := isTerminal(stdout)
 	a := &app{
 		stdin:       os.Stdin,
 		stdout:      stdout,
 		stderr:      &syncWriter{w: stderr},
-		terminal:    isTerminal(stdout),
+		terminal:    terminal,
+		color:       terminal && os.Getenv("NO_COLOR") == "",
 		errTerminal: isTerminal(stderr),
 		errWidth:    terminalWidth(stderr),
 		rules:       rules.All(),
@@ -53,6 +59,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			t := time.NewTicker(d)
 			return t.C, t.Stop
 		},
+	}
+	if terminal {
+		a.width = columns(os.Getenv("COLUMNS"), terminalWidth(stdout))
 	}
 	return a.run(ctx, args)
 }
@@ -185,6 +194,19 @@ func terminalWidth(w io.Writer) int {
 		return 0
 	}
 	return width
+}
+
+// columns is the width of a terminal for reports: $COLUMNS when it is a
+// number (a user may set it to get narrower or wider tables), else the
+// width the terminal reports, else 80.
+func columns(env string, width int) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(env)); err == nil && n > 0 {
+		return n
+	}
+	if width > 0 {
+		return width
+	}
+	return 80
 }
 
 // syncWriter serialises writes: the crawler logs progress from its

@@ -138,3 +138,33 @@ func wrap(text string, width int) string {
 	}
 	return b.String()
 }
+
+// checkSelection refuses a selection of rules that audits nothing in
+// this command: no rule at all (--rules '-*', or a config file that
+// disables every rule), or only rules that need a redirect map when
+// the command has none (expect false).
+func checkSelection(selected []*audit.Rule, spec string, expect bool) error {
+	what := fmt.Sprintf("--rules %q", spec)
+	if strings.TrimSpace(spec) == "" {
+		what = "the config file"
+	}
+	if len(selected) == 0 {
+		return fmt.Errorf("%s selects no rule: nothing to audit (see hopaudit rules)", what)
+	}
+	if expect {
+		return nil
+	}
+	var names []string
+	for _, r := range selected {
+		if !r.NeedsExpect {
+			return nil
+		}
+		names = append(names, r.Name)
+	}
+	verb := "run"
+	if len(names) == 1 {
+		verb = "runs"
+	}
+	return fmt.Errorf("%s selects only %s, which %s only with a redirect map (hopaudit check --expect MAP.csv): nothing to audit",
+		what, joinList(names, "and"), verb)
+}

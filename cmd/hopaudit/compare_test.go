@@ -242,7 +242,7 @@ func TestDiffErrors(t *testing.T) {
 		{[]string{"diff", old, v2}, "diff: " + v2 + ": JSON report has schema version 2; this hopaudit reads version 1"},
 		{[]string{"diff", summary, old}, "diff: " + summary + ": a summary report holds no findings"},
 		{[]string{"diff", old, filepath.Join(dir, "none.json")}, "diff: open "},
-		{[]string{"diff", old, old, "--report", "chains"}, "diff: --report chains: diff compares findings; want findings or summary"},
+		{[]string{"diff", old, old, "--report", "chains"}, "diff: --report chains: diff compares findings; want findings, issues or summary"},
 		{[]string{"diff", old, old, "--report", "pages"}, `diff: --report: unknown report "pages"`},
 		{[]string{"diff", old, old, "--format", "xml"}, `diff: --format: unknown format "xml"`},
 		{[]string{"diff", old, old, "--fail-on", "fatal"}, `diff: --fail-on: unknown severity "fatal"`},

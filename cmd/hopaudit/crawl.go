@@ -91,9 +91,9 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	fs.BoolVar(&f.insecure, "insecure", false, "do not check TLS certificates")
 	fs.BoolVar(&f.allowPrivate, "allow-private", false, "follow links and redirects to loopback and private addresses whatever the start URLs are (never to link-local or cloud metadata)")
 
-	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: urls, sitemaps, hops, chains, findings or summary")
-	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
-	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout): replaced whole once complete, keeping its mode; a device or FIFO is written to")
+	fs.StringVar(&f.report, "report", "", "write the `REPORT`: "+reportNames()+" (default issues on a terminal, a summary by rule and URL that fits it; findings otherwise)")
+	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: "+output.FormatsHelp())
+	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout); without --format, its extension picks the format ("+output.ExtensionsHelp()+", none table; any other is an error); replaced whole once complete, keeping its mode; a device or FIFO is written to")
 	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, sitemaps.csv, summary.csv, report.json, report.html), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
 	fs.BoolVar(&f.bom, "bom", false, "start every CSV with a UTF-8 byte order mark, for Excel")
 	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists (with --baseline, a new one): error, warning, notice or none")
@@ -145,6 +145,8 @@ Fetches exactly the URLs listed in FILE (or on stdin for -), one per line,
 with their redirect chains followed, and audits them. Blank lines and lines
 starting with # are skipped. No links are followed and no sitemap is read.
 A URL without a scheme gets https://. Flags may come before or after FILE.
+--report status lists every line in order: its status, hops, final URL,
+final status, error and the rules with findings about it.
 
 With --expect, the URLs are the from column of a redirect map (a CSV file
 with a header row naming the columns from and to; other columns are
@@ -335,17 +337,21 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 		return nil, err
 	}
 
-	kind, err := output.ParseReport(f.report)
-	if err != nil {
-		return nil, fmt.Errorf("--report: %w", err)
-	}
-	j.kind = kind
+	var err error
 	j.format = f.format
 	if !flagGiven(fs, "format") {
-		j.format = formatForFile(f.out)
+		if j.format, err = formatForFile(f.out); err != nil {
+			return nil, err
+		}
 	}
-	if _, err := a.formatter(j); err != nil {
-		return nil, fmt.Errorf("--format: %w", err)
+	j.kind = a.defaultReport(j.format, f.out)
+	if f.report != "" {
+		if j.kind, err = output.ParseReport(f.report); err != nil {
+			return nil, fmt.Errorf("--report: %w", err)
+		}
+	}
+	if err := checkFormat(j.format, j.kind); err != nil {
+		return nil, err
 	}
 	// With --output-dir, stdout stays empty (a quiet cron job) unless a
 	// report is asked for explicitly.
@@ -380,6 +386,9 @@ func (a *app) prepareAudit(j *job, f *crawlFlags) error {
 	selected, err := cfg.Select(a.rules, f.rules)
 	if err != nil {
 		return fmt.Errorf("--rules: %w", err)
+	}
+	if err := checkSelection(selected, f.rules, j.engine.Expect != nil); err != nil {
+		return err
 	}
 	sev := make(map[string]audit.Severity, len(cfg.Severity)+len(f.severity.names))
 	for k, v := range cfg.Severity {

@@ -23,9 +23,9 @@ type diffFlags struct {
 
 // define defines the flags on fs and returns the sections of the help.
 func (f *diffFlags) define(fs *flag.FlagSet) []flagSection {
-	fs.StringVar(&f.report, "report", string(output.Findings), "write the `REPORT`: findings, or summary (counts per rule with new, fixed and unverified)")
-	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: table, csv, json or jsonl (with -o, from the file extension)")
-	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout): replaced whole once complete, keeping its mode; a device or FIFO is written to")
+	fs.StringVar(&f.report, "report", "", "write the `REPORT`: findings, issues (one row per rule and URL) or summary (counts per rule with new, fixed and unverified) (default issues on a terminal, a summary by rule and URL that fits it; findings otherwise)")
+	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: "+output.FormatsHelp())
+	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout); without --format, its extension picks the format ("+output.ExtensionsHelp()+", none table; any other is an error); replaced whole once complete, keeping its mode; a device or FIFO is written to")
 	fs.BoolVar(&f.bom, "bom", false, "start the CSV with a UTF-8 byte order mark, for Excel")
 	fs.BoolVar(&f.unchanged, "unchanged", false, "list the unchanged findings too, not only the new, fixed and unverified ones")
 	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a new finding at `LEVEL` or above exists: error, warning, notice or none")
@@ -71,12 +71,14 @@ func (a *app) runDiff(args []string) error {
 	if len(pos) != 2 {
 		return usageErrorf("diff: want two JSON reports, OLD.json and NEW.json")
 	}
-	kind, err := output.ParseReport(f.report)
-	if err != nil {
-		return usageErrorf("diff: --report: %v", err)
-	}
-	if kind != output.Findings && kind != output.Summary {
-		return usageErrorf("diff: --report %s: diff compares findings; want findings or summary", kind)
+	var kind output.Report
+	if f.report != "" {
+		if kind, err = output.ParseReport(f.report); err != nil {
+			return usageErrorf("diff: --report: %v", err)
+		}
+		if kind != output.Findings && kind != output.IssuesReport && kind != output.Summary {
+			return usageErrorf("diff: --report %s: diff compares findings; want findings, issues or summary", kind)
+		}
 	}
 	level, err := audit.ParseSeverity(f.failOn)
 	if err != nil {
@@ -84,9 +86,21 @@ func (a *app) runDiff(args []string) error {
 	}
 	format := f.format
 	if !flagGiven(fs, "format") {
-		format = formatForFile(f.out)
+		if format, err = formatForFile(f.out); err != nil {
+			return usageErrorf("diff: %v", err)
+		}
 	}
-	fm, err := a.lookup(format, output.Options{Terminal: a.terminal && toStdout(f.out), BOM: f.bom, HideUnchanged: !f.unchanged})
+	if kind == "" {
+		kind = a.defaultReport(format, f.out)
+	}
+	if err := checkFormat(format, kind); err != nil {
+		return usageErrorf("diff: %v", err)
+	}
+	opt := output.Options{BOM: f.bom, HideUnchanged: !f.unchanged, FailOn: level}
+	if a.terminal && toStdout(f.out) {
+		opt.Terminal, opt.Width, opt.Color = true, a.width, a.color
+	}
+	fm, err := a.lookup(format, opt)
 	if err != nil {
 		return usageErrorf("diff: --format: %v", err)
 	}

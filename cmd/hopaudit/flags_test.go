@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hopaudit/hopaudit/audit"
 )
 
 func TestParseArgsInterleaved(t *testing.T) {
@@ -218,22 +220,48 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
+// TestFormatForFile checks -o's extension mapping as the command sees
+// it (output.TestFormatForFile checks the registry's): stdout gets a
+// table, an unknown extension is an error that names -o's file.
 func TestFormatForFile(t *testing.T) {
 	for name, want := range map[string]string{
-		"":                   "table",
-		"report.csv":         "csv",
-		"REPORT.CSV":         "csv",
-		"out/report.json":    "json",
-		"findings.jsonl":     "jsonl",
-		"findings.ndjson":    "jsonl",
-		"findings.txt":       "table",
-		"findings":           "table",
-		"findings.csv.bak":   "table",
-		"nightly.2026.json":  "json",
-		"dir.csv/report.txt": "table",
+		"":               "table",
+		"-":              "table",
+		"report.csv":     "csv",
+		"findings":       "table",
+		"findings.jsonl": "jsonl",
 	} {
-		if got := formatForFile(name); got != want {
-			t.Errorf("formatForFile(%q) = %q, want %q", name, got, want)
+		if got, err := formatForFile(name); got != want || err != nil {
+			t.Errorf("formatForFile(%q) = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	if _, err := formatForFile("findings.csv.bak"); err == nil || !strings.HasPrefix(err.Error(), "-o findings.csv.bak: unknown extension .bak (want .txt, .csv") {
+		t.Errorf("formatForFile(findings.csv.bak) error = %v", err)
+	}
+}
+
+func TestCheckSelection(t *testing.T) {
+	plain := &audit.Rule{Name: "redirect-chain"}
+	mismatch := &audit.Rule{Name: "redirect-map-mismatch", NeedsExpect: true}
+	missing := &audit.Rule{Name: "redirect-map-missing", NeedsExpect: true}
+	for _, tc := range []struct {
+		selected []*audit.Rule
+		spec     string
+		expect   bool
+		want     string // "" for no error
+	}{
+		{[]*audit.Rule{plain, mismatch}, "", false, ""},
+		{[]*audit.Rule{plain}, "redirect-chain", false, ""},
+		{[]*audit.Rule{mismatch, missing}, "redirect-map-*", true, ""},
+		{nil, "-*", false, `--rules "-*" selects no rule: nothing to audit (see hopaudit rules)`},
+		{nil, "", true, "the config file selects no rule"},
+		{[]*audit.Rule{mismatch}, "redirect-map-mismatch", false,
+			`--rules "redirect-map-mismatch" selects only redirect-map-mismatch, which runs only with a redirect map (hopaudit check --expect MAP.csv): nothing to audit`},
+		{[]*audit.Rule{mismatch, missing}, "", false, "the config file selects only redirect-map-mismatch and redirect-map-missing, which run only with a redirect map"},
+	} {
+		err := checkSelection(tc.selected, tc.spec, tc.expect)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)) {
+			t.Errorf("checkSelection(%d rules, %q, %v) = %v; want %q", len(tc.selected), tc.spec, tc.expect, err, tc.want)
 		}
 	}
 }

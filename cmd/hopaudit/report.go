@@ -12,23 +12,54 @@ import (
 )
 
 // formatForFile picks the format from -o's extension when --format is
-// not given: .csv, .json, .jsonl (or .ndjson), else table.
-func formatForFile(name string) string {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".csv":
-		return "csv"
-	case ".json":
-		return "json"
-	case ".jsonl", ".ndjson":
-		return "jsonl"
+// not given (see output.FormatForFile): stdout and a file without an
+// extension get a table; an extension no format has is a usage error.
+func formatForFile(name string) (string, error) {
+	if toStdout(name) {
+		return "table", nil
 	}
-	return "table"
+	f, err := output.FormatForFile(name)
+	if err != nil {
+		return "", fmt.Errorf("-o %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// checkFormat checks that format exists and writes report kind.
+func checkFormat(format string, kind output.Report) error {
+	f, err := output.LookupFormat(format)
+	if err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	if !f.Writes(kind) {
+		names := make([]string, len(f.Reports))
+		for i, r := range f.Reports {
+			names[i] = string(r)
+		}
+		return fmt.Errorf("--format %s writes the %s report, not %s", f.Name, orList(names), kind)
+	}
+	return nil
+}
+
+// defaultReport is the report written when --report is not given: on a
+// terminal, a table of the issues, a summary that fits its width; the
+// findings everywhere else, so that files and pipes get what they
+// always got.
+func (a *app) defaultReport(format, out string) output.Report {
+	if a.terminal && toStdout(out) && format == "table" {
+		return output.IssuesReport
+	}
+	return output.Findings
 }
 
 // formatter returns the job's formatter. The table is styled for a
 // terminal only when it goes to stdout and stdout is one.
 func (a *app) formatter(j *job) (output.Formatter, error) {
-	return a.lookup(j.format, output.Options{Terminal: a.terminal && toStdout(j.out), BOM: j.bom})
+	opt := output.Options{BOM: j.bom, FailOn: j.failOn, Inputs: j.seeds}
+	if a.terminal && toStdout(j.out) {
+		opt.Terminal, opt.Width, opt.Color = true, a.width, a.color
+	}
+	return a.lookup(j.format, opt)
 }
 
 func toStdout(out string) bool { return out == "" || out == "-" }
@@ -134,4 +165,25 @@ func (a *app) readDocument(path string) (*output.Document, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return d, nil
+}
+
+// reportNames lists the reports for help texts: "urls, status, ... or
+// summary".
+func reportNames() string {
+	names := make([]string, len(output.Reports))
+	for i, r := range output.Reports {
+		names[i] = string(r)
+	}
+	return orList(names)
+}
+
+// orList joins names as "a, b or c".
+func orList(names []string) string { return joinList(names, "or") }
+
+// joinList joins names as "a, b" and conj "c".
+func joinList(names []string, conj string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " " + conj + " " + names[len(names)-1]
 }
