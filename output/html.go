@@ -142,17 +142,19 @@ func (h HTML) Format(w io.Writer, kind Report, r *audit.Report) error {
 // (TestHTMLDataBlocks).
 func writeData(w io.Writer, p *htmlPage, g *crawler.Graph) error {
 	enc := json.NewEncoder(w) // escapes HTML
-	array := func(id string, n int, item func(i int) any) error {
+	array := func(id string, items iter.Seq[any]) error {
 		if _, err := fmt.Fprintf(w, "\n<script type=\"application/json\" id=%q>[", id); err != nil {
 			return err
 		}
-		for i := range n {
-			if i > 0 {
+		first := true
+		for item := range items {
+			if !first {
 				if _, err := io.WriteString(w, ","); err != nil {
 					return err
 				}
 			}
-			if err := enc.Encode(item(i)); err != nil {
+			first = false
+			if err := enc.Encode(item); err != nil {
 				return err
 			}
 		}
@@ -160,16 +162,25 @@ func writeData(w io.Writer, p *htmlPage, g *crawler.Graph) error {
 		return err
 	}
 	for _, rule := range p.Rules {
-		if err := array("data-rule-"+strconv.Itoa(rule.Index), len(rule.issues), func(i int) any { return group(rule.issues[i]) }); err != nil {
+		groups := func(yield func(any) bool) {
+			for _, is := range rule.issues {
+				if !yield(group(is)) {
+					return
+				}
+			}
+		}
+		if err := array("data-rule-"+strconv.Itoa(rule.Index), groups); err != nil {
 			return err
 		}
 	}
-	next, stop := iter.Pull(chains(g))
-	defer stop()
-	if err := array("data-chains", p.ChainCount, func(int) any {
-		c, _ := next()
-		return htmlChainOf(c)
-	}); err != nil {
+	drawn := func(yield func(any) bool) {
+		for c := range chains(g) {
+			if !yield(htmlChainOf(c)) {
+				return
+			}
+		}
+	}
+	if err := array("data-chains", drawn); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")
@@ -203,6 +214,7 @@ type htmlOverview struct {
 	Finished   string
 	Duration   string
 	Cut        []string // why the crawl is partial, one reason each
+	Unread     int      // URLs requested but not learnt about (audit.Coverage.Unread)
 	Totals     Totals
 	Comparison Comparison
 	Counts     []htmlCount
@@ -321,7 +333,7 @@ func (h HTML) page(kind Report, r *audit.Report) *htmlPage {
 
 // overview sums the report up.
 func overview(r *audit.Report, rules []htmlRule) htmlOverview {
-	o := htmlOverview{Stats: stats(r), Totals: totals(r), Errors: ruleErrorRows(r)}
+	o := htmlOverview{Stats: stats(r), Totals: totals(r), Errors: ruleErrorRows(r), Unread: len(r.Coverage.Unread)}
 	for i := range o.Errors {
 		o.Errors[i].Error = safe(o.Errors[i].Error)
 	}
