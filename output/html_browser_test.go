@@ -7,7 +7,8 @@ package output_test
 // Chromium is found as chromium, chromium-browser, google-chrome or
 // google-chrome-stable on PATH, or at $HOPAUDIT_CHROMIUM. Without one the
 // tests skip, saying so; with HOPAUDIT_REQUIRE_BROWSER set (.ci/run sets
-// it) they fail instead. Screenshots go to $HOPAUDIT_ARTIFACTS when set,
+// it), or CI=true (as GitHub Actions and GitLab set it), they fail
+// instead. Screenshots go to $HOPAUDIT_ARTIFACTS when set,
 // else to the test's temporary directory; the log names the folder.
 
 import (
@@ -182,8 +183,8 @@ func startBrowser(t *testing.T) context.Context {
 	path := findChromium()
 	if path == "" {
 		msg := "no Chromium found (chromium, chromium-browser, google-chrome on PATH, or HOPAUDIT_CHROMIUM): install Debian's chromium (apt-get install chromium) to run the HTML report's browser tests"
-		if os.Getenv("HOPAUDIT_REQUIRE_BROWSER") != "" {
-			t.Fatal(msg + "; HOPAUDIT_REQUIRE_BROWSER is set, so this is a failure")
+		if os.Getenv("HOPAUDIT_REQUIRE_BROWSER") != "" || os.Getenv("CI") == "true" {
+			t.Fatal(msg + "; HOPAUDIT_REQUIRE_BROWSER or CI=true is set, so this is a failure")
 		}
 		t.Skip(msg)
 	}
