@@ -234,9 +234,23 @@ type tab struct {
 	requests []string // URLs the page requested
 }
 
-// open opens u in a new tab of browser and waits for its load event;
-// with noScript, the page's scripts do not run.
-func open(t *testing.T, browser context.Context, u string, noScript ...bool) *tab {
+// noScript makes open disable the page's scripts.
+func noScript(ctx context.Context) error {
+	_, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	return err
+}
+
+// darkScheme makes open show the page as a browser set to a dark theme.
+func darkScheme(ctx context.Context) error {
+	_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+	})
+	return err
+}
+
+// open opens u in a new tab of browser, after the setup steps, and waits
+// for its load event.
+func open(t *testing.T, browser context.Context, u string, setup ...func(context.Context) error) *tab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(browser)
 	t.Cleanup(cancel)
@@ -271,8 +285,8 @@ func open(t *testing.T, browser context.Context, u string, noScript ...bool) *ta
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(noScript) > 0 && noScript[0] {
-		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+	for _, step := range setup {
+		if err := step(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -617,7 +631,7 @@ func TestHTMLInBrowser(t *testing.T) {
 		rep := audited()
 		page := writeReport(t, t.TempDir(), "report.html", "html", output.Findings, rep)
 		doc := (&url.URL{Scheme: "file", Path: page}).String()
-		tb := open(t, browser, doc, true)
+		tb := open(t, browser, doc, noScript)
 		got := eval[map[string]any](t, tb, `(() => {
 			const visible = (e) => !!e && e.getClientRects().length > 0;
 			let rows = 0, notes = 0, buttons = 0;
@@ -637,6 +651,19 @@ func TestHTMLInBrowser(t *testing.T) {
 			}
 		}
 		tb.check(t, doc)
+	})
+
+	t.Run("dark", func(t *testing.T) {
+		// A browser set to a dark theme gets the page's dark colours.
+		rep := audited()
+		page := writeReport(t, t.TempDir(), "report.html", "html", output.Findings, rep)
+		doc := (&url.URL{Scheme: "file", Path: page}).String()
+		tb := open(t, browser, doc, darkScheme)
+		if bg := eval[string](t, tb, `getComputedStyle(document.body).backgroundColor`); bg != "rgb(20, 23, 28)" {
+			t.Errorf("background %s in a dark theme; want rgb(20, 23, 28)", bg)
+		}
+		tb.check(t, doc)
+		tb.screenshot(t, "html-report-dark.png", 1200)
 	})
 
 	t.Run("served", func(t *testing.T) {
