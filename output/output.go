@@ -1,5 +1,5 @@
 // Package output writes audit reports as tables, CSV, JSON, JSON lines,
-// Markdown digests and JUnit XML. Formatters only write; the command
+// HTML pages, Markdown digests and JUnit XML. Formatters only write; the command
 // decides exit codes.
 package output
 
@@ -99,6 +99,9 @@ var Formats = []Format{
 	}},
 	{Name: "jsonl", Doc: "JSON lines", Extensions: []string{".jsonl", ".ndjson"}, New: func(o Options) Formatter {
 		return JSONL{HideUnchanged: o.HideUnchanged, Inputs: o.Inputs}
+	}},
+	{Name: "html", Doc: "one self-contained web page", Extensions: []string{".html", ".htm"}, Reports: htmlReports, New: func(o Options) Formatter {
+		return HTML{HideUnchanged: o.HideUnchanged}
 	}},
 	{Name: "markdown", Doc: "a digest for a CI job summary or a chat", Extensions: []string{".md", ".markdown"}, New: func(o Options) Formatter {
 		return Markdown{HideUnchanged: o.HideUnchanged, Inputs: o.Inputs}

@@ -299,9 +299,12 @@ func TestOutputDir(t *testing.T) {
 	if base, err := d.Baseline(); err != nil || len(base.Findings) != 2 || len(d.Chains) != 1 || len(d.Sitemaps) != 1 {
 		t.Errorf("report.json: %d findings (%v), %d chains, %d sitemaps", len(base.Findings), err, len(d.Chains), len(d.Sitemaps))
 	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "report.html")); !bytes.HasPrefix(b, []byte("<!DOCTYPE html>")) || !bytes.Contains(b, []byte("http://site.test/a")) {
+		t.Errorf("report.html is not the page of the run")
+	}
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 7 {
-		t.Errorf("%d files in the directory, want 7 (no temporary file left)", len(entries))
+	if len(entries) != len(dirReports) {
+		t.Errorf("%d files in the directory, want %d (no temporary file left)", len(entries), len(dirReports))
 	}
 
 	// With a report asked for, stdout gets it too; --bom reaches every CSV.

@@ -119,7 +119,7 @@ func (f *crawlFlags) defineReport(fs *flag.FlagSet) {
 	fs.StringVar(&f.report, "report", "", "write the `REPORT`: "+reportNames()+" (default issues on a terminal, a summary by rule and URL that fits it; findings otherwise)")
 	fs.StringVar(&f.format, "format", "table", "write the report as `FORMAT`: "+output.FormatsHelp())
 	fs.StringVar(&f.out, "o", "", "write the report to `FILE` instead of stdout (- is stdout); without --format, its extension picks the format ("+output.ExtensionsHelp()+", none table; any other is an error); replaced whole once complete, keeping its mode; a device or FIFO is written to")
-	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, sitemaps.csv, summary.csv, report.json), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
+	fs.StringVar(&f.outputDir, "output-dir", "", "also write every report into `DIR` (findings.csv, chains.csv, hops.csv, urls.csv, sitemaps.csv, summary.csv, report.json, report.html), all replaced or none; then stdout gets a report only if --report, --format or -o is given")
 	fs.BoolVar(&f.bom, "bom", false, "start every CSV with a UTF-8 byte order mark, for Excel")
 	fs.StringVar(&f.failOn, "fail-on", "none", "exit 1 when a finding at `LEVEL` or above exists (with --baseline, a new one): error, warning, notice or none")
 	fs.StringVar(&f.baseline, "baseline", "", "compare with the JSON findings report `FILE` of an earlier run, or with last, the crawl before this one in the --state file: mark each finding new, fixed, unchanged, or unverified when either run was cut short")

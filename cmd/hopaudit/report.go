@@ -95,8 +95,8 @@ func (a *app) writeReport(f *reportFile, fill func(io.Writer) error) error {
 }
 
 // dirReports are the files --output-dir writes: every report as CSV,
-// and the findings report as JSON (the document --baseline and diff
-// read back).
+// the findings report as JSON (the document --baseline and diff read
+// back), and the HTML page to read and send.
 var dirReports = []struct {
 	name   string
 	kind   output.Report
@@ -109,6 +109,7 @@ var dirReports = []struct {
 	{"sitemaps.csv", output.Sitemaps, "csv"},
 	{"summary.csv", output.Summary, "csv"},
 	{"report.json", output.Findings, "json"},
+	{"report.html", output.Findings, "html"},
 }
 
 // checkOutputDir creates dir if needed and checks each of its files
