@@ -245,8 +245,9 @@ func (c *crawl) run() {
 }
 
 func (c *crawl) work() {
+	dropped := c.dropped // one func value, not one per task
 	for {
-		t, ok := c.frontier.Next(c.dropped)
+		t, ok := c.frontier.Next(dropped)
 		if !ok {
 			return
 		}

@@ -14,12 +14,12 @@ type MemoryFrontier struct {
 
 	mu       sync.Mutex
 	cond     *sync.Cond
-	level    int32    // the depth being crawled
-	queue    []task   // the level's entry URLs, in order, and the sitemap tasks
-	head     int      // the next of queue
-	hops     []task   // next hops of the chains under way: before any entry
-	next     []string // the entry URLs of the next level, in the order found
-	urls     map[string]*later
+	level    int32               // the depth being crawled
+	queue    []task              // the level's entry URLs, in order, and the sitemap tasks
+	head     int                 // the next of queue
+	hops     []task              // next hops of the chains under way: before any entry
+	next     []later             // the entry URLs of the next level; stale where urls says another index
+	urls     map[string]int32    // the seen set: the URL's index in next, or queuedNow or taken
 	tasks    map[string]struct{} // sitemap and robots.txt tasks scheduled
 	active   int                 // tasks under way
 	stopped  bool
@@ -32,18 +32,19 @@ type MemoryFrontier struct {
 	spent, open, openSpent int
 }
 
-// later is the state of a URL in a MemoryFrontier's seen set: scheduled
-// for the next level, with where it was found and whether it is an
-// asset; or, as one of the sentinels below, scheduled at this level or
-// taken. A taken URL costs its map entry alone.
+// later is a URL scheduled for the next level, with where it was found
+// and whether it is an asset. A URL in another state costs its entry in
+// the seen set alone: its string is the graph's.
 type later struct {
+	url   string
 	order uint64 // see found
 	asset bool
 }
 
-var (
-	queuedNow = new(later) // scheduled at this level: in queue or hops
-	taken     = new(later) // handed out by Next: under way or done
+// The states of a URL in the seen set besides an index in next.
+const (
+	queuedNow int32 = -1 // scheduled at this level: in queue or hops
+	taken     int32 = -2 // handed out by Next: under way or done
 )
 
 // task is a Task as a MemoryFrontier's queues hold it: a site's whole
@@ -65,7 +66,7 @@ func (t task) Task() Task {
 // NewMemoryFrontier returns an empty frontier that hands out at most
 // maxPages URLs (0 = no limit).
 func NewMemoryFrontier(maxPages int) *MemoryFrontier {
-	f := &MemoryFrontier{limit: max(maxPages, 0), urls: map[string]*later{}, tasks: map[string]struct{}{}}
+	f := &MemoryFrontier{limit: max(maxPages, 0), urls: map[string]int32{}, tasks: map[string]struct{}{}}
 	f.cond = sync.NewCond(&f.mu)
 	return f
 }
@@ -97,15 +98,16 @@ func (f *MemoryFrontier) add(t Task) AddResult {
 		f.cond.Signal()
 		return Added
 	}
-	s := f.urls[t.URL]
+	i, seen := f.urls[t.URL]
 	switch {
-	case s == nil && t.Unfollowed:
+	case !seen && t.Unfollowed:
 		return NotScheduled
-	case s == queuedNow || s == taken:
+	case seen && i < 0:
 		return Scheduled
-	case s != nil && (t.Unfollowed || t.Hop == 0):
-		s.order = min(s.order, t.Found)
-		s.asset = s.asset && t.Asset
+	case seen && (t.Unfollowed || t.Hop == 0):
+		l := &f.next[i]
+		l.order = min(l.order, t.Found)
+		l.asset = l.asset && t.Asset
 		return Scheduled
 	}
 	switch {
@@ -116,8 +118,8 @@ func (f *MemoryFrontier) add(t Task) AddResult {
 		f.hops = append(f.hops, task{url: t.URL, depth: t.Depth, rank: t.Rank, hop: t.Hop, asset: t.Asset})
 		f.cond.Signal()
 	case t.Depth > f.level:
-		f.urls[t.URL] = &later{order: t.Found, asset: t.Asset}
-		f.next = append(f.next, t.URL)
+		f.urls[t.URL] = int32(len(f.next))
+		f.next = append(f.next, later{url: t.URL, order: t.Found, asset: t.Asset})
 	default:
 		f.urls[t.URL] = queuedNow
 		f.queue = append(f.queue, task{url: t.URL, depth: t.Depth, rank: t.Rank, asset: t.Asset})
@@ -264,34 +266,26 @@ func (f *MemoryFrontier) pop() {
 // dropped. The lock must be held.
 func (f *MemoryFrontier) nextLevel() {
 	f.level++
-	type entry struct {
-		order uint64
-		url   string
-	}
-	entries := make([]entry, 0, len(f.next))
-	for _, u := range f.next {
-		if s := f.urls[u]; s != nil && s != queuedNow && s != taken {
-			entries = append(entries, entry{s.order, u})
-		} // else taken on the way as a hop, or dropped
+	entries := f.next[:0]
+	for i, e := range f.next {
+		if j, ok := f.urls[e.url]; ok && j == int32(i) {
+			entries = append(entries, e)
+		} // else taken on the way as a hop, or dropped (and maybe scheduled again, further on)
 	}
 	f.next = nil
-	slices.SortFunc(entries, func(a, b entry) int { return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(a.url, b.url)) })
+	slices.SortFunc(entries, func(a, b later) int { return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(a.url, b.url)) })
 	room := len(entries)
 	if f.limit > 0 {
 		room = max(f.limit-f.spent, 0)
 	}
 	f.queue, f.head = f.queue[:0], 0
 	for _, e := range entries {
-		s := f.urls[e.url]
-		if s == nil || s == queuedNow || s == taken {
-			continue // listed twice: dropped and scheduled again
-		}
 		if len(f.queue) >= room {
 			f.drop(e.url)
 			continue
 		}
 		f.urls[e.url] = queuedNow
-		f.queue = append(f.queue, task{kind: TaskURL, url: e.url, depth: f.level, rank: int32(min(len(f.queue), math.MaxInt32-1)), asset: s.asset})
+		f.queue = append(f.queue, task{kind: TaskURL, url: e.url, depth: f.level, rank: int32(min(len(f.queue), math.MaxInt32-1)), asset: e.asset})
 	}
 }
 
