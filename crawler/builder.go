@@ -4,21 +4,18 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 )
 
 // pending is a URL that was referenced or scheduled but has no
 // response yet. The references to it wait here until its response is in
-// (see record); a fetched URL's response is in the graph at once.
+// (see record), or the frontier drops it (see dropped); a fetched URL's
+// response is in the graph at once. Whether and when it is fetched is
+// the frontier's business.
 type pending struct {
-	url    string // the normalised URL: responses and references share this string
-	refs   int32  // the references to it, in the crawl's waitList
-	queued bool   // scheduled for fetching
-	later  bool   // scheduled for the next level: a hop of this level takes it sooner
-	asset  bool   // every reference that scheduled it is a page resource (see task.asset)
-	order  uint64 // of a URL scheduled for the next level: where it was first found (see found)
+	url  string // the normalised URL: responses, references and the frontier share this string
+	refs int32  // the references to it, in the crawl's waitList
 }
 
 // keepsReferences reports whether the references to a URL stay in the
@@ -85,18 +82,26 @@ func (c *crawl) internURL(u string) string {
 	return u
 }
 
-// found is where a reference was found, for the order of the next
-// level: the rank of the page's entry URL, then the place of the
-// reference in the page. A sitemap's entries come after every page's
-// links.
-func found(rank int32, i int) uint64 { return uint64(uint32(rank))<<32 | uint64(uint32(i)) }
+// schedule Adds task t to the frontier and returns what became of it.
+// The lock must be held.
+func (c *crawl) schedule(t Task) AddResult {
+	c.adds = append(c.adds[:0], t)
+	c.added = append(c.added[:0], NotScheduled)
+	c.frontier.Add(c.adds, c.added)
+	c.adds[0] = Task{}
+	return c.added[0]
+}
 
-// sitemapRank is the rank of a sitemap's entries (see found).
-const sitemapRank = math.MaxInt32
+// refMeta is a reference of addRefs that goes to the frontier.
+type refMeta struct {
+	ref  int32 // its index
+	keep bool  // kept even when its target is not scheduled (see addRefs)
+}
 
-// addRefs files references found at the given depth, on a page of the
-// given rank (see found), under their targets and schedules the targets
-// the settings let the crawl fetch.
+// addRefs files references found at the given depth, on a page of
+// the given rank (see found), under their targets, and Adds the targets
+// to the frontier: those the settings let the crawl fetch to be
+// scheduled, the others as Unfollowed, which orders the next level.
 // A reference to a URL the crawl will never fetch (over --max-pages, too
 // deep, excluded, outside with --no-external) is dropped: no rule looks
 // at it, and a site of endless links would otherwise fill the memory
@@ -107,6 +112,7 @@ const sitemapRank = math.MaxInt32
 // not, the reference goes in the graph without a response. The lock must
 // be held.
 func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
+	adds, meta := c.adds[:0], c.metas[:0]
 	for i, ref := range refs {
 		if c.cfg.NoResources && ref.Kind.Resource() {
 			continue
@@ -117,25 +123,60 @@ func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 			continue
 		}
 		p := c.pending[ref.Target]
+		if p != nil {
+			ref.Target = p.url
+		}
+		t := Task{Kind: TaskURL, URL: ref.Target, Depth: int32(depth), Asset: ref.Kind.Resource(), Found: found(rank, i)}
 		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
 		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader || ref.Kind == RefJavaScript
-		if (p == nil || !p.queued) && !hop {
+		follow := !ref.Nofollow || c.cfg.FollowNofollow
+		keep := true
+		switch {
+		case hop:
+			t.Unfollowed = true
+		case p != nil && !follow:
+			t.Unfollowed = true // kept: it has a pending entry
+		default:
 			fetchable := c.fetchable(ref.Target, depth, ref.Kind.Resource())
-			follow := !ref.Nofollow || c.cfg.FollowNofollow
-			scheduled := fetchable && follow &&
-				c.push(task{kind: fetchURL, url: ref.Target, depth: int32(depth), asset: ref.Kind.Resource()})
-			if p == nil && !scheduled && !(fetchable && !follow) {
-				continue
-			}
+			t.Unfollowed = !fetchable || !follow
+			keep = fetchable && !follow
 		}
-		p = c.pendingOf(ref.Target)
-		if !ref.Kind.Resource() {
-			p.asset = false // a page links it: its body is read
+		adds = append(adds, t)
+		meta = append(meta, refMeta{ref: int32(i), keep: keep})
+	}
+	added := slices.Grow(c.added[:0], len(adds))[:len(adds)]
+	if len(adds) > 0 {
+		c.frontier.Add(adds, added)
+	}
+	for j, m := range meta {
+		ref := refs[m.ref]
+		p := c.pending[adds[j].URL]
+		if p == nil && added[j] == NotScheduled && !m.keep {
+			continue
 		}
-		if p.later {
-			p.order = min(p.order, found(rank, i))
+		if p == nil {
+			p = &pending{url: adds[j].URL}
+			c.pending[p.url] = p
 		}
 		p.refs = c.waiting.add(p.refs, waiting{kind: ref.Kind, nofollow: ref.Nofollow, source: ref.Source, text: ref.Text})
+	}
+	clear(adds) // no string kept alive
+	c.adds, c.added, c.metas = adds[:0], added[:0], meta[:0]
+}
+
+// dropped lets go of URLs the frontier dropped, and of the references
+// waiting for them: --max-pages keeps them from being fetched, so these
+// references are dropped as addRefs drops those to URLs the crawl
+// never fetches.
+func (c *crawl) dropped(urls []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.g.Stats.MaxPagesReached = true
+	for _, u := range urls {
+		if p := c.pending[u]; p != nil {
+			c.waiting.take(p.refs, func(*waiting) {})
+			delete(c.pending, u)
+		}
 	}
 }
 
@@ -191,32 +232,40 @@ func (c *crawl) record(r *Response, refs []Reference, rank int32) {
 		c.g.Stats.Parsed++
 	}
 	if c.cfg.Progress != nil {
-		c.cfg.Progress(Progress{Fetched: c.g.Stats.Fetched, Queued: len(c.queue) - c.head + len(c.hops) + len(c.next), Errors: c.g.Stats.Errors})
+		c.cfg.Progress(Progress{Fetched: c.g.Stats.Fetched, Queued: c.frontier.Queued(), Errors: c.g.Stats.Errors})
 	}
 }
 
 // foldURL folds a URL's record into the graph: the next hop of its
 // chain is scheduled first, so that chains are completed first when
 // --max-pages runs out, then the response and its references go in. It
-// reports whether the chain goes on: the next hop was scheduled.
-func (c *crawl) foldURL(t task, rec *Record) (chained bool) {
+// reports whether the chain goes on: the next hop was scheduled, which
+// it is anywhere, or with --no-external only inside the site, unless it
+// was scheduled before (its fetch belongs to another chain).
+func (c *crawl) foldURL(t Task, rec *Record) (chained bool) {
 	r := rec.Response
-	if target, _, ok := r.Next(); ok && t.hop < MaxHops {
+	if target, _, ok := r.Next(); ok && t.Hop < MaxHops && !c.outside(target) {
 		// A hop's body is read whoever asked for its chain: two chains
 		// may reach one URL in either order.
-		chained = c.followHop(task{kind: fetchURL, url: target, depth: t.depth, rank: t.rank, hop: t.hop + 1})
+		c.mu.Lock()
+		target = c.internURL(target)
+		if c.schedule(Task{Kind: TaskURL, URL: target, Depth: t.Depth, Rank: t.Rank, Hop: t.Hop + 1}) == Added {
+			chained = true
+			c.pendingOf(target) // references to it share its string
+		}
+		c.mu.Unlock()
 	}
-	c.record(r, rec.Refs, t.rank)
+	c.record(r, rec.Refs, t.Rank)
 	return chained
 }
 
 // startSitemap reports whether the limits let the crawl read sitemap
 // task t, and counts it as begun. A sitemap not read because of a limit
 // is a warning on the log and a row with its error.
-func (c *crawl) startSitemap(t task) bool {
+func (c *crawl) startSitemap(t Task) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	sm := Sitemap{URL: t.url, From: t.from}
+	sm := Sitemap{URL: t.URL, From: t.From}
 	read := c.sitemapsRead
 	switch {
 	case read >= maxSitemaps:
@@ -242,7 +291,7 @@ func (c *crawl) foldSitemap(rec *Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, u := range rec.Sitemaps {
-		c.push(task{kind: readSitemap, url: u, depth: 1, from: SitemapIndex})
+		c.schedule(Task{Kind: TaskSitemap, URL: u, Depth: 1, From: SitemapIndex})
 	}
 	c.g.Sitemaps = append(c.g.Sitemaps, *rec.Sitemap)
 	c.addRefs(rec.Refs, 1, sitemapRank)
@@ -269,6 +318,37 @@ func (c *crawl) foldSitemaps(rec *Record) {
 			c.g.Sitemaps = append(c.g.Sitemaps, Sitemap{URL: s, From: from, Error: why})
 			continue
 		}
-		c.push(task{kind: readSitemap, url: n, from: from})
+		c.schedule(Task{Kind: TaskSitemap, URL: n, From: from})
 	}
+}
+
+// fetchable reports whether the settings let the crawl fetch URL u,
+// found at the given depth on a page or in a sitemap. A page resource
+// is fetched one level beyond --max-depth: the pages within it have
+// their resources checked.
+func (c *crawl) fetchable(u string, depth int, resource bool) bool {
+	deep := c.cfg.MaxDepth > 0 && depth > c.cfg.MaxDepth && !(resource && depth == c.cfg.MaxDepth+1)
+	return !c.outside(u) && !deep && c.included(u)
+}
+
+// outside reports whether --no-external keeps the crawl from u.
+func (c *crawl) outside(u string) bool {
+	return c.cfg.NoExternal && !c.g.Scope.Internal(u)
+}
+
+func (c *crawl) included(u string) bool {
+	for _, re := range c.cfg.Exclude {
+		if re.MatchString(u) {
+			return false
+		}
+	}
+	if len(c.cfg.Include) == 0 {
+		return true
+	}
+	for _, re := range c.cfg.Include {
+		if re.MatchString(u) {
+			return true
+		}
+	}
+	return false
 }

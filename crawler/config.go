@@ -52,6 +52,9 @@ type Config struct {
 	// again: a crawl cut short resumes where it stopped. nil keeps
 	// nothing.
 	Store Store
+	// Frontier holds what the crawl fetches next (see Frontier); it
+	// must be new, and enforce MaxPages. nil is NewMemoryFrontier(MaxPages).
+	Frontier Frontier
 	// Offline builds the graph from Store's records alone: nothing is
 	// fetched, and a task the store has no record of is left undone
 	// (the crawl is then cut short, Stats.Cancelled).

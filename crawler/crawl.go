@@ -22,65 +22,40 @@ const (
 	DefaultMaxBody     = 5 << 20
 )
 
-type taskKind uint8
-
-const (
-	fetchURL     taskKind = iota // a page, redirect hop or referenced URL
-	readSitemap                  // a sitemap or sitemap index
-	findSitemaps                 // an origin whose robots.txt names its sitemaps
-)
-
-// task is one entry of the crawl's queue, which holds a site's whole
-// frontier: 24 bytes.
-type task struct {
-	url   string // normalised
-	depth int32
-	rank  int32 // the entry URL's place in its level's queue: the order of the links found on the way
-	hop   uint8 // redirects from the entry URL, up to MaxHops
-	kind  taskKind
-	from  SitemapSource // of a sitemap: where the crawl learnt of it
-	asset bool          // only page resources lead here (see RefKind.Resource): the body is read only when it is HTML
-}
-
-// crawl is one run of Crawl: a fetcher makes each task's record (or
-// the store gives it back), the builder folds it into the graph and the
-// frontier schedules what it leads to (builder.go, frontier.go).
+// crawl is one run of Crawl: the frontier hands out tasks, a fetcher
+// makes each task's record (or the store gives it back), and the
+// builder folds it into the graph and Adds to the frontier the tasks it
+// leads to (frontier.go, fetcher.go, builder.go).
+//
+// Locks: the builder's state (the graph, pending URLs and their waiting
+// references) is under mu, and the frontier has its own. The crawl
+// calls the frontier with mu held (Add, Queued), never the other way
+// round: the frontier tells of the URLs it drops through Next's dropped
+// function, which it calls without its lock, and which takes mu.
 type crawl struct {
-	cfg    Config
-	ctx    context.Context // the crawl's: cancelled by the caller, or by stop
-	cancel context.CancelFunc
-	g      *Graph
-	fetch  *fetcher
-	store  Store
+	cfg      Config
+	ctx      context.Context // the crawl's: cancelled by the caller, or by stop
+	cancel   context.CancelFunc
+	g        *Graph
+	fetch    *fetcher
+	store    Store
+	frontier Frontier
 
-	// The frontier is worked through one depth at a time (see next), so
-	// that the same site gives the same crawl at any concurrency and any
-	// timing: a URL's depth is its shortest link distance, and --max-pages
-	// cuts in a fixed order.
 	mu          sync.Mutex
-	cond        *sync.Cond
-	level       int32               // the depth being crawled
-	queue       []task              // the level's entry URLs, in order, and the sitemap tasks
-	head        int                 // the next of queue
-	hops        []task              // next hops of the chains under way: before any entry
-	next        []string            // the entry URLs of the next level, in the order found
 	pending     map[string]*pending // URLs referenced or scheduled, not yet fetched
 	waiting     waitList            // the references to pending URLs
 	pendingMost int                 // the most pending URLs since the map was last made
 	kept        []Reference         // references the graph keeps (see keepsReferences)
-	tasks       map[string]struct{} // sitemap and robots.txt tasks scheduled
-	active      int                 // tasks under way
-	stopped     bool
-	storeErr    *StoreError // the store failed: the crawl stopped
-	unrecorded  int         // tasks an offline crawl had no record of
+	storeErr    *StoreError         // the store failed: the crawl stopped
+	unrecorded  int                 // tasks an offline crawl had no record of
+
+	// Scratch room of addRefs and schedule.
+	adds  []Task
+	added []AddResult
+	metas []refMeta
 
 	sitemapsRead    int // sitemaps begun
 	sitemapsSkipped int // sitemaps not read because of a limit
-
-	// What --max-pages has left, counted so that the URLs fetched do not
-	// depend on timing (see take): URLs taken for fetching, chains under
-	// way, and the URLs those chains took.
-	spent, open, openSpent int
 }
 
 // Crawl crawls from cfg.Seeds and returns what it learnt. A cancelled
@@ -135,15 +110,17 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	c := &crawl{
-		cfg:     cfg,
-		ctx:     ctx,
-		cancel:  cancel,
-		g:       &Graph{Responses: map[string]*Response{}, Scope: Scope{Subdomains: cfg.Subdomains}},
-		store:   cfg.Store,
-		pending: map[string]*pending{},
-		tasks:   map[string]struct{}{},
+		cfg:      cfg,
+		ctx:      ctx,
+		cancel:   cancel,
+		g:        &Graph{Responses: map[string]*Response{}, Scope: Scope{Subdomains: cfg.Subdomains}},
+		store:    cfg.Store,
+		frontier: cfg.Frontier,
+		pending:  map[string]*pending{},
 	}
-	c.cond = sync.NewCond(&c.mu)
+	if c.frontier == nil {
+		c.frontier = NewMemoryFrontier(cfg.MaxPages)
+	}
 	origins := map[string]bool{}
 	seeds := make([]string, len(cfg.Seeds))
 	for i, s := range cfg.Seeds {
@@ -177,19 +154,19 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 	}
 	c.fetch = f
 
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i, u := range seeds {
-		c.mu.Lock()
 		c.addRefs([]Reference{{Kind: RefSeed, Target: u}}, 0, 0)
 		u = c.internURL(u)
-		c.mu.Unlock()
-		c.enqueue(task{kind: fetchURL, url: u, rank: int32(min(i, math.MaxInt32-1))})
+		c.schedule(Task{Kind: TaskURL, URL: u, Rank: int32(min(i, math.MaxInt32-1))})
 		if !cfg.ListMode && !cfg.NoSitemaps {
 			p, _ := url.Parse(u)
-			c.enqueue(task{kind: findSitemaps, url: p.Scheme + "://" + p.Host})
+			c.schedule(Task{Kind: TaskSitemaps, URL: p.Scheme + "://" + p.Host})
 		}
 	}
 	for _, u := range sitemaps {
-		c.enqueue(task{kind: readSitemap, url: u, from: SitemapGiven})
+		c.schedule(Task{Kind: TaskSitemap, URL: u, From: SitemapGiven})
 	}
 	return c, nil
 }
@@ -258,10 +235,7 @@ func (c *crawl) run() {
 	go func() {
 		select {
 		case <-c.ctx.Done():
-			c.mu.Lock()
-			c.stopped = true
-			c.cond.Broadcast()
-			c.mu.Unlock()
+			c.frontier.Stop()
 		case <-done:
 		}
 	}()
@@ -274,44 +248,30 @@ func (c *crawl) run() {
 }
 
 func (c *crawl) work() {
+	dropped := c.dropped // one func value, not one per task
 	for {
-		c.mu.Lock()
-		t, ok := c.take()
+		t, ok := c.frontier.Next(dropped)
 		if !ok {
-			c.cond.Broadcast()
-			c.mu.Unlock()
 			return
 		}
-		c.active++
-		c.mu.Unlock()
-
 		chained := false
-		switch t.kind {
-		case fetchURL:
+		switch t.Kind {
+		case TaskURL:
 			if rec := c.obtain(RecordURL, t, c.fetch.url); rec != nil {
 				chained = c.foldURL(t, rec)
 			}
-		case readSitemap:
+		case TaskSitemap:
 			if c.startSitemap(t) {
 				if rec := c.obtain(RecordSitemap, t, c.fetch.sitemap); rec != nil {
 					c.foldSitemap(rec)
 				}
 			}
-		case findSitemaps:
+		case TaskSitemaps:
 			if rec := c.obtain(RecordSitemaps, t, c.fetch.robotsSitemaps); rec != nil {
 				c.foldSitemaps(rec)
 			}
 		}
-
-		c.mu.Lock()
-		c.active--
-		if t.kind == fetchURL && !chained {
-			// The chain ends: it took this URL and those before it.
-			c.open--
-			c.openSpent -= int(t.hop) + 1
-		}
-		c.cond.Broadcast()
-		c.mu.Unlock()
+		c.frontier.Done(t, chained)
 	}
 }
 
@@ -319,11 +279,11 @@ func (c *crawl) work() {
 // what fetch makes of it, which the store then keeps. It returns nil
 // when the crawl was cut short, the store failed, or an offline crawl
 // has no record of t.
-func (c *crawl) obtain(kind RecordKind, t task, fetch func(task) *Record) *Record {
+func (c *crawl) obtain(kind RecordKind, t Task, fetch func(Task) *Record) *Record {
 	if c.store == nil {
 		return fetch(t)
 	}
-	rec, err := c.store.Recorded(kind, t.url)
+	rec, err := c.store.Recorded(kind, t.URL)
 	switch {
 	case err != nil:
 		c.failStore(err)
@@ -356,8 +316,7 @@ func (c *crawl) failStore(err error) {
 		c.storeErr = &StoreError{Err: err}
 		c.logf("stopping the crawl: %v", err)
 	}
-	c.stopped = true
-	c.cond.Broadcast()
+	c.frontier.Stop()
 	c.cancel()
 }
 
@@ -465,7 +424,6 @@ func (c *crawl) stop(why string) {
 		c.g.Stats.Unreachable = why
 		c.logf("stopping the crawl: %s", why)
 	}
-	c.stopped = true
-	c.cond.Broadcast()
+	c.frontier.Stop()
 	c.cancel()
 }

@@ -55,18 +55,18 @@ type fetcher struct {
 
 // url requests one URL, never following its redirects, and returns its
 // record; nil when the crawl was cut short first.
-func (f *fetcher) url(t task) *Record {
-	u, err := url.Parse(t.url)
+func (f *fetcher) url(t Task) *Record {
+	u, err := url.Parse(t.URL)
 	if err != nil {
 		return nil
 	}
-	r := &Response{URL: t.url, Depth: int(t.depth), Internal: f.scope.internalHost(u.Hostname())}
+	r := &Response{URL: t.URL, Depth: int(t.Depth), Internal: f.scope.internalHost(u.Hostname())}
 	if !f.cfg.IgnoreRobots && !f.robots.allowed(f.ctx, u) {
 		r.Blocked = true
 		r.Error = f.robots.unreachable(f.ctx, u) // robots.txt failed: why all is disallowed
-		return &Record{Kind: RecordURL, URL: t.url, Response: r}
+		return &Record{Kind: RecordURL, URL: t.URL, Response: r}
 	}
-	res, err := f.request(r, u, t.asset)
+	res, err := f.request(r, u, t.Asset)
 	if res == nil {
 		return nil // cut short: the URL stays unfetched
 	}
@@ -93,7 +93,7 @@ func (f *fetcher) url(t task) *Record {
 		body, r.Truncated = body[:f.cfg.MaxBody], true
 	}
 	r.Bytes = int64(len(body))
-	rec := &Record{Kind: RecordURL, URL: t.url, Response: r}
+	rec := &Record{Kind: RecordURL, URL: t.URL, Response: r}
 	if r.Status < 200 || r.Status > 299 || r.Error != "" {
 		return rec
 	}
@@ -310,12 +310,12 @@ func cut(s string, n int) string {
 // robotsSitemaps returns the record of an origin's Sitemap lines in
 // robots.txt: none when robots.txt is ignored, unreadable or names none;
 // nil when the crawl was cut short.
-func (f *fetcher) robotsSitemaps(t task) *Record {
-	u, err := url.Parse(t.url)
+func (f *fetcher) robotsSitemaps(t Task) *Record {
+	u, err := url.Parse(t.URL)
 	if err != nil {
 		return nil
 	}
-	rec := &Record{Kind: RecordSitemaps, URL: t.url}
+	rec := &Record{Kind: RecordSitemaps, URL: t.URL}
 	if !f.cfg.IgnoreRobots {
 		rec.Sitemaps = f.robots.file(f.ctx, u).sitemaps
 		if f.ctx.Err() != nil {
@@ -329,15 +329,15 @@ func (f *fetcher) robotsSitemaps(t task) *Record {
 // when the crawl was cut short. A sitemap that fails or is cut at a
 // limit is a warning on the log and a row with its error; a guessed
 // /sitemap.xml that answers 404 is only a row, as most sites have none.
-func (f *fetcher) sitemap(t task) *Record {
-	sm := &Sitemap{URL: t.url, From: t.from}
-	base, _ := url.Parse(t.url)
+func (f *fetcher) sitemap(t Task) *Record {
+	sm := &Sitemap{URL: t.URL, From: t.From}
+	base, _ := url.Parse(t.URL)
 	var status int
 	var locs []string
 	var index bool
 	var err error
 	for attempt := 0; ; attempt++ {
-		status, locs, index, err = fetchSitemap(f.ctx, f.plain, f.requestHeader, t.url)
+		status, locs, index, err = fetchSitemap(f.ctx, f.plain, f.requestHeader, t.URL)
 		if !f.retry.again(f.ctx, attempt, transient(status, err), http.Header{}) {
 			break
 		}
@@ -349,13 +349,13 @@ func (f *fetcher) sitemap(t task) *Record {
 		}
 		sm.Error = errorText(err)
 	}
-	if index && t.depth > 0 {
+	if index && t.Depth > 0 {
 		sm.Error, locs = "a sitemap index listed in a sitemap index: not read, indexes do not nest", nil
 	}
-	if sm.Error != "" && !(t.from == SitemapGuessed && status == http.StatusNotFound) {
+	if sm.Error != "" && !(t.From == SitemapGuessed && status == http.StatusNotFound) {
 		f.logf("warning: sitemap %s (%s): %s", sm.URL, sm.From, sm.Error)
 	}
-	rec := &Record{Kind: RecordSitemap, URL: t.url, Sitemap: sm}
+	rec := &Record{Kind: RecordSitemap, URL: t.URL, Sitemap: sm}
 	for _, loc := range locs {
 		target, err := Resolve(base, loc)
 		if err != nil {
@@ -365,7 +365,7 @@ func (f *fetcher) sitemap(t task) *Record {
 			rec.Sitemaps = append(rec.Sitemaps, target)
 			continue
 		}
-		rec.Refs = append(rec.Refs, Reference{Kind: RefSitemap, Source: t.url, Target: target})
+		rec.Refs = append(rec.Refs, Reference{Kind: RefSitemap, Source: t.URL, Target: target})
 	}
 	sm.Entries = len(locs)
 	return rec

@@ -1,251 +1,150 @@
 package crawler
 
-import (
-	"cmp"
-	"math"
-	"slices"
+import "math"
+
+// Frontier says what a crawl fetches next: it holds the tasks scheduled,
+// the seen set (a URL is scheduled once), the --max-pages limit and the
+// end of the crawl. Config.Frontier takes one; nil is NewMemoryFrontier,
+// which holds it all in the process. A frontier serves one crawl, and
+// its methods are called from the crawl's workers at once.
+//
+// The crawl drives it so: its workers call Next, make each task's
+// record, Add the tasks the record leads to (the next hop of a chain
+// first, then the references of a page or sitemap), then call Done.
+// Seeds, robots.txt and given sitemaps are Added before the first Next.
+// Since a task's successors are Added before it is Done, the crawl is
+// over when nothing is scheduled and nothing is under way.
+//
+// # The contract
+//
+// The same site and settings must give the same crawl at any
+// concurrency and timing (the same URLs fetched, at the same depths),
+// and a crawl resumed from a Store must fetch what an uninterrupted one
+// would. A frontier other than the memory one must hand out the same
+// tasks, with the same Depth and Rank, and cut the same ones, as
+// follows.
+//
+//   - Levels. A TaskURL task whose Depth is beyond the level being
+//     crawled is scheduled for the next level, one whose Depth is not
+//     (a start URL) joins this level's queue. The next level begins
+//     when every task of this level is Done and no next hop is
+//     scheduled: its entry URLs are ordered by Found, then by URL, and
+//     each gets as Rank its place in that order.
+//   - Within a level, a scheduled next hop (Hop > 0) is handed out
+//     before anything else, the last scheduled first; then the level's
+//     queue in order: its entry URLs, and the sitemap and robots.txt
+//     tasks (which belong to the level being crawled when Added), in
+//     the order Added.
+//   - The seen set. A URL is scheduled at most once: an
+//     Add of a URL scheduled before (waiting, under way or done) changes
+//     nothing but the following. A next hop of a URL scheduled for the
+//     next level takes it into this level (the chain is followed hop by
+//     hop); the URL keeps no place in the next level. For a URL still
+//     scheduled for the next level, any Add of it (Unfollowed too)
+//     lowers its Found to the task's when that is smaller, and clears
+//     its Asset unless the task is an asset too. Sitemap and robots.txt
+//     tasks have a seen set of their own, by kind and URL.
+//   - --max-pages. The limit counts URLs handed out (every hop too). An
+//     entry URL starts a chain only while the limit leaves room for
+//     every chain under way to run its full length (MaxHops + 1 URLs);
+//     when it does not, chains run one at a time, in order, until the
+//     limit is reached (Done's chained says when a chain ends). When the
+//     next level begins, only as many entry URLs as the limit has room
+//     for are kept. Either way a URL is fetched if and only if it would
+//     be in a crawl that fetched one URL at a time.
+//   - Drops. A URL scheduled that --max-pages keeps from ever being
+//     fetched is dropped: it leaves the seen set (a later Add schedules
+//     it again, to be dropped again), and Next passes it to its dropped
+//     function (see Next), so that the crawl lets go of the references
+//     waiting for it.
+type Frontier interface {
+	// Add schedules tasks, in their order, and sets result[i] to what
+	// became of tasks[i] (result is at least as long as tasks). A task
+	// is Added when it is scheduled now; one whose URL was scheduled
+	// before, or an Unfollowed one whose URL is scheduled, is
+	// Scheduled; an Unfollowed task whose URL is not scheduled, or any
+	// task once the frontier is stopped, is NotScheduled. Each task is
+	// scheduled atomically: two workers Adding one URL at once schedule
+	// it once. Add does not block on the crawl's progress and calls
+	// nothing of the crawl's.
+	Add(tasks []Task, result []AddResult)
+	// Next blocks until a task is due, marks it under way and returns
+	// it; false when the crawl is over (nothing scheduled and nothing
+	// under way) or the frontier is stopped. Every task Next returns
+	// must be Done. A frontier shared by several processes may hand a
+	// task out again when the process that took it died before Done
+	// (its lease expired); nothing else is handed out twice.
+	//
+	// When Next drops URLs (see Drops), it calls dropped with them
+	// before it hands out any task that comes after the drop, to this
+	// caller or another, so that the crawl has let go of what waited
+	// for them before a record made after the drop can name them
+	// again. It calls dropped without holding any lock of its own:
+	// dropped takes the crawl's lock, under which the crawl calls Add.
+	Next(dropped func(urls []string)) (Task, bool)
+	// Done reports that task t, from Next, is finished and its
+	// successors Added; chained says whether the next hop of its chain
+	// was Added (then the chain goes on with it), which --max-pages
+	// counts. A task whose record could not be made (the crawl was cut
+	// short) is Done too, and its URL stays seen.
+	Done(t Task, chained bool)
+	// Stop ends the crawl early: Next returns false, at once where it
+	// waits, and Add schedules nothing more.
+	Stop()
+	// Queued returns how many tasks are scheduled and not yet handed
+	// out, for progress reports; it may be approximate.
+	Queued() int
+}
+
+// TaskKind says what a task does.
+type TaskKind uint8
+
+// The task kinds.
+const (
+	TaskURL      TaskKind = iota // fetch a URL: a start URL, a page, a redirect hop or a referenced URL
+	TaskSitemap                  // read a sitemap or sitemap index
+	TaskSitemaps                 // read an origin's robots.txt for its Sitemap lines
 )
 
-// take waits for the next task and takes it; false when the crawl is
-// over. The lock must be held.
-//
-// The next hops of chains go first, then the level's queue in order;
-// when both are empty and no task is under way, the next level begins.
-// --max-pages is spent so that the URLs fetched are the same whatever
-// the timing: an entry URL starts a chain only while the limit leaves
-// room for every chain under way to run its full length (MaxHops + 1
-// URLs); when it does not, chains run one at a time, in the queue's
-// order, until the limit is reached. Either way a URL is fetched if and
-// only if it would be in a crawl that took one URL at a time.
-func (c *crawl) take() (task, bool) {
-	limit := c.cfg.MaxPages
-	for {
-		switch {
-		case c.stopped:
-			return task{}, false
-		case len(c.hops) > 0:
-			t := c.hops[len(c.hops)-1]
-			c.hops = c.hops[:len(c.hops)-1]
-			if limit > 0 && c.spent >= limit {
-				// Cut by the limit: the chain ends unfinished.
-				c.g.Stats.MaxPagesReached = true
-				c.unqueue(t.url)
-				c.open--
-				c.openSpent -= int(t.hop)
-				continue
-			}
-			c.spent++
-			c.openSpent++
-			return t, true
-		case c.head < len(c.queue):
-			t := c.queue[c.head]
-			if t.kind == fetchURL {
-				if c.g.Responses[t.url] != nil {
-					c.pop() // fetched on the way as a hop of another chain
-					continue
-				}
-				reserved := c.open*(MaxHops+1) - c.openSpent
-				room := limit == 0 || c.spent+reserved+MaxHops+1 <= limit || c.open == 0 && c.spent < limit
-				if !room && c.open > 0 {
-					c.cond.Wait() // for the chains under way to end
-					continue
-				}
-				if !room {
-					c.g.Stats.MaxPagesReached = true
-					c.unqueue(t.url)
-					c.pop()
-					continue
-				}
-				c.spent++
-				c.open++
-				c.openSpent++
-			}
-			c.pop()
-			return t, true
-		case c.active > 0:
-			c.cond.Wait()
-		case len(c.next) > 0:
-			c.nextLevel()
-		default:
-			return task{}, false
-		}
-	}
+// Task is one entry of a crawl's frontier: what a worker does next, or
+// (to Add) what a record leads to.
+type Task struct {
+	URL   string // normalised; of TaskSitemaps, an origin (scheme://host)
+	Kind  TaskKind
+	Depth int32         // the link distance from a start URL; of a sitemap listed in an index, 1
+	Rank  int32         // the place of the chain's entry URL in its level (see Frontier); set by the frontier
+	Hop   uint8         // redirects from the entry URL, up to MaxHops: a next hop when > 0
+	From  SitemapSource // of a sitemap: where the crawl learnt of it
+	// Asset: only page resources lead here (see RefKind.Resource): the
+	// body is read only when it is HTML.
+	Asset bool
+	// Found is where the reference that leads here was found, which
+	// orders the next level: the Rank of the page's entry URL in the
+	// high 32 bits, the place of the reference in the page in the low
+	// ones. A sitemap's entries have the rank math.MaxInt32: after every
+	// page's links.
+	Found uint64
+	// Unfollowed: the task stands for a reference the crawl does not
+	// follow (a nofollow link, one beyond --max-depth or excluded, a
+	// refresh, which its chain follows): it schedules nothing, but
+	// places and marks a URL scheduled for the next level as any
+	// reference does (see Frontier).
+	Unfollowed bool
 }
 
-// pop removes the queue's first task, and gives back the room of a
-// queue that has shrunk. The lock must be held.
-func (c *crawl) pop() {
-	c.queue[c.head] = task{}
-	c.head++
-	if c.head > 1024 && c.head*2 > len(c.queue) {
-		rest := c.queue[c.head:]
-		if cap(c.queue) > 4*len(rest) {
-			c.queue = append(make([]task, 0, 2*len(rest)), rest...)
-		} else {
-			c.queue = append(c.queue[:0], rest...)
-		}
-		c.head = 0
-	}
-}
+// AddResult says what Add did with a task.
+type AddResult uint8
 
-// nextLevel makes the entry URLs found at this level the queue of the
-// next, in the order in which a crawl of one request at a time would
-// have found them first: by the rank of the page that links to them,
-// then by the place of the link in the page (see found), then by URL.
-// The order in which pages finish depends on timing, this order does
-// not. The ones --max-pages can never reach (each costs a URL) are
-// dropped with their references. The lock must be held.
-func (c *crawl) nextLevel() {
-	c.level++
-	type entry struct {
-		order uint64
-		url   string
-	}
-	entries := make([]entry, len(c.next))
-	for i, u := range c.next {
-		entries[i] = entry{math.MaxUint64, u} // no longer pending: fetched on the way, skipped below
-		if p := c.pending[u]; p != nil {
-			entries[i].order = p.order
-		}
-	}
-	slices.SortFunc(entries, func(a, b entry) int { return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(a.url, b.url)) })
-	for i, e := range entries {
-		c.next[i] = e.url
-	}
-	room := len(c.next)
-	if c.cfg.MaxPages > 0 {
-		room = max(c.cfg.MaxPages-c.spent, 0)
-	}
-	c.queue, c.head = c.queue[:0], 0
-	for _, u := range c.next {
-		if c.g.Responses[u] != nil {
-			continue // fetched as a hop of a chain of this level
-		}
-		if len(c.queue) >= room {
-			c.g.Stats.MaxPagesReached = true
-			c.unqueue(u)
-			continue
-		}
-		asset := false
-		if p := c.pending[u]; p != nil {
-			p.later, asset = false, p.asset
-		}
-		c.queue = append(c.queue, task{kind: fetchURL, url: u, depth: c.level, rank: int32(min(len(c.queue), math.MaxInt32-1)), asset: asset})
-	}
-	c.next = nil
-}
+// What Add did with a task.
+const (
+	NotScheduled AddResult = iota // not scheduled: an Unfollowed task of a URL not scheduled, or the frontier is stopped
+	Scheduled                     // scheduled before: waiting, under way or done
+	Added                         // scheduled now
+)
 
-// unqueue forgets that a pending URL is scheduled: --max-pages keeps it
-// from being fetched, so the references to it are dropped too, as
-// addRefs drops those to URLs the crawl never fetches. The lock must be
-// held.
-func (c *crawl) unqueue(u string) {
-	if p := c.pending[u]; p != nil {
-		c.waiting.take(p.refs, func(*waiting) {})
-		delete(c.pending, u)
-	}
-}
+// found is where a reference was found (see Task.Found): the rank of the
+// page's entry URL, then the place of the reference in the page.
+func found(rank int32, i int) uint64 { return uint64(uint32(rank))<<32 | uint64(uint32(i)) }
 
-// enqueue schedules a task unless its URL was scheduled before.
-func (c *crawl) enqueue(t task) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.push(t)
-}
-
-// push is enqueue with the lock held; it reports whether the URL is
-// (now or already) scheduled. A URL is scheduled for its level: the
-// next hop of a chain at once, an entry URL of this level (a start URL)
-// in the queue, one of the next level in next.
-func (c *crawl) push(t task) bool {
-	_, ok := c.schedule(t)
-	return ok
-}
-
-// schedule is push, and also reports whether t was added now.
-func (c *crawl) schedule(t task) (added, scheduled bool) {
-	if c.stopped {
-		return false, false
-	}
-	if t.kind != fetchURL {
-		key := "robots " + t.url
-		if t.kind == readSitemap {
-			key = "sitemap " + t.url
-		}
-		if _, ok := c.tasks[key]; ok {
-			return false, true
-		}
-		c.tasks[key] = struct{}{}
-		c.queue = append(c.queue, t)
-		c.cond.Signal()
-		return true, true
-	}
-	if c.g.Responses[t.url] != nil {
-		return false, true
-	}
-	p := c.pending[t.url]
-	if p != nil && p.queued && !(p.later && t.hop > 0) {
-		p.asset = p.asset && t.asset
-		return false, true
-	}
-	p = c.pendingOf(t.url)
-	p.queued, p.later, p.asset = true, false, t.asset
-	t.url = p.url
-	switch {
-	case t.hop > 0:
-		c.hops = append(c.hops, t) // nextLevel skips it in next once it is fetched
-		c.cond.Signal()
-	case t.depth > c.level:
-		p.later, p.order = true, math.MaxUint64 // addRefs says where it was found
-		c.next = append(c.next, t.url)
-	default:
-		c.queue = append(c.queue, t)
-		c.cond.Signal()
-	}
-	return true, true
-}
-
-// followHop schedules the next hop of a chain: anywhere, or with
-// --no-external only inside the site. It reports whether the chain goes
-// on with it: false when the URL is outside, or was fetched or
-// scheduled before (its fetch belongs to another chain).
-func (c *crawl) followHop(t task) bool {
-	if c.outside(t.url) {
-		return false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	added, _ := c.schedule(t)
-	return added
-}
-
-// fetchable reports whether the settings let the crawl fetch URL u,
-// found at the given depth on a page or in a sitemap. A page resource
-// is fetched one level beyond --max-depth: the pages within it have
-// their resources checked.
-func (c *crawl) fetchable(u string, depth int, resource bool) bool {
-	deep := c.cfg.MaxDepth > 0 && depth > c.cfg.MaxDepth && !(resource && depth == c.cfg.MaxDepth+1)
-	return !c.outside(u) && !deep && c.included(u)
-}
-
-// outside reports whether --no-external keeps the crawl from u.
-func (c *crawl) outside(u string) bool {
-	return c.cfg.NoExternal && !c.g.Scope.Internal(u)
-}
-
-func (c *crawl) included(u string) bool {
-	for _, re := range c.cfg.Exclude {
-		if re.MatchString(u) {
-			return false
-		}
-	}
-	if len(c.cfg.Include) == 0 {
-		return true
-	}
-	for _, re := range c.cfg.Include {
-		if re.MatchString(u) {
-			return true
-		}
-	}
-	return false
-}
+// sitemapRank is the rank of a sitemap's entries (see found).
+const sitemapRank = math.MaxInt32
