@@ -202,3 +202,32 @@ func snapshot(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// TestBeginInUse: while one File writes a crawl in a file, another
+// cannot begin one in it; once the first is closed, it can.
+func TestBeginInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "crawl.db")
+	a, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _, err := a.Begin(`{"seeds":["https://a.example/"]}`, false, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, _, err := b.Begin(`{"seeds":["https://a.example/"]}`, false, time.Now()); !errors.Is(err, ErrInUse) {
+		t.Fatalf("second Begin: %v, want ErrInUse", err)
+	}
+	ca.Close()
+	a.Close()
+	cb, resumed, err := b.Begin(`{"seeds":["https://a.example/"]}`, false, time.Now())
+	if err != nil || !resumed {
+		t.Fatalf("Begin once the first is closed: resumed %v, %v; want the unfinished crawl resumed", resumed, err)
+	}
+	cb.Close()
+}

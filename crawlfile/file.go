@@ -35,6 +35,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hopaudit/hopaudit/crawler"
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -56,11 +57,19 @@ type File struct {
 	// reads are the statements Recorded prepared.
 	rmu   sync.Mutex
 	reads map[string]*sql.Stmt
+
+	// lock is the writer's lock on the file, from Begin to Close: two
+	// processes writing one file would number URLs apart.
+	lock *os.File
 }
 
 // ErrNotCrawlFile is returned (wrapped) by Open for a file that is not a
 // hopaudit crawl file. Such a file is left as it was.
 var ErrNotCrawlFile = errors.New("not a hopaudit crawl file")
+
+// ErrInUse is returned (wrapped) by Begin when another process, or
+// another File of this one, writes a crawl in the file.
+var ErrInUse = errors.New("in use by another hopaudit crawl: one crawl writes a file at a time")
 
 // Open opens the crawl file at path, making an empty one when there is
 // none (or an empty file). A file that is not a crawl file, or one of a
@@ -93,7 +102,7 @@ func open(path string, create bool) (*File, error) {
 	// Every worker of a resumed crawl asks for records: keep their
 	// connections, which a pool of the default two would close and
 	// open again for every record.
-	db.SetMaxIdleConns(64)
+	db.SetMaxIdleConns(16)
 	f := &File{path: path, db: db, ids: newIDs()}
 	var version int
 	if err := db.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
@@ -206,7 +215,12 @@ func (f *File) Close() error {
 		err = errors.Join(err, f.w.Close())
 		f.w = nil
 	}
-	return errors.Join(err, f.db.Close())
+	err = errors.Join(err, f.db.Close())
+	if f.lock != nil {
+		err = errors.Join(err, f.lock.Close())
+		f.lock = nil
+	}
+	return err
 }
 
 // write runs fn in a transaction on the write connection, one at a
@@ -326,6 +340,13 @@ func (f *File) Begin(settings string, restart bool, started time.Time) (c *Crawl
 	if err := json.Unmarshal([]byte(settings), &here); err != nil {
 		return nil, false, fmt.Errorf("crawl settings: not a JSON object: %w", err)
 	}
+	if f.lock == nil {
+		lock, err := lockFile(f.path)
+		if err != nil {
+			return nil, false, fmt.Errorf("%s: %w", f.path, err)
+		}
+		f.lock = lock
+	}
 	var id int64
 	err = f.write(func(tx *writeTx) error {
 		var (
@@ -358,7 +379,11 @@ func (f *File) Begin(settings string, restart bool, started time.Time) (c *Crawl
 		id, err = tx.insertID("INSERT INTO crawls (started, settings) VALUES (?, ?) RETURNING id", formatTime(started), settings)
 		return err
 	})
-	if err != nil {
+	var se *SettingsError
+	switch {
+	case errors.As(err, &se):
+		return nil, false, err // it names the file
+	case err != nil:
 		return nil, false, fmt.Errorf("%s: %w", f.path, err)
 	}
 	return newCrawl(f, id, true), resumed, nil
@@ -419,6 +444,23 @@ func diffSettings(here map[string]any, there string) []SettingsDiff {
 		if okA == okB && reflect.DeepEqual(a, b) {
 			continue
 		}
+		la, listA := a.([]any)
+		lb, listB := b.([]any)
+		if listA && listB && len(la) > 3 && len(lb) > 3 {
+			// Long lists (thousands of URLs) are named by where they differ.
+			i := 0
+			for i < len(la) && i < len(lb) && reflect.DeepEqual(la[i], lb[i]) {
+				i++
+			}
+			at := func(l []any) string {
+				if i < len(l) {
+					return fmt.Sprintf("%d entries, #%d %s", len(l), i+1, settingText(l[i], true))
+				}
+				return fmt.Sprintf("%d entries", len(l))
+			}
+			diffs = append(diffs, SettingsDiff{Key: k, Here: at(la), There: at(lb)})
+			continue
+		}
 		diffs = append(diffs, SettingsDiff{Key: k, Here: settingText(a, okA), There: settingText(b, okB)})
 	}
 	return diffs
@@ -431,10 +473,28 @@ func settingText(v any, ok bool) string {
 		return "none"
 	}
 	if s, isString := v.(string); isString {
-		return s
+		return cutText(s)
+	}
+	if list, isList := v.([]any); isList && len(list) > 3 {
+		// A list of thousands of URLs is named by its head and length.
+		b, _ := json.Marshal(list[:3])
+		return fmt.Sprintf("%s… (%d in all)", cutText(strings.TrimSuffix(string(b), "]")), len(list))
 	}
 	b, _ := json.Marshal(v)
-	return string(b)
+	return cutText(string(b))
+}
+
+// cutText cuts a setting's text for a message at 200 bytes.
+func cutText(s string) string {
+	const most = 200
+	if len(s) <= most {
+		return s
+	}
+	n := most
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // seed returns the first start URL of settings, if they name one.

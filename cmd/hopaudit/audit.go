@@ -72,7 +72,7 @@ func (a *app) runAudit(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageErrorf("audit: %s: crawl %d: %v", path, in.ID, err)
 	}
-	j := &job{out: f.out, outputDir: f.outputDir, bom: f.bom, quiet: f.quiet, state: path}
+	j := &job{out: f.out, outputDir: f.outputDir, bom: f.bom, quiet: f.quiet, state: path, seeds: s.Seeds}
 	j.engine.Expect = s.Expect
 	j.cfg.MaxPages = s.MaxPages
 	if err := a.prepareReport(fs, &f, j); err != nil {
@@ -83,7 +83,11 @@ func (a *app) runAudit(ctx context.Context, args []string) error {
 		return err
 	}
 	if j.baselineLast {
-		if j.baseline, err = a.lastBaseline(ctx, j, file, path, in.ID); err != nil {
+		j.baseline, err = a.lastBaseline(ctx, j, file, path, in.ID)
+		switch {
+		case errors.Is(err, errNoPrevious):
+			return usageErrorf("audit: --baseline last: %s holds no crawl before crawl %d", path, in.ID)
+		case err != nil:
 			return usageErrorf("audit: %v", err)
 		}
 	}

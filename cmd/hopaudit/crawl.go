@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -545,7 +546,13 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 		defer st.close()
 		j.cfg.Store = st.store()
 		if j.baselineLast {
-			if j.baseline, err = a.lastBaseline(ctx, j, st.file, st.path, st.crawl.ID()); err != nil {
+			j.baseline, err = a.lastBaseline(ctx, j, st.file, st.path, st.crawl.ID())
+			switch {
+			case errors.Is(err, errNoPrevious):
+				// The first night of a nightly job: nothing to compare with yet.
+				fmt.Fprintf(a.stderr, "warning: --baseline last: %s holds no crawl before this one: nothing to compare with\n", st.path)
+				j.compare, j.baselineLast = false, false
+			case err != nil:
 				return usageErrorf("%v", err)
 			}
 		}
@@ -608,6 +615,16 @@ func checkOutputs(j *job) (out *reportFile, dir []*reportFile, err error) {
 		if dir, err = checkOutputDir(j.outputDir); err != nil {
 			return nil, nil, err
 		}
+	}
+	if j.state != "" {
+		// A report written over the crawl file would destroy it.
+		for _, f := range append([]*reportFile{out}, dir...) {
+			if f != nil && f.file != "" && sameFile(f.file, j.state) {
+				return nil, nil, usageErrorf("%s is both the crawl file and a report file", j.state)
+			}
+		}
+	}
+	if j.outputDir != "" {
 		for _, f := range dir {
 			if out != nil && out.file != "" && out.file == f.file {
 				return nil, nil, usageErrorf("-o %s is also a file of --output-dir", j.out)
@@ -615,6 +632,19 @@ func checkOutputs(j *job) (out *reportFile, dir []*reportFile, err error) {
 		}
 	}
 	return out, dir, nil
+}
+
+// sameFile reports whether paths a and b name one file: the same file if
+// both exist, else the same absolute path.
+func sameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(sa, sb)
+	}
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && absA == absB
 }
 
 // auditAndReport audits the graph g of job j, writes its reports and

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -38,7 +39,9 @@ type settings struct {
 	FollowNofollow bool              `json:"follow_nofollow"`
 	NoResources    bool              `json:"no_resources"`
 	MaxBody        int64             `json:"max_body"`
-	UserAgent      string            `json:"user_agent"`
+	UserAgent      string            `json:"user_agent,omitempty"` // "" for hopaudit's own, whatever its version
+	Resolve        map[string]string `json:"resolve,omitempty"`    // which server answers
+	AllowPrivate   bool              `json:"allow_private"`
 	Headers        []string          `json:"headers,omitempty"` // names only
 	Expect         map[string]string `json:"expect,omitempty"`  // check --expect's map, normalised
 }
@@ -61,8 +64,12 @@ func settingsOf(j *job) settings {
 		FollowNofollow: cfg.FollowNofollow,
 		NoResources:    cfg.NoResources,
 		MaxBody:        cfg.MaxBody,
-		UserAgent:      cfg.UserAgent,
+		Resolve:        cfg.Resolve,
+		AllowPrivate:   cfg.AllowPrivate,
 		Expect:         j.engine.Expect,
+	}
+	if cfg.UserAgent != defaultUserAgent() {
+		s.UserAgent = cfg.UserAgent // an upgrade of hopaudit changes its own
 	}
 	if cfg.ListMode {
 		s.Command = "check"
@@ -91,7 +98,9 @@ func (s *settings) config() (crawler.Config, error) {
 		MaxPages:       s.MaxPages,
 		MaxDepth:       s.MaxDepth,
 		MaxBody:        s.MaxBody,
-		UserAgent:      s.UserAgent,
+		UserAgent:      cmp.Or(s.UserAgent, defaultUserAgent()),
+		Resolve:        s.Resolve,
+		AllowPrivate:   s.AllowPrivate,
 		Sitemaps:       s.Sitemaps,
 		NoSitemaps:     s.NoSitemaps,
 		NoExternal:     s.NoExternal,
@@ -225,10 +234,13 @@ func previous(f *crawlfile.File, path string, id int64) (crawlfile.Info, error) 
 		}
 	}
 	if prev == nil {
-		return crawlfile.Info{}, fmt.Errorf("--baseline last: %s holds no crawl before this one", path)
+		return crawlfile.Info{}, errNoPrevious
 	}
 	return *prev, nil
 }
+
+// errNoPrevious says a crawl file holds no crawl before this one.
+var errNoPrevious = errors.New("no crawl before this one")
 
 // replay builds the graph of a crawl of file f from its records alone,
 // with the statistics its run stored.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -288,6 +289,53 @@ func TestAuditReproducesCrawl(t *testing.T) {
 	}
 }
 
+// TestAuditStatus: the status report of a kept check has one row per
+// line of its list, in its order, repeats too, as the check's had.
+func TestAuditStatus(t *testing.T) {
+	site := crawlertest.New(t, stateSite(3))
+	tmp := t.TempDir()
+	list := filepath.Join(tmp, "urls.txt")
+	if err := os.WriteFile(list, []byte("http://site.test/page/2\nhttp://site.test/old/0\nhttp://site.test/page/2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(tmp, "check.db")
+	code, want, stderr := runMain(t, append([]string{"check", list, "--state", state, "--report", "status", "--format", "csv", "--quiet"}, resolveArgs(site)...)...)
+	if code != exitOK || strings.Count(want, "\n") != 4 {
+		t.Fatalf("check: exit %d, want 0 and 3 rows; stdout:\n%s\nstderr:\n%s", code, want, stderr)
+	}
+	if _, got, _ := runMain(t, "audit", state, "--report", "status", "--format", "csv", "--quiet"); got != want {
+		t.Errorf("audit --report status:\n%s\nwant the check's:\n%s", got, want)
+	}
+}
+
+// TestStateNotReport: a report is never written over the crawl file.
+func TestStateNotReport(t *testing.T) {
+	site := crawlertest.New(t, stateSite(3))
+	tmp := t.TempDir()
+	state := filepath.Join(tmp, "report.json")
+	for _, args := range [][]string{
+		append(stateArgs(site, state, filepath.Join(tmp, "out")), "-o", state),
+		stateArgs(site, state, tmp),
+	} {
+		if code, _, stderr := runMain(t, args...); code != exitUsage || !strings.Contains(stderr, "both the crawl file and a report file") {
+			t.Errorf("exit %d, want %d; stderr:\n%s", code, exitUsage, stderr)
+		}
+	}
+	if _, err := os.Stat(state); err == nil {
+		t.Error("the crawl file was made although the command was refused")
+	}
+	kept := filepath.Join(tmp, "kept.db")
+	if code, _, stderr := runMain(t, stateArgs(site, kept, filepath.Join(tmp, "out"))...); code != exitOK {
+		t.Fatalf("crawl: exit %d; stderr:\n%s", code, stderr)
+	}
+	if code, _, stderr := runMain(t, "audit", kept, "-o", kept, "--format", "json"); code != exitUsage {
+		t.Errorf("audit -o FILE: exit %d, want %d; stderr:\n%s", code, exitUsage, stderr)
+	}
+	if _, _, stderr := runMain(t, "audit", kept, "--quiet", "--report", "summary"); stderr != "" {
+		t.Errorf("the crawl file does not audit after audit -o FILE was refused: %s", stderr)
+	}
+}
+
 func untimed(s string) string { return timing.ReplaceAllString(s, `"$1": 0`) }
 
 // TestStateSettings: a crawl file whose crawl has other settings is
@@ -309,6 +357,20 @@ func TestStateSettings(t *testing.T) {
 		t.Errorf("--restart: exit %d; stderr:\n%s", code, stderr)
 	}
 
+	// Another version of hopaudit (its own user agent names it) is not
+	// another crawl; another server (--resolve) is.
+	old := version
+	version = "v9.9.9"
+	code, _, stderr = runMain(t, append(args, "--max-depth", "1")...)
+	version = old
+	if code != exitOK {
+		t.Errorf("another hopaudit version: exit %d; stderr:\n%s", code, stderr)
+	}
+	moved := append(stateArgs(site, state, filepath.Join(tmp, "out")), "--max-depth", "1", "--resolve", "site.test:80:127.0.0.1:1")
+	if code, _, stderr := runMain(t, moved...); code != exitUsage || !strings.Contains(stderr, "resolve") {
+		t.Errorf("another --resolve: exit %d, want %d naming resolve; stderr:\n%s", code, exitUsage, stderr)
+	}
+
 	text := filepath.Join(tmp, "notes.txt")
 	if err := os.WriteFile(text, []byte("not a crawl file\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -328,12 +390,21 @@ func TestStateSettings(t *testing.T) {
 func TestBaselineLast(t *testing.T) {
 	tmp := t.TempDir()
 	state := filepath.Join(tmp, "crawl.db")
-	one := crawlertest.New(t, nightOne)
-	if code, _, stderr := runMain(t, stateArgs(one, state, filepath.Join(tmp, "one"))...); code != exitOK {
-		t.Fatalf("night one: exit %d; stderr:\n%s", code, stderr)
+	// One server, as a site is from night to night (--resolve is a
+	// setting of the crawl), answering as either night's site.
+	one, two := crawlertest.New(t, nightOne), crawlertest.New(t, nightTwo)
+	var night atomic.Pointer[crawlertest.Site]
+	night.Store(one)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { night.Load().ServeHTTP(w, r) }))
+	defer srv.Close()
+	site := &crawlertest.Site{HTTP: srv, TLS: one.TLS}
+	// The nightly job's first night has nothing to compare with.
+	code, _, stderr := runMain(t, append(stateArgs(site, state, filepath.Join(tmp, "one")), "--baseline", "last")...)
+	if code != exitOK || !strings.Contains(stderr, "holds no crawl before this one") {
+		t.Fatalf("night one with --baseline last: exit %d, want 0 with a warning; stderr:\n%s", code, stderr)
 	}
-	two := crawlertest.New(t, nightTwo)
-	args := append(stateArgs(two, state, filepath.Join(tmp, "two")), "--baseline", "last", "--report", "summary", "--format", "json")
+	night.Store(two)
+	args := append(stateArgs(site, state, filepath.Join(tmp, "two")), "--baseline", "last", "--report", "summary", "--format", "json")
 	code, stdout, stderr := runMain(t, args...)
 	if code != exitOK {
 		t.Fatalf("night two: exit %d; stderr:\n%s", code, stderr)
