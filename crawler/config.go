@@ -52,8 +52,9 @@ type Config struct {
 	// again: a crawl cut short resumes where it stopped. nil keeps
 	// nothing.
 	Store Store
-	// Frontier holds what the crawl fetches next (see Frontier); it
-	// must be new, and enforce MaxPages. nil is NewMemoryFrontier(MaxPages).
+	// Frontier holds what the crawl fetches next and paces its requests
+	// (see Frontier); it must be new, and enforce MaxPages. nil is
+	// NewMemoryFrontier of this Config.
 	Frontier Frontier
 	// Offline builds the graph from Store's records alone: nothing is
 	// fetched, and a task the store has no record of is left undone

@@ -119,7 +119,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 		pending:  map[string]*pending{},
 	}
 	if c.frontier == nil {
-		c.frontier = NewMemoryFrontier(cfg.MaxPages)
+		c.frontier = NewMemoryFrontier(cfg)
 	}
 	origins := map[string]bool{}
 	seeds := make([]string, len(cfg.Seeds))
@@ -147,7 +147,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 			sitemaps = append(sitemaps, u)
 		}
 	}
-	f, err := newFetcher(ctx, cfg, c.g.Scope, origins, c.logf, c.stop)
+	f, err := newFetcher(ctx, cfg, c.g.Scope, origins, c.frontier.Politeness(), c.logf, c.stop)
 	if err != nil {
 		cancel()
 		return nil, err
@@ -172,7 +172,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 }
 
 // newFetcher makes the fetcher of a crawl of cfg; stop ends the crawl.
-func newFetcher(ctx context.Context, cfg Config, scope Scope, origins map[string]bool, logf func(string, ...any), stop func(string)) (*fetcher, error) {
+func newFetcher(ctx context.Context, cfg Config, scope Scope, origins map[string]bool, gates Politeness, logf func(string, ...any), stop func(string)) (*fetcher, error) {
 	tr, err := newTransport(cfg)
 	if err != nil {
 		return nil, err
@@ -189,7 +189,7 @@ func newFetcher(ctx context.Context, cfg Config, scope Scope, origins map[string
 			}
 			return nil
 		}},
-		gates:   newHostGates(cfg),
+		gates:   gates,
 		origins: origins,
 		logf:    logf,
 		stop:    stop,

@@ -45,8 +45,8 @@ type fetcher struct {
 	collector *colly.Collector
 	raw       *rawResponses
 	robots    *robots
-	plain     *http.Client // follows up to 5 redirects: robots.txt and sitemaps
-	gates     *hostGates
+	plain     *http.Client    // follows up to 5 redirects: robots.txt and sitemaps
+	gates     Politeness      // the frontier's
 	origins   map[string]bool // the start URLs' origins (see headerOrigin): where Config.Header goes
 	interned  sync.Map        // header values that repeat (Content-Type): one string each
 	logf      func(format string, args ...any)
@@ -81,7 +81,7 @@ func (f *fetcher) url(t Task) *Record {
 		if failed(r) {
 			what = failure(r) // for the safeguard's message; a success says nothing
 		}
-		if why := f.gates.outcome(u.Host, res.epoch, what != "", what); why != "" {
+		if why := f.gates.Outcome(u.Host, res.epoch, what != "", what); why != "" {
 			f.stop(why)
 		}
 	}
@@ -150,7 +150,7 @@ func (f *fetcher) url(t Task) *Record {
 // or a video is not downloaded to learn its status.
 func (f *fetcher) request(r *Response, u *url.URL, resource bool) (*fetchResult, error) {
 	for attempt := 0; ; attempt++ {
-		epoch, err := f.gates.acquire(f.ctx, u.Host)
+		epoch, err := f.gates.Acquire(f.ctx, u.Host)
 		if err != nil {
 			return nil, err
 		}
@@ -160,7 +160,7 @@ func (f *fetcher) request(r *Response, u *url.URL, resource bool) (*fetchResult,
 		start := time.Now()
 		err = f.collector.Request(http.MethodGet, r.URL, nil, cctx, f.requestHeader(u))
 		r.Elapsed = time.Since(start)
-		f.gates.done(u.Host)
+		f.gates.Release(u.Host)
 		if res.headersOnly && errors.Is(err, colly.ErrAbortedAfterHeaders) {
 			err = nil // the body was not wanted
 		}
@@ -179,7 +179,7 @@ func (f *fetcher) request(r *Response, u *url.URL, resource bool) (*fetchResult,
 		}
 		wait := f.retry.wait(attempt, res.header, time.Now())
 		if res.status == http.StatusTooManyRequests || res.status == http.StatusServiceUnavailable {
-			f.gates.slowDown(u.Host, wait)
+			f.gates.SlowDown(u.Host, wait)
 		}
 		if sleep(f.ctx, wait) != nil {
 			return nil, f.ctx.Err()

@@ -1,10 +1,14 @@
 package crawler
 
-import "math"
+import (
+	"context"
+	"math"
+	"time"
+)
 
 // Frontier says what a crawl fetches next: it holds the tasks scheduled,
-// the seen set (a URL is scheduled once), the --max-pages limit and the
-// end of the crawl. Config.Frontier takes one; nil is NewMemoryFrontier,
+// the seen set (a URL is scheduled once), the --max-pages limit, the
+// politeness per host (Politeness) and the end of the crawl. Config.Frontier takes one; nil is NewMemoryFrontier,
 // which holds it all in the process. A frontier serves one crawl, and
 // its methods are called from the crawl's workers at once.
 //
@@ -94,6 +98,31 @@ type Frontier interface {
 	// Queued returns how many tasks are scheduled and not yet handed
 	// out, for progress reports; it may be approximate.
 	Queued() int
+	// Politeness returns the pacing of the crawl's requests to each
+	// host, which every request goes through, each hop and each retry:
+	// a frontier shared by several processes paces them all together.
+	Politeness() Politeness
+}
+
+// Politeness paces a crawl's requests to each host: --delay between two
+// requests, at most so many in flight, and, for a host that answers 429
+// or 503, fewer in flight and a pause. It also watches the site's hosts
+// for the safeguard that stops a crawl whose site went down. Its methods
+// are called from the crawl's workers at once.
+type Politeness interface {
+	// Acquire blocks until a request to host may start, or ctx is
+	// done; Release must follow a nil error. It returns the host's
+	// epoch, for Outcome.
+	Acquire(ctx context.Context, host string) (epoch int, err error)
+	// Release ends a request Acquire let start.
+	Release(host string)
+	// SlowDown is a host's answer of 429 or 503: fewer requests in
+	// flight to it from now on, and none starts for wait.
+	SlowDown(host string, wait time.Duration)
+	// Outcome records whether a request to a host of the site failed,
+	// after its retries; epoch is Acquire's. It returns why the crawl
+	// must stop (the host stopped answering), "" otherwise.
+	Outcome(host string, epoch int, failed bool, what string) (stop string)
 }
 
 // TaskKind says what a task does.

@@ -1,6 +1,7 @@
 package crawler_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,9 +33,9 @@ type checkedFrontier struct {
 	over    bool           // Next said the crawl is over
 }
 
-func newCheckedFrontier(t *testing.T, maxPages int) *checkedFrontier {
+func newCheckedFrontier(t *testing.T, cfg crawler.Config) *checkedFrontier {
 	return &checkedFrontier{
-		t: t, inner: crawler.NewMemoryFrontier(maxPages),
+		t: t, inner: crawler.NewMemoryFrontier(cfg),
 		added: map[string]int{}, out: map[string]bool{}, taken: map[string]int{}, dropped: map[string]int{}, moved: map[string]int{}, calls: map[string]int{},
 	}
 }
@@ -124,6 +125,33 @@ func (f *checkedFrontier) Stop() {
 
 func (f *checkedFrontier) Queued() int { return f.inner.Queued() }
 
+// Politeness counts the requests that go through the frontier's pacing.
+func (f *checkedFrontier) Politeness() crawler.Politeness {
+	return countedPoliteness{f.inner.Politeness(), f}
+}
+
+type countedPoliteness struct {
+	crawler.Politeness
+	f *checkedFrontier
+}
+
+func (p countedPoliteness) Acquire(ctx context.Context, host string) (int, error) {
+	epoch, err := p.Politeness.Acquire(ctx, host)
+	if err == nil {
+		p.f.mu.Lock()
+		p.f.calls["Acquire"]++
+		p.f.mu.Unlock()
+	}
+	return epoch, err
+}
+
+func (p countedPoliteness) Release(host string) {
+	p.Politeness.Release(host)
+	p.f.mu.Lock()
+	p.f.calls["Release"]++
+	p.f.mu.Unlock()
+}
+
 // TestFrontierContract crawls with a frontier given in Config, which
 // checks the contract, and compares the graph with that of the default
 // frontier: the whole fixture site, and a tangled site cut by
@@ -133,7 +161,7 @@ func TestFrontierContract(t *testing.T) {
 		site := readSite(t)
 		cfg := site.Config("http://site.test/")
 		want := dump(crawl(t, cfg))
-		f := newCheckedFrontier(t, cfg.MaxPages)
+		f := newCheckedFrontier(t, cfg)
 		cfg.Frontier = f
 		g := crawl(t, cfg)
 		if got := dump(g); got != want {
@@ -145,7 +173,7 @@ func TestFrontierContract(t *testing.T) {
 		srv := tangledSite(t, 80)
 		cfg := crawler.Config{Seeds: []string{srv.URL + "/p/0"}, Concurrency: 6, MaxPages: 45, Timeout: crawlertest.Timeout, AllowPrivate: true, IgnoreRobots: true, NoSitemaps: true}
 		want := crawlSummary(crawl(t, cfg))
-		f := newCheckedFrontier(t, cfg.MaxPages)
+		f := newCheckedFrontier(t, cfg)
 		cfg.Frontier = f
 		g := crawl(t, cfg)
 		if got := crawlSummary(g); !slices.Equal(got, want) {
@@ -177,6 +205,11 @@ func (f *checkedFrontier) check(t *testing.T, g *crawler.Graph, cut bool) {
 	}
 	if handed == 0 || f.calls["Done"] != handed {
 		t.Errorf("%d tasks handed out, %d Done", handed, f.calls["Done"])
+	}
+	// Every request goes through the frontier's politeness: at least one
+	// per URL fetched (more with retries), each released.
+	if fetched := g.Stats.Fetched; f.calls["Acquire"] < fetched || f.calls["Release"] != f.calls["Acquire"] {
+		t.Errorf("%d requests acquired, %d released, %d URLs fetched", f.calls["Acquire"], f.calls["Release"], fetched)
 	}
 	urls := 0
 	for k, n := range f.added {

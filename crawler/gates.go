@@ -11,7 +11,8 @@ import (
 // weighs: when more than half of them failed, the host is paused.
 const safeguardWindow = 50
 
-// hostGates paces the requests to each host: the configured delay
+// hostGates is the Politeness of a MemoryFrontier: it paces the
+// requests to each host of one process: the configured delay
 // between two requests, and for a host that answers 429 or 503, as
 // Googlebot does, fewer requests in flight and a pause for the rest of
 // the crawl. It also watches the site's hosts for the safeguard (see
@@ -42,7 +43,11 @@ type gate struct {
 }
 
 func newHostGates(cfg Config) *hostGates {
-	return &hostGates{delay: cfg.Delay, limit: cfg.Concurrency, pause: cfg.MaxRetryWait, hosts: map[string]*gate{}}
+	limit := cfg.Concurrency
+	if limit <= 0 {
+		limit = DefaultConcurrency
+	}
+	return &hostGates{delay: cfg.Delay, limit: limit, pause: cfg.MaxRetryWait, hosts: map[string]*gate{}}
 }
 
 // gate returns host's gate. The lock must be held.
@@ -55,10 +60,9 @@ func (h *hostGates) gate(host string) *gate {
 	return g
 }
 
-// acquire blocks until a request to host may start: a slot among its
-// requests in flight, and its next start time. done must follow. It
-// returns the host's epoch, for outcome.
-func (h *hostGates) acquire(ctx context.Context, host string) (epoch int, err error) {
+// Acquire blocks until a request to host may start: a slot among its
+// requests in flight, and its next start time (see Politeness).
+func (h *hostGates) Acquire(ctx context.Context, host string) (epoch int, err error) {
 	h.mu.Lock()
 	g := h.gate(host)
 	for g.inflight >= g.limit {
@@ -89,14 +93,14 @@ func (h *hostGates) acquire(ctx context.Context, host string) (epoch int, err er
 	}
 	h.mu.Unlock()
 	if err := sleep(ctx, time.Until(at)); err != nil {
-		h.done(host)
+		h.Release(host)
 		return 0, err
 	}
 	return epoch, nil
 }
 
-// done ends a request acquire let start.
-func (h *hostGates) done(host string) {
+// Release ends a request Acquire let start.
+func (h *hostGates) Release(host string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	g := h.gate(host)
@@ -107,10 +111,10 @@ func (h *hostGates) done(host string) {
 	}
 }
 
-// slowDown is a host's answer of 429 or 503: it gets half the requests
+// SlowDown is a host's answer of 429 or 503: it gets half the requests
 // in flight it had (at least one) for the rest of the crawl, and none
 // starts for wait.
-func (h *hostGates) slowDown(host string, wait time.Duration) {
+func (h *hostGates) SlowDown(host string, wait time.Duration) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	g := h.gate(host)
@@ -120,13 +124,13 @@ func (h *hostGates) slowDown(host string, wait time.Duration) {
 	}
 }
 
-// outcome records the final outcome of a request to a host of the site,
-// after its retries, for the safeguard; epoch is acquire's. When more
+// Outcome records the final outcome of a request to a host of the site,
+// after its retries, for the safeguard; epoch is Acquire's. When more
 // than half of the host's latest requests failed, it is paused, with one
 // request in flight, and the first request started after the pause is a
 // probe. It returns why the crawl must stop when the probe failed too,
 // "" otherwise.
-func (h *hostGates) outcome(host string, epoch int, failed bool, what string) string {
+func (h *hostGates) Outcome(host string, epoch int, failed bool, what string) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	g := h.gate(host)

@@ -57,7 +57,7 @@ func TestRetryWait(t *testing.T) {
 func TestSlowDown(t *testing.T) {
 	h := newHostGates(Config{Concurrency: 8})
 	for _, want := range []int{4, 2, 1, 1} {
-		h.slowDown("a.test", 0)
+		h.SlowDown("a.test", 0)
 		if got := h.gate("a.test").limit; got != want {
 			t.Errorf("limit %d after a slow-down, want %d", got, want)
 		}
@@ -68,23 +68,23 @@ func TestSlowDown(t *testing.T) {
 	// One request in flight: a second one waits (here, until its context
 	// ends), and starts once the first is done.
 	ctx := context.Background()
-	if _, err := h.acquire(ctx, "a.test"); err != nil {
+	if _, err := h.Acquire(ctx, "a.test"); err != nil {
 		t.Fatal(err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := h.acquire(cancelled, "a.test"); err == nil {
+	if _, err := h.Acquire(cancelled, "a.test"); err == nil {
 		t.Fatal("a second request started while the first was in flight")
 	}
-	h.done("a.test")
-	if _, err := h.acquire(ctx, "a.test"); err != nil {
+	h.Release("a.test")
+	if _, err := h.Acquire(ctx, "a.test"); err != nil {
 		t.Fatal(err)
 	}
-	h.done("a.test")
+	h.Release("a.test")
 
 	// A pause: a cancelled context ends the wait.
-	h.slowDown("a.test", time.Hour)
-	if _, err := h.acquire(cancelled, "a.test"); err == nil {
+	h.SlowDown("a.test", time.Hour)
+	if _, err := h.Acquire(cancelled, "a.test"); err == nil {
 		t.Error("acquire did not wait for the pause")
 	}
 	if g := h.gate("a.test"); g.inflight != 0 {
@@ -124,7 +124,7 @@ func TestCrawlSlowsDown(t *testing.T) {
 	c.run()
 	for u, want := range map[string]int{srv.URL: 4, other.URL: 8} {
 		host := strings.TrimPrefix(u, "http://")
-		if got := c.fetch.gates.gate(host).limit; got != want {
+		if got := c.fetch.gates.(*hostGates).gate(host).limit; got != want {
 			t.Errorf("%s: %d requests in flight at most after the crawl, want %d", host, got, want)
 		}
 	}
@@ -137,7 +137,7 @@ func TestCrawlSlowsDown(t *testing.T) {
 func TestSafeguardPause(t *testing.T) {
 	h := newHostGates(Config{Concurrency: 8, MaxRetryWait: time.Hour})
 	for i := range safeguardWindow {
-		if why := h.outcome("a.test", 0, i%4 != 0, "503 Service Unavailable"); why != "" {
+		if why := h.Outcome("a.test", 0, i%4 != 0, "503 Service Unavailable"); why != "" {
 			t.Fatalf("outcome %d stopped the crawl: %s", i, why)
 		}
 	}
@@ -145,16 +145,16 @@ func TestSafeguardPause(t *testing.T) {
 	if !g.probing || g.limit != 1 || g.epoch != 1 {
 		t.Fatalf("after 37 failures of 50: probing %v, limit %d, epoch %d", g.probing, g.limit, g.epoch)
 	}
-	if why := h.outcome("a.test", 0, true, "503"); why != "" {
+	if why := h.Outcome("a.test", 0, true, "503"); why != "" {
 		t.Errorf("a request started before the pause stopped the crawl: %s", why)
 	}
-	if why := h.outcome("a.test", 1, false, ""); why != "" || g.probing || g.limit != 8 {
+	if why := h.Outcome("a.test", 1, false, ""); why != "" || g.probing || g.limit != 8 {
 		t.Errorf("a probe that succeeded: %q, probing %v, limit %d; want the 8 requests back", why, g.probing, g.limit)
 	}
 	for range safeguardWindow {
-		h.outcome("a.test", 1, true, "connection refused")
+		h.Outcome("a.test", 1, true, "connection refused")
 	}
-	if why := h.outcome("a.test", 2, true, "connection refused"); !strings.Contains(why, "a.test stopped answering") {
+	if why := h.Outcome("a.test", 2, true, "connection refused"); !strings.Contains(why, "a.test stopped answering") {
 		t.Errorf("a probe that failed: %q", why)
 	}
 }

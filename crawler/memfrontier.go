@@ -10,7 +10,8 @@ import (
 // MemoryFrontier is the Frontier that holds a crawl's frontier in the
 // process: the default.
 type MemoryFrontier struct {
-	limit int // --max-pages; 0 = no limit
+	limit int        // --max-pages; 0 = no limit
+	gates *hostGates // its Politeness
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -63,13 +64,19 @@ func (t task) Task() Task {
 	return Task{URL: t.url, Kind: t.kind, Depth: t.depth, Rank: t.rank, Hop: t.hop, From: t.from, Asset: t.asset}
 }
 
-// NewMemoryFrontier returns an empty frontier that hands out at most
-// maxPages URLs (0 = no limit).
-func NewMemoryFrontier(maxPages int) *MemoryFrontier {
-	f := &MemoryFrontier{limit: max(maxPages, 0), urls: map[string]int32{}, tasks: map[string]struct{}{}}
+// NewMemoryFrontier returns an empty frontier for a crawl of cfg: it
+// hands out at most cfg.MaxPages URLs (0 = no limit), and paces the
+// requests to each host by cfg.Delay, cfg.Concurrency and
+// cfg.MaxRetryWait (see Politeness).
+func NewMemoryFrontier(cfg Config) *MemoryFrontier {
+	f := &MemoryFrontier{limit: max(cfg.MaxPages, 0), urls: map[string]int32{}, tasks: map[string]struct{}{}, gates: newHostGates(cfg)}
 	f.cond = sync.NewCond(&f.mu)
 	return f
 }
+
+// Politeness returns the frontier's pacing of requests per host (see
+// Frontier).
+func (f *MemoryFrontier) Politeness() Politeness { return f.gates }
 
 // Add schedules tasks (see Frontier).
 func (f *MemoryFrontier) Add(tasks []Task, result []AddResult) {
