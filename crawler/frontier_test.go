@@ -165,7 +165,7 @@ func TestFrontierContract(t *testing.T) {
 		cfg.Frontier = f
 		g := crawl(t, cfg)
 		if got := dump(g); got != want {
-			t.Errorf("another graph with a frontier given:\n%s", diffText(want, got))
+			t.Errorf("another graph with a frontier given:\n%s", crawlertest.DiffLines(want, got))
 		}
 		f.check(t, g, false)
 	})
@@ -177,7 +177,7 @@ func TestFrontierContract(t *testing.T) {
 		cfg.Frontier = f
 		g := crawl(t, cfg)
 		if got := crawlSummary(g); !slices.Equal(got, want) {
-			t.Errorf("another crawl with a frontier given:\n%s", diffText(strings.Join(want, "\n"), strings.Join(got, "\n")))
+			t.Errorf("another crawl with a frontier given:\n%s", crawlertest.DiffLines(strings.Join(want, "\n"), strings.Join(got, "\n")))
 		}
 		if !g.Stats.MaxPagesReached || len(f.dropped) == 0 {
 			t.Errorf("MaxPagesReached %v, %d URLs dropped; want a crawl cut by --max-pages", g.Stats.MaxPagesReached, len(f.dropped))

@@ -98,7 +98,7 @@ func TestStoreResume(t *testing.T) {
 	store := newMemStore()
 	cfg.Store = store
 	if got := dump(crawl(t, cfg)); got != want {
-		t.Fatalf("a crawl that keeps its records builds another graph:\n%s", diffText(want, got))
+		t.Fatalf("a crawl that keeps its records builds another graph:\n%s", crawlertest.DiffLines(want, got))
 	}
 	keys := store.keys()
 	kinds := map[string]int{}
@@ -112,7 +112,7 @@ func TestStoreResume(t *testing.T) {
 
 	before := len(site.Requests())
 	if got := dump(crawl(t, cfg)); got != want {
-		t.Errorf("crawl from a whole store: another graph:\n%s", diffText(want, got))
+		t.Errorf("crawl from a whole store: another graph:\n%s", crawlertest.DiffLines(want, got))
 	}
 	if n := len(site.Requests()) - before; n != 0 {
 		t.Errorf("crawl from a whole store: %d requests, want none: %v", n, site.Requests()[before:])
@@ -122,7 +122,7 @@ func TestStoreResume(t *testing.T) {
 	off.Offline = true
 	g := crawl(t, off)
 	if got := dump(g); got != want {
-		t.Errorf("offline crawl: another graph:\n%s", diffText(want, got))
+		t.Errorf("offline crawl: another graph:\n%s", crawlertest.DiffLines(want, got))
 	}
 	if g.Stats.Cancelled {
 		t.Error("offline crawl of a whole store: marked cut short")
@@ -142,7 +142,7 @@ func TestStoreResume(t *testing.T) {
 	}
 	before = len(site.Requests())
 	if got := dump(crawl(t, cfg)); got != want {
-		t.Errorf("resumed crawl: another graph:\n%s", diffText(want, got))
+		t.Errorf("resumed crawl: another graph:\n%s", crawlertest.DiffLines(want, got))
 	}
 	fetched := map[string]bool{}
 	for _, r := range site.Requests()[before:] {
@@ -174,7 +174,7 @@ func TestStoreResumeMaxPages(t *testing.T) {
 	store := newMemStore()
 	cfg.Store = store
 	if got := crawlSummary(crawl(t, cfg)); !slices.Equal(got, want) {
-		t.Fatalf("recorded crawl:\n%s", diffText(strings.Join(want, "\n"), strings.Join(got, "\n")))
+		t.Fatalf("recorded crawl:\n%s", crawlertest.DiffLines(strings.Join(want, "\n"), strings.Join(got, "\n")))
 	}
 	for i, k := range store.keys() {
 		if i%2 == 1 {
@@ -182,23 +182,6 @@ func TestStoreResumeMaxPages(t *testing.T) {
 		}
 	}
 	if got := crawlSummary(crawl(t, cfg)); !slices.Equal(got, want) {
-		t.Errorf("resumed crawl:\n%s", diffText(strings.Join(want, "\n"), strings.Join(got, "\n")))
+		t.Errorf("resumed crawl:\n%s", crawlertest.DiffLines(strings.Join(want, "\n"), strings.Join(got, "\n")))
 	}
-}
-
-// diffText lists the lines of want and got that the other lacks.
-func diffText(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for _, l := range w {
-		if !slices.Contains(g, l) {
-			fmt.Fprintf(&b, "- %s\n", l)
-		}
-	}
-	for _, l := range g {
-		if !slices.Contains(w, l) {
-			fmt.Fprintf(&b, "+ %s\n", l)
-		}
-	}
-	return b.String()
 }

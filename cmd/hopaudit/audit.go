@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/hopaudit/hopaudit/crawlfile"
 )
@@ -94,10 +95,6 @@ func (a *app) runAudit(ctx context.Context, args []string) error {
 	start := a.now()
 	g, err := a.replay(ctx, file, in)
 	if err != nil {
-		var ue *exitError
-		if errors.As(err, &ue) {
-			return err
-		}
 		return usageErrorf("audit: %s: %v", path, err)
 	}
 	_, err = a.auditAndReport(j, g, out, dir, start)
@@ -105,12 +102,9 @@ func (a *app) runAudit(ctx context.Context, args []string) error {
 }
 
 func crawlIDs(infos []crawlfile.Info) string {
-	s := ""
+	ids := make([]string, len(infos))
 	for i, in := range infos {
-		if i > 0 {
-			s += ", "
-		}
-		s += strconv.FormatInt(in.ID, 10)
+		ids[i] = strconv.FormatInt(in.ID, 10)
 	}
-	return s
+	return strings.Join(ids, ", ")
 }

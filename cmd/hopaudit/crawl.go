@@ -615,19 +615,17 @@ func checkOutputs(j *job) (out *reportFile, dir []*reportFile, err error) {
 		if dir, err = checkOutputDir(j.outputDir); err != nil {
 			return nil, nil, err
 		}
+		for _, f := range dir {
+			if out != nil && out.file != "" && out.file == f.file {
+				return nil, nil, usageErrorf("-o %s is also a file of --output-dir", j.out)
+			}
+		}
 	}
 	if j.state != "" {
 		// A report written over the crawl file would destroy it.
 		for _, f := range append([]*reportFile{out}, dir...) {
 			if f != nil && f.file != "" && sameFile(f.file, j.state) {
 				return nil, nil, usageErrorf("%s is both the crawl file and a report file", j.state)
-			}
-		}
-	}
-	if j.outputDir != "" {
-		for _, f := range dir {
-			if out != nil && out.file != "" && out.file == f.file {
-				return nil, nil, usageErrorf("-o %s is also a file of --output-dir", j.out)
 			}
 		}
 	}

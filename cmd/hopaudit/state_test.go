@@ -107,26 +107,9 @@ func sameReports(t *testing.T, what string, want, got map[string]string) {
 	t.Helper()
 	for name, w := range want {
 		if g := got[name]; g != w {
-			t.Errorf("%s: %s differs:\n%s", what, name, diffLines(w, g))
+			t.Errorf("%s: %s differs:\n%s", what, name, crawlertest.DiffLines(w, g))
 		}
 	}
-}
-
-// diffLines lists the lines one text has and the other lacks.
-func diffLines(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for _, l := range w {
-		if !slices.Contains(g, l) {
-			fmt.Fprintf(&b, "- %s\n", l)
-		}
-	}
-	for _, l := range g {
-		if !slices.Contains(w, l) {
-			fmt.Fprintf(&b, "+ %s\n", l)
-		}
-	}
-	return b.String()
 }
 
 // recordedURLs returns the URLs of urls that crawl file path holds a

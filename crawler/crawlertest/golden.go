@@ -27,13 +27,14 @@ func Golden(tb testing.TB, path string, got []byte, update bool) {
 		tb.Fatalf("%v (run the tests with -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
-		tb.Errorf("%s differs (run the tests with -update to accept):\n%s", path, diffLines(string(want), string(got)))
+		tb.Errorf("%s differs (run the tests with -update to accept):\n%s", path, DiffLines(string(want), string(got)))
 	}
 }
 
-// diffLines lists the lines only in want (-) or only in got (+), or, when
-// both have the same lines in another order or count, says so.
-func diffLines(want, got string) string {
+// DiffLines lists the lines only in want (-) or only in got (+), or, when
+// both have the same lines in another order or count, says so: a test's
+// message when two texts differ.
+func DiffLines(want, got string) string {
 	in := func(s string) map[string]bool {
 		m := map[string]bool{}
 		for _, l := range strings.Split(s, "\n") {
