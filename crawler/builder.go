@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 )
 
 // pending is a URL that was referenced or scheduled but has no
@@ -114,7 +113,7 @@ type refMeta struct {
 func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 	adds, meta := c.adds[:0], c.metas[:0]
 	for i, ref := range refs {
-		if c.cfg.NoResources && ref.Kind.Resource() {
+		if c.skipped(ref) {
 			continue
 		}
 		if r := c.g.Responses[ref.Target]; r != nil {
@@ -122,24 +121,9 @@ func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 			c.file(r, ref)
 			continue
 		}
-		p := c.pending[ref.Target]
-		if p != nil {
-			ref.Target = p.url
-		}
-		t := Task{Kind: TaskURL, URL: ref.Target, Depth: int32(depth), Asset: ref.Kind.Resource(), Found: found(rank, i)}
-		// Seeds are scheduled by Crawl, refreshes as the next hop of a chain.
-		hop := ref.Kind == RefSeed || ref.Kind == RefMetaRefresh || ref.Kind == RefRefreshHeader || ref.Kind == RefJavaScript
-		follow := !ref.Nofollow || c.cfg.FollowNofollow
-		keep := true
-		switch {
-		case hop:
-			t.Unfollowed = true
-		case p != nil && !follow:
-			t.Unfollowed = true // kept: it has a pending entry
-		default:
-			fetchable := c.fetchable(ref.Target, depth, ref.Kind.Resource())
-			t.Unfollowed = !fetchable || !follow
-			keep = fetchable && !follow
+		t, keep := c.refTask(ref, i, depth, rank)
+		if p := c.pending[t.URL]; p != nil {
+			t.URL = p.url
 		}
 		adds = append(adds, t)
 		meta = append(meta, refMeta{ref: int32(i), keep: keep})
@@ -244,14 +228,14 @@ func (c *crawl) record(r *Response, refs []Reference, rank int32) {
 // was scheduled before (its fetch belongs to another chain).
 func (c *crawl) foldURL(t Task, rec *Record) (chained bool) {
 	r := rec.Response
-	if target, _, ok := r.Next(); ok && t.Hop < MaxHops && !c.outside(target) {
+	if next, ok := c.hopTask(t, r); ok {
 		// A hop's body is read whoever asked for its chain: two chains
 		// may reach one URL in either order.
 		c.mu.Lock()
-		target = c.internURL(target)
-		if c.schedule(Task{Kind: TaskURL, URL: target, Depth: t.Depth, Rank: t.Rank, Hop: t.Hop + 1}) == Added {
+		next.URL = c.internURL(next.URL)
+		if c.schedule(next) == Added {
 			chained = true
-			c.pendingOf(target) // references to it share its string
+			c.pendingOf(next.URL) // references to it share its string
 		}
 		c.mu.Unlock()
 	}
@@ -290,8 +274,8 @@ func (c *crawl) startSitemap(t Task) bool {
 func (c *crawl) foldSitemap(rec *Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, u := range rec.Sitemaps {
-		c.schedule(Task{Kind: TaskSitemap, URL: u, Depth: 1, From: SitemapIndex})
+	for _, t := range indexTasks(rec) {
+		c.schedule(t)
 	}
 	c.g.Sitemaps = append(c.g.Sitemaps, *rec.Sitemap)
 	c.addRefs(rec.Refs, 1, sitemapRank)
@@ -301,54 +285,14 @@ func (c *crawl) foldSitemap(rec *Record) {
 // else its /sitemap.xml. A Sitemap line that is not an absolute URL is a
 // warning and a row that says why it was not read.
 func (c *crawl) foldSitemaps(rec *Record) {
-	sitemaps, from := rec.Sitemaps, SitemapRobots
-	if len(sitemaps) == 0 {
-		sitemaps, from = []string{rec.URL + "/sitemap.xml"}, SitemapGuessed
-	}
+	tasks, bad := robotsTasks(rec)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, s := range sitemaps {
-		n, err := Normalize(strings.TrimSpace(s))
-		if err != nil || !strings.Contains(s, "://") {
-			why := fmt.Sprintf("%s: not an absolute http(s) URL, as a Sitemap line must be", notRead)
-			if err != nil {
-				why = fmt.Sprintf("%s: %s", notRead, err)
-			}
-			c.logf("warning: sitemap %q (%s of %s): %s", s, from, rec.URL, why)
-			c.g.Sitemaps = append(c.g.Sitemaps, Sitemap{URL: s, From: from, Error: why})
-			continue
-		}
-		c.schedule(Task{Kind: TaskSitemap, URL: n, From: from})
+	for _, sm := range bad {
+		c.logf("warning: sitemap %q (%s of %s): %s", sm.URL, sm.From, rec.URL, sm.Error)
+		c.g.Sitemaps = append(c.g.Sitemaps, sm)
 	}
-}
-
-// fetchable reports whether the settings let the crawl fetch URL u,
-// found at the given depth on a page or in a sitemap. A page resource
-// is fetched one level beyond --max-depth: the pages within it have
-// their resources checked.
-func (c *crawl) fetchable(u string, depth int, resource bool) bool {
-	deep := c.cfg.MaxDepth > 0 && depth > c.cfg.MaxDepth && !(resource && depth == c.cfg.MaxDepth+1)
-	return !c.outside(u) && !deep && c.included(u)
-}
-
-// outside reports whether --no-external keeps the crawl from u.
-func (c *crawl) outside(u string) bool {
-	return c.cfg.NoExternal && !c.g.Scope.Internal(u)
-}
-
-func (c *crawl) included(u string) bool {
-	for _, re := range c.cfg.Exclude {
-		if re.MatchString(u) {
-			return false
-		}
+	for _, t := range tasks {
+		c.schedule(t)
 	}
-	if len(c.cfg.Include) == 0 {
-		return true
-	}
-	for _, re := range c.cfg.Include {
-		if re.MatchString(u) {
-			return true
-		}
-	}
-	return false
 }

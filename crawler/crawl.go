@@ -40,6 +40,7 @@ type crawl struct {
 	fetch    *fetcher
 	store    Store
 	frontier Frontier
+	policy
 
 	mu          sync.Mutex
 	pending     map[string]*pending // URLs referenced or scheduled, not yet fetched
@@ -89,12 +90,49 @@ func Crawl(ctx context.Context, cfg Config) (*Graph, error) {
 }
 
 func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
-	if len(cfg.Seeds) == 0 {
-		return nil, errors.New("no start URL")
-	}
 	if cfg.Offline && cfg.Store == nil {
 		return nil, errors.New("an offline crawl needs a store")
 	}
+	cfg = withDefaults(cfg)
+	b, err := begin(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	c := &crawl{
+		cfg:      cfg,
+		ctx:      ctx,
+		cancel:   cancel,
+		g:        &Graph{Responses: map[string]*Response{}, Scope: b.scope},
+		store:    cfg.Store,
+		frontier: cfg.Frontier,
+		pending:  map[string]*pending{},
+	}
+	c.policy = policy{cfg: &c.cfg, scope: b.scope}
+	if c.frontier == nil {
+		c.frontier = NewMemoryFrontier(cfg)
+	}
+	f, err := newFetcher(ctx, cfg, b.scope, b.origins, c.frontier.Politeness(), c.logf, c.stop)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	c.fetch = f
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, t := range b.tasks {
+		if t.Kind == TaskURL {
+			c.addRefs([]Reference{{Kind: RefSeed, Target: t.URL}}, 0, 0)
+			t.URL = c.internURL(t.URL)
+		}
+		c.schedule(t)
+	}
+	return c, nil
+}
+
+// withDefaults returns cfg with its zero fields set to their defaults.
+func withDefaults(cfg Config) Config {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = DefaultConcurrency
 	}
@@ -108,67 +146,51 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "hopaudit"
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	c := &crawl{
-		cfg:      cfg,
-		ctx:      ctx,
-		cancel:   cancel,
-		g:        &Graph{Responses: map[string]*Response{}, Scope: Scope{Subdomains: cfg.Subdomains}},
-		store:    cfg.Store,
-		frontier: cfg.Frontier,
-		pending:  map[string]*pending{},
+	return cfg
+}
+
+// beginning is how a crawl of some settings begins: its scope, the
+// origins of its start URLs, and the tasks it schedules first.
+type beginning struct {
+	scope   Scope
+	origins map[string]bool // see headerOrigin
+	// tasks, in the order they are scheduled: each start URL and its
+	// origin's robots.txt, then the sitemaps given.
+	tasks []Task
+}
+
+// begin returns how a crawl of cfg begins, or why its start URLs or
+// sitemaps are unusable.
+func begin(cfg *Config) (*beginning, error) {
+	if len(cfg.Seeds) == 0 {
+		return nil, errors.New("no start URL")
 	}
-	if c.frontier == nil {
-		c.frontier = NewMemoryFrontier(cfg)
-	}
-	origins := map[string]bool{}
-	seeds := make([]string, len(cfg.Seeds))
+	b := &beginning{scope: Scope{Subdomains: cfg.Subdomains}, origins: map[string]bool{}}
 	for i, s := range cfg.Seeds {
 		u, err := Normalize(s)
 		if err != nil {
-			cancel()
 			return nil, fmt.Errorf("start URL %q: %w", s, err)
 		}
 		p, _ := url.Parse(u)
-		origins[headerOrigin(p)] = true
-		if host := p.Hostname(); !slices.Contains(c.g.Scope.Hosts, host) {
-			c.g.Scope.Hosts = append(c.g.Scope.Hosts, host)
+		b.origins[headerOrigin(p)] = true
+		if host := p.Hostname(); !slices.Contains(b.scope.Hosts, host) {
+			b.scope.Hosts = append(b.scope.Hosts, host)
 		}
-		seeds[i] = u
+		b.tasks = append(b.tasks, Task{Kind: TaskURL, URL: u, Rank: int32(min(i, math.MaxInt32-1))})
+		if !cfg.ListMode && !cfg.NoSitemaps {
+			b.tasks = append(b.tasks, Task{Kind: TaskSitemaps, URL: p.Scheme + "://" + p.Host})
+		}
 	}
-	var sitemaps []string
 	if !cfg.ListMode {
 		for _, s := range cfg.Sitemaps {
 			u, err := Normalize(s)
 			if err != nil {
-				cancel()
 				return nil, fmt.Errorf("sitemap %q: %w", s, err)
 			}
-			sitemaps = append(sitemaps, u)
+			b.tasks = append(b.tasks, Task{Kind: TaskSitemap, URL: u, From: SitemapGiven})
 		}
 	}
-	f, err := newFetcher(ctx, cfg, c.g.Scope, origins, c.frontier.Politeness(), c.logf, c.stop)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	c.fetch = f
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i, u := range seeds {
-		c.addRefs([]Reference{{Kind: RefSeed, Target: u}}, 0, 0)
-		u = c.internURL(u)
-		c.schedule(Task{Kind: TaskURL, URL: u, Rank: int32(min(i, math.MaxInt32-1))})
-		if !cfg.ListMode && !cfg.NoSitemaps {
-			p, _ := url.Parse(u)
-			c.schedule(Task{Kind: TaskSitemaps, URL: p.Scheme + "://" + p.Host})
-		}
-	}
-	for _, u := range sitemaps {
-		c.schedule(Task{Kind: TaskSitemap, URL: u, From: SitemapGiven})
-	}
-	return c, nil
+	return b, nil
 }
 
 // newFetcher makes the fetcher of a crawl of cfg; stop ends the crawl.
