@@ -18,12 +18,11 @@
 package cluster
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
-	"github.com/hopaudit/hopaudit/crawler"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -69,10 +68,14 @@ var ErrNoCrawl = errors.New("no such crawl")
 
 // Crawl is one crawl shared through a Redis database.
 type Crawl struct {
-	rdb  *redis.Client
-	id   string
-	spec Spec
+	rdb   *redis.Client
+	id    string
+	spec  Spec
+	trips atomic.Int64 // round trips to Redis
 }
+
+// key returns the name of the crawl's key of this name.
+func (c *Crawl) key(name string) string { return "hopaudit:{" + c.id + "}:" + name }
 
 // ID returns the crawl's id.
 func (c *Crawl) ID() string { return c.id }
@@ -92,6 +95,3 @@ type End struct {
 	Reclaimed  int // leases taken back from processes that died or stalled
 	RoundTrips int // Redis round trips of the processes' fetching, summed
 }
-
-var _ = crawler.Task{}
-var _ = context.Background

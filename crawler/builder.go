@@ -252,8 +252,8 @@ func (c *crawl) startSitemap(t Task) bool {
 	sm := Sitemap{URL: t.URL, From: t.From}
 	read := c.sitemapsRead
 	switch {
-	case read >= maxSitemaps:
-		sm.Error = fmt.Sprintf("%s: a crawl reads at most %d sitemaps", notRead, maxSitemaps)
+	case read >= MaxSitemaps:
+		sm.Error = fmt.Sprintf("%s: a crawl reads at most %d sitemaps", notRead, MaxSitemaps)
 	case c.g.Stats.MaxPagesReached || c.cfg.MaxPages > 0 && read >= c.cfg.MaxPages:
 		sm.Error = notRead + ": --max-pages was reached, no entry could be fetched"
 	}

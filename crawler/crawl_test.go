@@ -26,70 +26,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// dump writes the graph without timings and dates, for golden files.
-func dump(g *crawler.Graph) string {
-	var b strings.Builder
-	b.WriteString("# responses\n")
-	for _, r := range g.SortedResponses() {
-		fmt.Fprintf(&b, "%s status=%d depth=%d", r.URL, r.Status, r.Depth)
-		if d := r.Redirect; d != nil {
-			for _, l := range d.Locations {
-				fmt.Fprintf(&b, " location=%q", l)
-			}
-			if d.Location != "" {
-				fmt.Fprintf(&b, " target=%s", d.Location)
-			}
-			if d.LocationErr != "" {
-				fmt.Fprintf(&b, " location-error=%q", d.LocationErr)
-			}
-		}
-		if r.Refresh != nil {
-			fmt.Fprintf(&b, " %s=%g:%s", r.Refresh.Kind, r.Refresh.Delay, r.Refresh.URL)
-		}
-		for _, flag := range []struct {
-			on   bool
-			name string
-		}{{r.Internal, "internal"}, {r.Parsed, "parsed"}, {r.Blocked, "blocked"}, {r.Noindex, "noindex"}, {r.Truncated, "truncated"}} {
-			if flag.on {
-				b.WriteString(" " + flag.name)
-			}
-		}
-		if r.Canonical != "" {
-			fmt.Fprintf(&b, " canonical=%s", r.Canonical)
-		}
-		if n := r.Referrers; n != (crawler.Referrers{}) {
-			fmt.Fprintf(&b, " referrers=%+v", n)
-		}
-		if r.Error != "" {
-			fmt.Fprintf(&b, " error=%q", r.Error)
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString("# chains\n")
-	for _, c := range g.Chains() {
-		fmt.Fprintf(&b, "%s end=%s final=%s", c.URL(), c.End, c.FinalURL())
-		if c.Final != nil {
-			fmt.Fprintf(&b, " final-status=%d", c.Final.Status)
-		}
-		if c.Temporary() {
-			b.WriteString(" temporary")
-		}
-		b.WriteString("\n")
-		for i, h := range c.Hops {
-			fmt.Fprintf(&b, "  %d %s %d %s -> %s\n", i+1, h.Kind, h.Status, h.URL, h.Target)
-		}
-	}
-	b.WriteString("# references\n")
-	for _, r := range g.References {
-		fmt.Fprintf(&b, "%s %s -> %s %q\n", r.Kind, r.Source, r.Target, r.Text)
-	}
-	b.WriteString("# sitemaps\n")
-	for _, s := range g.Sitemaps {
-		fmt.Fprintf(&b, "%s status=%d entries=%d index=%v error=%q\n", s.URL, s.Status, s.Entries, s.Index, s.Error)
-	}
-	return b.String()
-}
-
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	crawlertest.Golden(t, filepath.Join("testdata", name), []byte(got), *update)
@@ -118,7 +54,7 @@ func readSite(t *testing.T) *crawlertest.Site {
 func TestCrawl(t *testing.T) {
 	site := readSite(t)
 	g := crawl(t, site.Config("http://site.test/"))
-	golden(t, "crawl.golden", dump(g))
+	golden(t, "crawl.golden", crawlertest.Dump(g))
 
 	hits := map[string]int{}
 	for _, r := range site.Requests() {
@@ -159,7 +95,7 @@ func TestListMode(t *testing.T) {
 	cfg := site.Config("http://site.test/two-hop", "http://site.test/meta", "http://other.test/away")
 	cfg.ListMode = true
 	g := crawl(t, cfg)
-	golden(t, "list.golden", dump(g))
+	golden(t, "list.golden", crawlertest.Dump(g))
 	want := []string{
 		"http://site.test/robots.txt", "http://site.test/two-hop", "http://site.test/hop2",
 		"https://site.test/robots.txt", "https://site.test/landing",

@@ -2,7 +2,6 @@ package crawler_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -11,44 +10,8 @@ import (
 	"time"
 
 	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/crawler/crawlertest"
 )
-
-// tangledSite serves n pages whose links reach most pages by several
-// paths of different lengths, and redirect chains of 1 to 7 hops, each
-// ending at a page that is also linked directly. Every
-// response waits 0 to 3 ms at random, so that pages finish in a
-// different order on every run.
-func tangledSite(t *testing.T, n int) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond) // shuffles the order, asserts nothing
-		var kind string
-		var i, k int
-		if _, err := fmt.Sscanf(r.URL.Path, "/%1s/%d/%d", &kind, &i, &k); err != nil && kind == "" {
-			http.NotFound(w, r)
-			return
-		}
-		switch kind {
-		case "p":
-			w.Header().Set("Content-Type", "text/html")
-			for _, j := range []int{(i*7 + 1) % n, (i*13 + 5) % n, (i + 1) % n, i / 2} {
-				fmt.Fprintf(w, "<a href=\"/p/%d\">p%d</a>\n", j, j)
-			}
-			for k := range 3 {
-				fmt.Fprintf(w, "<a href=\"/r/%d/0\">r</a>\n", (i*3+k)%n)
-			}
-		case "r": // /r/i/0 -> /r/i/1 -> ... -> a page: i%7 hops
-			if k+1 < i%7 {
-				http.Redirect(w, r, fmt.Sprintf("/r/%d/%d", i, k+1), 301+k%2)
-				return
-			}
-			http.Redirect(w, r, fmt.Sprintf("/p/%d", (i*11)%n), http.StatusMovedPermanently)
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // crawlSummary is what must be the same on every run: each URL fetched
 // with its depth and status, and the chains.
@@ -70,7 +33,7 @@ func crawlSummary(g *crawler.Graph) []string {
 // and so they are at 32.
 func TestDeterministic(t *testing.T) {
 	const pages = 120
-	srv := tangledSite(t, pages)
+	srv := crawlertest.Tangled(t, pages)
 	for _, tc := range []struct {
 		name               string
 		maxPages, maxDepth int

@@ -160,17 +160,17 @@ func TestFrontierContract(t *testing.T) {
 	t.Run("site", func(t *testing.T) {
 		site := readSite(t)
 		cfg := site.Config("http://site.test/")
-		want := dump(crawl(t, cfg))
+		want := crawlertest.Dump(crawl(t, cfg))
 		f := newCheckedFrontier(t, cfg)
 		cfg.Frontier = f
 		g := crawl(t, cfg)
-		if got := dump(g); got != want {
+		if got := crawlertest.Dump(g); got != want {
 			t.Errorf("another graph with a frontier given:\n%s", crawlertest.DiffLines(want, got))
 		}
 		f.check(t, g, false)
 	})
 	t.Run("max-pages", func(t *testing.T) {
-		srv := tangledSite(t, 80)
+		srv := crawlertest.Tangled(t, 80)
 		cfg := crawler.Config{Seeds: []string{srv.URL + "/p/0"}, Concurrency: 6, MaxPages: 45, Timeout: crawlertest.Timeout, AllowPrivate: true, IgnoreRobots: true, NoSitemaps: true}
 		want := crawlSummary(crawl(t, cfg))
 		f := newCheckedFrontier(t, cfg)

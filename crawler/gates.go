@@ -42,6 +42,12 @@ type gate struct {
 	last     string                // what the latest failure was
 }
 
+// NewPoliteness returns the pacing of requests of one process, which a
+// MemoryFrontier uses (see Politeness): cfg.Delay between two requests
+// to a host, at most cfg.Concurrency in flight to it, fewer after 429
+// and 503, and the safeguard that stops a crawl whose site went down.
+func NewPoliteness(cfg Config) Politeness { return newHostGates(cfg) }
+
 func newHostGates(cfg Config) *hostGates {
 	limit := cfg.Concurrency
 	if limit <= 0 {

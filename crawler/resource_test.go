@@ -33,7 +33,7 @@ func resourceSite(t *testing.T) *crawlertest.Site {
 func TestResources(t *testing.T) {
 	site := resourceSite(t)
 	g := crawl(t, site.Config("http://site.test/"))
-	golden(t, "resources.golden", dump(g))
+	golden(t, "resources.golden", crawlertest.Dump(g))
 
 	for _, u := range []string{"http://site.test/img/old.png", "http://site.test/css/old.css", "http://site.test/img/new.png", "https://cdn.test/moved.png", "https://cdn.test/v2/moved.png"} {
 		if n := site.Hits(u); n != 1 {

@@ -15,11 +15,11 @@ import (
 
 // Limits of one sitemap, from the sitemaps.org protocol: 50 MB and
 // 50,000 entries (URLs, or sitemaps in an index), uncompressed. A crawl
-// reads at most maxSitemaps sitemaps, and no more than --max-pages.
+// reads at most MaxSitemaps sitemaps, and no more than --max-pages.
 const (
 	maxSitemapBytes   = 50 << 20
 	maxSitemapEntries = 50000
-	maxSitemaps       = 10000
+	MaxSitemaps       = 10000
 	// maxSitemapRun caps a run of text or a tag: the XML decoder holds
 	// each token whole, and a sitemap's tokens are short.
 	maxSitemapRun = 1 << 20

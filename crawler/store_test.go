@@ -93,11 +93,11 @@ func copyRecord(rec *crawler.Record) *crawler.Record {
 func TestStoreResume(t *testing.T) {
 	site := readSite(t)
 	cfg := site.Config("http://site.test/")
-	want := dump(crawl(t, cfg))
+	want := crawlertest.Dump(crawl(t, cfg))
 
 	store := newMemStore()
 	cfg.Store = store
-	if got := dump(crawl(t, cfg)); got != want {
+	if got := crawlertest.Dump(crawl(t, cfg)); got != want {
 		t.Fatalf("a crawl that keeps its records builds another graph:\n%s", crawlertest.DiffLines(want, got))
 	}
 	keys := store.keys()
@@ -111,7 +111,7 @@ func TestStoreResume(t *testing.T) {
 	}
 
 	before := len(site.Requests())
-	if got := dump(crawl(t, cfg)); got != want {
+	if got := crawlertest.Dump(crawl(t, cfg)); got != want {
 		t.Errorf("crawl from a whole store: another graph:\n%s", crawlertest.DiffLines(want, got))
 	}
 	if n := len(site.Requests()) - before; n != 0 {
@@ -121,7 +121,7 @@ func TestStoreResume(t *testing.T) {
 	off := cfg
 	off.Offline = true
 	g := crawl(t, off)
-	if got := dump(g); got != want {
+	if got := crawlertest.Dump(g); got != want {
 		t.Errorf("offline crawl: another graph:\n%s", crawlertest.DiffLines(want, got))
 	}
 	if g.Stats.Cancelled {
@@ -141,7 +141,7 @@ func TestStoreResume(t *testing.T) {
 		t.Error("offline crawl of a store with records missing: not marked cut short")
 	}
 	before = len(site.Requests())
-	if got := dump(crawl(t, cfg)); got != want {
+	if got := crawlertest.Dump(crawl(t, cfg)); got != want {
 		t.Errorf("resumed crawl: another graph:\n%s", crawlertest.DiffLines(want, got))
 	}
 	fetched := map[string]bool{}
@@ -168,7 +168,7 @@ func TestStoreResume(t *testing.T) {
 // fixed order, a crawl resumed from part of its records fetches the
 // same URLs as one that ran whole.
 func TestStoreResumeMaxPages(t *testing.T) {
-	srv := tangledSite(t, 60)
+	srv := crawlertest.Tangled(t, 60)
 	cfg := crawler.Config{Seeds: []string{srv.URL + "/p/0"}, Concurrency: 6, MaxPages: 40, Timeout: crawlertest.Timeout, AllowPrivate: true, IgnoreRobots: true, NoSitemaps: true}
 	want := crawlSummary(crawl(t, cfg))
 	store := newMemStore()

@@ -1,0 +1,8 @@
+-- Give a leased task back, unfetched: its worker stops. ARGV = worker,
+-- token.
+local e = redis.call('HGET', P .. 'lease:' .. ARGV[1], ARGV[2])
+if e then
+  redis.call('HDEL', P .. 'lease:' .. ARGV[1], ARGV[2])
+  redis.call('RPUSH', P .. 'retry', e)
+end
+return 1

@@ -1,0 +1,201 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/bits"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/redis/go-redis/v9"
+)
+
+// dialTimeout bounds connecting to Redis: an address that swallows
+// packets is an error, not a hang.
+const dialTimeout = 5 * time.Second
+
+// Dial connects to the Redis server of rawURL (redis:// or rediss:// for
+// TLS, with a user and password and a /DB if need be) and checks that it
+// answers, within ctx and at most a few seconds: an *UnreachableError
+// when it does not.
+func Dial(ctx context.Context, rawURL string) (*redis.Client, error) {
+	opts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("--redis: %w", redactErr(err, rawURL))
+	}
+	opts.DialTimeout = dialTimeout
+	rdb := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(ctx, 2*dialTimeout)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, &UnreachableError{Addr: opts.Addr, Err: err}
+	}
+	return rdb, nil
+}
+
+// redactErr returns err with the password of rawURL, if any, left out.
+func redactErr(err error, rawURL string) error {
+	i := strings.Index(rawURL, "://")
+	j := strings.LastIndex(rawURL, "@")
+	if i < 0 || j < i {
+		return err
+	}
+	userinfo := rawURL[i+3 : j]
+	_, pass, ok := strings.Cut(userinfo, ":")
+	if !ok || pass == "" {
+		pass = userinfo
+	}
+	if pass == "" || !strings.Contains(err.Error(), pass) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), pass, "xxxxx"))
+}
+
+// validID is what a crawl id may be: it names Redis keys.
+var validID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,200}$`)
+
+func checkID(id string) error {
+	if !validID.MatchString(id) {
+		return fmt.Errorf("crawl id %q: use letters, digits and . _ : - only", id)
+	}
+	return nil
+}
+
+// seenBits returns how many buckets (a power of two) the seen set of a
+// crawl of at most limit URLs has: about 100 URLs each, so that Redis
+// keeps each as a listpack (hash-max-listpack-entries is 128 by
+// default), and 2^14 for no limit (listpacks up to 1.6 million URLs).
+func seenBits(limit int) int {
+	if limit <= 0 {
+		return 14
+	}
+	return min(max(bits.Len(uint(limit/100)), 4), 16)
+}
+
+// Create creates the shared crawl id of spec, whose first tasks are
+// start (crawler.Fetcher.Start), or joins the one in the database with
+// the same id and settings (created is then false): a *SettingsError
+// when its settings differ.
+func Create(ctx context.Context, rdb *redis.Client, id string, spec Spec, start []crawler.Task) (c *Crawl, created bool, err error) {
+	if err := checkID(id); err != nil {
+		return nil, false, err
+	}
+	js, err := json.Marshal(spec)
+	if err != nil {
+		return nil, false, err
+	}
+	c = &Crawl{rdb: rdb, id: id, spec: spec}
+	args := taskArgs([]any{spec.Settings, string(js), spec.MaxPages, seenBits(spec.MaxPages)}, start)
+	res, err := c.run(ctx, createScript, args...).Slice()
+	if err != nil {
+		return nil, false, redisErr(rdb, err)
+	}
+	if res[0].(int64) == 0 {
+		if theirs := res[1].(string); theirs != spec.Settings {
+			return nil, false, &SettingsError{ID: id, Theirs: theirs}
+		}
+		return c, false, nil
+	}
+	return c, true, nil
+}
+
+// Join joins the crawl id under way in the database, or with id "" the
+// only one: ErrNoCrawl when there is none, an error naming them when
+// there are several.
+func Join(ctx context.Context, rdb *redis.Client, id string) (*Crawl, error) {
+	if id == "" {
+		ids, err := List(ctx, rdb)
+		switch {
+		case err != nil:
+			return nil, err
+		case len(ids) == 0:
+			return nil, ErrNoCrawl
+		case len(ids) > 1:
+			return nil, fmt.Errorf("%d crawls are under way in this database (%s): choose one with --crawl-id", len(ids), strings.Join(ids, ", "))
+		}
+		id = ids[0]
+	}
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	c := &Crawl{rdb: rdb, id: id}
+	js, err := rdb.Get(ctx, c.key("spec")).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("crawl %q: %w", id, ErrNoCrawl)
+	}
+	if err != nil {
+		return nil, redisErr(rdb, err)
+	}
+	if err := json.Unmarshal([]byte(js), &c.spec); err != nil {
+		return nil, fmt.Errorf("crawl %q: its record in Redis is unreadable: %w", id, err)
+	}
+	return c, nil
+}
+
+// List returns the ids of the crawls in the database that are not over.
+func List(ctx context.Context, rdb *redis.Client) ([]string, error) {
+	var ids []string
+	iter := rdb.Scan(ctx, 0, "hopaudit:{*}:spec", 1000).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		id := strings.TrimSuffix(strings.TrimPrefix(k, "hopaudit:{"), "}:spec")
+		done, err := rdb.HMGet(ctx, "hopaudit:{"+id+"}:meta", "done", "stopped").Result()
+		if err != nil {
+			return nil, redisErr(rdb, err)
+		}
+		if done[0] == "1" || done[1] != nil && done[1] != "" {
+			continue
+		}
+		ids = append(ids, id)
+	}
+	if err := iter.Err(); err != nil {
+		return nil, redisErr(rdb, err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// redisErr says which server failed.
+func redisErr(rdb *redis.Client, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &UnreachableError{Addr: rdb.Options().Addr, Err: err}
+}
+
+// Stop ends the crawl early for every process; why says why.
+func (c *Crawl) Stop(ctx context.Context, why string) error {
+	if err := c.run(ctx, stopScript, why).Err(); err != nil {
+		return redisErr(c.rdb, err)
+	}
+	return nil
+}
+
+// Remove deletes the crawl's keys: the coordinator has kept its records.
+func (c *Crawl) Remove(ctx context.Context) error {
+	iter := c.rdb.Scan(ctx, 0, "hopaudit:{"+c.id+"}:*", 1000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		if batch = append(batch, iter.Val()); len(batch) == 1000 {
+			if err := c.rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return redisErr(c.rdb, err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return redisErr(c.rdb, err)
+	}
+	if len(batch) > 0 {
+		if err := c.rdb.Unlink(ctx, batch...).Err(); err != nil {
+			return redisErr(c.rdb, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package cluster
+
+import (
+	"context"
+	"time"
+
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// politeness paces the requests of a shared crawl: --delay between two
+// requests to a host, --host-concurrency requests in flight to it, and
+// the backoff after 429 and 503 hold for the whole cluster, in Redis
+// (lua/acquire.lua); --concurrency and the safeguard that stops a crawl
+// whose site went down are each process's own.
+type politeness struct {
+	c     *Crawl
+	w     *worker
+	local crawler.Politeness // this process's, without the delay
+	delay time.Duration
+	cap   int
+}
+
+// capWait is how long a request waits before it asks again for a host
+// that has as many requests in flight as the cluster allows it.
+const capWait = 20 * time.Millisecond
+
+func newPoliteness(c *Crawl, w *worker, cfg crawler.Config) *politeness {
+	local := cfg
+	local.Delay = 0
+	return &politeness{c: c, w: w, local: crawler.NewPoliteness(local), delay: c.spec.Delay, cap: c.spec.HostConcurrency}
+}
+
+// Acquire blocks until a request to host may start (see
+// crawler.Politeness).
+func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
+	epoch, err := p.local.Acquire(ctx, host)
+	if err != nil {
+		return 0, err
+	}
+	for {
+		var wait int64
+		err := p.w.retry(ctx, func() (err error) {
+			wait, err = p.c.run(ctx, acquireScript, *p.w.id.Load(), host, p.delay.Milliseconds(), p.cap).Int64()
+			return err
+		})
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err != nil {
+			p.local.Release(host)
+			return 0, err
+		}
+		d := time.Duration(wait) * time.Millisecond
+		if wait < 0 {
+			d = capWait
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			if wait >= 0 {
+				p.Release(host)
+			} else {
+				p.local.Release(host)
+			}
+			return 0, ctx.Err()
+		case <-t.C:
+		}
+		if wait >= 0 {
+			return epoch, nil
+		}
+	}
+}
+
+// Release ends a request Acquire let start.
+func (p *politeness) Release(host string) {
+	ctx := context.Background()
+	p.w.retry(ctx, func() error { //nolint:errcheck // a worker taken for dead has its counts reset
+		return p.c.run(ctx, releaseScript, *p.w.id.Load(), host).Err()
+	})
+	p.local.Release(host)
+}
+
+// SlowDown is a host's answer of 429 or 503, for the whole cluster.
+func (p *politeness) SlowDown(host string, wait time.Duration) {
+	ctx := context.Background()
+	p.w.retry(ctx, func() error { //nolint:errcheck // the next answer of 429 tries again
+		return p.c.run(ctx, slowdownScript, host, wait.Milliseconds()).Err()
+	})
+}
+
+// Outcome feeds this process's safeguard (see crawler.Politeness).
+func (p *politeness) Outcome(host string, epoch int, failed bool, what string) string {
+	return p.local.Outcome(host, epoch, failed, what)
+}

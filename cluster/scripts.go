@@ -1,0 +1,86 @@
+package cluster
+
+import (
+	"context"
+	"embed"
+	"strconv"
+	"strings"
+
+	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/redis/go-redis/v9"
+)
+
+//go:embed lua/*.lua
+var luaFiles embed.FS
+
+// The scripts of a shared crawl (lua/*.lua). Every one runs on the
+// crawl's meta key, KEYS[1]; those of the frontier load the meta hash
+// first (frontier.lua), the pacing's do not need it.
+var (
+	createScript    = script("frontier", "create")
+	leaseScript     = script("frontier", "lease")
+	commitScript    = script("frontier", "commit")
+	givebackScript  = script("frontier", "giveback")
+	stopScript      = script("frontier", "stop")
+	heartbeatScript = script("frontier", "heartbeat")
+	acquireScript   = script("acquire")
+	releaseScript   = script("release")
+	slowdownScript  = script("frontier", "slowdown")
+)
+
+func script(names ...string) *redis.Script {
+	src := lua("base")
+	for _, n := range names {
+		src += "\n" + lua(n)
+	}
+	src = strings.NewReplacer("{{MAXHOPS}}", strconv.Itoa(crawler.MaxHops), "{{MAXSITEMAPS}}", strconv.Itoa(crawler.MaxSitemaps)).Replace(src)
+	return redis.NewScript(src)
+}
+
+func lua(name string) string {
+	b, err := luaFiles.ReadFile("lua/" + name + ".lua")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
+// run runs script s on crawl c: one round trip (two the first time a
+// server sees it).
+func (c *Crawl) run(ctx context.Context, s *redis.Script, args ...any) *redis.Cmd {
+	c.trips.Add(1)
+	return s.Run(ctx, c.rdb, []string{c.key("meta")}, args...)
+}
+
+// taskArgs appends the arguments of tasks to add (see arg_task in
+// lua/frontier.lua).
+func taskArgs(args []any, tasks []crawler.Task) []any {
+	for _, t := range tasks {
+		asset, unf := 0, 0
+		if t.Asset {
+			asset = 1
+		}
+		if t.Unfollowed {
+			unf = 1
+		}
+		args = append(args, int(t.Kind), t.URL, t.Depth, t.Rank, int(t.Hop), int(t.From), asset,
+			int64(t.Found>>32), int64(t.Found&0xffffffff), unf)
+	}
+	return args
+}
+
+// decodeTask reads a task as the scripts keep it:
+// kind|depth|rank|hop|from|asset|url.
+func decodeTask(e string) (crawler.Task, bool) {
+	var n [6]int
+	for i := range n {
+		f, rest, ok := strings.Cut(e, "|")
+		v, err := strconv.Atoi(f)
+		if !ok || err != nil {
+			return crawler.Task{}, false
+		}
+		n[i], e = v, rest
+	}
+	return crawler.Task{Kind: crawler.TaskKind(n[0]), Depth: int32(n[1]), Rank: int32(n[2]), Hop: uint8(n[3]),
+		From: crawler.SitemapSource(n[4]), Asset: n[5] == 1, URL: e}, true
+}

@@ -1,0 +1,260 @@
+package cluster
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/gob"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hopaudit/hopaudit/crawler"
+)
+
+// DefaultLease is how long a worker's leases last without a heartbeat:
+// a worker that dies or stalls for longer loses them, and its tasks are
+// fetched by others. HOPAUDIT_LEASE (a Go duration) sets another.
+const DefaultLease = 30 * time.Second
+
+// maxStream is the most records the stream holds: workers wait while
+// the coordinator lags behind, or is away (it resumes with --state).
+const maxStream = 20000
+
+// leaseTime returns the lease time: DefaultLease or HOPAUDIT_LEASE.
+func leaseTime() (time.Duration, error) {
+	v := os.Getenv("HOPAUDIT_LEASE")
+	if v == "" {
+		return DefaultLease, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 100*time.Millisecond {
+		return 0, fmt.Errorf("HOPAUDIT_LEASE=%q: want a duration of at least 100ms", v)
+	}
+	return d, nil
+}
+
+// worker is one process's part in a crawl: its identity in Redis, which
+// changes when it was taken for dead.
+type worker struct {
+	c     *Crawl
+	lease time.Duration
+	id    atomic.Pointer[string]
+	// trips already reported in a heartbeat.
+	reported int64
+}
+
+func newWorkerID() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// heartbeat tells Redis the worker is alive, registering it when
+// register is set or it was taken for dead (then under a new id: the
+// leases of the old one are others' now).
+func (w *worker) heartbeat(ctx context.Context, register bool) error {
+	trips := w.c.trips.Load()
+	res, err := w.c.run(ctx, heartbeatScript, *w.id.Load(), w.lease.Milliseconds(), boolArg(register), trips-w.reported+1).Int()
+	if err != nil {
+		return redisErr(w.c.rdb, err)
+	}
+	w.reported = trips + 1
+	if res == 0 {
+		id := newWorkerID()
+		w.id.Store(&id)
+		return w.heartbeat(ctx, true)
+	}
+	return nil
+}
+
+func boolArg(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// leased is a task a worker holds.
+type leased struct {
+	crawler.Task
+	worker, token string
+}
+
+// Work fetches the crawl's tasks with cfg.Concurrency workers (cfg is
+// the crawl's, made from Spec.Args, with this process's concurrency)
+// until the crawl is over, stopped, or ctx is done. It returns an error
+// when Redis failed for as long as a lease lasts.
+func (c *Crawl) Work(ctx context.Context, cfg crawler.Config) error {
+	lease, err := leaseTime()
+	if err != nil {
+		return err
+	}
+	w := &worker{c: c, lease: lease}
+	id := newWorkerID()
+	w.id.Store(&id)
+	if err := w.heartbeat(ctx, true); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var failure atomic.Pointer[error]
+	fail := func(err error) {
+		failure.CompareAndSwap(nil, &err)
+		cancel()
+	}
+	pol := newPoliteness(c, w, cfg)
+	f, err := crawler.NewFetcher(ctx, cfg, pol, func(why string) {
+		if err := c.Stop(context.WithoutCancel(ctx), why); err != nil {
+			fail(err)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { // the heartbeat
+		tick := time.NewTicker(lease / 4)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := w.retry(ctx, func() error { return w.heartbeat(ctx, false) }); err != nil {
+					fail(err)
+					return
+				}
+			}
+		}
+	})
+	concurrency := cfg.Concurrency
+	if concurrency <= 0 {
+		concurrency = crawler.DefaultConcurrency
+	}
+	var fetchers sync.WaitGroup
+	for range concurrency {
+		fetchers.Go(func() {
+			if err := w.fetchAll(ctx, f); err != nil {
+				fail(err)
+			}
+		})
+	}
+	fetchers.Wait()
+	cancel()
+	wg.Wait()
+	// The round trips since the last heartbeat.
+	c.run(context.WithoutCancel(ctx), heartbeatScript, *w.id.Load(), lease.Milliseconds(), 0, c.trips.Load()-w.reported) //nolint:errcheck // statistics only
+	if p := failure.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// fetchAll leases tasks one at a time and fetches them until the crawl
+// is over or ctx is done.
+func (w *worker) fetchAll(ctx context.Context, f *crawler.Fetcher) error {
+	wait := time.Duration(0)
+	for {
+		var t leased
+		var status string
+		err := w.retry(ctx, func() (err error) {
+			t, status, err = w.next(ctx)
+			return err
+		})
+		switch {
+		case err != nil:
+			return err
+		case status == "end":
+			return nil
+		case status == "wait":
+			// Nothing due: the chains under way must end, or the level.
+			wait = min(max(2*wait, 5*time.Millisecond), 200*time.Millisecond)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+			continue
+		}
+		wait = 0
+		rec, next := f.Fetch(t.Task)
+		if rec == nil || ctx.Err() != nil {
+			// Cut short: another worker fetches it.
+			w.c.run(context.WithoutCancel(ctx), givebackScript, t.worker, t.token) //nolint:errcheck // else its lease expires
+			return nil
+		}
+		if err := w.retry(ctx, func() error { return w.commit(ctx, t, rec, next) }); err != nil {
+			return err
+		}
+	}
+}
+
+// next leases a task: status "task", "wait" or "end".
+func (w *worker) next(ctx context.Context) (leased, string, error) {
+	for {
+		id := *w.id.Load()
+		res, err := w.c.run(ctx, leaseScript, id, 1, maxStream).StringSlice()
+		if err != nil {
+			return leased{}, "", err
+		}
+		switch res[0] {
+		case "tasks":
+			t, ok := decodeTask(res[2])
+			if !ok {
+				return leased{}, "", fmt.Errorf("redis holds a task hopaudit cannot read: %q", res[2])
+			}
+			return leased{Task: t, worker: id, token: res[1]}, "task", nil
+		case "lost":
+			if err := w.heartbeat(ctx, false); err != nil {
+				return leased{}, "", err
+			}
+			continue
+		}
+		return leased{}, res[0], nil
+	}
+}
+
+// commit hands in a task's record and the tasks it leads to.
+func (w *worker) commit(ctx context.Context, t leased, rec *crawler.Record, next []crawler.Task) error {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(rec); err != nil {
+		return fmt.Errorf("%s: %w", rec.URL, err)
+	}
+	args := taskArgs(append(make([]any, 0, 3+10*len(next)), t.worker, t.token, buf.String()), next)
+	// 0: the lease was taken back, and another worker fetches the URL.
+	return w.c.run(context.WithoutCancel(ctx), commitScript, args...).Err()
+}
+
+// retry runs op until it succeeds, ctx is done, or Redis has failed for
+// as long as a lease lasts: then its error, an *UnreachableError.
+func (w *worker) retry(ctx context.Context, op func() error) error {
+	var first time.Time
+	wait := 50 * time.Millisecond
+	for {
+		err := op()
+		if err == nil || ctx.Err() != nil {
+			return nil
+		}
+		if first.IsZero() {
+			first = time.Now()
+		}
+		if time.Since(first) > w.lease {
+			if errors.As(err, new(*UnreachableError)) {
+				return err
+			}
+			return redisErr(w.c.rdb, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
+}
