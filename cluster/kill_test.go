@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -17,7 +18,8 @@ import (
 
 // TestMain runs the test binary as a worker process when
 // HOPAUDIT_TEST_WORKER names a Redis URL: it joins the crawl there and
-// works on it with the configuration of killConfig.
+// works on it with the configuration of killConfig, and the
+// concurrency HOPAUDIT_TEST_CONCURRENCY says.
 func TestMain(m *testing.M) {
 	if u := os.Getenv("HOPAUDIT_TEST_WORKER"); u != "" {
 		ctx := context.Background()
@@ -25,7 +27,11 @@ func TestMain(m *testing.M) {
 		if err == nil {
 			var c *cluster.Crawl
 			if c, err = cluster.Join(ctx, rdb, ""); err == nil {
-				err = c.Work(ctx, killConfig(os.Getenv("HOPAUDIT_TEST_SEED")))
+				cfg := killConfig(os.Getenv("HOPAUDIT_TEST_SEED"))
+				if n, _ := strconv.Atoi(os.Getenv("HOPAUDIT_TEST_CONCURRENCY")); n > 0 {
+					cfg.Concurrency = n
+				}
+				err = c.Work(ctx, cfg)
 			}
 		}
 		if err != nil {
@@ -87,12 +93,7 @@ func TestWorkerKilled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker := exec.Command(os.Args[0], "-test.run", "^$")
-	worker.Env = append(os.Environ(), "HOPAUDIT_TEST_WORKER="+srv.URL, "HOPAUDIT_TEST_SEED="+cfg.Seeds[0], "HOPAUDIT_LEASE=500ms")
-	worker.Stderr = os.Stderr
-	if err := worker.Start(); err != nil {
-		t.Fatal(err)
-	}
+	worker := startWorker(t, srv, cfg.Seeds[0], 2, "HOPAUDIT_LEASE=500ms")
 	store := &records{recs: map[string]*crawler.Record{}}
 	collected := make(chan error, 1)
 	var end cluster.End
@@ -126,4 +127,19 @@ func TestWorkerKilled(t *testing.T) {
 		t.Error("no lease was taken back from the killed worker")
 	}
 	t.Logf("%d records, %d leases, %d taken back", end.Records, end.Leased, end.Reclaimed)
+}
+
+// startWorker starts the test binary as a worker process of the crawl
+// of seed in srv (see TestMain), with this concurrency and more
+// environment.
+func startWorker(tb testing.TB, srv *redistest.Server, seed string, concurrency int, env ...string) *exec.Cmd {
+	tb.Helper()
+	w := exec.Command(os.Args[0], "-test.run", "^$")
+	w.Env = append(os.Environ(), "HOPAUDIT_TEST_WORKER="+srv.URL, "HOPAUDIT_TEST_SEED="+seed, "HOPAUDIT_TEST_CONCURRENCY="+strconv.Itoa(concurrency))
+	w.Env = append(w.Env, env...)
+	w.Stderr = os.Stderr
+	if err := w.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	return w
 }

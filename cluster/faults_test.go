@@ -1,0 +1,203 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hopaudit/hopaudit/cluster"
+	"github.com/hopaudit/hopaudit/cluster/redistest"
+	"github.com/hopaudit/hopaudit/crawler"
+	"github.com/hopaudit/hopaudit/crawler/crawlertest"
+)
+
+// TestUnreachable: a Redis that does not answer is an *UnreachableError
+// that names it without its password, at once when dialled, and after
+// a lease's time when it goes away in the middle of a crawl.
+func TestUnreachable(t *testing.T) {
+	srv := redistest.Start(t)
+	gone := srv.Addr
+	srv.Kill()
+	_, err := cluster.Dial(context.Background(), "redis://user:s3cret@"+gone+"/0")
+	var unreachable *cluster.UnreachableError
+	if !errors.As(err, &unreachable) {
+		t.Fatalf("Dial of a dead server: %v, want an *UnreachableError", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, gone) || strings.Contains(msg, "s3cret") {
+		t.Errorf("message %q: want the address, not the password", msg)
+	}
+
+	t.Setenv("HOPAUDIT_LEASE", "300ms")
+	srv = redistest.Start(t)
+	site := crawlertest.Tangled(t, 40)
+	var once sync.Once
+	killed := make(chan struct{})
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { srv.Kill(); close(killed) }) // Redis dies at the first request
+		site.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(web.Close)
+	cfg := killConfig(web.URL + "/p/0")
+	c := create(t, srv, "gone", cfg)
+	err = c.Work(context.Background(), cfg)
+	<-killed
+	if !errors.As(err, &unreachable) {
+		t.Fatalf("Work with Redis gone: %v, want an *UnreachableError", err)
+	}
+}
+
+// create creates the shared crawl id of cfg in srv.
+func create(t *testing.T, srv *redistest.Server, id string, cfg crawler.Config) *cluster.Crawl {
+	t.Helper()
+	return createSpec(t, srv, id, cfg, cluster.Spec{Settings: "{}", MaxPages: cfg.MaxPages, Delay: cfg.Delay})
+}
+
+func createSpec(t *testing.T, srv *redistest.Server, id string, cfg crawler.Config, spec cluster.Spec) *cluster.Crawl {
+	t.Helper()
+	ctx := context.Background()
+	rdb, err := cluster.Dial(ctx, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rdb.Close() })
+	f, err := crawler.NewFetcher(ctx, cfg, crawler.NewPoliteness(cfg), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := cluster.Create(ctx, rdb, id, spec, f.Start())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestJoin: a crawl joined with other settings is a *SettingsError; a
+// worker joins the only crawl under way, or the one it names; a crawl
+// over leaves no key once removed.
+func TestJoin(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rdb := srv.Client(t)
+	site := crawlertest.Tangled(t, 10)
+	cfg := killConfig(site.URL + "/p/0")
+	if _, err := cluster.Join(ctx, rdb, ""); !errors.Is(err, cluster.ErrNoCrawl) {
+		t.Errorf("Join of no crawl: %v", err)
+	}
+	c := create(t, srv, "a", cfg)
+	if _, _, err := cluster.Create(ctx, rdb, "a", cluster.Spec{Settings: `{"other":1}`}, nil); !errors.As(err, new(*cluster.SettingsError)) {
+		t.Errorf("Create with other settings: %v, want a *SettingsError", err)
+	}
+	if _, created, err := cluster.Create(ctx, rdb, "a", cluster.Spec{Settings: "{}"}, nil); err != nil || created {
+		t.Errorf("Create with the same settings: created %v, %v; want joined", created, err)
+	}
+	if j, err := cluster.Join(ctx, rdb, ""); err != nil || j.ID() != "a" {
+		t.Errorf("Join: %v", err)
+	}
+	create(t, srv, "b", cfg)
+	if _, err := cluster.Join(ctx, rdb, ""); err == nil {
+		t.Error("Join with two crawls under way chose one")
+	}
+	if _, err := cluster.Join(ctx, rdb, "bad id"); err == nil {
+		t.Error("Join of a bad id")
+	}
+	if err := c.Work(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Collect(ctx, func(*crawler.Record) error { return nil }, func() error { return nil }, nil); err != nil {
+		t.Fatal(err)
+	}
+	ttl, err := rdb.TTL(ctx, "hopaudit:{a}:meta").Result()
+	if err != nil || ttl <= 0 {
+		t.Errorf("a crawl over: its meta key's TTL is %v, %v; want it to expire", ttl, err)
+	}
+	if j, err := cluster.Join(ctx, rdb, ""); err != nil || j.ID() != "b" {
+		t.Errorf("Join once a is over: %v", err)
+	}
+	if err := c.Remove(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := rdb.Keys(ctx, "hopaudit:{a}:*").Result(); len(keys) > 0 {
+		t.Errorf("keys left after Remove: %q", keys)
+	}
+}
+
+// TestPoliteness: --host-concurrency and --delay hold for the whole
+// cluster, as the server sees it: three processes of four workers each
+// never have more than two requests in flight to the site, and start
+// them --delay apart.
+func TestPoliteness(t *testing.T) {
+	srv := redistest.Start(t)
+	for _, tc := range []struct {
+		name  string
+		spec  cluster.Spec
+		check func(t *testing.T, s *serverView)
+	}{
+		{"host-concurrency", cluster.Spec{Settings: "{}", HostConcurrency: 2}, func(t *testing.T, s *serverView) {
+			if m := s.most.Load(); m > 2 {
+				t.Errorf("%d requests in flight at once; --host-concurrency 2", m)
+			}
+		}},
+		{"delay", cluster.Spec{Settings: "{}", Delay: 10 * time.Millisecond}, func(t *testing.T, s *serverView) {
+			// Each request has a slot --delay after the one before, from
+			// the start: the last cannot arrive sooner.
+			n := s.requests.Load()
+			if span := s.last.Sub(s.start); span < time.Duration(n-1)*10*time.Millisecond {
+				t.Errorf("%d requests in %v: less than --delay 10ms apart", n, span)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &serverView{site: crawlertest.Tangled(t, 25)}
+			web := httptest.NewServer(s)
+			t.Cleanup(web.Close)
+			cfg := killConfig(web.URL + "/p/0")
+			cfg.Concurrency = 4
+			s.start = time.Now()
+			createSpec(t, srv, tc.name, cfg, tc.spec)
+			var wg sync.WaitGroup
+			for range 3 {
+				wg.Go(func() {
+					rdb := srv.Client(t)
+					c, err := cluster.Join(context.Background(), rdb, tc.name)
+					if err == nil {
+						err = c.Work(context.Background(), cfg)
+					}
+					if err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			tc.check(t, s)
+			t.Logf("%d requests, at most %d in flight", s.requests.Load(), s.most.Load())
+		})
+	}
+}
+
+// serverView is a site as its server sees it: how many requests, how
+// many in flight at most, when the last one arrived.
+type serverView struct {
+	site                     *httptest.Server
+	inflight, most, requests atomic.Int64
+	start, last              time.Time
+	mu                       sync.Mutex
+}
+
+func (s *serverView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	n := s.inflight.Add(1)
+	defer s.inflight.Add(-1)
+	for m := s.most.Load(); n > m && !s.most.CompareAndSwap(m, n); m = s.most.Load() {
+	}
+	s.requests.Add(1)
+	s.mu.Lock()
+	s.last = time.Now()
+	s.mu.Unlock()
+	time.Sleep(5 * time.Millisecond) // overlaps requests; asserts nothing
+	s.site.Config.Handler.ServeHTTP(w, r)
+}
