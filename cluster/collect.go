@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"bytes"
+	"compress/flate"
 	"context"
 	"encoding/gob"
 	"errors"
@@ -150,13 +151,33 @@ func nextID(id string) string {
 	return ms + "-" + strconv.FormatUint(n+1, 10)
 }
 
+// A record in the stream is its gob, deflated: a page's record of 45
+// links is 3.9 KB of gob, 928 bytes of it the types', and 750 bytes
+// deflated.
+func encodeRecord(rec *crawler.Record) (string, error) {
+	var buf bytes.Buffer
+	z, err := flate.NewWriter(&buf, flate.BestSpeed)
+	if err != nil {
+		return "", err
+	}
+	if err := gob.NewEncoder(z).Encode(rec); err != nil {
+		return "", err
+	}
+	if err := z.Close(); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
 func decodeRecord(v any) (*crawler.Record, error) {
 	s, ok := v.(string)
 	if !ok {
 		return nil, errors.New("not a record")
 	}
 	rec := new(crawler.Record)
-	if err := gob.NewDecoder(bytes.NewReader([]byte(s))).Decode(rec); err != nil {
+	z := flate.NewReader(strings.NewReader(s))
+	defer z.Close()
+	if err := gob.NewDecoder(z).Decode(rec); err != nil {
 		return nil, err
 	}
 	return rec, nil

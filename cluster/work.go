@@ -1,10 +1,8 @@
 package cluster
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,9 +19,10 @@ import (
 // fetched by others. HOPAUDIT_LEASE (a Go duration) sets another.
 const DefaultLease = 30 * time.Second
 
-// maxStream is the most records the stream holds: workers wait while
-// the coordinator lags behind, or is away (it resumes with --state).
-const maxStream = 20000
+// maxStream is the most records the stream holds (about 1 KB each):
+// workers wait while the coordinator lags behind, or is away (it
+// resumes with --state).
+const maxStream = 5000
 
 // leaseTime returns the lease time: DefaultLease or HOPAUDIT_LEASE.
 func leaseTime() (time.Duration, error) {
@@ -222,11 +221,11 @@ func (w *worker) next(ctx context.Context) (leased, string, error) {
 
 // commit hands in a task's record and the tasks it leads to.
 func (w *worker) commit(ctx context.Context, t leased, rec *crawler.Record, next []crawler.Task) error {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(rec); err != nil {
+	data, err := encodeRecord(rec)
+	if err != nil {
 		return fmt.Errorf("%s: %w", rec.URL, err)
 	}
-	args := taskArgs(append(make([]any, 0, 3+10*len(next)), t.worker, t.token, buf.String()), next)
+	args := taskArgs(append(make([]any, 0, 3+10*len(next)), t.worker, t.token, data), next)
 	// 0: the lease was taken back, and another worker fetches the URL.
 	return w.c.run(context.WithoutCancel(ctx), commitScript, args...).Err()
 }

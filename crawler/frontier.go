@@ -61,6 +61,12 @@ import (
 //     it again, to be dropped again), and Next passes it to its dropped
 //     function (see Next), so that the crawl lets go of the references
 //     waiting for it.
+//
+// A crawl shared by several processes (package cluster) keeps this
+// contract in Redis, with its own calls rather than this interface: a
+// process there may die between a task's Add and its Done, so it
+// commits a task's successors and record with its Done, all or nothing
+// (see Fetcher), and the graph is built from the records afterwards.
 type Frontier interface {
 	// Add schedules tasks, in their order, and sets result[i] to what
 	// became of tasks[i] (result is at least as long as tasks). A task
@@ -75,9 +81,7 @@ type Frontier interface {
 	// Next blocks until a task is due, marks it under way and returns
 	// it; false when the crawl is over (nothing scheduled and nothing
 	// under way) or the frontier is stopped. Every task Next returns
-	// must be Done. A frontier shared by several processes may hand a
-	// task out again when the process that took it died before Done
-	// (its lease expired); nothing else is handed out twice.
+	// must be Done, and none is handed out twice.
 	//
 	// When Next drops URLs (see Drops), it calls dropped with them
 	// before it hands out any task that comes after the drop, to this
@@ -99,8 +103,7 @@ type Frontier interface {
 	// out, for progress reports; it may be approximate.
 	Queued() int
 	// Politeness returns the pacing of the crawl's requests to each
-	// host, which every request goes through, each hop and each retry:
-	// a frontier shared by several processes paces them all together.
+	// host, which every request goes through, each hop and each retry.
 	Politeness() Politeness
 }
 
