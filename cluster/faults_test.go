@@ -201,3 +201,36 @@ func (s *serverView) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	time.Sleep(5 * time.Millisecond) // overlaps requests; asserts nothing
 	s.site.Config.Handler.ServeHTTP(w, r)
 }
+
+// TestSlowDown: a host's 429 slows it down for the whole cluster: the
+// pause and the fewer requests in flight are the host's in Redis, which
+// every process's requests go through.
+func TestSlowDown(t *testing.T) {
+	srv := redistest.Start(t)
+	site := crawlertest.Tangled(t, 20)
+	var once sync.Once
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tooMany := false
+		if r.URL.Path == "/p/3" {
+			once.Do(func() { tooMany = true })
+		}
+		if tooMany {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		site.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(web.Close)
+	cfg := killConfig(web.URL + "/p/0")
+	cfg.Retries = 2
+	c := create(t, srv, "slow", cfg)
+	if err := c.Work(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	host := strings.TrimPrefix(web.URL, "http://")
+	lim, err := srv.Client(t).HGet(context.Background(), "hopaudit:{slow}:host:"+host, "lim").Int()
+	if err != nil || lim < 1 {
+		t.Errorf("after a 429, the host's limit in Redis is %d, %v; want it set", lim, err)
+	}
+}
