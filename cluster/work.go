@@ -43,8 +43,7 @@ type worker struct {
 	c     *Crawl
 	lease time.Duration
 	id    atomic.Pointer[string]
-	// trips already reported in a heartbeat.
-	reported int64
+	reported atomic.Int64 // round trips already counted in Redis
 }
 
 func newWorkerID() string {
@@ -58,12 +57,11 @@ func newWorkerID() string {
 // register is set or it was taken for dead (then under a new id: the
 // leases of the old one are others' now).
 func (w *worker) heartbeat(ctx context.Context, register bool) error {
-	trips := w.c.trips.Load()
-	res, err := w.c.run(ctx, heartbeatScript, *w.id.Load(), w.lease.Milliseconds(), boolArg(register), trips-w.reported+1).Int()
+	trips := w.c.trips.Load() + 1 // with this one
+	res, err := w.c.run(ctx, heartbeatScript, *w.id.Load(), w.lease.Milliseconds(), boolArg(register), trips-w.reported.Swap(trips)).Int()
 	if err != nil {
 		return redisErr(w.c.rdb, err)
 	}
-	w.reported = trips + 1
 	if res == 0 {
 		id := newWorkerID()
 		w.id.Store(&id)
@@ -148,7 +146,8 @@ func (c *Crawl) Work(ctx context.Context, cfg crawler.Config) error {
 	cancel()
 	wg.Wait()
 	// The round trips since the last heartbeat.
-	c.run(context.WithoutCancel(ctx), heartbeatScript, *w.id.Load(), lease.Milliseconds(), 0, c.trips.Load()-w.reported) //nolint:errcheck // statistics only
+	trips := c.trips.Load() + 1
+	c.run(context.WithoutCancel(ctx), heartbeatScript, *w.id.Load(), lease.Milliseconds(), 0, trips-w.reported.Swap(trips)) //nolint:errcheck // statistics only
 	if p := failure.Load(); p != nil {
 		return *p
 	}
