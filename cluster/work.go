@@ -40,9 +40,9 @@ func leaseTime() (time.Duration, error) {
 // worker is one process's part in a crawl: its identity in Redis, which
 // changes when it was taken for dead.
 type worker struct {
-	c     *Crawl
-	lease time.Duration
-	id    atomic.Pointer[string]
+	c        *Crawl
+	lease    time.Duration
+	id       atomic.Pointer[string]
 	reported atomic.Int64 // round trips already counted in Redis
 }
 
