@@ -35,7 +35,7 @@ import (
 // redisTimeout bounds every step of the command's talk with Redis
 // outside the crawl itself (connecting, creating, joining, stopping,
 // removing): a server that does not answer is an error, never a hang.
-const redisTimeout = 10 * time.Second
+var redisTimeout = 10 * time.Second
 
 // Why a coordinator stops its shared crawl (cluster.End.Stopped): the
 // crawl was cut short, not stopped by its site.
@@ -284,8 +284,10 @@ func dialRedis(ctx context.Context, rawURL string, r redactor) (*redis.Client, e
 	rdb, err := cluster.Dial(ctx, rawURL)
 	var unreachable *cluster.UnreachableError
 	switch {
+	case errors.As(err, &unreachable) && ctx.Err() != nil:
+		return nil, &exitError{code: exitIncomplete, err: r.error(fmt.Errorf("%w: no answer within %s", err, redisTimeout))}
 	case errors.As(err, &unreachable):
-		return nil, &exitError{code: exitIncomplete, err: r.error(fmt.Errorf("%w (within %s): is a redis-server running there?", err, redisTimeout))}
+		return nil, &exitError{code: exitIncomplete, err: r.error(fmt.Errorf("%w: is a redis-server running there, and reachable from here?", err))}
 	case err != nil:
 		return nil, usageErrorf("--redis: %v", r.error(err))
 	}
