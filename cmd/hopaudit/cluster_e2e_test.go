@@ -537,3 +537,45 @@ func TestSharedCrawlSettings(t *testing.T) {
 		t.Errorf("%d requests to the site, want none", n)
 	}
 }
+
+// TestWorkerWait: a worker with --wait waits for its crawl to be
+// created (HOPAUDIT_REDIS names the database), and SIGTERM ends it with
+// exit 0: leaving a crawl is no failure.
+func TestWorkerWait(t *testing.T) {
+	requireCluster(t)
+	srv := redistest.Start(t)
+	cmd := command("worker", "--wait", "--crawl-id", "later")
+	cmd.Env = append(cmd.Env, "HOPAUDIT_REDIS="+srv.URL)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	// The worker is connected, and waiting, once Redis counts its client.
+	rdb := srv.Client(t)
+	for {
+		n, err := rdb.ClientList(context.Background()).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Count(n, "\n") >= 2 {
+			break
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("the worker did not wait: exit %d; stderr:\n%s", exitStatus(t, err), stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitStatus(t, <-exited); code != exitOK {
+		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitOK, stderr.String())
+	}
+	if strings.Contains(stderr.String(), "hopaudit: ") {
+		t.Errorf("stderr has an error:\n%s", stderr.String())
+	}
+}
