@@ -503,7 +503,7 @@ func TestWorkerNoCrawl(t *testing.T) {
 // of other settings in Redis is refused (exit 2) with the differences
 // and --crawl-id; one of the same settings whose records went to
 // another coordinator too. A worker without the crawl's headers is
-// refused. Nothing is fetched.
+// refused. Nothing is fetched until --restart drops that crawl.
 func TestSharedCrawlSettings(t *testing.T) {
 	requireCluster(t)
 	srv := redistest.Start(t)
@@ -535,6 +535,14 @@ func TestSharedCrawlSettings(t *testing.T) {
 	}
 	if n := len(site.Requests()); n != 0 {
 		t.Errorf("%d requests to the site, want none", n)
+	}
+
+	// --restart drops the crawl in Redis, and crawls.
+	if code, _, stderr := runMain(t, append(base, "--restart")...); code != exitOK {
+		t.Errorf("--restart: exit %d, want %d; stderr:\n%s", code, exitOK, stderr)
+	}
+	if _, err := cluster.Join(context.Background(), rdb, "taken"); !errors.Is(err, cluster.ErrNoCrawl) {
+		t.Errorf("after the crawl with --restart, join: %v; want it removed", err)
 	}
 }
 
