@@ -226,10 +226,10 @@ to a www twin, another site, or their robots.txt and sitemaps.
 
 Exit codes: 0 done, 1 findings at or above --fail-on (with --baseline,
 new findings), 2 usage or configuration error (nothing fetched), 3 the
-crawl could not start (with --redis: Redis does not answer), the site was unreachable (its start URLs or a
-quarter of its URLs failed after retries) or the crawl was cut short,
-whatever --fail-on says, 4 a report file could not be
-written (it keeps what it had; so does every file of --output-dir),
+crawl could not start (with --redis: Redis does not answer), the site
+was unreachable (its start URLs or a quarter of its URLs failed after
+retries) or the crawl was cut short, whatever --fail-on says, 4 a report
+file could not be written (it keeps what it had; so does every file of --output-dir),
 5 stdout closed early (the report files were written).
 `)
 	}
