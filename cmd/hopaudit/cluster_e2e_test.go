@@ -198,7 +198,8 @@ func isPage(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/page/
 // TestSharedCrawlSameReports: a crawl by a coordinator and two workers
 // writes the reports a crawl of one process writes, with the same
 // flags. The coordinator's own page requests wait until each worker has
-// sent one, so that all three fetch.
+// sent one, so that all three fetch. The workers, given the crawl's
+// --header, send it as the coordinator does.
 func TestSharedCrawlSameReports(t *testing.T) {
 	requireCluster(t)
 	t.Setenv("HOPAUDIT_LEASE", sharedTestLease)
@@ -244,9 +245,10 @@ func TestSharedCrawlSameReports(t *testing.T) {
 	t.Cleanup(func() { joinedO.Do(func() { close(joined) }) })
 
 	mark := len(site.Requests())
-	done := coordinator(context.Background(), sharedReportArgs(site, filepath.Join(tmp, "shared"), "--redis", srv.URL, "--crawl-id", "three")...)
+	header := []string{"--header", "X-Token: s3cret"}
+	done := coordinator(context.Background(), sharedReportArgs(site, filepath.Join(tmp, "shared"), append(header, "--redis", srv.URL, "--crawl-id", "three")...)...)
 	waitCrawl(t, srv.Client(t), "three")
-	w1, w2 := startWorker(t, srv.URL, "three"), startWorker(t, srv.URL, "three")
+	w1, w2 := startWorker(t, srv.URL, "three", header...), startWorker(t, srv.URL, "three", header...)
 	mu.Lock()
 	pids = []int{w1.cmd.Process.Pid, w2.cmd.Process.Pid}
 	check()
@@ -261,6 +263,11 @@ func TestSharedCrawlSameReports(t *testing.T) {
 	for u, n := range hitCounts(site, mark) {
 		if n > 1 {
 			t.Errorf("%s fetched %d times in the shared crawl", u, n)
+		}
+	}
+	for _, r := range site.Requests()[mark:] {
+		if strings.Contains(r.URL, "/page/") && r.Header.Get("X-Token") != "s3cret" {
+			t.Errorf("%s was requested without the crawl's header", r.URL)
 		}
 	}
 	if _, err := cluster.Join(context.Background(), srv.Client(t), "three"); !errors.Is(err, cluster.ErrNoCrawl) {
