@@ -79,6 +79,7 @@ var commands = []struct{ name, summary string }{
 	{"crawl", "crawl a site from start URLs and audit its redirects"},
 	{"check", "fetch a list of URLs with their redirect chains and audit them"},
 	{"audit", "audit a crawl kept in a crawl file (--state) again, without the network"},
+	{"worker", "fetch for a crawl shared through Redis (crawl --redis), on this machine"},
 	{"diff", "compare the findings of two JSON reports"},
 	{"rules", "list the rules"},
 	{"explain", "describe a rule"},
@@ -87,7 +88,7 @@ var commands = []struct{ name, summary string }{
 
 func (a *app) dispatch(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("missing command: crawl, check, audit, diff, rules, explain or version (see hopaudit -h)")
+		return usageErrorf("missing command: crawl, check, audit, worker, diff, rules, explain or version (see hopaudit -h)")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
@@ -97,6 +98,8 @@ func (a *app) dispatch(ctx context.Context, args []string) error {
 		return a.runCrawl(ctx, rest, true)
 	case "audit":
 		return a.runAudit(ctx, rest)
+	case "worker":
+		return a.runWorker(ctx, rest)
 	case "diff":
 		return a.runDiff(rest)
 	case "rules":

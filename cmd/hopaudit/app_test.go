@@ -268,6 +268,7 @@ func TestRulesAndExplain(t *testing.T) {
 		{"help-check.golden", []string{"help", "check"}},
 		{"help-diff.golden", []string{"diff", "-h"}},
 		{"help-audit.golden", []string{"audit", "-h"}},
+		{"help-worker.golden", []string{"worker", "-h"}},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			f := newFake(t)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,6 +63,10 @@ type crawlFlags struct {
 
 	state   string
 	restart bool
+
+	hostConcurrency int
+	redis           string
+	crawlID         string
 }
 
 // define defines the flags on fs, with the command's defaults, and
@@ -69,7 +74,14 @@ type crawlFlags struct {
 // the flags that steer it are left out.
 func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	f.maxBody = 5 << 20
-	fs.IntVar(&f.concurrency, "concurrency", 8, "`N` requests in flight at once")
+	concurrency, hostConcurrency, restart := "`N` requests in flight at once", "`N` requests in flight to one host at most (0 = as many as --concurrency)", ""
+	if !list {
+		concurrency += " (with --redis, in this process)"
+		hostConcurrency = "`N` requests in flight to one host at most (with --redis, across every process of the crawl; 0 = as many as --concurrency)"
+		restart = "; with --redis, drop the shared crawl of the same id in Redis first"
+	}
+	fs.IntVar(&f.concurrency, "concurrency", 8, concurrency)
+	fs.IntVar(&f.hostConcurrency, "host-concurrency", 0, hostConcurrency)
 	fs.DurationVar(&f.delay, "delay", 0, "wait `DURATION` between two requests to the same host")
 	fs.DurationVar(&f.timeout, "timeout", 15*time.Second, "give up on a request after `DURATION` (headers and body)")
 	fs.IntVar(&f.retries, "retries", 3, "try a request again up to `N` times after a network error, 429, 502, 503 or 504, waiting 1s, 2s, 4s... or as Retry-After says")
@@ -97,21 +109,30 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 
 	f.defineReport(fs)
 	fs.StringVar(&f.state, "state", "", "keep the crawl in the crawl file `FILE` (SQLite) as it goes: the same command with the same file resumes a crawl cut short (killed, interrupted) without fetching again what it holds, and starts a new crawl in it once one has finished; hopaudit audit reads it")
-	fs.BoolVar(&f.restart, "restart", false, "with --state, start a new crawl in the file even if its last crawl has other settings, or was cut short (which is then dropped)")
+	fs.BoolVar(&f.restart, "restart", false, "with --state, start a new crawl in the file even if its last crawl has other settings, or was cut short (which is then dropped)"+restart)
+	if !list {
+		fs.StringVar(&f.redis, "redis", "", "share the crawl with hopaudit worker processes through the Redis database at `URL` (redis://[USER:PASSWORD@]HOST:PORT/DB, or rediss:// for TLS): this process creates it, fetches too, and audits it when it is over")
+		fs.StringVar(&f.crawlID, "crawl-id", "", "with --redis, name the shared crawl `ID` (default the first start URL's host)")
+	}
 	report := []string{"report", "format", "o", "output-dir", "bom", "fail-on", "baseline", "rules", "severity", "config", "quiet"}
 	if list {
 		fs.StringVar(&f.expect, "expect", "", "check the redirect map `MAP.csv` (columns from and to; - for stdin) instead of a URL list: each from URL must redirect to its to")
 		report = append([]string{"expect"}, report...)
 	}
-	return []flagSection{
+	sections := []flagSection{
 		{title: "Crawl", names: []string{
-			"concurrency", "delay", "max-pages", "max-depth", "timeout", "retries", "max-retry-wait", "max-body", "user-agent", "header",
+			"concurrency", "host-concurrency", "delay", "max-pages", "max-depth", "timeout", "retries", "max-retry-wait", "max-body", "user-agent", "header",
 			"include", "exclude", "sitemap", "no-sitemaps", "no-external", "follow-nofollow", "no-resources", "subdomains", "ignore-robots",
 		}},
 		{title: "Network", names: []string{"proxy", "resolve", "insecure", "allow-private"}},
 		{title: "Crawl file", names: []string{"state", "restart"}},
 		{title: "Report", names: report},
 	}
+	if !list {
+		shared := flagSection{title: "Shared crawl (see hopaudit worker -h)", names: []string{"redis", "crawl-id"}}
+		sections = slices.Insert(sections, 3, shared)
+	}
+	return sections
 }
 
 // defineReport defines the flags that say how a crawl is audited and
@@ -151,6 +172,13 @@ type job struct {
 	restart      bool
 	seeds        []string
 	noScheme     int // start URLs given without a scheme
+
+	hostConcurrency int // --host-concurrency; 0 = no cap but --concurrency
+	// redis is --redis: the crawl is shared through that database (see
+	// sharedCrawl); "" = a crawl of this process alone.
+	redis   string
+	crawlID string   // of the shared crawl
+	args    []string // the shared crawl's flags, for its workers (see sharedArgs)
 }
 
 func crawlHelp(list bool, fs *flag.FlagSet, sections []flagSection) func(io.Writer) {
@@ -178,6 +206,15 @@ each from that does not redirect.
 Crawls a site from the start URLs, following links, sitemaps and every
 redirect hop, audits what it found and writes a report. A URL without a
 scheme gets https://. Flags may come before or after the URLs.
+
+With --redis, the crawl is shared through Redis with "hopaudit worker"
+processes, on this machine or others: this process creates it (its id is
+--crawl-id, else the first start URL's host), fetches with --concurrency
+requests of its own, collects every process's records and, once the
+crawl is over, audits it and writes the reports a crawl of one process
+writes. --delay and --host-concurrency then hold for all the processes
+together. Interrupted, it stops the shared crawl; with --state it leaves
+it in Redis instead, and the same command collects the rest.
 `)
 		}
 		printFlags(w, fs, sections)
@@ -189,10 +226,10 @@ to a www twin, another site, or their robots.txt and sitemaps.
 
 Exit codes: 0 done, 1 findings at or above --fail-on (with --baseline,
 new findings), 2 usage or configuration error (nothing fetched), 3 the
-crawl could not start, the site was unreachable (its start URLs or a
-quarter of its URLs failed after retries) or the crawl was cut short,
-whatever --fail-on says, 4 a report file could not be
-written (it keeps what it had; so does every file of --output-dir),
+crawl could not start (with --redis: Redis does not answer), the site
+was unreachable (its start URLs or a quarter of its URLs failed after
+retries) or the crawl was cut short, whatever --fail-on says, 4 a report
+file could not be written (it keeps what it had; so does every file of --output-dir),
 5 stdout closed early (the report files were written).
 `)
 	}
@@ -246,6 +283,9 @@ func (a *app) runCrawl(ctx context.Context, args []string, list bool) error {
 		return helpOK(err)
 	}
 	j, err := a.prepare(fs, &f, pos, list)
+	if err == nil && j.redis != "" {
+		j.args, err = sharedArgs(fs, args, j.seeds)
+	}
 	if err != nil {
 		var e *exitError
 		if errors.As(err, &e) {
@@ -260,34 +300,55 @@ func (a *app) runCrawl(ctx context.Context, args []string, list bool) error {
 // are usage or configuration errors.
 func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) (*job, error) {
 	j := &job{out: f.out, outputDir: f.outputDir, bom: f.bom, quiet: f.quiet}
+	if err := a.prepareCrawl(j, f, pos, list); err != nil {
+		return nil, err
+	}
+	j.state, j.restart = f.state, f.restart
+	if err := prepareShared(j, f); err != nil {
+		return nil, err
+	}
+	if f.restart && f.state == "" && f.redis == "" {
+		return nil, errors.New("--restart needs --state (or --redis)")
+	}
+	if err := a.prepareReport(fs, f, j); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// prepareCrawl checks the start URLs (or check's list) and the flags
+// that say what to crawl and how, and puts them in j's crawler
+// configuration. A shared crawl's workers make theirs with it too, from
+// the crawl's flags (see sharedArgs).
+func (a *app) prepareCrawl(j *job, f *crawlFlags, pos []string, list bool) error {
 	switch {
 	case list && f.expect != "":
 		if len(pos) != 0 {
-			return nil, errors.New("--expect names the URLs to check: give no FILE")
+			return errors.New("--expect names the URLs to check: give no FILE")
 		}
 		m, err := a.readRedirectMap(f.expect)
 		if err != nil {
-			return nil, fmt.Errorf("--expect: %w", err)
+			return fmt.Errorf("--expect: %w", err)
 		}
 		j.seeds, j.noScheme = m.seeds, m.noScheme
 		j.engine.Expect = m.expect
 	case list:
 		if len(pos) != 1 {
-			return nil, errors.New("want one FILE, or - for stdin (or --expect MAP.csv)")
+			return errors.New("want one FILE, or - for stdin (or --expect MAP.csv)")
 		}
 		seeds, noScheme, err := a.readList(pos[0])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		j.seeds, j.noScheme = seeds, noScheme
 	default:
 		if len(pos) == 0 {
-			return nil, errors.New("missing start URL")
+			return errors.New("missing start URL")
 		}
 		for _, p := range pos {
 			u, err := parseURL(p)
 			if err != nil {
-				return nil, fmt.Errorf("start URL: %w", err)
+				return fmt.Errorf("start URL: %w", err)
 			}
 			if !hasScheme(strings.TrimSpace(p)) {
 				j.noScheme++
@@ -298,36 +359,38 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 
 	switch {
 	case f.concurrency < 1:
-		return nil, errors.New("--concurrency must be at least 1")
+		return errors.New("--concurrency must be at least 1")
 	case f.delay < 0:
-		return nil, errors.New("--delay must not be negative")
+		return errors.New("--delay must not be negative")
 	case f.timeout <= 0:
-		return nil, errors.New("--timeout must be positive")
+		return errors.New("--timeout must be positive")
 	case f.retries < 0 || f.retries > 10:
-		return nil, errors.New("--retries must be 0 to 10")
+		return errors.New("--retries must be 0 to 10")
 	case f.maxRetryWait < 0:
-		return nil, errors.New("--max-retry-wait must not be negative")
+		return errors.New("--max-retry-wait must not be negative")
+	case f.hostConcurrency < 0:
+		return errors.New("--host-concurrency must not be negative")
 	case f.maxPages < 0:
-		return nil, errors.New("--max-pages must not be negative")
+		return errors.New("--max-pages must not be negative")
 	case f.maxDepth < 0:
-		return nil, errors.New("--max-depth must not be negative")
+		return errors.New("--max-depth must not be negative")
 	case strings.TrimSpace(f.userAgent) == "":
-		return nil, errors.New("--user-agent must not be empty")
+		return errors.New("--user-agent must not be empty")
 	}
 	sitemaps := make([]string, 0, len(f.sitemaps))
 	for _, s := range f.sitemaps {
 		u, err := parseURL(s)
 		if err != nil {
-			return nil, fmt.Errorf("--sitemap: %w", err)
+			return fmt.Errorf("--sitemap: %w", err)
 		}
 		sitemaps = append(sitemaps, u)
 	}
 	if f.noSitemaps && len(sitemaps) > 0 {
-		return nil, errors.New("--sitemap and --no-sitemaps contradict each other")
+		return errors.New("--sitemap and --no-sitemaps contradict each other")
 	}
 	if f.proxy != "" {
 		if err := checkProxy(f.proxy); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	j.cfg = crawler.Config{
@@ -360,15 +423,8 @@ func (a *app) prepare(fs *flag.FlagSet, f *crawlFlags, pos []string, list bool) 
 		FollowNofollow: f.followNofollow,
 		NoResources:    f.noResources,
 	}
-
-	j.state, j.restart = f.state, f.restart
-	if f.restart && f.state == "" {
-		return nil, errors.New("--restart needs --state")
-	}
-	if err := a.prepareReport(fs, f, j); err != nil {
-		return nil, err
-	}
-	return j, nil
+	j.hostConcurrency = f.hostConcurrency
+	return nil
 }
 
 // prepareReport checks the flags that say how the job's graph is
@@ -538,7 +594,23 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	if err != nil {
 		return err
 	}
+	var shared *sharedCrawl
+	if j.redis != "" {
+		// Before the crawl file: a Redis that does not answer changes nothing.
+		if shared, err = a.dialShared(ctx, j); err != nil {
+			return err
+		}
+		defer shared.close()
+	}
 	var st *crawlFile
+	if j.redis != "" && j.state == "" {
+		// The records of a shared crawl reach the graph through a crawl
+		// file: a temporary one without --state.
+		if st, err = a.tempState(j); err != nil {
+			return err
+		}
+		defer st.remove()
+	}
 	if j.state != "" {
 		if st, err = a.openState(j); err != nil {
 			return err
@@ -572,9 +644,25 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	noticed := make(chan struct{})
 	stopNotice := context.AfterFunc(ctx, func() {
 		defer close(noticed)
+		if shared != nil {
+			fmt.Fprintln(logw, shared.interrupted())
+			return
+		}
 		fmt.Fprintln(logw, "interrupted: stopping the crawl; the report will cover what was fetched (interrupt again to quit at once)")
 	})
-	g, err := a.crawl(ctx, j.cfg)
+	var g *crawler.Graph
+	if shared != nil {
+		g, err = shared.run(ctx, a, j, st, bar, logw)
+	} else {
+		if j.hostConcurrency > 0 {
+			// The memory frontier's pacing lets cfg.Concurrency requests
+			// be in flight to a host.
+			cfg := j.cfg
+			cfg.Concurrency = min(cfg.Concurrency, j.hostConcurrency)
+			j.cfg.Frontier = crawler.NewMemoryFrontier(cfg)
+		}
+		g, err = a.crawl(ctx, j.cfg)
+	}
 	if !stopNotice() {
 		<-noticed // the notice is being written: let it finish first
 	}
@@ -582,7 +670,10 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 		bar.stop()
 	}
 	var storeErr *crawler.StoreError
+	var exitErr *exitError
 	switch {
+	case errors.As(err, &exitErr):
+		return err
 	case errors.As(err, &storeErr):
 		// The crawl file failed: what it holds can be resumed.
 		return &exitError{code: exitWrite, err: fmt.Errorf("--state: %w; the crawl stopped, and the same command resumes it", err)}
@@ -593,6 +684,9 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 		if err := st.finish(g); err != nil {
 			return &exitError{code: exitWrite, err: fmt.Errorf("--state: %w", err)}
 		}
+	}
+	if shared != nil {
+		shared.remove(ctx, a.stderr) // its records are in the crawl file
 	}
 	rep, err := a.auditAndReport(j, g, out, dir, start)
 	if st != nil && rep != nil {

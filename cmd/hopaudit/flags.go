@@ -20,7 +20,27 @@ import (
 // Everything after "--" is positional. It returns the positional
 // arguments in order.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var flags, positional []string
+	given, positional := splitArgs(fs, args)
+	var flags []string
+	for _, g := range given {
+		flags = append(flags, g.args...)
+	}
+	if err := fs.Parse(flags); err != nil {
+		return nil, err
+	}
+	return positional, nil
+}
+
+// flagArg is one flag of a command line as given: its name, and its
+// arguments (the flag, and its value when that is the next argument).
+type flagArg struct {
+	name string
+	args []string
+}
+
+// splitArgs splits args as parseArgs reads them: the flags, each with its
+// value, and the positional arguments.
+func splitArgs(fs *flag.FlagSet, args []string) (flags []flagArg, positional []string) {
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		if arg == "--" {
@@ -31,20 +51,19 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 			positional = append(positional, arg) // includes "-", which names stdin
 			continue
 		}
-		flags = append(flags, arg)
 		name := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
-		if strings.Contains(name, "=") {
+		if n, _, ok := strings.Cut(name, "="); ok {
+			flags = append(flags, flagArg{name: n, args: []string{arg}})
 			continue
 		}
+		g := flagArg{name: name, args: []string{arg}}
 		if f := fs.Lookup(name); f != nil && !isBoolFlag(f) && i+1 < len(args) {
 			i++
-			flags = append(flags, args[i]) // the flag's value, whatever it looks like
+			g.args = append(g.args, args[i]) // the flag's value, whatever it looks like
 		}
+		flags = append(flags, g)
 	}
-	if err := fs.Parse(flags); err != nil {
-		return nil, err
-	}
-	return positional, nil
+	return flags, positional
 }
 
 func isBoolFlag(f *flag.Flag) bool {

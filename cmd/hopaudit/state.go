@@ -81,6 +81,13 @@ func settingsOf(j *job) settings {
 	return s
 }
 
+// settingsText is the JSON text of the settings of job j: what a crawl
+// file keeps, and what a shared crawl's Spec holds and compares.
+func settingsText(j *job) (string, error) {
+	text, err := json.Marshal(settingsOf(j))
+	return string(text), err
+}
+
 func patterns(res []*regexp.Regexp) []string {
 	var out []string
 	for _, re := range res {
@@ -162,6 +169,7 @@ type crawlFile struct {
 	crawl   *crawlfile.Crawl
 	info    crawlfile.Info // of crawl
 	resumed bool
+	tmp     string // the folder of a temporary file, removed with it; "" for --state's
 }
 
 // openState opens --state's file and begins, or resumes, the job's crawl
@@ -171,12 +179,12 @@ func (a *app) openState(j *job) (*crawlFile, error) {
 	if err != nil {
 		return nil, usageErrorf("--state: %v", err)
 	}
-	text, err := json.Marshal(settingsOf(j))
+	text, err := settingsText(j)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	c, resumed, err := f.Begin(string(text), j.restart, a.now())
+	c, resumed, err := f.Begin(text, j.restart, a.now())
 	if err != nil {
 		f.Close()
 		return nil, usageErrorf("--state: %v", err)
