@@ -63,8 +63,12 @@ func (e *SettingsError) Error() string {
 	return fmt.Sprintf("the shared crawl %q was created with other settings", e.ID)
 }
 
-// ErrNoCrawl is a crawl to join that is not in the database.
-var ErrNoCrawl = errors.New("no such crawl")
+// Errors of Join: the crawl to join is not in the database, or no id
+// was given and several crawls are.
+var (
+	ErrNoCrawl = errors.New("no such crawl")
+	ErrSeveral = errors.New("several crawls")
+)
 
 // Crawl is one crawl shared through a Redis database.
 type Crawl struct {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hopaudit/hopaudit/crawler"
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/logging"
 )
 
 // dialTimeout bounds connecting to Redis: an address that swallows
@@ -29,6 +30,10 @@ func Dial(ctx context.Context, rawURL string) (*redis.Client, error) {
 		return nil, fmt.Errorf("--redis: %w", redactErr(err, rawURL))
 	}
 	opts.DialTimeout = dialTimeout
+	opts.ContextTimeoutEnabled = true // a deadline of ctx bounds each command
+	// The library's own log lines on stderr say what the errors returned
+	// say, and may name the server's address with its password.
+	logging.Disable()
 	rdb := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, 2*dialTimeout)
 	defer cancel()
@@ -117,7 +122,7 @@ func Join(ctx context.Context, rdb *redis.Client, id string) (*Crawl, error) {
 		case len(ids) == 0:
 			return nil, ErrNoCrawl
 		case len(ids) > 1:
-			return nil, fmt.Errorf("%d crawls are under way in this database (%s): choose one with --crawl-id", len(ids), strings.Join(ids, ", "))
+			return nil, fmt.Errorf("%w: %d are under way in this database (%s): choose one with --crawl-id", ErrSeveral, len(ids), strings.Join(ids, ", "))
 		}
 		id = ids[0]
 	}

@@ -31,20 +31,6 @@ import (
 	"github.com/hopaudit/hopaudit/crawler/crawlertest"
 )
 
-// requireCluster skips a test while package cluster is the stubs of its
-// API, whose panics would end every test of the package.
-func requireCluster(t *testing.T) {
-	t.Helper()
-	defer func() {
-		if r := recover(); r != nil {
-			t.Skipf("package cluster is not implemented yet: %v", r)
-		}
-	}()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	cluster.Dial(ctx, "redis://127.0.0.1:1/0") //nolint:errcheck // only whether it panics
-}
-
 // sharedTestLease is the lease of the tests' shared crawls (the cluster
 // package reads HOPAUDIT_LEASE): a worker killed with SIGKILL holds its
 // URLs this long.
@@ -201,7 +187,6 @@ func isPage(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/page/
 // sent one, so that all three fetch. The workers, given the crawl's
 // --header, send it as the coordinator does.
 func TestSharedCrawlSameReports(t *testing.T) {
-	requireCluster(t)
 	t.Setenv("HOPAUDIT_LEASE", sharedTestLease)
 	srv := redistest.Start(t)
 	site := crawlertest.New(t, stateSite(30))
@@ -291,7 +276,6 @@ func hitCounts(site *crawlertest.Site, mark int) map[string]int {
 // middle of a page request loses nothing: its leases expire, the others
 // fetch its URLs, and the reports are those of a crawl of one process.
 func TestSharedCrawlWorkerKilled(t *testing.T) {
-	requireCluster(t)
 	t.Setenv("HOPAUDIT_LEASE", sharedTestLease)
 	srv := redistest.Start(t)
 	site := crawlertest.New(t, stateSite(30))
@@ -369,7 +353,6 @@ func TestSharedCrawlWorkerKilled(t *testing.T) {
 // (exit 3); with --state it leaves the crawl in Redis, and the same
 // command collects the rest and writes the reports of the whole crawl.
 func TestSharedCrawlInterrupt(t *testing.T) {
-	requireCluster(t)
 	t.Setenv("HOPAUDIT_LEASE", sharedTestLease) // the interrupted coordinator's leases
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
@@ -434,7 +417,6 @@ func TestSharedCrawlInterrupt(t *testing.T) {
 // answers, is exit 3 with a message naming it (never its password),
 // and no request to the site.
 func TestRedisUnreachable(t *testing.T) {
-	requireCluster(t)
 	site := crawlertest.New(t, stateSite(3))
 	refused, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -492,7 +474,6 @@ func TestRedisUnreachable(t *testing.T) {
 
 // TestWorkerNoCrawl: a worker with no crawl to join says so and exits 3.
 func TestWorkerNoCrawl(t *testing.T) {
-	requireCluster(t)
 	srv := redistest.Start(t)
 	code, _, stderr := runMain(t, "worker", "--redis", srv.URL)
 	if code != exitIncomplete {
@@ -512,7 +493,6 @@ func TestWorkerNoCrawl(t *testing.T) {
 // another coordinator too. A worker without the crawl's headers is
 // refused. Nothing is fetched until --restart drops that crawl.
 func TestSharedCrawlSettings(t *testing.T) {
-	requireCluster(t)
 	srv := redistest.Start(t)
 	rdb := srv.Client(t)
 	site := crawlertest.New(t, stateSite(3))
@@ -557,7 +537,6 @@ func TestSharedCrawlSettings(t *testing.T) {
 // created (HOPAUDIT_REDIS names the database), and SIGTERM ends it with
 // exit 0: leaving a crawl is no failure.
 func TestWorkerWait(t *testing.T) {
-	requireCluster(t)
 	srv := redistest.Start(t)
 	cmd := command("worker", "--wait", "--crawl-id", "later")
 	cmd.Env = append(cmd.Env, "HOPAUDIT_REDIS="+srv.URL)

@@ -87,6 +87,9 @@ func (a *app) runWorker(ctx context.Context, args []string) error {
 	r := newRedactor(redisURL)
 	rdb, err := dialRedis(ctx, redisURL, r)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while it connected
+		}
 		return err
 	}
 	defer rdb.Close()
@@ -98,6 +101,8 @@ func (a *app) runWorker(ctx context.Context, args []string) error {
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("worker: no shared crawl in redis at %s: none was created yet (hopaudit crawl --redis), or it is over", r.where)}
 	case errors.Is(err, cluster.ErrNoCrawl):
 		return &exitError{code: exitIncomplete, err: fmt.Errorf("worker: no shared crawl %q in redis at %s: it was not created yet (hopaudit crawl --redis --crawl-id %s), or it is over", id, r.where, id)}
+	case errors.Is(err, cluster.ErrSeveral):
+		return usageErrorf("worker: redis at %s: %v", r.where, r.error(err))
 	case err != nil:
 		return &exitError{code: exitIncomplete, err: r.error(fmt.Errorf("worker: redis at %s: %w", r.where, err))}
 	}
