@@ -91,7 +91,7 @@ func sharedRun(b *testing.B, srv *redistest.Server, seed string, processes, conc
 func BenchmarkThroughput(b *testing.B) {
 	srv := redistest.Start(b)
 	site := crawlertest.DefaultSynthetic()
-	site.Pages, site.PageBytes, site.Latency = 600, 5000, 50*time.Millisecond
+	site.Pages, site.PageBytes, site.Latency = 2000, 5000, 50*time.Millisecond
 	web := site.Start()
 	defer web.Close()
 	var one, three float64

@@ -172,7 +172,7 @@ func (w *worker) fetchAll(ctx context.Context, f *crawler.Fetcher) error {
 			return nil
 		case status == "wait":
 			// Nothing due: the chains under way must end, or the level.
-			wait = min(max(2*wait, 5*time.Millisecond), 200*time.Millisecond)
+			wait = min(max(2*wait, 5*time.Millisecond), 50*time.Millisecond)
 			select {
 			case <-ctx.Done():
 				return nil
