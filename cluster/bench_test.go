@@ -44,12 +44,17 @@ func sharedRun(b *testing.B, srv *redistest.Server, seed string, processes, conc
 		b.Fatal(err)
 	}
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var cpu time.Duration
 	for range processes {
 		w := startWorker(b, srv, seed, concurrency)
 		wg.Go(func() {
 			if err := w.Wait(); err != nil {
 				b.Errorf("worker: %v", err)
 			}
+			mu.Lock()
+			cpu += w.ProcessState.UserTime() + w.ProcessState.SystemTime()
+			mu.Unlock()
 		})
 	}
 	stop := make(chan struct{})
@@ -81,6 +86,7 @@ func sharedRun(b *testing.B, srv *redistest.Server, seed string, processes, conc
 	if err := c.Remove(ctx); err != nil {
 		b.Fatal(err)
 	}
+	b.ReportMetric(float64(cpu.Microseconds())/float64(n), fmt.Sprintf("worker-CPU-µs/URL-%dproc", processes))
 	return took, end, n
 }
 

@@ -12,9 +12,9 @@
 // crawl file) and, when the crawl is over, builds the graph from them as
 // an offline crawl does: the crawl is the one a single process makes.
 //
-// Every key of a crawl begins with hopaudit:{ID}: one hash slot, so that
-// its scripts also run on a Redis Cluster. The scripts need Redis 7.0
-// and no module.
+// Every key of a crawl begins with hopaudit:{ID}:. The scripts need
+// Redis 7.0 and no module; a Redis Cluster is not supported (they name
+// keys they are not given).
 package cluster
 
 import (
@@ -75,6 +75,7 @@ type Crawl struct {
 	rdb   *redis.Client
 	id    string
 	spec  Spec
+	gen   string       // its generation (see run)
 	trips atomic.Int64 // round trips to Redis
 }
 

@@ -131,6 +131,21 @@ func TestSharedEqualsLocal(t *testing.T) {
 		}
 		t.Logf("%d records, %d twice, %d leases, %d round trips", end.Records, store.dups, end.Leased, end.RoundTrips)
 	})
+	t.Run("hop to a URL dropped", func(t *testing.T) {
+		// --max-pages 3 leaves room for / and one link of it; /a's
+		// redirect takes /d, dropped when the level began, back in.
+		site := crawlertest.New(t, "-- / --\n<a href=\"/a\">a</a><a href=\"/b\">b</a><a href=\"/c\">c</a><a href=\"/d\">d</a>\n-- /a 301 /d --\n-- /b --\nb\n-- /c --\nc\n-- /d --\nd\n")
+		cfg := site.Config("http://site.test/")
+		cfg.MaxPages, cfg.IgnoreRobots, cfg.NoSitemaps, cfg.Concurrency = 3, true, true, 1
+		local, err := crawler.Crawl(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _, _ := shared(t, srv, "hopcut", cfg, 1)
+		if want, got := crawlertest.Dump(local), crawlertest.Dump(g); got != want {
+			t.Errorf("the shared crawl's graph differs from the local one's:\n%s", crawlertest.DiffLines(want, got))
+		}
+	})
 	t.Run("max-pages", func(t *testing.T) {
 		tangled := crawlertest.Tangled(t, 80)
 		cfg := crawler.Config{Seeds: []string{tangled.URL + "/p/0"}, Concurrency: 2, MaxPages: 45, Timeout: crawlertest.Timeout, AllowPrivate: true, IgnoreRobots: true, NoSitemaps: true}

@@ -31,16 +31,23 @@ func (c *Crawl) Collect(ctx context.Context, keep func(*crawler.Record) error, f
 		return End{}, err
 	}
 	me := newWorkerID()
-	lock := c.key("coordinator")
-	ok, err := c.rdb.SetNX(ctx, lock, me, lease).Result()
-	if err != nil {
-		return End{}, redisErr(c.rdb, err)
+	// hold takes or keeps the coordinator's lock: ErrCollected when
+	// another coordinator has it, which a stalled one may find.
+	hold := func() error {
+		ok, err := c.run(ctx, lockScript, me, lease.Milliseconds(), 1).Int()
+		switch {
+		case err != nil:
+			return redisErr(c.rdb, err)
+		case ok == 0:
+			who, _ := c.rdb.Get(ctx, c.key("coordinator")).Result()
+			return fmt.Errorf("%w (%s)", ErrCollected, who)
+		}
+		return nil
 	}
-	if !ok {
-		who, _ := c.rdb.Get(ctx, lock).Result()
-		return End{}, fmt.Errorf("%w (%s)", ErrCollected, who)
+	if err := hold(); err != nil {
+		return End{}, err
 	}
-	defer c.rdb.Del(context.WithoutCancel(ctx), lock)
+	defer c.run(context.WithoutCancel(ctx), lockScript, me, 0, 0) //nolint:errcheck // else it expires
 
 	var end End
 	last := "0-0"   // the last record read
@@ -50,8 +57,8 @@ func (c *Crawl) Collect(ctx context.Context, keep func(*crawler.Record) error, f
 	over := false
 	for {
 		if time.Since(refreshed) > lease/4 {
-			if err := c.rdb.Set(ctx, lock, me, lease).Err(); err != nil {
-				return end, redisErr(c.rdb, err)
+			if err := hold(); err != nil {
+				return end, err
 			}
 			refreshed = time.Now()
 		}

@@ -2,10 +2,11 @@ package cluster
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
@@ -62,52 +63,59 @@ func redactErr(err error, rawURL string) error {
 	return errors.New(strings.ReplaceAll(err.Error(), pass, "xxxxx"))
 }
 
-// validID is what a crawl id may be: it names Redis keys.
+// validID is what a crawl id may be: a host name, or a word of the
+// user's, that can sit in a Redis key's hash tag.
 var validID = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,200}$`)
 
-func checkID(id string) error {
+// CheckID says why id cannot be a crawl's id, nil when it can.
+func CheckID(id string) error {
 	if !validID.MatchString(id) {
-		return fmt.Errorf("crawl id %q: use letters, digits and . _ : - only", id)
+		return fmt.Errorf("crawl id %q: want letters, digits, '.', '_', ':' or '-' (at most 200)", id)
 	}
 	return nil
 }
 
-// seenBits returns how many buckets (a power of two) the seen set of a
-// crawl of at most limit URLs has: about 100 URLs each, so that Redis
-// keeps each as a listpack (hash-max-listpack-entries is 128 by
-// default), and 2^14 for no limit (listpacks up to 1.6 million URLs).
-func seenBits(limit int) int {
-	if limit <= 0 {
-		return 14
-	}
-	return min(max(bits.Len(uint(limit/100)), 4), 16)
-}
+// seenBits is how many buckets, as a power of two, the seen set has:
+// Redis keeps a bucket of up to 128 URLs as a listpack (its default
+// hash-max-listpack-entries), so 2^14 of them hold 1.6 million URLs at
+// about 20 bytes each; beyond, buckets become hash tables, at about 80.
+// Fewer buckets would not serve a crawl of many links under a small
+// --max-pages: the seen set holds every URL of the next level found.
+const seenBits = 14
 
 // Create creates the shared crawl id of spec, whose first tasks are
 // start (crawler.Fetcher.Start), or joins the one in the database with
-// the same id and settings (created is then false): a *SettingsError
-// when its settings differ.
+// the same id and settings (created is then false, and the crawl's Spec
+// is the stored one): a *SettingsError when its settings differ.
 func Create(ctx context.Context, rdb *redis.Client, id string, spec Spec, start []crawler.Task) (c *Crawl, created bool, err error) {
-	if err := checkID(id); err != nil {
+	if err := CheckID(id); err != nil {
 		return nil, false, err
 	}
 	js, err := json.Marshal(spec)
 	if err != nil {
 		return nil, false, err
 	}
-	c = &Crawl{rdb: rdb, id: id, spec: spec}
-	args := taskArgs([]any{spec.Settings, string(js), spec.MaxPages, seenBits(spec.MaxPages)}, start)
+	c = &Crawl{rdb: rdb, id: id, spec: spec} // c.gen "": no crawl yet
+	var gen [8]byte
+	rand.Read(gen[:])
+	args := taskArgs([]any{hex.EncodeToString(gen[:]), spec.Settings, string(js), spec.MaxPages, seenBits}, start)
 	res, err := c.run(ctx, createScript, args...).Slice()
 	if err != nil {
 		return nil, false, redisErr(rdb, err)
 	}
-	if res[0].(int64) == 0 {
-		if theirs := res[1].(string); theirs != spec.Settings {
-			return nil, false, &SettingsError{ID: id, Theirs: theirs}
-		}
-		return c, false, nil
+	c.gen, _ = res[1].(string)
+	if res[0].(int64) == 1 {
+		return c, true, nil
 	}
-	return c, true, nil
+	if theirs, _ := res[2].(string); theirs != spec.Settings {
+		return nil, false, &SettingsError{ID: id, Theirs: theirs}
+	}
+	// Joined: the crawl is what its creator made it.
+	stored, _ := res[3].(string)
+	if err := json.Unmarshal([]byte(stored), &c.spec); err != nil {
+		return nil, false, fmt.Errorf("crawl %q: its record in Redis is unreadable: %w", id, err)
+	}
+	return c, false, nil
 }
 
 // Join joins the crawl id under way in the database, or with id "" the
@@ -126,11 +134,17 @@ func Join(ctx context.Context, rdb *redis.Client, id string) (*Crawl, error) {
 		}
 		id = ids[0]
 	}
-	if err := checkID(id); err != nil {
+	if err := CheckID(id); err != nil {
 		return nil, err
 	}
 	c := &Crawl{rdb: rdb, id: id}
-	js, err := rdb.Get(ctx, c.key("spec")).Result()
+	p := rdb.Pipeline()
+	specCmd, genCmd := p.Get(ctx, c.key("spec")), p.HGet(ctx, c.key("meta"), "gen")
+	p.Exec(ctx) //nolint:errcheck // each command says
+	js, err := specCmd.Result()
+	if err == nil {
+		c.gen, err = genCmd.Result()
+	}
 	if errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("crawl %q: %w", id, ErrNoCrawl)
 	}
@@ -168,7 +182,7 @@ func List(ctx context.Context, rdb *redis.Client) ([]string, error) {
 
 // redisErr says which server failed.
 func redisErr(rdb *redis.Client, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, errGone) {
 		return err
 	}
 	return &UnreachableError{Addr: rdb.Options().Addr, Err: err}
@@ -176,7 +190,7 @@ func redisErr(rdb *redis.Client, err error) error {
 
 // Stop ends the crawl early for every process; why says why.
 func (c *Crawl) Stop(ctx context.Context, why string) error {
-	if err := c.run(ctx, stopScript, why).Err(); err != nil {
+	if err := c.run(ctx, stopScript, why).Err(); err != nil && !errors.Is(err, errGone) {
 		return redisErr(c.rdb, err)
 	}
 	return nil

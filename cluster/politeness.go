@@ -43,9 +43,6 @@ func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
 			wait, err = p.c.run(ctx, acquireScript, *p.w.id.Load(), host, p.delay.Milliseconds(), p.cap).Int64()
 			return err
 		})
-		if err == nil {
-			err = ctx.Err()
-		}
 		if err != nil {
 			p.local.Release(host)
 			return 0, err
@@ -72,10 +69,12 @@ func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
 	}
 }
 
-// Release ends a request Acquire let start.
+// Release ends a request Acquire let start. When Redis does not answer
+// for a lease's time, the worker is taken for dead and its requests in
+// flight are taken off the host's count.
 func (p *politeness) Release(host string) {
 	ctx := context.Background()
-	p.w.retry(ctx, func() error { //nolint:errcheck // a worker taken for dead has its counts reset
+	p.w.retry(ctx, func() error { //nolint:errcheck // see above
 		return p.c.run(ctx, releaseScript, *p.w.id.Load(), host).Err()
 	})
 	p.local.Release(host)
@@ -84,7 +83,7 @@ func (p *politeness) Release(host string) {
 // SlowDown is a host's answer of 429 or 503, for the whole cluster.
 func (p *politeness) SlowDown(host string, wait time.Duration) {
 	ctx := context.Background()
-	p.w.retry(ctx, func() error { //nolint:errcheck // the next answer of 429 tries again
+	p.w.retry(ctx, func() error { //nolint:errcheck // the next 429 tries again
 		return p.c.run(ctx, slowdownScript, host, wait.Milliseconds()).Err()
 	})
 }

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"embed"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -25,7 +26,8 @@ var (
 	heartbeatScript = script("frontier", "heartbeat")
 	acquireScript   = script("acquire")
 	releaseScript   = script("release")
-	slowdownScript  = script("frontier", "slowdown")
+	slowdownScript  = script("slowdown")
+	lockScript      = script("lock")
 )
 
 func script(names ...string) *redis.Script {
@@ -46,11 +48,21 @@ func lua(name string) string {
 }
 
 // run runs script s on crawl c: one round trip (two the first time a
-// server sees it).
+// server sees it). The script's first argument is the crawl's
+// generation: a crawl over and removed, or dropped and created again, is
+// errGone.
 func (c *Crawl) run(ctx context.Context, s *redis.Script, args ...any) *redis.Cmd {
 	c.trips.Add(1)
-	return s.Run(ctx, c.rdb, []string{c.key("meta")}, args...)
+	cmd := s.Run(ctx, c.rdb, []string{c.key("meta")}, append([]any{c.gen}, args...)...)
+	if err := cmd.Err(); err != nil && strings.HasPrefix(err.Error(), "GONE") {
+		cmd.SetErr(errGone)
+	}
+	return cmd
 }
+
+// errGone is a crawl that is no more: over and removed by its
+// coordinator, or dropped and created again.
+var errGone = errors.New("the shared crawl is over or was dropped")
 
 // taskArgs appends the arguments of tasks to add (see arg_task in
 // lua/frontier.lua).

@@ -102,7 +102,9 @@ func (c *Crawl) Work(ctx context.Context, cfg crawler.Config) error {
 	defer cancel()
 	var failure atomic.Pointer[error]
 	fail := func(err error) {
-		failure.CompareAndSwap(nil, &err)
+		if !errors.Is(err, errGone) && ctx.Err() == nil { // gone: the crawl is over
+			failure.CompareAndSwap(nil, &err)
+		}
 		cancel()
 	}
 	pol := newPoliteness(c, w, cfg)
@@ -166,10 +168,10 @@ func (w *worker) fetchAll(ctx context.Context, f *crawler.Fetcher) error {
 			return err
 		})
 		switch {
+		case errors.Is(err, errGone) || ctx.Err() != nil || status == "end":
+			return nil
 		case err != nil:
 			return err
-		case status == "end":
-			return nil
 		case status == "wait":
 			// Nothing due: the chains under way must end, or the level.
 			wait = min(max(2*wait, 5*time.Millisecond), 50*time.Millisecond)
@@ -229,15 +231,19 @@ func (w *worker) commit(ctx context.Context, t leased, rec *crawler.Record, next
 	return w.c.run(context.WithoutCancel(ctx), commitScript, args...).Err()
 }
 
-// retry runs op until it succeeds, ctx is done, or Redis has failed for
-// as long as a lease lasts: then its error, an *UnreachableError.
+// retry runs op until it succeeds, ctx is done (ctx's error), the
+// crawl is gone (errGone), or Redis has failed for as long as a lease
+// lasts: then its error, an *UnreachableError.
 func (w *worker) retry(ctx context.Context, op func() error) error {
 	var first time.Time
 	wait := 50 * time.Millisecond
 	for {
 		err := op()
-		if err == nil || ctx.Err() != nil {
-			return nil
+		if err == nil || errors.Is(err, errGone) {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 		if first.IsZero() {
 			first = time.Now()
@@ -250,7 +256,7 @@ func (w *worker) retry(ctx context.Context, op func() error) error {
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			return ctx.Err()
 		case <-time.After(wait):
 		}
 		wait = min(2*wait, time.Second)

@@ -15,6 +15,14 @@
 -- URL: the order of crawler.Frontier's contract.
 local META = KEYS[1]
 local P = string.sub(META, 1, -5)
+
+-- ARGV[1] is the generation of the crawl the caller joined: a crawl
+-- removed, or dropped and created again under its id, is gone for it.
+-- Nothing is written then. Create passes ''.
+local GEN = table.remove(ARGV, 1)
+if GEN ~= '' and redis.call('HGET', META, 'gen') ~= GEN then
+  return redis.error_reply('GONE the shared crawl is over or was dropped')
+end
 local TWO33 = 8589934592
 local MAXHOPS = {{MAXHOPS}}
 local MAXSITEMAPS = {{MAXSITEMAPS}}

@@ -122,7 +122,7 @@ end
 
 -- expire_all gives every key of the crawl a time to live: it is over.
 local function expire_all(ttl)
-  for _, k in ipairs({'meta', 'settings', 'spec', 'hops', 'q', 'retry', 'records', 'workers', 'hosts', 'stats'}) do
+  for _, k in ipairs({'meta', 'settings', 'spec', 'hops', 'q', 'retry', 'records', 'workers', 'hosts'}) do
     redis.call('PEXPIRE', P .. k, ttl)
   end
   for b = 0, 2 ^ M.bits - 1 do

@@ -23,6 +23,18 @@ if M.reapat <= now then
   end
 end
 
+-- A crawl whose records no coordinator has collected for an hour is
+-- abandoned (its coordinator died without --state): it stops, and its
+-- keys expire.
+if redis.call('EXISTS', P .. 'coordinator') == 1 then
+  set('orphan', 0)
+elseif M.orphan == 0 then
+  set('orphan', now)
+elseif now - M.orphan > 3600000 and M.stopped == '' and M.done ~= 1 then
+  set('stopped', 'no coordinator collected its records for an hour')
+  expire_all(86400000)
+end
+
 if M.stopped ~= '' or M.done == 1 then
   save()
   return {'end'}
@@ -98,27 +110,21 @@ while #out < 1 + 2 * want and drops < 10000 do
       if #z > 0 then
         local member = z[1]
         local url = string.sub(member, 5)
-        if M.limit > 0 and M.rank >= M.room then
-          redis.call('ZREM', P .. 'lvl:' .. M.level, member)
-          drop(url) -- beyond what the limit has room for at this level
-          drops = drops + 1
-        else
-          local ok, wait = room()
-          if wait then
-            break
-          end
-          redis.call('ZREM', P .. 'lvl:' .. M.level, member)
-          if ok then
-            local k, f = seenkey(url)
-            local asset = tonumber(redis.call('HGET', k, f)) % 2
-            start(url)
-            lease(enc({kind = 0, depth = M.level, rank = M.rank, hop = 0, from = 0, asset = asset, url = url}))
-          else
-            drop(url)
-            drops = drops + 1
-          end
-          incr('rank', 1)
+        local ok, wait = room()
+        if wait then
+          break
         end
+        redis.call('ZREM', P .. 'lvl:' .. M.level, member)
+        if ok then
+          local k, f = seenkey(url)
+          local asset = tonumber(redis.call('HGET', k, f)) % 2
+          start(url)
+          lease(enc({kind = 0, depth = M.level, rank = M.rank, hop = 0, from = 0, asset = asset, url = url}))
+        else
+          drop(url)
+          drops = drops + 1
+        end
+        incr('rank', 1)
       else
         local q = redis.call('LINDEX', P .. 'q', 0)
         if q then
@@ -160,7 +166,23 @@ while #out < 1 + 2 * want and drops < 10000 do
         elseif redis.call('ZCARD', P .. 'lvl:' .. (M.level + 1)) > 0 then
           set('level', M.level + 1)
           set('rank', 0)
-          set('room', math.max(M.limit - M.spent, 0))
+          if M.limit > 0 then
+            -- The entry URLs --max-pages can never reach are dropped now,
+            -- as the memory frontier's nextLevel drops them: a hop of
+            -- this level may then schedule one again.
+            local lkey = P .. 'lvl:' .. M.level
+            local keep = math.max(M.limit - M.spent, 0)
+            while true do
+              local beyond = redis.call('ZRANGE', lkey, keep, keep + 999)
+              if #beyond == 0 then
+                break
+              end
+              for _, member in ipairs(beyond) do
+                drop(string.sub(member, 5))
+              end
+              redis.call('ZREMRANGEBYRANK', lkey, keep, keep + #beyond - 1)
+            end
+          end
         else
           set('done', 1)
           break

@@ -20,7 +20,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -181,10 +180,6 @@ func (a *app) workerConfig(spec cluster.Spec, headers http.Header) (crawler.Conf
 	return j.cfg, nil
 }
 
-// crawlIDRE is what a crawl id may be: a host name, or a word of the
-// user's, that can sit in a Redis key's hash tag.
-var crawlIDRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,200}$`)
-
 // prepareShared checks --redis and --crawl-id.
 func prepareShared(j *job, f *crawlFlags) error {
 	if f.redis == "" {
@@ -196,12 +191,18 @@ func prepareShared(j *job, f *crawlFlags) error {
 	if err := checkRedisURL(f.redis); err != nil {
 		return err
 	}
+	for _, u := range j.seeds {
+		if p, err := url.Parse(u); err == nil && p.User != nil {
+			// Redis would keep it in clear, as every record of the crawl.
+			return fmt.Errorf("start URL %s has a user and password, which a shared crawl would keep in Redis in clear: give the credentials with --header instead", p.Redacted())
+		}
+	}
 	j.redis, j.crawlID = f.redis, f.crawlID
 	if j.crawlID == "" {
 		j.crawlID = defaultCrawlID(j.seeds)
 	}
-	if !crawlIDRE.MatchString(j.crawlID) {
-		return fmt.Errorf("--crawl-id %q: want letters, digits, '.', '_', ':' or '-' (at most 200)", j.crawlID)
+	if err := cluster.CheckID(j.crawlID); err != nil {
+		return fmt.Errorf("--crawl-id: %v", err)
 	}
 	return nil
 }
@@ -376,8 +377,15 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 		fmt.Fprintf(logw, "%s the shared crawl %q in redis at %s: workers join it with hopaudit worker --redis URL --crawl-id %s\n", verb, s.id, s.r.where, s.id)
 	}
 
-	// This process's own workers.
+	// This process's own workers: those of a crawl resumed fetch as its
+	// creator said (--delay, --timeout and the like are not settings).
 	work := j.cfg
+	if !created {
+		if work, err = a.workerConfig(c.Spec(), j.cfg.Header); err != nil {
+			return nil, usageErrorf("crawl: the shared crawl %q: %v", s.id, err)
+		}
+		work.Concurrency, work.Proxy = j.cfg.Concurrency, j.cfg.Proxy
+	}
 	work.Store, work.Progress, work.Frontier, work.Log = nil, nil, nil, logw
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()

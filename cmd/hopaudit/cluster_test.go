@@ -132,7 +132,7 @@ func TestRedisFlags(t *testing.T) {
 		{[]string{"--redis", "http://:hunter2@127.0.0.1:6379/0"}, `scheme "http"`},
 		{[]string{"--redis", "redis://:hunter2@[::1"}, "--redis: not a URL"},
 		{[]string{"--redis", "redis:///0"}, "names no host"},
-		{[]string{"--redis", "redis://:hunter2@127.0.0.1/0", "--crawl-id", "a{b}"}, `--crawl-id "a{b}"`},
+		{[]string{"--redis", "redis://:hunter2@127.0.0.1/0", "--crawl-id", "a{b}"}, `--crawl-id: crawl id "a{b}"`},
 		{[]string{"--host-concurrency", "-1"}, "--host-concurrency must not be negative"},
 	} {
 		f := newFake(t)

@@ -72,8 +72,8 @@ func (a *app) runWorker(ctx context.Context, args []string) error {
 		return usageErrorf("worker: --redis (or $HOPAUDIT_REDIS) is required (see hopaudit worker -h)")
 	case concurrency < 1:
 		return usageErrorf("worker: --concurrency must be at least 1")
-	case id != "" && !crawlIDRE.MatchString(id):
-		return usageErrorf("worker: --crawl-id %q: want letters, digits, '.', '_', ':' or '-' (at most 200)", id)
+	case id != "" && cluster.CheckID(id) != nil:
+		return usageErrorf("worker: --crawl-id: %v", cluster.CheckID(id))
 	}
 	if err := checkRedisURL(redisURL); err != nil {
 		return usageErrorf("worker: %v", err)
