@@ -79,8 +79,10 @@ func findingsArgs(url string) []string {
 // on the synthetic site (HOPAUDIT_SYNTHETIC=pages=N picks its size), and
 // reports the medians over the iterations of: pages, URLs fetched, each
 // one's seconds, their ratio, hopaudit's µs per URL, each one's peak
-// resident memory per URL fetched, and each one's share of CPU time
-// spent collecting garbage. Each run is logged as a row of the table:
+// resident memory per URL fetched, each one's share of CPU time spent
+// collecting garbage, and each one's CPU seconds (user and system) and
+// their ratio, which other work on the machine disturbs less than the
+// times. Each run is logged as a row of the table:
 //
 //	HOPAUDIT_SYNTHETIC=pages=10000 go test ./cmd/hopaudit -run '^$' -bench Scale -benchtime 5x
 func BenchmarkScale(b *testing.B) {
@@ -88,7 +90,8 @@ func BenchmarkScale(b *testing.B) {
 	srv := site.Start()
 	defer srv.Close()
 	start := srv.URL + "/p/0"
-	names := []string{"pages", "urls", "hopaudit-s", "lean-s", "ratio", "µs/url", "peak-B/url", "lean-peak-B/url", "gc-%", "lean-gc-%"}
+	names := []string{"pages", "urls", "hopaudit-s", "lean-s", "ratio", "µs/url", "peak-B/url", "lean-peak-B/url", "gc-%", "lean-gc-%",
+		"hopaudit-cpu-s", "lean-cpu-s", "cpu-ratio"}
 	runs := map[string][]float64{}
 	for b.Loop() {
 		order := []string{"reference", "hopaudit-findings"}
@@ -111,12 +114,13 @@ func BenchmarkScale(b *testing.B) {
 		n := float64(ours.fetched)
 		run := []float64{float64(site.Pages), n, ours.took.Seconds(), ref.took.Seconds(), ours.took.Seconds() / ref.took.Seconds(),
 			float64(ours.took.Microseconds()) / n, float64(ours.peakKB) * 1024 / n, float64(ref.peakKB) * 1024 / float64(ref.fetched),
-			100 * ours.gcCPU / ours.cpu, 100 * ref.gcCPU / ref.cpu}
+			100 * ours.gcCPU / ours.cpu, 100 * ref.gcCPU / ref.cpu,
+			ours.cpuTime.Seconds(), ref.cpuTime.Seconds(), ours.cpuTime.Seconds() / ref.cpuTime.Seconds()}
 		for i, name := range names {
 			runs[name] = append(runs[name], run[i])
 		}
-		b.Logf("| %.0fk | %.0f | %.1f s | %.1f s | %.2f | %.0f µs | %.0f B | %.0f B | %.0f%% | %.0f%% |", run[0]/1000,
-			run[1], run[2], run[3], run[4], run[5], run[6], run[7], run[8], run[9])
+		b.Logf("| %.0fk | %.0f | %.1f s | %.1f s | %.2f | %.0f µs | %.0f B | %.0f B | %.0f%% | %.0f%% | %.1f | %.1f | %.2f |", run[0]/1000,
+			run[1], run[2], run[3], run[4], run[5], run[6], run[7], run[8], run[9], run[10], run[11], run[12])
 	}
 	for _, name := range names {
 		b.ReportMetric(median(runs[name]), name)
@@ -255,6 +259,7 @@ type childResult struct {
 	peakKB  int           // peak resident set, KiB: the child's VmHWM
 	took    time.Duration // the crawl, audit and report
 	fetched int           // URLs fetched: hopaudit's summary line, the reference's count
+	cpuTime time.Duration // user and system CPU time of the whole process
 	// CPU seconds of the garbage collector and of all Go code with it
 	// (runtime/metrics: /cpu/classes/gc/total, and /cpu/classes/total
 	// less idle), over the child's whole life.
@@ -277,7 +282,7 @@ func childRun(b *testing.B, who, url string) childResult {
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("%s child: %v\n%s", who, err, out.String())
 	}
-	r := childResult{peakKB: -1}
+	r := childResult{peakKB: -1, cpuTime: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	for _, line := range strings.Split(out.String(), "\n") {
 		k, v, _ := strings.Cut(line, " ")
 		switch k {
