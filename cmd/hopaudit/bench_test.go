@@ -178,10 +178,10 @@ func BenchmarkVsReference(b *testing.B) {
 // BenchmarkPeakRSS runs each crawler in a child process of its own (this
 // test binary, see TestBenchChild) on the synthetic site and on one of
 // five times its pages (by default 10,000 and 50,000 pages: 33,000 and
-// 165,000 URLs), and reports its peak resident memory per URL of the
-// site (the target for hopaudit: 1.2 KB), and what each URL more
-// adds between the two sizes (the growth of the memory with the site,
-// without the fixed cost of a process).
+// 165,000 URLs), and reports its peak resident memory per URL fetched
+// (the target for hopaudit: 1.2 KB), and what each URL fetched
+// more adds between the two sizes (the growth of the memory with the
+// site, without the fixed cost of a process).
 func BenchmarkPeakRSS(b *testing.B) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		b.Skip("peak RSS is read from /proc")
@@ -197,13 +197,14 @@ func BenchmarkPeakRSS(b *testing.B) {
 	}
 	for b.Loop() {
 		for _, who := range []string{"reference", "hopaudit"} {
-			var kb [2]int
+			var kb, fetched [2]int
 			for i, site := range sites {
-				kb[i] = childPeakRSS(b, who, urls[i])
-				b.ReportMetric(float64(kb[i])*1024/float64(site.URLs()), fmt.Sprintf("%s-%dk-peak-B/url", who, site.URLs()/1000))
+				r := childRun(b, who, urls[i])
+				kb[i], fetched[i] = r.peakKB, r.fetched
+				b.ReportMetric(float64(kb[i])*1024/float64(r.fetched), fmt.Sprintf("%s-%dk-peak-B/url", who, site.URLs()/1000))
 				b.ReportMetric(float64(kb[i])/1024, fmt.Sprintf("%s-%dk-peak-MiB", who, site.URLs()/1000))
 			}
-			b.ReportMetric(float64(kb[1]-kb[0])*1024/float64(large.URLs()-small.URLs()), who+"-growth-B/url")
+			b.ReportMetric(float64(kb[1]-kb[0])*1024/float64(fetched[1]-fetched[0]), who+"-growth-B/url")
 		}
 	}
 }
@@ -242,15 +243,11 @@ func BenchmarkPeakRSSImages(b *testing.B) {
 				b.Fatalf("hopaudit made %d requests, the site has %d URLs", n, site.URLs())
 			}
 			b.ReportMetric(float64(kb[i])/1024, names[i]+"-peak-MiB")
-			b.ReportMetric(float64(kb[i])*1024/float64(site.URLs()), names[i]+"-peak-B/url")
-			b.ReportMetric(float64(took.Microseconds())/float64(site.URLs()), names[i]+"-µs/url")
+			b.ReportMetric(float64(kb[i])*1024/float64(r.fetched), names[i]+"-peak-B/url")
+			b.ReportMetric(float64(took.Microseconds())/float64(r.fetched), names[i]+"-µs/url")
 		}
 		b.ReportMetric(float64(kb[1]-kb[0])*1024/float64(images.URLs()-plain.URLs()), "growth-B/image")
 	}
-}
-
-func childPeakRSS(b *testing.B, who, url string) int {
-	return childRun(b, who, url).peakKB
 }
 
 // A childResult is what a child process (see TestBenchChild) measured
