@@ -265,6 +265,12 @@ type Stats struct {
 	Cancelled       bool   // cut short by a signal or a cancelled context
 	MaxPagesReached bool   // --max-pages stopped the discovery of new URLs
 	Unreachable     string // why the crawl stopped early: a host that kept failing and what it answered; "" = it did not
+
+	// DefaultMaxPages is, when MaxPagesReached, the limit reached if it
+	// was a default the user did not choose (the command's --max-pages
+	// 100000): the crawl was cut short, not sampled. 0 when the limit
+	// was chosen. The command sets it; the crawler cannot tell.
+	DefaultMaxPages int
 }
 
 // Partial reports whether the crawl was cut short, so that a URL it did

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/hopaudit/hopaudit/audit"
 	"github.com/hopaudit/hopaudit/crawler"
@@ -153,4 +154,33 @@ func BenchmarkIssues(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkTableVsCSV writes the findings report of one generated run of
+// 160,000 findings (on 50,000 chains) as a table and as CSV, taking
+// turns in every iteration, and reports each one's seconds and their
+// ratio (issue 18's target: the table at most 3 times the CSV):
+//
+//	go test ./output -run '^$' -bench TableVsCSV -benchtime 3x
+func BenchmarkTableVsCSV(b *testing.B) {
+	rep := bigReport(50000, 160000, false)
+	rep.Graph.Chains()
+	table, csv := Table{}, CSV{}
+	var tableTime, csvTime time.Duration
+	for b.Loop() {
+		t := time.Now()
+		if err := csv.Format(io.Discard, Findings, rep); err != nil {
+			b.Fatal(err)
+		}
+		csvTime += time.Since(t)
+		t = time.Now()
+		if err := table.Format(io.Discard, Findings, rep); err != nil {
+			b.Fatal(err)
+		}
+		tableTime += time.Since(t)
+	}
+	n := float64(b.N)
+	b.ReportMetric(tableTime.Seconds()/n, "table-s/op")
+	b.ReportMetric(csvTime.Seconds()/n, "csv-s/op")
+	b.ReportMetric(tableTime.Seconds()/csvTime.Seconds(), "ratio")
 }

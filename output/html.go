@@ -348,7 +348,10 @@ func overview(r *audit.Report, rules []htmlRule) htmlOverview {
 	if s.Cancelled {
 		o.Cut = append(o.Cut, "the crawl was cancelled before it ended")
 	}
-	if s.MaxPagesReached {
+	switch {
+	case s.DefaultMaxPages > 0:
+		o.Cut = append(o.Cut, DefaultMaxPagesText(s.DefaultMaxPages))
+	case s.MaxPagesReached:
 		o.Cut = append(o.Cut, "--max-pages stopped the discovery of new URLs")
 	}
 	if s.Unreachable != "" {

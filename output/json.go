@@ -78,8 +78,9 @@ type Stats struct {
 	Failed          int       `json:"failed"` // URLs of the site that failed after their retries
 	Cancelled       bool      `json:"cancelled"`
 	MaxPagesReached bool      `json:"max_pages_reached"`
-	Unreachable     string    `json:"unreachable"` // why the site was given up on; "" when it was not
-	Partial         bool      `json:"partial"`     // cut short: cancelled, max_pages_reached or unreachable
+	DefaultMaxPages int       `json:"default_max_pages,omitzero"` // the limit reached if it was the default, not a --max-pages given
+	Unreachable     string    `json:"unreachable"`                // why the site was given up on; "" when it was not
+	Partial         bool      `json:"partial"`                    // cut short: cancelled, max_pages_reached or unreachable
 	Started         time.Time `json:"started,omitzero"`
 	Finished        time.Time `json:"finished,omitzero"`
 	DurationMS      int64     `json:"duration_ms"`

@@ -82,6 +82,8 @@ func (m Markdown) digest(b *strings.Builder, r *audit.Report) {
 		switch {
 		case s.Unreachable != "":
 			b.WriteString(": the site became unreachable (" + mdCode(s.Unreachable) + ")")
+		case s.DefaultMaxPages > 0:
+			b.WriteString(": " + DefaultMaxPagesText(s.DefaultMaxPages))
 		case s.MaxPagesReached:
 			b.WriteString(": --max-pages was reached")
 		case s.Cancelled:

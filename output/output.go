@@ -197,3 +197,10 @@ func orList[T ~string](names []T) string {
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
 }
+
+// DefaultMaxPagesText says that a crawl stopped at the default page
+// limit n, which the user did not choose, and how to lift it; for the
+// reports of such a crawl and the command's messages.
+func DefaultMaxPagesText(n int) string {
+	return fmt.Sprintf("the crawl stopped at the default limit of %d URLs (--max-pages); the site has more, not fetched: give --max-pages 0 for no limit, or a larger --max-pages N", n)
+}

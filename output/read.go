@@ -163,6 +163,7 @@ func (s Stats) crawlStats() crawler.Stats {
 		Failed:          s.Failed,
 		Cancelled:       s.Cancelled,
 		MaxPagesReached: s.MaxPagesReached,
+		DefaultMaxPages: s.DefaultMaxPages,
 		Unreachable:     s.Unreachable,
 	}
 }

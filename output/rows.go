@@ -49,6 +49,7 @@ func stats(r *audit.Report) Stats {
 		Failed:          s.Failed,
 		Cancelled:       s.Cancelled,
 		MaxPagesReached: s.MaxPagesReached,
+		DefaultMaxPages: s.DefaultMaxPages,
 		Unreachable:     s.Unreachable,
 		Partial:         s.Partial() || r.Coverage.Partial,
 	}

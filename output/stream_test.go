@@ -91,6 +91,16 @@ func TestTableStreamsAsBatch(t *testing.T) {
 		"xxxxxxxxxxxxx xxxx xxxxxxxx xx xxxxxxxxxxxxxxxxxx x xxxxxxxxxxxxxxx xx xxxxx xxxxxxxxxxxxxxxxxx " +
 		"xxxxxxxxxxxxxxxxxx xxxxxx xxxxxxxxxxxxxxx xxxx xxxxxx xxxxxxxxxxxxxxxxx xxxxxxx xxxx"
 	cases = append(cases, sheetCase{"narrower than a cell", []string{"message"}, [][]cell{{text(narrow)}}})
+	// Plain ASCII lines about cellWidth wide, which the table writes
+	// without wrapping them when they fit, and long ones of many words.
+	var edge [][]cell
+	for n := cellWidth - 2; n <= cellWidth+2; n++ {
+		line := strings.Repeat("ab ", n/3+1)[:n]
+		for _, s := range []string{line, strings.TrimSpace(line), " " + line, line + " ", strings.Replace(line, " ", "  ", 1)} {
+			edge = append(edge, []cell{text(s), number(n), text(strings.Repeat(s+" ", 3))})
+		}
+	}
+	cases = append(cases, sheetCase{"about a cell wide", []string{"a", "n", "b"}, edge})
 	cases = append(cases, sheetCase{"no wrap", []string{"a", "b"}, [][]cell{{text("x  y"), number(1)}, {text("\u00a0z "), number(22)}}})
 
 	for _, c := range cases {

@@ -79,7 +79,7 @@ const ellipsis = "…"
 // a URL and the last path segment at its end stay readable. s must
 // already be free of control characters.
 func shorten(s string, max int) string {
-	if twwidth.Width(s) <= max {
+	if width(s) <= max {
 		return s
 	}
 	budget := max - twwidth.Width(ellipsis)
@@ -120,12 +120,29 @@ func shorten(s string, max int) string {
 // than max (see shorten), so that wrapping at max never meets a word
 // it cannot break.
 func shortenWords(s string, max int) string {
-	if twwidth.Width(s) <= max {
+	if width(s) <= max {
 		return s
 	}
-	words := strings.Split(s, " ")
-	for i, w := range words {
-		words[i] = shorten(w, max)
+	for w := range strings.SplitSeq(s, " ") {
+		if width(w) > max {
+			words := strings.Split(s, " ")
+			for i, w := range words {
+				words[i] = shorten(w, max)
+			}
+			return strings.Join(words, " ")
+		}
 	}
-	return strings.Join(words, " ")
+	return s // no word to shorten
+}
+
+// width is the display width of s, as tablewriter measures it
+// (twwidth.Width): printable ASCII is one column a byte, which is most
+// of a report, without twwidth's cache.
+func width[T string | []byte](s T) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f {
+			return twwidth.Width(string(s))
+		}
+	}
+	return len(s)
 }

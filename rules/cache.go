@@ -15,43 +15,32 @@ import (
 // argument too large to represent (RFC 9111 §1.2.2): 2^31.
 const maxDeltaSeconds = 1 << 31
 
-// parseCacheControl reads a Cache-Control field value (RFC 9111 §5.2):
-// comma-separated directives, names compared case-insensitively
-// (returned lowercase), arguments as tokens or quoted strings (returned
+// cacheDirective looks up directive name in a Cache-Control field value
+// (RFC 9111 §5.2): comma-separated directives, names compared
+// case-insensitively, arguments as tokens or quoted strings (returned
 // unquoted). A quoted argument may hold commas. When a directive repeats,
 // the first occurrence wins (§4.2.1). A directive without an argument
-// maps to "".
-func parseCacheControl(v string) map[string]string {
-	out := map[string]string{}
-	for _, item := range splitQuoted(v) {
-		name, arg, _ := strings.Cut(item, "=")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if name == "" {
-			continue
-		}
-		if _, seen := out[name]; !seen {
-			out[name] = unquote(strings.TrimSpace(arg))
-		}
-	}
-	return out
-}
-
-// splitQuoted splits a field value at the commas outside quoted strings.
-func splitQuoted(v string) []string {
-	var out []string
+// has "". ok is false when the directive is not there. It allocates
+// nothing but an argument with escapes: every redirect's header is
+// looked up several times.
+func cacheDirective(v, name string) (arg string, ok bool) {
 	start, quoted := 0, false
-	for i := 0; i < len(v); i++ {
+	for i := 0; i <= len(v); i++ {
 		switch {
+		case i == len(v) || !quoted && v[i] == ',':
+			item := v[start:i]
+			start = i + 1
+			n, a, _ := strings.Cut(item, "=")
+			if strings.EqualFold(strings.TrimSpace(n), name) {
+				return unquote(strings.TrimSpace(a)), true
+			}
 		case quoted && v[i] == '\\':
 			i++
 		case v[i] == '"':
 			quoted = !quoted
-		case !quoted && v[i] == ',':
-			out = append(out, v[start:i])
-			start = i + 1
 		}
 	}
-	return append(out, v[start:])
+	return "", false
 }
 
 // unquote returns a quoted-string's content with its escapes resolved
@@ -115,16 +104,16 @@ func headersOf(r *crawler.Response) crawler.Headers {
 // Directives that forbid reuse (no-store, no-cache) are not looked at
 // here: see reuseForbidden.
 func explicitLifetime(h crawler.Headers, shared bool) (l cacheLifetime, ok bool) {
-	cc := parseCacheControl(h.CacheControl)
+	cc := h.CacheControl
 	if shared {
-		if arg, private := cc["private"]; private && arg == "" {
+		if arg, private := cacheDirective(cc, "private"); private && arg == "" {
 			return cacheLifetime{}, false
 		}
-		if arg, has := cc["s-maxage"]; has {
+		if arg, has := cacheDirective(cc, "s-maxage"); has {
 			return directiveLifetime("s-maxage", arg), true
 		}
 	}
-	if arg, has := cc["max-age"]; has {
+	if arg, has := cacheDirective(cc, "max-age"); has {
 		return directiveLifetime("max-age", arg), true
 	}
 	if strings.TrimSpace(h.Expires) == "" {
@@ -174,11 +163,10 @@ func firstValue(v string) string {
 // (§5.2.2.5), or an unqualified no-cache (§5.2.2.4; no-cache="field"
 // only concerns the listed fields). It is "" when there is none.
 func reuseForbidden(cacheControl string) string {
-	cc := parseCacheControl(cacheControl)
-	if _, ok := cc["no-store"]; ok {
+	if _, ok := cacheDirective(cacheControl, "no-store"); ok {
 		return "no-store"
 	}
-	if arg, ok := cc["no-cache"]; ok && arg == "" {
+	if arg, ok := cacheDirective(cacheControl, "no-cache"); ok && arg == "" {
 		return "no-cache"
 	}
 	return ""

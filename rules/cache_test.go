@@ -1,13 +1,12 @@
 package rules
 
 import (
-	"maps"
 	"testing"
 
 	"github.com/hopaudit/hopaudit/crawler"
 )
 
-func TestParseCacheControl(t *testing.T) {
+func TestCacheDirective(t *testing.T) {
 	tests := []struct {
 		in   string
 		want map[string]string
@@ -24,8 +23,11 @@ func TestParseCacheControl(t *testing.T) {
 		{"no-cache=", map[string]string{"no-cache": ""}},
 	}
 	for _, tt := range tests {
-		if got := parseCacheControl(tt.in); !maps.Equal(got, tt.want) {
-			t.Errorf("parseCacheControl(%q) = %v, want %v", tt.in, got, tt.want)
+		for _, name := range []string{"public", "max-age", "no-transform", "no-cache", "private", "s-maxage", "no-store", "must-revalidate"} {
+			want, wantOK := tt.want[name]
+			if got, ok := cacheDirective(tt.in, name); got != want || ok != wantOK {
+				t.Errorf("cacheDirective(%q, %q) = %q, %v; want %q, %v", tt.in, name, got, ok, want, wantOK)
+			}
 		}
 	}
 }

@@ -90,6 +90,9 @@ func runInvalidLocation(p *audit.Pass) error {
 // locationProblem says what is wrong with one raw Location value, and the
 // fix, or returns "" when it is a valid http(s) URI reference.
 func locationProblem(v string) string {
+	if p, ok := plainParts(v); ok && (p.scheme == "http" || p.scheme == "https") {
+		return "" // an absolute http(s) URL with a host, and nothing to quote
+	}
 	q := quoteLocation(v)
 	switch {
 	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):

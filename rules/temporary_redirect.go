@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -128,16 +127,16 @@ func postOnly(p *audit.Pass, entries []string) bool {
 // gain or lose "www.", the port and query must stay, and the path may
 // only change as pathNormalisation allows.
 func canonicalisation(from, to string) (string, bool) {
-	f, err := url.Parse(from)
-	if err != nil {
+	f, ok := partsOf(from)
+	if !ok {
 		return "", false
 	}
-	t, err := url.Parse(to)
-	if err != nil {
+	t, ok := partsOf(to)
+	if !ok {
 		return "", false
 	}
 	var why []string
-	fs, ts := strings.ToLower(f.Scheme), strings.ToLower(t.Scheme)
+	fs, ts := f.scheme, t.scheme
 	switch {
 	case fs == ts:
 	case fs == "http" && ts == "https":
@@ -145,7 +144,7 @@ func canonicalisation(from, to string) (string, bool) {
 	default:
 		return "", false
 	}
-	fh, th := strings.ToLower(f.Hostname()), strings.ToLower(t.Hostname())
+	fh, th := strings.ToLower(f.hostname), strings.ToLower(t.hostname)
 	switch {
 	case fh == th:
 	case "www."+fh == th:
@@ -155,10 +154,10 @@ func canonicalisation(from, to string) (string, bool) {
 	default:
 		return "", false
 	}
-	if f.Port() != t.Port() || f.RawQuery != t.RawQuery {
+	if f.port != t.port || f.rawQuery != t.rawQuery {
 		return "", false
 	}
-	if fp, tp := f.EscapedPath(), t.EscapedPath(); fp != tp {
+	if fp, tp := f.escapedPath, t.escapedPath; fp != tp {
 		how, ok := pathNormalisation(fp, tp)
 		if !ok {
 			return "", false
@@ -320,11 +319,11 @@ func wordKind(w string) string {
 // from its host labels and path segments: "login", "checkout",
 // "consent", "maintenance", "back-office", or "".
 func pageKind(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
+	p, ok := partsOf(u)
+	if !ok {
 		return ""
 	}
-	host := strings.ToLower(p.Hostname())
+	host := strings.ToLower(p.hostname)
 	labels := strings.Split(host, ".")
 	if len(labels) > 2 {
 		for _, l := range labels[:len(labels)-2] {
@@ -333,7 +332,7 @@ func pageKind(u string) string {
 			}
 		}
 	}
-	for seg := range strings.SplitSeq(strings.ToLower(p.Path), "/") {
+	for seg := range strings.SplitSeq(strings.ToLower(p.path), "/") {
 		if seg == "" {
 			continue
 		}
@@ -378,18 +377,18 @@ func varies(vary string) string {
 // a first path segment such as "en", "de-de", "fr_FR", "es-419" or
 // "zh-hant".
 func localeRedirect(from, to string) bool {
-	f, err := url.Parse(from)
-	if err != nil || f.EscapedPath() != "/" || f.RawQuery != "" {
+	f, ok := partsOf(from)
+	if !ok || f.escapedPath != "/" || f.rawQuery != "" {
 		return false
 	}
-	t, err := url.Parse(to)
-	if err != nil {
+	t, ok := partsOf(to)
+	if !ok {
 		return false
 	}
-	if strings.TrimPrefix(f.Hostname(), "www.") != strings.TrimPrefix(t.Hostname(), "www.") {
+	if strings.TrimPrefix(f.hostname, "www.") != strings.TrimPrefix(t.hostname, "www.") {
 		return false
 	}
-	first, _, _ := strings.Cut(strings.TrimPrefix(t.Path, "/"), "/")
+	first, _, _ := strings.Cut(strings.TrimPrefix(t.path, "/"), "/")
 	return isLocale(first)
 }
 

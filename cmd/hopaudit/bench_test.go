@@ -10,6 +10,10 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
+	"runtime"
+	"runtime/metrics"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,6 +67,76 @@ func hopauditArgs(url string) []string {
 	return []string{"crawl", "--concurrency", "16", "--max-pages", "0", "--report", "summary", "--format", "csv", url}
 }
 
+// findingsArgs are hopauditArgs with the findings report (a row per
+// finding) instead of the summary: what issue 18's targets measure.
+func findingsArgs(url string) []string {
+	return []string{"crawl", "--concurrency", "16", "--max-pages", "0", "--report", "findings", "--format", "csv", url}
+}
+
+// BenchmarkScale is issue 18's table: it runs the lean reference crawler
+// and hopaudit (crawl, every rule, the findings report as CSV), each in
+// a child process of its own, taking turns (the first to run alternates),
+// on the synthetic site (HOPAUDIT_SYNTHETIC=pages=N picks its size), and
+// reports the medians over the iterations of: pages, URLs fetched, each
+// one's seconds, their ratio, hopaudit's µs per URL, each one's peak
+// resident memory per URL fetched, each one's share of CPU time spent
+// collecting garbage, and each one's CPU seconds (user and system) and
+// their ratio, which other work on the machine disturbs less than the
+// times. Each run is logged as a row of the table:
+//
+//	HOPAUDIT_SYNTHETIC=pages=10000 go test ./cmd/hopaudit -run '^$' -bench Scale -benchtime 5x
+func BenchmarkScale(b *testing.B) {
+	site := synthetic(b)
+	srv := site.Start()
+	defer srv.Close()
+	start := srv.URL + "/p/0"
+	names := []string{"pages", "urls", "hopaudit-s", "lean-s", "ratio", "µs/url", "peak-B/url", "lean-peak-B/url", "gc-%", "lean-gc-%",
+		"hopaudit-cpu-s", "lean-cpu-s", "cpu-ratio"}
+	runs := map[string][]float64{}
+	for b.Loop() {
+		order := []string{"reference", "hopaudit-findings"}
+		if len(runs["ratio"])%2 == 1 {
+			order[0], order[1] = order[1], order[0]
+		}
+		var ours, ref childResult
+		for _, who := range order {
+			before := site.Requests()
+			r := childRun(b, who, start)
+			if n := site.Requests() - before; n < int64(site.URLs()) {
+				b.Fatalf("%s made %d requests, the site has %d URLs", who, n, site.URLs())
+			}
+			if who == "reference" {
+				ref = r
+			} else {
+				ours = r
+			}
+		}
+		n := float64(ours.fetched)
+		run := []float64{float64(site.Pages), n, ours.took.Seconds(), ref.took.Seconds(), ours.took.Seconds() / ref.took.Seconds(),
+			float64(ours.took.Microseconds()) / n, float64(ours.peakKB) * 1024 / n, float64(ref.peakKB) * 1024 / float64(ref.fetched),
+			100 * ours.gcCPU / ours.cpu, 100 * ref.gcCPU / ref.cpu,
+			ours.cpuTime.Seconds(), ref.cpuTime.Seconds(), ours.cpuTime.Seconds() / ref.cpuTime.Seconds()}
+		for i, name := range names {
+			runs[name] = append(runs[name], run[i])
+		}
+		b.Logf("| %.0fk | %.0f | %.1f s | %.1f s | %.2f | %.0f µs | %.0f B | %.0f B | %.0f%% | %.0f%% | %.1f | %.1f | %.2f |", run[0]/1000,
+			run[1], run[2], run[3], run[4], run[5], run[6], run[7], run[8], run[9], run[10], run[11], run[12])
+	}
+	for _, name := range names {
+		b.ReportMetric(median(runs[name]), name)
+	}
+}
+
+// median returns the median of v, which it sorts.
+func median(v []float64) float64 {
+	slices.Sort(v)
+	n := len(v)
+	if n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[n/2]
+}
+
 // BenchmarkVsReference runs the reference crawler, plain colly and
 // hopaudit one after the other in every iteration and reports each one's
 // seconds and hopaudit's ratio to the reference (the issue's target: at
@@ -104,10 +178,10 @@ func BenchmarkVsReference(b *testing.B) {
 // BenchmarkPeakRSS runs each crawler in a child process of its own (this
 // test binary, see TestBenchChild) on the synthetic site and on one of
 // five times its pages (by default 10,000 and 50,000 pages: 33,000 and
-// 165,000 URLs), and reports its peak resident memory per URL of the
-// site (the issue's target for hopaudit: 1.2 KB), and what each URL more
-// adds between the two sizes (the growth of the memory with the site,
-// without the fixed cost of a process).
+// 165,000 URLs), and reports its peak resident memory per URL fetched
+// (the issue's target for hopaudit: 1.2 KB), and what each URL fetched
+// more adds between the two sizes (the growth of the memory with the
+// site, without the fixed cost of a process).
 func BenchmarkPeakRSS(b *testing.B) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		b.Skip("peak RSS is read from /proc")
@@ -123,13 +197,14 @@ func BenchmarkPeakRSS(b *testing.B) {
 	}
 	for b.Loop() {
 		for _, who := range []string{"reference", "hopaudit"} {
-			var kb [2]int
+			var kb, fetched [2]int
 			for i, site := range sites {
-				kb[i] = childPeakRSS(b, who, urls[i])
-				b.ReportMetric(float64(kb[i])*1024/float64(site.URLs()), fmt.Sprintf("%s-%dk-peak-B/url", who, site.URLs()/1000))
+				r := childRun(b, who, urls[i])
+				kb[i], fetched[i] = r.peakKB, r.fetched
+				b.ReportMetric(float64(kb[i])*1024/float64(r.fetched), fmt.Sprintf("%s-%dk-peak-B/url", who, site.URLs()/1000))
 				b.ReportMetric(float64(kb[i])/1024, fmt.Sprintf("%s-%dk-peak-MiB", who, site.URLs()/1000))
 			}
-			b.ReportMetric(float64(kb[1]-kb[0])*1024/float64(large.URLs()-small.URLs()), who+"-growth-B/url")
+			b.ReportMetric(float64(kb[1]-kb[0])*1024/float64(fetched[1]-fetched[0]), who+"-growth-B/url")
 		}
 	}
 }
@@ -161,27 +236,42 @@ func BenchmarkPeakRSSImages(b *testing.B) {
 		var kb [2]int
 		for i, site := range sites {
 			before := site.Requests()
-			var took time.Duration
-			kb[i], took = childRun(b, "hopaudit", urls[i])
+			r := childRun(b, "hopaudit", urls[i])
+			kb[i] = r.peakKB
+			took := r.took
 			if n := site.Requests() - before; n < int64(site.URLs()) {
 				b.Fatalf("hopaudit made %d requests, the site has %d URLs", n, site.URLs())
 			}
 			b.ReportMetric(float64(kb[i])/1024, names[i]+"-peak-MiB")
-			b.ReportMetric(float64(kb[i])*1024/float64(site.URLs()), names[i]+"-peak-B/url")
-			b.ReportMetric(float64(took.Microseconds())/float64(site.URLs()), names[i]+"-µs/url")
+			b.ReportMetric(float64(kb[i])*1024/float64(r.fetched), names[i]+"-peak-B/url")
+			b.ReportMetric(float64(took.Microseconds())/float64(r.fetched), names[i]+"-µs/url")
 		}
 		b.ReportMetric(float64(kb[1]-kb[0])*1024/float64(images.URLs()-plain.URLs()), "growth-B/image")
 	}
 }
 
-func childPeakRSS(b *testing.B, who, url string) int {
-	kb, _ := childRun(b, who, url)
-	return kb
+// A childResult is what a child process (see TestBenchChild) measured
+// of its crawl.
+type childResult struct {
+	peakKB  int           // peak resident set, KiB: the child's VmHWM
+	took    time.Duration // the crawl, audit and report
+	fetched int           // URLs fetched: hopaudit's summary line, the reference's count
+	cpuTime time.Duration // user and system CPU time of the whole process
+	// CPU seconds of the garbage collector and of all Go code with it
+	// (runtime/metrics: /cpu/classes/gc/total, and /cpu/classes/total
+	// less idle), over the child's whole life.
+	gcCPU, cpu float64
 }
 
 // childRun runs who in a child process (see TestBenchChild) and returns
-// its peak RSS in KiB and the time its crawl took.
-func childRun(b *testing.B, who, url string) (int, time.Duration) {
+// what it measured.
+//
+// The peak is the child's VmHWM, not the Maxrss of its rusage: on Linux
+// a child's ru_maxrss starts at the peak of the process that started it
+// (exec keeps the high-water mark of the address space it leaves, and
+// os/exec starts children with vfork), so the benchmark's own memory,
+// its site included, would be a floor under the figure.
+func childRun(b *testing.B, who, url string) childResult {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "HOPAUDIT_BENCH_CHILD="+who, "HOPAUDIT_BENCH_URL="+url)
 	var out bytes.Buffer
@@ -189,40 +279,59 @@ func childRun(b *testing.B, who, url string) (int, time.Duration) {
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("%s child: %v\n%s", who, err, out.String())
 	}
-	kb, took := -1, time.Duration(0)
+	r := childResult{peakKB: -1, cpuTime: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	for _, line := range strings.Split(out.String(), "\n") {
-		if v, ok := strings.CutPrefix(line, "peak-rss-kb "); ok {
-			if n, err := strconv.Atoi(v); err == nil {
-				kb = n
-			}
-		}
-		if v, ok := strings.CutPrefix(line, "crawl-ns "); ok {
-			if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-				took = time.Duration(n)
-			}
+		k, v, _ := strings.Cut(line, " ")
+		switch k {
+		case "peak-rss-kb":
+			r.peakKB, _ = strconv.Atoi(v)
+		case "crawl-ns":
+			n, _ := strconv.ParseInt(v, 10, 64)
+			r.took = time.Duration(n)
+		case "fetched":
+			r.fetched, _ = strconv.Atoi(v)
+		case "gc-cpu-s":
+			r.gcCPU, _ = strconv.ParseFloat(v, 64)
+		case "cpu-s":
+			r.cpu, _ = strconv.ParseFloat(v, 64)
 		}
 	}
-	if kb < 0 {
-		b.Fatalf("%s child printed no peak RSS:\n%s", who, out.String())
+	if r.peakKB < 0 || r.fetched == 0 || r.cpu == 0 {
+		b.Fatalf("%s child did not print its figures:\n%s", who, out.String())
 	}
-	return kb, took
+	return r
 }
 
-// TestBenchChild is the child process of BenchmarkPeakRSS and
-// BenchmarkPeakRSSImages; a normal test run skips it.
+// fetchedLine finds the URLs fetched in hopaudit's summary line.
+var fetchedLine = regexp.MustCompile(`(?m)^(\d+) URLs fetched, `)
+
+// TestBenchChild is the child process of BenchmarkScale, BenchmarkPeakRSS
+// and BenchmarkPeakRSSImages; a normal test run skips it. It prints its
+// figures, one "name value" a line.
 func TestBenchChild(t *testing.T) {
 	who, url := os.Getenv("HOPAUDIT_BENCH_CHILD"), os.Getenv("HOPAUDIT_BENCH_URL")
 	if who == "" {
-		t.Skip("runs only as BenchmarkPeakRSS's child process")
+		t.Skip("runs only as a benchmark's child process")
 	}
 	start := time.Now()
+	fetched := 0
 	switch who {
 	case "reference":
-		crawlertest.ReferenceCrawl(url, 16)
-	case "hopaudit":
-		if code := run(context.Background(), hopauditArgs(url), io.Discard, io.Discard); code != exitOK {
-			t.Fatalf("hopaudit exited %d", code)
+		fetched = crawlertest.ReferenceCrawl(url, 16)
+	case "hopaudit", "hopaudit-findings":
+		args := hopauditArgs(url)
+		if who == "hopaudit-findings" {
+			args = findingsArgs(url)
 		}
+		var stderr bytes.Buffer
+		if code := run(context.Background(), args, io.Discard, &stderr); code != exitOK {
+			t.Fatalf("hopaudit exited %d:\n%s", code, stderr.String())
+		}
+		m := fetchedLine.FindStringSubmatch(stderr.String())
+		if m == nil {
+			t.Fatalf("no summary line:\n%s", stderr.String())
+		}
+		fetched, _ = strconv.Atoi(m[1])
 	default:
 		t.Fatalf("unknown child %q", who)
 	}
@@ -231,7 +340,11 @@ func TestBenchChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Printf("peak-rss-kb %d\ncrawl-ns %d\n", kb, took.Nanoseconds())
+	samples := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/idle:cpu-seconds"}}
+	runtime.GC() // the CPU classes are brought up to date by a collection
+	metrics.Read(samples)
+	gc, total, idle := samples[0].Value.Float64(), samples[1].Value.Float64(), samples[2].Value.Float64()
+	fmt.Printf("peak-rss-kb %d\ncrawl-ns %d\nfetched %d\ngc-cpu-s %g\ncpu-s %g\n", kb, took.Nanoseconds(), fetched, gc, total-idle)
 }
 
 // vmHWM reads the process's peak resident set size in KiB.

@@ -92,7 +92,7 @@ func (f *crawlFlags) define(fs *flag.FlagSet, list bool) []flagSection {
 	fs.BoolVar(&f.ignoreRobots, "ignore-robots", false, "neither read nor obey robots.txt")
 	fs.BoolVar(&f.subdomains, "subdomains", false, "count every subdomain of the start hosts' registrable domains as internal")
 	if !list {
-		fs.IntVar(&f.maxPages, "max-pages", 100000, "fetch at most `N` URLs (0 = no limit)")
+		fs.IntVar(&f.maxPages, "max-pages", defaultMaxPages, "fetch at most `N` URLs (0 = no limit)")
 		fs.IntVar(&f.maxDepth, "max-depth", 0, "follow links at most `N` deep from a start URL or sitemap (0 = no limit)")
 		fs.Var(&f.include, "include", "fetch a discovered URL only if it matches `REGEXP` (repeatable: any one must match)")
 		fs.Var(&f.exclude, "exclude", "do not fetch a discovered URL that matches `REGEXP` (repeatable)")
@@ -171,7 +171,8 @@ type job struct {
 	state        string // --state: the crawl file; "" = none
 	restart      bool
 	seeds        []string
-	noScheme     int // start URLs given without a scheme
+	noScheme     int  // start URLs given without a scheme
+	defaultLimit bool // --max-pages is defaultMaxPages, not given
 
 	hostConcurrency int // --host-concurrency; 0 = no cap but --concurrency
 	// redis is --redis: the crawl is shared through that database (see
@@ -235,6 +236,11 @@ file could not be written (it keeps what it had; so does every file of --output-
 	}
 }
 
+// defaultMaxPages is --max-pages when it is not given: a safeguard
+// against a site without end, which cuts a crawl short (see
+// auditAndReport). A variable for the tests.
+var defaultMaxPages = 100000
+
 // retryBackoff is the wait before the first retry; it doubles at each
 // retry after it. Three retries span 7 to 10.5 seconds: a server that
 // restarts, or a moment of overload, is past by then.
@@ -293,6 +299,7 @@ func (a *app) runCrawl(ctx context.Context, args []string, list bool) error {
 		}
 		return usageErrorf("%s: %v", name, err)
 	}
+	j.defaultLimit = !list && !flagGiven(fs, "max-pages")
 	return a.runJob(ctx, j)
 }
 
@@ -742,7 +749,17 @@ func sameFile(a, b string) bool {
 // auditAndReport audits the graph g of job j, writes its reports and
 // decides the exit code; start is when the job began. It returns the
 // report, nil when none was made.
+//
+// A crawl stopped by the default --max-pages was cut short, as one
+// interrupted: the user asked for a site, and its report is partial, so
+// it exits 3 (a nightly job must not take it for a clean night), and
+// the reports and the summary line say so and how to lift the limit. A
+// --max-pages given is a sample asked for: it exits as if the crawl had
+// finished, with a plain line.
 func (a *app) auditAndReport(j *job, g *crawler.Graph, out *reportFile, dir []*reportFile, start time.Time) (*audit.Report, error) {
+	if g.Stats.MaxPagesReached && j.defaultLimit {
+		g.Stats.DefaultMaxPages = j.cfg.MaxPages
+	}
 	defer auditMemory()()
 	j.engine.RulesDone = debug.FreeOSMemory // see auditMemory
 	rep := j.engine.Run(g)
@@ -767,7 +784,7 @@ func (a *app) auditAndReport(j *job, g *crawler.Graph, out *reportFile, dir []*r
 			reportErr = &exitError{code: exitCode(reportErr), err: fmt.Errorf("%w; the --output-dir reports were written", reportErr)}
 		}
 	}
-	if g.Stats.MaxPagesReached {
+	if g.Stats.MaxPagesReached && !j.defaultLimit {
 		fmt.Fprintf(a.stderr, "--max-pages %d reached: URLs found after that were not fetched\n", j.cfg.MaxPages)
 	}
 	if n := g.Stats.Failed; n > 0 && g.Stats.Unreachable == "" {
@@ -779,6 +796,8 @@ func (a *app) auditAndReport(j *job, g *crawler.Graph, out *reportFile, dir []*r
 
 	var cutShort error
 	switch {
+	case g.Stats.DefaultMaxPages > 0:
+		cutShort = &exitError{code: exitIncomplete, err: fmt.Errorf("%s; the report covers the %d URLs fetched", output.DefaultMaxPagesText(g.Stats.DefaultMaxPages), g.Stats.Fetched)}
 	case g.Stats.Cancelled:
 		cutShort = &exitError{code: exitIncomplete, err: fmt.Errorf("crawl cut short: the report covers the %d URLs fetched", g.Stats.Fetched)}
 	case g.Stats.Unreachable != "":
@@ -823,6 +842,9 @@ func summaryLine(rep *audit.Report, elapsed time.Duration) string {
 		n[audit.Error], n[audit.Warning], n[audit.Notice], elapsed)
 	if rep.Compared {
 		line += "; " + changesText(rep)
+	}
+	if n := rep.Graph.Stats.DefaultMaxPages; n > 0 {
+		line += fmt.Sprintf("; stopped at the default --max-pages %d: the site has more URLs", n)
 	}
 	return line
 }
