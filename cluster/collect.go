@@ -7,8 +7,10 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hopaudit/hopaudit/crawler"
@@ -160,13 +162,22 @@ func nextID(id string) string {
 
 // A record in the stream is its gob, deflated: a page's record of 45
 // links is 3.9 KB of gob, 928 bytes of it the types', and 750 bytes
-// deflated.
+// deflated. A compressor's state is large (a new one costs more than
+// the rest of a record's work): they are pooled, and so are the
+// decompressors.
+var (
+	deflaters = sync.Pool{New: func() any {
+		z, _ := flate.NewWriter(nil, flate.BestSpeed) // the level is valid
+		return z
+	}}
+	inflaters = sync.Pool{New: func() any { return flate.NewReader(nil) }}
+)
+
 func encodeRecord(rec *crawler.Record) (string, error) {
 	var buf bytes.Buffer
-	z, err := flate.NewWriter(&buf, flate.BestSpeed)
-	if err != nil {
-		return "", err
-	}
+	z := deflaters.Get().(*flate.Writer)
+	defer deflaters.Put(z)
+	z.Reset(&buf)
 	if err := gob.NewEncoder(z).Encode(rec); err != nil {
 		return "", err
 	}
@@ -181,9 +192,12 @@ func decodeRecord(v any) (*crawler.Record, error) {
 	if !ok {
 		return nil, errors.New("not a record")
 	}
+	z := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(z)
+	if err := z.(flate.Resetter).Reset(strings.NewReader(s), nil); err != nil {
+		return nil, err
+	}
 	rec := new(crawler.Record)
-	z := flate.NewReader(strings.NewReader(s))
-	defer z.Close()
 	if err := gob.NewDecoder(z).Decode(rec); err != nil {
 		return nil, err
 	}
