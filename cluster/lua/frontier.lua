@@ -18,8 +18,12 @@ end
 local function save()
   local args = {}
   for k in pairs(changed) do
+    local v = M[k]
+    if type(v) == 'number' then
+      v = string.format('%d', v) -- never 1e+14
+    end
     args[#args + 1] = k
-    args[#args + 1] = M[k]
+    args[#args + 1] = v
   end
   if #args > 0 then
     redis.call('HSET', META, unpack(args))
