@@ -181,6 +181,19 @@ func socketInode(host, port string) string {
 // make the crawl's widest level, which every process takes part in.
 func isPage(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/page/") }
 
+// localReports serves the test site of the shared crawls and returns
+// it, a temporary folder, and the reports of a crawl of one process.
+func localReports(t *testing.T) (site *crawlertest.Site, tmp string, want map[string]string) {
+	t.Helper()
+	site = crawlertest.New(t, stateSite(30))
+	tmp = t.TempDir()
+	code, _, stderr := runMain(t, sharedReportArgs(site, filepath.Join(tmp, "local"))...)
+	if code != exitOK {
+		t.Fatalf("local crawl: exit %d; stderr:\n%s", code, stderr)
+	}
+	return site, tmp, readReports(t, filepath.Join(tmp, "local"), true)
+}
+
 // TestSharedCrawlSameReports: a crawl by a coordinator and two workers
 // writes the reports a crawl of one process writes, with the same
 // flags. The coordinator's own page requests wait until each worker has
@@ -189,13 +202,7 @@ func isPage(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/page/
 func TestSharedCrawlSameReports(t *testing.T) {
 	t.Setenv("HOPAUDIT_LEASE", sharedTestLease)
 	srv := redistest.Start(t)
-	site := crawlertest.New(t, stateSite(30))
-	tmp := t.TempDir()
-	code, _, stderr := runMain(t, sharedReportArgs(site, filepath.Join(tmp, "local"))...)
-	if code != exitOK {
-		t.Fatalf("local crawl: exit %d; stderr:\n%s", code, stderr)
-	}
-	want := readReports(t, filepath.Join(tmp, "local"), true)
+	site, tmp, want := localReports(t)
 
 	var (
 		mu      sync.Mutex
@@ -278,13 +285,7 @@ func hitCounts(site *crawlertest.Site, mark int) map[string]int {
 func TestSharedCrawlWorkerKilled(t *testing.T) {
 	t.Setenv("HOPAUDIT_LEASE", sharedTestLease)
 	srv := redistest.Start(t)
-	site := crawlertest.New(t, stateSite(30))
-	tmp := t.TempDir()
-	code, _, stderr := runMain(t, sharedReportArgs(site, filepath.Join(tmp, "local"))...)
-	if code != exitOK {
-		t.Fatalf("local crawl: exit %d; stderr:\n%s", code, stderr)
-	}
-	want := readReports(t, filepath.Join(tmp, "local"), true)
+	site, tmp, want := localReports(t)
 
 	// The coordinator's page requests wait until the victim is killed,
 	// so that the victim, the only worker until then, gets the level of
