@@ -27,7 +27,9 @@ end
 -- abandoned (its coordinator died without --state): it stops, and its
 -- keys expire.
 if redis.call('EXISTS', P .. 'coordinator') == 1 then
-  set('orphan', 0)
+  if M.orphan ~= 0 then
+    set('orphan', 0)
+  end
 elseif M.orphan == 0 then
   set('orphan', now)
 elseif now - M.orphan > 3600000 and M.stopped == '' and M.done ~= 1 then
