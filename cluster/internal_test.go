@@ -2,9 +2,12 @@ package cluster
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hopaudit/hopaudit/cluster/redistest"
+	"github.com/hopaudit/hopaudit/crawler"
 )
 
 // TestReleaseAfterReap: a worker taken for dead with a request in
@@ -72,5 +75,44 @@ func TestGone(t *testing.T) {
 	}
 	if keys := rdb.Keys(ctx, "*").Val(); len(keys) > 0 {
 		t.Errorf("keys written after the crawl was removed: %q", keys)
+	}
+}
+
+// TestOrphan: a crawl whose records no coordinator collects for
+// orphanAfter stops, and its workers end.
+func TestOrphan(t *testing.T) {
+	defer func(d time.Duration) { orphanAfter = d }(orphanAfter)
+	orphanAfter = 0 // abandoned at the second look
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rdb := srv.Client(t)
+	c, _, err := Create(ctx, rdb, "orphan", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://127.0.0.1:1/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &worker{c: c, lease: DefaultLease}
+	id := "w"
+	w.id.Store(&id)
+	if err := w.heartbeat(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	status := ""
+	for range 3 {
+		if _, status, err = w.next(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if status == "end" {
+			break
+		}
+		if _, err := c.run(ctx, givebackScript, "w", "1").Result(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stopped := rdb.HGet(ctx, c.key("meta"), "stopped").Val()
+	if status != "end" || !strings.Contains(stopped, "no coordinator") {
+		t.Errorf("a crawl without a coordinator: lease says %q, stopped %q", status, stopped)
+	}
+	if ttl := rdb.TTL(ctx, c.key("meta")).Val(); ttl <= 0 {
+		t.Errorf("its keys do not expire (TTL %v)", ttl)
 	}
 }

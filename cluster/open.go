@@ -83,6 +83,11 @@ func CheckID(id string) error {
 // --max-pages: the seen set holds every URL of the next level found.
 const seenBits = 14
 
+// orphanAfter is how long a crawl may go without a coordinator that
+// collects its records: then it is abandoned (its coordinator died
+// without --state, and no one resumes it), stops, and expires.
+var orphanAfter = time.Hour
+
 // Create creates the shared crawl id of spec, whose first tasks are
 // start (crawler.Fetcher.Start), or joins the one in the database with
 // the same id and settings (created is then false, and the crawl's Spec
@@ -98,7 +103,7 @@ func Create(ctx context.Context, rdb *redis.Client, id string, spec Spec, start 
 	c = &Crawl{rdb: rdb, id: id, spec: spec} // c.gen "": no crawl yet
 	var gen [8]byte
 	rand.Read(gen[:])
-	args := taskArgs([]any{hex.EncodeToString(gen[:]), spec.Settings, string(js), spec.MaxPages, seenBits}, start)
+	args := taskArgs([]any{hex.EncodeToString(gen[:]), spec.Settings, string(js), spec.MaxPages, seenBits, orphanAfter.Milliseconds()}, start)
 	res, err := c.run(ctx, createScript, args...).Slice()
 	if err != nil {
 		return nil, false, redisErr(rdb, err)

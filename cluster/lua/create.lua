@@ -1,5 +1,6 @@
 -- Create a crawl: ARGV = its generation, settings, spec (JSON), limit,
--- bits, then the start tasks (see arg_task). Returns {1, generation}
+-- bits, how long in ms it may go without a coordinator, then the start
+-- tasks (see arg_task). Returns {1, generation}
 -- when created, {0, generation, settings, spec} when a crawl of this
 -- id exists.
 local have = redis.call('GET', P .. 'settings')
@@ -16,7 +17,8 @@ set('stopped', '')
 set('gen', ARGV[1])
 set('limit', tonumber(ARGV[4]))
 set('bits', tonumber(ARGV[5]))
-for i = 6, #ARGV, 10 do
+set('orphanafter', tonumber(ARGV[6]))
+for i = 7, #ARGV, 10 do
   add(arg_task(i))
 end
 save()

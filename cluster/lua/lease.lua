@@ -23,16 +23,16 @@ if M.reapat <= now then
   end
 end
 
--- A crawl whose records no coordinator has collected for an hour is
--- abandoned (its coordinator died without --state): it stops, and its
--- keys expire.
+-- A crawl whose records no coordinator has collected for an hour
+-- (orphanafter) is abandoned (its coordinator died without --state): it
+-- stops, and its keys expire.
 if redis.call('EXISTS', P .. 'coordinator') == 1 then
   if M.orphan ~= 0 then
     set('orphan', 0)
   end
 elseif M.orphan == 0 then
   set('orphan', now)
-elseif now - M.orphan > 3600000 and M.stopped == '' and M.done ~= 1 then
+elseif now - M.orphan >= M.orphanafter and M.stopped == '' and M.done ~= 1 then
   set('stopped', 'no coordinator collected its records for an hour')
   expire_all(86400000)
 end
