@@ -27,22 +27,10 @@ import (
 func sharedRun(b *testing.B, srv *redistest.Server, seed string, processes, concurrency int, sample func(over bool)) (time.Duration, cluster.End, int) {
 	b.Helper()
 	ctx := context.Background()
-	rdb, err := cluster.Dial(ctx, srv.URL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer rdb.Close()
 	cfg := killConfig(seed)
-	f, err := crawler.NewFetcher(ctx, cfg, crawler.NewPoliteness(cfg), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
 	id := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	start := time.Now()
-	c, _, err := cluster.Create(ctx, rdb, id, cluster.Spec{Settings: "{}"}, f.Start())
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := create(b, srv, id, cfg)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var cpu time.Duration

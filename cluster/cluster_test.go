@@ -48,19 +48,7 @@ func (s *records) Record(rec *crawler.Record) error {
 func shared(t *testing.T, srv *redistest.Server, id string, cfg crawler.Config, processes int) (*crawler.Graph, cluster.End, *records) {
 	t.Helper()
 	ctx := context.Background()
-	rdb, err := cluster.Dial(ctx, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
-	f, err := crawler.NewFetcher(ctx, cfg, crawler.NewPoliteness(cfg), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, created, err := cluster.Create(ctx, rdb, id, cluster.Spec{Settings: "{}", MaxPages: cfg.MaxPages, Delay: cfg.Delay}, f.Start())
-	if err != nil || !created {
-		t.Fatalf("Create: %v, created %v", err, created)
-	}
+	c := create(t, srv, id, cfg)
 	var wg sync.WaitGroup
 	for range processes {
 		wg.Go(func() {

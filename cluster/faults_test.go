@@ -53,26 +53,27 @@ func TestUnreachable(t *testing.T) {
 }
 
 // create creates the shared crawl id of cfg in srv.
-func create(t *testing.T, srv *redistest.Server, id string, cfg crawler.Config) *cluster.Crawl {
-	t.Helper()
-	return createSpec(t, srv, id, cfg, cluster.Spec{Settings: "{}", MaxPages: cfg.MaxPages, Delay: cfg.Delay})
+func create(tb testing.TB, srv *redistest.Server, id string, cfg crawler.Config) *cluster.Crawl {
+	tb.Helper()
+	return createSpec(tb, srv, id, cfg, cluster.Spec{Settings: "{}", MaxPages: cfg.MaxPages, Delay: cfg.Delay})
 }
 
-func createSpec(t *testing.T, srv *redistest.Server, id string, cfg crawler.Config, spec cluster.Spec) *cluster.Crawl {
-	t.Helper()
+// createSpec creates the shared crawl id of cfg in srv, with spec.
+func createSpec(tb testing.TB, srv *redistest.Server, id string, cfg crawler.Config, spec cluster.Spec) *cluster.Crawl {
+	tb.Helper()
 	ctx := context.Background()
 	rdb, err := cluster.Dial(ctx, srv.URL)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { rdb.Close() })
+	tb.Cleanup(func() { rdb.Close() })
 	f, err := crawler.NewFetcher(ctx, cfg, crawler.NewPoliteness(cfg), nil)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	c, _, err := cluster.Create(ctx, rdb, id, spec, f.Start())
-	if err != nil {
-		t.Fatal(err)
+	c, created, err := cluster.Create(ctx, rdb, id, spec, f.Start())
+	if err != nil || !created {
+		tb.Fatalf("Create: %v, created %v", err, created)
 	}
 	return c
 }

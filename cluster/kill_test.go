@@ -80,19 +80,7 @@ func TestWorkerKilled(t *testing.T) {
 	}
 	armed.Store(true)
 
-	rdb, err := cluster.Dial(ctx, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rdb.Close()
-	f, err := crawler.NewFetcher(ctx, cfg, crawler.NewPoliteness(cfg), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _, err := cluster.Create(ctx, rdb, "killed", cluster.Spec{Settings: "{}"}, f.Start())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := create(t, srv, "killed", cfg)
 	worker := startWorker(t, srv, cfg.Seeds[0], 2, "HOPAUDIT_LEASE=500ms")
 	store := &records{recs: map[string]*crawler.Record{}}
 	collected := make(chan error, 1)
