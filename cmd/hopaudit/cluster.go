@@ -285,8 +285,10 @@ func dialRedis(ctx context.Context, rawURL string, r redactor) (*redis.Client, e
 	rdb, err := cluster.Dial(ctx, rawURL)
 	var unreachable *cluster.UnreachableError
 	switch {
-	case errors.As(err, &unreachable) && ctx.Err() != nil:
+	case errors.As(err, &unreachable) && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return nil, &exitError{code: exitIncomplete, err: r.error(fmt.Errorf("%w: no answer within %s", err, redisTimeout))}
+	case ctx.Err() != nil:
+		return nil, &exitError{code: exitIncomplete, err: fmt.Errorf("interrupted while connecting to redis at %s", r.where)}
 	case errors.As(err, &unreachable):
 		return nil, &exitError{code: exitIncomplete, err: r.error(fmt.Errorf("%w: is a redis-server running there, and reachable from here?", err))}
 	case err != nil:

@@ -365,12 +365,14 @@ func TestSharedCrawlInterrupt(t *testing.T) {
 	}
 	want := readReports(t, filepath.Join(tmp, "local"), true)
 
-	var holding atomic.Bool
-	arrived := make(chan struct{}, 1)
+	// While a subtest holds them, page requests wait for their end and
+	// say they arrived, on that subtest's channel: a request of the one
+	// before, still ending, says nothing to the next.
+	var arriving atomic.Pointer[chan struct{}]
 	site.Hold = func(r *http.Request) {
-		if holding.Load() && isPage(r) {
+		if arrived := arriving.Load(); arrived != nil && isPage(r) {
 			select {
-			case arrived <- struct{}{}:
+			case *arrived <- struct{}{}:
 			default:
 			}
 			<-r.Context().Done()
@@ -384,13 +386,14 @@ func TestSharedCrawlInterrupt(t *testing.T) {
 			if state {
 				args = append(args, "--state", filepath.Join(tmp, id+".db"))
 			}
-			holding.Store(true)
+			arrived := make(chan struct{}, 1)
+			arriving.Store(&arrived)
 			ctx, interrupt := context.WithCancel(context.Background())
 			done := coordinator(ctx, args...)
 			<-arrived
 			interrupt()
 			res := <-done
-			holding.Store(false)
+			arriving.Store(nil)
 			if res.code != exitIncomplete || !strings.Contains(res.stderr, "crawl cut short") {
 				t.Fatalf("interrupted: exit %d, want %d, crawl cut short; stderr:\n%s", res.code, exitIncomplete, res.stderr)
 			}
