@@ -44,14 +44,17 @@ type gate struct {
 
 // NewPoliteness returns the pacing of requests of one process, which a
 // MemoryFrontier uses (see Politeness): cfg.Delay between two requests
-// to a host, at most cfg.Concurrency in flight to it, fewer after 429
-// and 503, and the safeguard that stops a crawl whose site went down.
+// to a host, at most cfg.Concurrency (or cfg.HostConcurrency) in flight
+// to it, fewer after 429 and 503, and the safeguard that stops a crawl whose site went down.
 func NewPoliteness(cfg Config) Politeness { return newHostGates(cfg) }
 
 func newHostGates(cfg Config) *hostGates {
 	limit := cfg.Concurrency
 	if limit <= 0 {
 		limit = DefaultConcurrency
+	}
+	if cfg.HostConcurrency > 0 {
+		limit = min(limit, cfg.HostConcurrency)
 	}
 	return &hostGates{delay: cfg.Delay, limit: limit, pause: cfg.MaxRetryWait, hosts: map[string]*gate{}}
 }

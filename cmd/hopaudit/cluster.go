@@ -345,9 +345,9 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 	if err != nil {
 		return nil, err
 	}
-	spec := cluster.Spec{Settings: settings, Args: j.args, MaxPages: j.cfg.MaxPages, Delay: j.cfg.Delay, HostConcurrency: j.hostConcurrency}
+	spec := cluster.Spec{Settings: settings, Args: j.args, MaxPages: j.cfg.MaxPages, Delay: j.cfg.Delay, HostConcurrency: j.cfg.HostConcurrency}
 	// The tasks a crawl begins with: no request is sent for them.
-	begin, err := crawler.NewFetcher(ctx, j.cfg, crawler.NewMemoryFrontier(j.cfg).Politeness(), func(string) {})
+	begin, err := crawler.NewFetcher(ctx, j.cfg, crawler.NewPoliteness(j.cfg), func(string) {})
 	if err != nil {
 		return nil, usageErrorf("crawl: %v", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 
 	"github.com/hopaudit/hopaudit/cluster"
 	"github.com/hopaudit/hopaudit/crawler"
@@ -75,8 +76,8 @@ func TestSharedArgsGiveTheConfig(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("worker's config:\n%+v\nwant the coordinator's:\n%+v", got, want)
 	}
-	if j.hostConcurrency != 2 || j.crawlID != "nightly" {
-		t.Errorf("host concurrency %d, crawl id %q", j.hostConcurrency, j.crawlID)
+	if j.cfg.HostConcurrency != 2 || j.crawlID != "nightly" {
+		t.Errorf("host concurrency %d, crawl id %q", j.cfg.HostConcurrency, j.crawlID)
 	}
 
 	// The default crawl id is the first start URL's host.
@@ -191,23 +192,35 @@ func TestHostConcurrencyLocal(t *testing.T) {
 		if f.cfg.Concurrency != 8 && f.cfg.Concurrency != 3 {
 			t.Errorf("%q: concurrency %d", tt.args, f.cfg.Concurrency)
 		}
-		var p interface {
-			Acquire(context.Context, string) (int, error)
-		}
-		if f.cfg.Frontier != nil {
-			p = f.cfg.Frontier.Politeness()
-		} else {
-			p = crawler.NewMemoryFrontier(*f.cfg).Politeness()
-		}
-		for i := range tt.cap {
-			if _, err := p.Acquire(context.Background(), "example.com"); err != nil {
-				t.Fatalf("%q: request %d: %v", tt.args, i+1, err)
+		// In a bubble, a request that must wait is seen waiting once
+		// every goroutine is blocked: no clock decides.
+		synctest.Test(t, func(t *testing.T) {
+			p := crawler.NewPoliteness(*f.cfg) // as the crawl's frontier paces it
+			ctx := context.Background()
+			for i := range tt.cap {
+				if _, err := p.Acquire(ctx, "example.com"); err != nil {
+					t.Fatalf("%q: request %d: %v", tt.args, i+1, err)
+				}
 			}
-		}
-		done, cancel := context.WithCancel(context.Background())
-		cancel()
-		if _, err := p.Acquire(done, "example.com"); err == nil {
-			t.Errorf("%q: request %d to one host started, want at most %d in flight", tt.args, tt.cap+1, tt.cap)
-		}
+			started := make(chan struct{})
+			go func() {
+				if _, err := p.Acquire(ctx, "example.com"); err == nil {
+					close(started)
+				}
+			}()
+			synctest.Wait()
+			select {
+			case <-started:
+				t.Fatalf("%q: request %d to one host started, want at most %d in flight", tt.args, tt.cap+1, tt.cap)
+			default:
+			}
+			p.Release("example.com")
+			synctest.Wait()
+			select {
+			case <-started:
+			default:
+				t.Errorf("%q: request %d did not start when one ended", tt.args, tt.cap+1)
+			}
+		})
 	}
 }

@@ -174,7 +174,6 @@ type job struct {
 	noScheme     int  // start URLs given without a scheme
 	defaultLimit bool // --max-pages is defaultMaxPages, not given
 
-	hostConcurrency int // --host-concurrency; 0 = no cap but --concurrency
 	// redis is --redis: the crawl is shared through that database (see
 	// sharedCrawl); "" = a crawl of this process alone.
 	redis   string
@@ -427,10 +426,10 @@ func (a *app) prepareCrawl(j *job, f *crawlFlags, pos []string, list bool) error
 		AllowPrivate: f.allowPrivate,
 		Log:          a.stderr, // runJob puts the progress line in between
 
-		FollowNofollow: f.followNofollow,
-		NoResources:    f.noResources,
+		FollowNofollow:  f.followNofollow,
+		NoResources:     f.noResources,
+		HostConcurrency: f.hostConcurrency,
 	}
-	j.hostConcurrency = f.hostConcurrency
 	return nil
 }
 
@@ -661,13 +660,6 @@ func (a *app) runJob(ctx context.Context, j *job) error {
 	if shared != nil {
 		g, err = shared.run(ctx, a, j, st, bar, logw)
 	} else {
-		if j.hostConcurrency > 0 {
-			// The memory frontier's pacing lets cfg.Concurrency requests
-			// be in flight to a host.
-			cfg := j.cfg
-			cfg.Concurrency = min(cfg.Concurrency, j.hostConcurrency)
-			j.cfg.Frontier = crawler.NewMemoryFrontier(cfg)
-		}
 		g, err = a.crawl(ctx, j.cfg)
 	}
 	if !stopNotice() {
