@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -23,8 +24,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/hopaudit/hopaudit/cluster"
 	"github.com/hopaudit/hopaudit/cluster/redistest"
@@ -43,23 +42,6 @@ func sharedReportArgs(site *crawlertest.Site, dir string, more ...string) []stri
 	return append(args, more...)
 }
 
-// waitCrawl waits until the shared crawl id is in the database. It
-// polls for that state with no deadline of its own: the test's timeout
-// bounds it, however slow the machine.
-func waitCrawl(t *testing.T, rdb *redis.Client, id string) {
-	t.Helper()
-	for {
-		_, err := cluster.Join(context.Background(), rdb, id)
-		if err == nil {
-			return
-		}
-		if !errors.Is(err, cluster.ErrNoCrawl) {
-			t.Fatalf("join %q: %v", id, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // worker is a child running hopaudit worker.
 type worker struct {
 	cmd    *exec.Cmd
@@ -69,7 +51,8 @@ type worker struct {
 }
 
 // startWorker starts a worker of the shared crawl id; it is killed when
-// the test ends, if it is still running.
+// the test ends, if it is still running. Given "--wait", it waits for
+// the crawl to be created.
 func startWorker(t *testing.T, redisURL, id string, more ...string) *worker {
 	t.Helper()
 	w := &worker{cmd: command(append([]string{"worker", "--redis", redisURL, "--crawl-id", id, "--concurrency", "2"}, more...)...), done: make(chan struct{})}
@@ -78,19 +61,7 @@ func startWorker(t *testing.T, redisURL, id string, more ...string) *worker {
 		t.Fatal(err)
 	}
 	go func() {
-		err := w.cmd.Wait()
-		w.code = -1
-		var ee *exec.ExitError
-		switch {
-		case err == nil:
-			w.code = 0
-		case errors.As(err, &ee):
-			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-				w.code = 128 + int(ws.Signal())
-			} else {
-				w.code = ee.ExitCode()
-			}
-		}
+		w.code, _ = childExit(w.cmd.Wait()) // -1 for no exit
 		close(w.done)
 	}()
 	t.Cleanup(func() {
@@ -239,8 +210,9 @@ func TestSharedCrawlSameReports(t *testing.T) {
 	mark := len(site.Requests())
 	header := []string{"--header", "X-Token: s3cret"}
 	done := coordinator(context.Background(), sharedReportArgs(site, filepath.Join(tmp, "shared"), append(header, "--redis", srv.URL, "--crawl-id", "three")...)...)
-	waitCrawl(t, srv.Client(t), "three")
-	w1, w2 := startWorker(t, srv.URL, "three", header...), startWorker(t, srv.URL, "three", header...)
+	// The workers wait for the crawl the coordinator creates.
+	more := append([]string{"--wait"}, header...)
+	w1, w2 := startWorker(t, srv.URL, "three", more...), startWorker(t, srv.URL, "three", more...)
 	mu.Lock()
 	pids = []int{w1.cmd.Process.Pid, w2.cmd.Process.Pid}
 	check()
@@ -328,8 +300,7 @@ func TestSharedCrawlWorkerKilled(t *testing.T) {
 
 	mark := len(site.Requests())
 	done := coordinator(context.Background(), sharedReportArgs(site, filepath.Join(tmp, "shared"), "--redis", srv.URL, "--crawl-id", "kill")...)
-	waitCrawl(t, srv.Client(t), "kill")
-	v := startWorker(t, srv.URL, "kill")
+	v := startWorker(t, srv.URL, "kill", "--wait")
 	<-busy
 	if err := v.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -537,40 +508,35 @@ func TestSharedCrawlSettings(t *testing.T) {
 	}
 }
 
-// TestWorkerWait: a worker with --wait waits for its crawl to be
-// created (HOPAUDIT_REDIS names the database), and SIGTERM ends it with
-// exit 0: leaving a crawl is no failure.
+// TestWorkerWait: a worker with --wait says it waits for its crawl to
+// be created (HOPAUDIT_REDIS names the database), and SIGTERM ends it
+// with exit 0: leaving a crawl is no failure.
 func TestWorkerWait(t *testing.T) {
 	srv := redistest.Start(t)
 	cmd := command("worker", "--wait", "--crawl-id", "later")
 	cmd.Env = append(cmd.Env, "HOPAUDIT_REDIS="+srv.URL)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	// The worker is connected, and waiting, once Redis counts its client.
-	rdb := srv.Client(t)
-	for {
-		n, err := rdb.ClientList(context.Background()).Result()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(strings.Fields(strings.ReplaceAll(n, " ", ""))) >= 2 { // a line per client
-			break
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("the worker did not wait: exit %d; stderr:\n%s", exitStatus(t, err), stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
+	// The worker says when it begins to wait.
+	lines := bufio.NewScanner(pipe)
+	var stderr strings.Builder
+	for lines.Scan() && !strings.HasPrefix(lines.Text(), `waiting for the shared crawl "later"`) {
+		stderr.WriteString(lines.Text() + "\n")
+	}
+	if lines.Err() != nil || !strings.HasPrefix(lines.Text(), "waiting for") {
+		t.Fatalf("the worker did not say it waits; stderr:\n%s", stderr.String())
 	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code := exitStatus(t, <-exited); code != exitOK {
+	rest, _ := io.ReadAll(pipe) // to its exit; then Wait
+	stderr.Write(rest)
+	if code := exitStatus(t, cmd.Wait()); code != exitOK {
 		t.Errorf("exit %d, want %d; stderr:\n%s", code, exitOK, stderr.String())
 	}
 	if strings.Contains(stderr.String(), "hopaudit: ") {

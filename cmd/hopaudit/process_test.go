@@ -45,18 +45,28 @@ func command(args ...string) *exec.Cmd {
 // signal that killed it.
 func exitStatus(t *testing.T, err error) int {
 	t.Helper()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0
-	case errors.As(err, &ee):
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal())
-		}
-		return ee.ExitCode()
+	code, ok := childExit(err)
+	if ok {
+		return code
 	}
 	t.Fatalf("child: %v", err)
 	return -1
+}
+
+// childExit is exitStatus without a test: false when err is not a
+// child's exit.
+func childExit(err error) (int, bool) {
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, true
+	case errors.As(err, &ee):
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()), true
+		}
+		return ee.ExitCode(), true
+	}
+	return -1, false
 }
 
 // manyPages is a fixture site of n pages linked from the home page.

@@ -93,7 +93,15 @@ func (a *app) runWorker(ctx context.Context, args []string) error {
 		return err
 	}
 	defer rdb.Close()
-	c, err := joinCrawl(ctx, rdb, id, wait)
+	waiting := func() {
+		if !quiet {
+			fmt.Fprintf(a.stderr, "waiting for %s in redis at %s\n", crawlName(id), r.where)
+		}
+	}
+	if !wait {
+		waiting = nil
+	}
+	c, err := joinCrawl(ctx, rdb, id, waiting)
 	switch {
 	case ctx.Err() != nil:
 		return nil // stopped while it waited
@@ -135,20 +143,31 @@ func (a *app) runWorker(ctx context.Context, args []string) error {
 // joinPoll is how often a worker with --wait looks for its crawl.
 const joinPoll = time.Second
 
-// joinCrawl joins the shared crawl id (see cluster.Join); with wait, it
-// waits for it to be created, until ctx is done.
-func joinCrawl(ctx context.Context, rdb *redis.Client, id string, wait bool) (*cluster.Crawl, error) {
+// joinCrawl joins the shared crawl id (see cluster.Join). With a
+// waiting function, it waits for the crawl to be created, until ctx is
+// done, and calls waiting once when it begins to wait.
+func joinCrawl(ctx context.Context, rdb *redis.Client, id string, waiting func()) (*cluster.Crawl, error) {
 	for {
 		jctx, cancel := context.WithTimeout(ctx, redisTimeout)
 		c, err := cluster.Join(jctx, rdb, id)
 		cancel()
-		if !wait || !errors.Is(err, cluster.ErrNoCrawl) {
+		if waiting == nil || !errors.Is(err, cluster.ErrNoCrawl) {
 			return c, err
 		}
+		waiting()
+		waiting = func() {}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-time.After(joinPoll):
 		}
 	}
+}
+
+// crawlName names the shared crawl id, or any crawl with id "".
+func crawlName(id string) string {
+	if id == "" {
+		return "a shared crawl"
+	}
+	return fmt.Sprintf("the shared crawl %q", id)
 }
