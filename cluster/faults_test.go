@@ -33,6 +33,13 @@ func TestUnreachable(t *testing.T) {
 		t.Errorf("message %q: want the address, not the password", msg)
 	}
 
+	// A URL that does not parse is named by its fault, not quoted.
+	for _, u := range []string{"redis://u:s3cret@host:notaport/0", "http://u:s3cret@host/0", "redis://u:s3cret@host:1/x"} {
+		if _, err := cluster.Dial(context.Background(), u); err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Dial(%q): %v; want an error without the password", u, err)
+		}
+	}
+
 	t.Setenv("HOPAUDIT_LEASE", "300ms")
 	srv = redistest.Start(t)
 	site := crawlertest.Tangled(t, 40)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,7 +29,12 @@ const dialTimeout = 5 * time.Second
 func Dial(ctx context.Context, rawURL string) (*redis.Client, error) {
 	opts, err := redis.ParseURL(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("--redis: %w", redactErr(err, rawURL))
+		// url.Parse's errors quote the URL, with its password: the
+		// reason alone.
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("not a Redis URL: %w", err)
 	}
 	opts.DialTimeout = dialTimeout
 	opts.ContextTimeoutEnabled = true // a deadline of ctx bounds each command
@@ -43,24 +49,6 @@ func Dial(ctx context.Context, rawURL string) (*redis.Client, error) {
 		return nil, &UnreachableError{Addr: opts.Addr, Err: err}
 	}
 	return rdb, nil
-}
-
-// redactErr returns err with the password of rawURL, if any, left out.
-func redactErr(err error, rawURL string) error {
-	i := strings.Index(rawURL, "://")
-	j := strings.LastIndex(rawURL, "@")
-	if i < 0 || j < i {
-		return err
-	}
-	userinfo := rawURL[i+3 : j]
-	_, pass, ok := strings.Cut(userinfo, ":")
-	if !ok || pass == "" {
-		pass = userinfo
-	}
-	if pass == "" || !strings.Contains(err.Error(), pass) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), pass, "xxxxx"))
 }
 
 // validID is what a crawl id may be: a host name, or a word of the
