@@ -11,8 +11,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/gocolly/colly/v2"
 )
 
 // Defaults for zero Config fields.
@@ -200,11 +198,12 @@ func newFetcher(ctx context.Context, cfg Config, scope Scope, origins map[string
 		return nil, err
 	}
 	f := &fetcher{
-		cfg:   cfg,
-		ctx:   ctx,
-		retry: newRetryPolicy(cfg),
-		scope: scope,
-		raw:   &rawResponses{next: tr},
+		cfg:       cfg,
+		ctx:       ctx,
+		retry:     newRetryPolicy(cfg),
+		scope:     scope,
+		transport: tr,
+		lanes:     make(chan *lane, cfg.Concurrency),
 		plain: &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: func(_ *http.Request, via []*http.Request) error {
 			if len(via) > 5 {
 				return errors.New("more than 5 redirects")
@@ -217,30 +216,6 @@ func newFetcher(ctx context.Context, cfg Config, scope Scope, origins map[string
 		stop:    stop,
 	}
 	f.robots = newRobots(f.plain, cfg.UserAgent, f.requestHeader, logf, f.retry)
-
-	f.collector = colly.NewCollector(
-		colly.StdlibContext(ctx),
-		colly.AllowURLRevisit(), // the frontier fetches each URL once
-		colly.ParseHTTPErrorResponse(),
-		colly.IgnoreRobotsTxt(), // robots.txt is read by the crawler, to record blocked URLs
-		colly.MaxBodySize(int(cfg.MaxBody)+1),
-	)
-	f.collector.SetClient(&http.Client{
-		Transport: f.raw,
-		Timeout:   cfg.Timeout,
-		// Every hop is its own request: net/http follows nothing.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	})
-	f.collector.OnRequest(func(r *colly.Request) { result(r.Ctx).requestURL = r.URL.String() })
-	f.collector.OnResponseHeaders(func(r *colly.Response) {
-		res := result(r.Ctx)
-		res.status, res.header = r.StatusCode, *r.Headers
-		if res.resource && !mayBeHTML(r.StatusCode, res.header.Get("Content-Type")) {
-			res.headersOnly = true
-			r.Request.Abort()
-		}
-	})
-	f.collector.OnResponse(func(r *colly.Response) { result(r.Ctx).body = r.Body })
 	return f, nil
 }
 

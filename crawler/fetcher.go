@@ -18,19 +18,14 @@ import (
 
 // fetchResult collects what colly's callbacks see of one request.
 type fetchResult struct {
-	epoch      int // the host gate's, when the request started
-	requestURL string
-	status     int
-	header     http.Header
-	body       []byte
+	epoch  int // the host gate's, when the request started
+	status int
+	header http.Header
+	body   []byte
 	// resource: a page resource, whose body is read only when it is
 	// HTML; headersOnly: its body was not read (see request).
 	resource, headersOnly bool
 }
-
-const resultKey = "hopaudit"
-
-func result(ctx *colly.Context) *fetchResult { return ctx.GetAny(resultKey).(*fetchResult) }
 
 // fetcher makes a task's record from the network: it asks robots.txt,
 // sends the request (trying again after transient failures, at the pace
@@ -42,8 +37,8 @@ type fetcher struct {
 	ctx       context.Context // the crawl's
 	retry     retryPolicy
 	scope     Scope
-	collector *colly.Collector
-	raw       *rawResponses
+	transport http.RoundTripper
+	lanes     chan *lane // lanes free for a request (see lane)
 	robots    *robots
 	plain     *http.Client    // follows up to 5 redirects: robots.txt and sitemaps
 	gates     Politeness      // the frontier's
@@ -66,7 +61,9 @@ func (f *fetcher) url(t Task) *Record {
 		r.Error = f.robots.unreachable(f.ctx, u) // robots.txt failed: why all is disallowed
 		return &Record{Kind: RecordURL, URL: t.URL, Response: r}
 	}
-	res, err := f.request(r, u, t.Asset)
+	l := f.lane()
+	defer f.free(l)
+	res, err := f.request(l, r, u, t.Asset)
 	if res == nil {
 		return nil // cut short: the URL stays unfetched
 	}
@@ -140,7 +137,25 @@ func (f *fetcher) url(t Task) *Record {
 	return rec
 }
 
-// request GETs u for the response r, trying again after a transient
+// lane returns a lane for one task's request, a free one if there is.
+func (f *fetcher) lane() *lane {
+	select {
+	case l := <-f.lanes:
+		return l
+	default:
+		return newLane(f.ctx, &f.cfg, f.transport)
+	}
+}
+
+// free gives back a lane whose request's body is no longer read.
+func (f *fetcher) free(l *lane) {
+	select {
+	case f.lanes <- l:
+	default: // more lanes than workers: let it go
+	}
+}
+
+// request GETs u on lane l for the response r, trying again after a transient
 // failure (see retryPolicy), and returns what the last try got; nil
 // when the crawl was cut short. A 429 or 503 also slows the host down
 // for the rest of the crawl.
@@ -148,17 +163,14 @@ func (f *fetcher) url(t Task) *Record {
 // Of a resource, only the header is read unless the answer is a 2xx
 // HTML page (or says no Content-Type, which the body tells): an image
 // or a video is not downloaded to learn its status.
-func (f *fetcher) request(r *Response, u *url.URL, resource bool) (*fetchResult, error) {
+func (f *fetcher) request(l *lane, r *Response, u *url.URL, resource bool) (*fetchResult, error) {
 	for attempt := 0; ; attempt++ {
 		epoch, err := f.gates.Acquire(f.ctx, u.Host)
 		if err != nil {
 			return nil, err
 		}
-		res := &fetchResult{epoch: epoch, resource: resource}
-		cctx := colly.NewContext()
-		cctx.Put(resultKey, res)
 		start := time.Now()
-		err = f.collector.Request(http.MethodGet, r.URL, nil, cctx, f.requestHeader(u))
+		res, err := l.do(r.URL, f.requestHeader(u), fetchResult{epoch: epoch, resource: resource})
 		r.Elapsed = time.Since(start)
 		f.gates.Release(u.Host)
 		if res.headersOnly && errors.Is(err, colly.ErrAbortedAfterHeaders) {
@@ -166,12 +178,6 @@ func (f *fetcher) request(r *Response, u *url.URL, resource bool) (*fetchResult,
 		}
 		if err != nil && f.ctx.Err() != nil {
 			return nil, err
-		}
-		if res.status == 0 {
-			if kept := f.raw.take(res.requestURL); kept != nil {
-				res.status, res.header = kept.StatusCode, kept.Header
-				err = nil // the Location error is recorded by the caller
-			}
 		}
 		r.Attempts = uint8(min(attempt+1, math.MaxUint8))
 		if !transient(res.status, err) || attempt >= f.retry.retries {

@@ -1,0 +1,145 @@
+package crawler
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gocolly/colly/v2"
+	"golang.org/x/net/html/charset"
+)
+
+// A lane makes one request at a time: a crawl has one per worker. It
+// owns a colly collector whose client reads each response's body into
+// the lane's buffer, which the next request reuses, so that a crawl
+// does not allocate a body per URL (colly would read each into a new
+// slice, grown as it reads: most of what a crawl allocates). The body
+// stays the lane's until the fetcher has made the task's record of it:
+// nothing the record keeps points into it.
+//
+// The lane is also the collector's RoundTripper, and keeps what net/http
+// would lose: a redirect whose Location does not parse makes http.Client
+// fail before CheckRedirect runs, and the response is gone; the lane
+// keeps its status and header. And it marks every body as already
+// decoded, so that colly never inflates one itself: colly inflates
+// after its body limit, which would let a small gzip file (a .gz URL, a
+// gzip Content-Type) grow without bound. The transport has decoded what
+// the Content-Encoding says.
+type lane struct {
+	collector *colly.Collector
+	ctx       *colly.Context // the collector's requests', reused: the lane keeps its result itself
+	next      http.RoundTripper
+	limit     int64 // body bytes read at most: Config.MaxBody and one, to tell a body cut
+	res       fetchResult
+	kept      *http.Response // the response of a Location that does not parse, without body
+	buf       []byte
+}
+
+// maxLaneBuffer is the largest body buffer a lane keeps for its next
+// request: a page of many megabytes is not held by its lane for the rest
+// of the crawl.
+const maxLaneBuffer = 1 << 20
+
+// newLane returns a lane whose requests go through tr; cancelling ctx
+// cuts them short.
+func newLane(ctx context.Context, cfg *Config, tr http.RoundTripper) *lane {
+	l := &lane{next: tr, limit: cfg.MaxBody + 1, ctx: colly.NewContext()}
+	l.collector = colly.NewCollector(
+		colly.StdlibContext(ctx),
+		colly.AllowURLRevisit(), // the frontier fetches each URL once
+		colly.ParseHTTPErrorResponse(),
+		colly.IgnoreRobotsTxt(), // robots.txt is read by the crawler, to record blocked URLs
+	)
+	l.collector.SetClient(&http.Client{
+		Transport: l,
+		Timeout:   cfg.Timeout,
+		// Every hop is its own request: net/http follows nothing.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	})
+	l.collector.OnResponseHeaders(func(r *colly.Response) {
+		l.res.status, l.res.header = r.StatusCode, *r.Headers
+		if l.res.resource && !mayBeHTML(r.StatusCode, l.res.header.Get("Content-Type")) {
+			l.res.headersOnly = true
+			r.Request.Abort()
+		}
+	})
+	return l
+}
+
+// do GETs u with header h, the request of result res, and returns what
+// it got in res, the body the lane's until its next request.
+func (l *lane) do(u string, h http.Header, res fetchResult) (*fetchResult, error) {
+	l.res, l.kept = res, nil
+	if cap(l.buf) > maxLaneBuffer {
+		l.buf = nil
+	}
+	err := l.collector.Request(http.MethodGet, u, nil, l.ctx, h)
+	if l.res.status == 0 && l.kept != nil {
+		l.res.status, l.res.header = l.kept.StatusCode, l.kept.Header
+		err = nil // the Location error is recorded by the caller
+	}
+	if err == nil && l.res.body != nil {
+		l.res.body, err = toUTF8(l.res.body, l.res.header.Get("Content-Type"))
+	}
+	return &l.res, err
+}
+
+func (l *lane) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if IsRedirectStatus(resp.StatusCode) {
+		if loc := resp.Header.Get("Location"); loc != "" {
+			if _, perr := req.URL.Parse(loc); perr != nil {
+				l.kept = &http.Response{StatusCode: resp.StatusCode, Header: resp.Header}
+			}
+		}
+	}
+	resp.Uncompressed = true
+	resp.Body = &laneBody{ReadCloser: resp.Body, lane: l}
+	return resp, nil
+}
+
+// laneBody is a response body that its lane reads: colly's first read
+// reads it whole into the lane's buffer and ends it, and colly gets an
+// empty body. Colly reads none when it aborts the request after its
+// header.
+type laneBody struct {
+	io.ReadCloser
+	lane *lane
+}
+
+func (b *laneBody) Read([]byte) (int, error) {
+	l := b.lane
+	buf := bytes.NewBuffer(l.buf[:0])
+	_, err := buf.ReadFrom(io.LimitReader(b.ReadCloser, l.limit))
+	l.buf = buf.Bytes()
+	if err != nil {
+		return 0, err
+	}
+	l.res.body = l.buf
+	return 0, io.EOF
+}
+
+// toUTF8 returns body in UTF-8 when its Content-Type names another
+// character set, as colly converts the bodies it reads itself: the
+// references found in a Latin-1 page are text like any other.
+func toUTF8(body []byte, contentType string) ([]byte, error) {
+	ct := strings.ToLower(contentType)
+	for _, media := range []string{"image/", "video/", "audio/", "font/"} {
+		if strings.Contains(ct, media) {
+			return body, nil
+		}
+	}
+	if len(body) == 0 || !strings.Contains(ct, "charset") || strings.Contains(ct, "utf-8") || strings.Contains(ct, "utf8") {
+		return body, nil
+	}
+	r, err := charset.NewReader(bytes.NewReader(body), ct)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
