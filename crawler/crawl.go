@@ -203,6 +203,7 @@ func newFetcher(ctx context.Context, cfg Config, scope Scope, origins map[string
 		retry:     newRetryPolicy(cfg),
 		scope:     scope,
 		transport: tr,
+		headers:   newHeaders(&cfg),
 		lanes:     make(chan *lane, cfg.Concurrency),
 		plain: &http.Client{Transport: tr, Timeout: cfg.Timeout, CheckRedirect: func(_ *http.Request, via []*http.Request) error {
 			if len(via) > 5 {

@@ -33,16 +33,28 @@ type rawRef struct {
 	text     string
 }
 
-// extractPage reads an HTML page in one streaming pass of the HTML
+// An extractor reads pages: it keeps its scratch room from one page to
+// the next, so that a worker reading page after page does not allocate
+// it for each (each lane has one). The zero value is ready to use.
+type extractor struct {
+	raws []rawRef
+	seen map[refKey]int // see unique
+}
+
+// page reads an HTML page in one streaming pass of the HTML
 // tokenizer: links (with their text), canonical, hreflang alternates,
 // forms, meta refresh, meta robots and the base URL. Nothing else of the
 // page is kept, so neither its size nor its nesting depth costs memory.
 // Targets are resolved against the base URL and normalised; unusable
 // ones (other schemes, unparseable) are skipped.
-func extractPage(pageURL *url.URL, body []byte) (page, error) {
+func (x *extractor) page(pageURL *url.URL, body []byte) (page, error) {
+	raws := x.raws[:0]
+	defer func() {
+		clear(raws) // no string kept alive
+		x.raws = raws[:0]
+	}()
 	var (
 		p       page
-		raws    []rawRef
 		baseRef string
 		hasBase bool
 		refresh string // content of the first meta refresh

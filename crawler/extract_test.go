@@ -354,7 +354,7 @@ func TestExtractPage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := extractPage(mustParse(t, testPage), []byte(tc.html))
+			p, err := new(extractor).page(mustParse(t, testPage), []byte(tc.html))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -404,7 +404,7 @@ func TestAnchorText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := extractPage(mustParse(t, testPage), []byte(`<a href="/x">`+tc.html+`</a>`))
+			p, err := new(extractor).page(mustParse(t, testPage), []byte(`<a href="/x">`+tc.html+`</a>`))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -427,7 +427,7 @@ func TestAreaText(t *testing.T) {
 		{strings.Repeat("y", 300), strings.Repeat("y", 100)},
 	}
 	for _, tc := range tests {
-		p, err := extractPage(mustParse(t, testPage), []byte(`<map><area href="/m" alt="`+tc.alt+`"></map>`))
+		p, err := new(extractor).page(mustParse(t, testPage), []byte(`<map><area href="/m" alt="`+tc.alt+`"></map>`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -448,7 +448,7 @@ func TestExtractPageFirstRefreshWins(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := extractPage(mustParse(t, testPage), []byte(tc.html))
+			p, err := new(extractor).page(mustParse(t, testPage), []byte(tc.html))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -463,7 +463,7 @@ func TestExtractPageFirstRefreshWins(t *testing.T) {
 // reference of kind RefMetaRefresh from the page (issue 2: "References
 // parsed ... from each internal HTML page: ... meta http-equiv=refresh").
 func TestExtractPageRefreshReference(t *testing.T) {
-	p, err := extractPage(mustParse(t, testPage), []byte(`<meta http-equiv="refresh" content="0;url=/next"><a href="/a">a</a>`))
+	p, err := new(extractor).page(mustParse(t, testPage), []byte(`<meta http-equiv="refresh" content="0;url=/next"><a href="/a">a</a>`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -568,7 +568,7 @@ func FuzzExtractPage(f *testing.F) {
 	f.Add([]byte("\xff\xfe<\x00a href=\x00>"))
 	f.Add([]byte(`<svg><a href="/svg">s</a></svg><math><a href="javascript:x">m</a></math><template><a href="/t">t</a></template>`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, err := extractPage(mustParse(t, testPage), body)
+		p, err := new(extractor).page(mustParse(t, testPage), body)
 		if err != nil {
 			return
 		}

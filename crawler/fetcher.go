@@ -43,7 +43,8 @@ type fetcher struct {
 	plain     *http.Client    // follows up to 5 redirects: robots.txt and sitemaps
 	gates     Politeness      // the frontier's
 	origins   map[string]bool // the start URLs' origins (see headerOrigin): where Config.Header goes
-	interned  sync.Map        // header values that repeat (Content-Type): one string each
+	headers   requestHeaders
+	interned  sync.Map // header values that repeat (Content-Type): one string each
 	logf      func(format string, args ...any)
 	stop      func(why string) // ends the crawl: the site stopped answering
 }
@@ -104,7 +105,7 @@ func (f *fetcher) url(t Task) *Record {
 		}
 	}
 	if isHTML(r.ContentType, body) && (r.Internal || f.cfg.ListMode) {
-		p, err := extractPage(u, body)
+		p, err := l.extract.page(u, body)
 		if err != nil {
 			r.ParseError = err.Error()
 		} else {
@@ -133,7 +134,7 @@ func (f *fetcher) url(t Task) *Record {
 			}
 		}
 	}
-	rec.Refs = uniqueRefs(refs)
+	rec.Refs = l.extract.unique(refs)
 	return rec
 }
 
@@ -198,15 +199,34 @@ func (f *fetcher) request(l *lane, r *Response, u *url.URL, resource bool) (*fet
 // nowhere else: not to another port or scheme of the same host name (so
 // never in cleartext when the start URL was https), not to a www twin,
 // not to robots.txt or sitemaps elsewhere, as curl keeps them (CVE-2022-27776).
+//
+// Requests share the two headers (see newHeaders): neither net/http nor
+// colly changes a request's header, given an Accept field.
 func (f *fetcher) requestHeader(u *url.URL) http.Header {
-	h := make(http.Header, 1+len(f.cfg.Header))
 	if len(f.cfg.Header) > 0 && f.origins[headerOrigin(u)] {
-		for k, v := range f.cfg.Header {
-			h[k] = v
-		}
+		return f.headers.own
 	}
-	h.Set("User-Agent", f.cfg.UserAgent)
-	return h
+	return f.headers.other
+}
+
+// requestHeaders are the two headers of a crawl's requests (see
+// requestHeader).
+type requestHeaders struct {
+	own   http.Header // to the start URLs' origins: with Config.Header
+	other http.Header // elsewhere
+}
+
+// newHeaders returns the request headers of a crawl of cfg: the
+// User-Agent, and Accept as colly sends it unless Config.Header says
+// another.
+func newHeaders(cfg *Config) requestHeaders {
+	other := http.Header{"User-Agent": {cfg.UserAgent}, "Accept": {"*/*"}}
+	own := other.Clone()
+	for k, v := range cfg.Header {
+		own[k] = v
+	}
+	own.Set("User-Agent", cfg.UserAgent)
+	return requestHeaders{own: own, other: other}
 }
 
 // headerOrigin is the origin requestHeader matches u by: its normalised
@@ -227,27 +247,32 @@ func (f *fetcher) intern(s string) string {
 	return v.(string)
 }
 
-// uniqueRefs keeps the first of the references of one page that share
-// kind and target (and language, for hreflang alternates). It is a
-// nofollow link only if all of them are: a page that links to a URL
-// both ways links to it.
-func uniqueRefs(refs []Reference) []Reference {
-	type key struct {
-		kind         RefKind
-		target, lang string
+// refKey is what tells two references of one page apart (see unique).
+type refKey struct {
+	kind         RefKind
+	target, lang string
+}
+
+// unique keeps the first of the references of one page that share kind
+// and target (and language, for hreflang alternates). It is a nofollow
+// link only if all of them are: a page that links to a URL both ways
+// links to it.
+func (x *extractor) unique(refs []Reference) []Reference {
+	if x.seen == nil {
+		x.seen = map[refKey]int{} // the index of the kept one
 	}
-	seen := make(map[key]int, len(refs)) // the index of the kept one
+	defer clear(x.seen)
 	out := refs[:0]
 	for _, ref := range refs {
-		k := key{ref.Kind, ref.Target, ""}
+		k := refKey{ref.Kind, ref.Target, ""}
 		if ref.Kind == RefHreflang {
 			k.lang = ref.Text
 		}
-		if i, dup := seen[k]; dup {
+		if i, dup := x.seen[k]; dup {
 			out[i].Nofollow = out[i].Nofollow && ref.Nofollow
 			continue
 		}
-		seen[k] = len(out)
+		x.seen[k] = len(out)
 		out = append(out, ref)
 	}
 	clear(refs[len(out):]) // as slices.DeleteFunc does: no string kept alive

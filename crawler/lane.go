@@ -35,6 +35,7 @@ type lane struct {
 	res       fetchResult
 	kept      *http.Response // the response of a Location that does not parse, without body
 	buf       []byte
+	extract   extractor // reads the lane's pages
 }
 
 // maxLaneBuffer is the largest body buffer a lane keeps for its next

@@ -41,7 +41,7 @@ func TestExtractResources(t *testing.T) {
 <!-- <img src="/commented.png"> -->
 <a href="/i.png">a link to an image</a>
 </body></html>`
-	p, err := extractPage(mustParse(t, testPage), []byte(html))
+	p, err := new(extractor).page(mustParse(t, testPage), []byte(html))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestHeadEnds(t *testing.T) {
 		{"after content", `<title>t</title><p>text</p><script src="/s.js"></script>`, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p, err := extractPage(mustParse(t, testPage), []byte(tc.html))
+			p, err := new(extractor).page(mustParse(t, testPage), []byte(tc.html))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -109,7 +109,7 @@ func TestIsJavaScript(t *testing.T) {
 func TestExtractScriptKeepsPage(t *testing.T) {
 	page := func(html string) page {
 		t.Helper()
-		p, err := extractPage(mustParse(t, testPage), []byte(html))
+		p, err := new(extractor).page(mustParse(t, testPage), []byte(html))
 		if err != nil {
 			t.Fatal(err)
 		}
