@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -167,25 +168,32 @@ func localReports(t *testing.T) (site *crawlertest.Site, tmp string, want map[st
 
 // TestSharedCrawlSameReports: a crawl by a coordinator and two workers
 // writes the reports a crawl of one process writes, with the same
-// flags. The coordinator's own page requests wait until each worker has
+// flags. Every page request waits until each of the three processes has
 // sent one, so that all three fetch. The workers, given the crawl's
 // --header, send it as the coordinator does.
 func TestSharedCrawlSameReports(t *testing.T) {
-	t.Setenv("HOPAUDIT_LEASE", sharedTestLease)
+	// No process dies here, so the default lease: under sharedTestLease,
+	// a heartbeat that a busy machine delays by 1.5s lets another
+	// process fetch a held page again.
 	srv := redistest.Start(t)
 	site, tmp, want := localReports(t)
 
+	// Every page request waits until each process has sent one: until
+	// the last one has its own, none holds more pages than its
+	// --concurrency. (A worker with --wait that looked for the crawl
+	// just before the coordinator created it joins a joinPoll later, by
+	// when another could have fetched every page the others left.)
 	var (
 		mu      sync.Mutex
 		sent    = map[int]int{} // page requests by process
-		pids    []int           // the workers'
-		joined  = make(chan struct{})
-		joinedO sync.Once
+		procs   []int           // the coordinator's and the workers'
+		all     = make(chan struct{})
+		allOnce sync.Once
 	)
-	// check closes joined once each worker has sent a page request. mu is held.
+	// check closes all once each process has sent a page request. mu is held.
 	check := func() {
-		if len(pids) == 2 && sent[pids[0]] > 0 && sent[pids[1]] > 0 {
-			joinedO.Do(func() { close(joined) })
+		if len(procs) > 0 && !slices.ContainsFunc(procs, func(pid int) bool { return sent[pid] == 0 }) {
+			allOnce.Do(func() { close(all) })
 		}
 	}
 	site.Hold = func(r *http.Request) {
@@ -193,19 +201,16 @@ func TestSharedCrawlSameReports(t *testing.T) {
 			return
 		}
 		pid := ownerPID(r)
-		if pid == os.Getpid() {
-			select {
-			case <-joined:
-			case <-r.Context().Done():
-			}
-			return
-		}
 		mu.Lock()
-		defer mu.Unlock()
 		sent[pid]++
 		check()
+		mu.Unlock()
+		select {
+		case <-all:
+		case <-r.Context().Done():
+		}
 	}
-	t.Cleanup(func() { joinedO.Do(func() { close(joined) }) })
+	t.Cleanup(func() { allOnce.Do(func() { close(all) }) })
 
 	mark := len(site.Requests())
 	header := []string{"--header", "X-Token: s3cret"}
@@ -214,15 +219,32 @@ func TestSharedCrawlSameReports(t *testing.T) {
 	more := append([]string{"--wait"}, header...)
 	w1, w2 := startWorker(t, srv.URL, "three", more...), startWorker(t, srv.URL, "three", more...)
 	mu.Lock()
-	pids = []int{w1.cmd.Process.Pid, w2.cmd.Process.Pid}
+	procs = []int{os.Getpid(), w1.cmd.Process.Pid, w2.cmd.Process.Pid}
 	check()
 	mu.Unlock()
+	go func() {
+		// A worker that exits before it sent a page request lets the
+		// others go: the checks below say what went wrong.
+		select {
+		case <-w1.done:
+		case <-w2.done:
+		case <-all:
+		}
+		allOnce.Do(func() { close(all) })
+	}()
 	res := <-done
 	if res.code != exitOK {
 		t.Fatalf("shared crawl: exit %d; stderr:\n%s", res.code, res.stderr)
 	}
 	w1.wait(t, "worker 1", exitOK)
 	w2.wait(t, "worker 2", exitOK)
+	mu.Lock()
+	for i, name := range []string{"the coordinator", "worker 1", "worker 2"} {
+		if sent[procs[i]] == 0 {
+			t.Errorf("%s sent no page request; page requests by process: %v (coordinator and workers %v)", name, sent, procs)
+		}
+	}
+	mu.Unlock()
 	sameReports(t, "shared crawl", want, readReports(t, filepath.Join(tmp, "shared"), true))
 	for u, n := range hitCounts(site, mark) {
 		if n > 1 {
