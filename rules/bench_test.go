@@ -20,11 +20,11 @@ import (
 // BenchmarkAudit runs the whole catalogue over the graph of the issue's
 // synthetic site (10,000 pages, about 34,000 URLs; HOPAUDIT_SYNTHETIC=
 // pages=N for another size), crawled once: at the garbage collector's
-// default, and at GOGC 10, as hopaudit crawl runs the audit (see
-// cmd/hopaudit's auditMemory), where every tenth of the heap allocated
-// marks the whole graph again. It reports the collections per audit and
-// their CPU seconds, which other work on the machine disturbs less than
-// the time:
+// default, as hopaudit crawl runs the audit below its memory limit (see
+// cmd/hopaudit's auditMemory), and at GOGC 10, as it ran the audit
+// before, where every tenth of the heap allocated marks the whole graph
+// again. It reports the collections per audit and their CPU seconds,
+// which other work on the machine disturbs less than the time:
 //
 //	go test ./rules -run '^$' -bench Audit
 func BenchmarkAudit(b *testing.B) {
