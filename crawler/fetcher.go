@@ -150,6 +150,7 @@ func (f *fetcher) lane() *lane {
 
 // free gives back a lane whose request's body is no longer read.
 func (f *fetcher) free(l *lane) {
+	l.trim()
 	select {
 	case f.lanes <- l:
 	default: // more lanes than workers: let it go
@@ -201,7 +202,8 @@ func (f *fetcher) request(l *lane, r *Response, u *url.URL, resource bool) (*fet
 // not to robots.txt or sitemaps elsewhere, as curl keeps them (CVE-2022-27776).
 //
 // Requests share the two headers (see newHeaders): neither net/http nor
-// colly changes a request's header, given an Accept field.
+// colly changes a request's header that has a User-Agent and a
+// non-empty Accept.
 func (f *fetcher) requestHeader(u *url.URL) http.Header {
 	if len(f.cfg.Header) > 0 && f.origins[headerOrigin(u)] {
 		return f.headers.own
@@ -226,6 +228,9 @@ func newHeaders(cfg *Config) requestHeaders {
 		own[k] = v
 	}
 	own.Set("User-Agent", cfg.UserAgent)
+	if own.Get("Accept") == "" { // colly would set it in the shared map
+		own.Set("Accept", "*/*")
+	}
 	return requestHeaders{own: own, other: other}
 }
 
@@ -261,7 +266,6 @@ func (x *extractor) unique(refs []Reference) []Reference {
 	if x.seen == nil {
 		x.seen = map[refKey]int{} // the index of the kept one
 	}
-	defer clear(x.seen)
 	out := refs[:0]
 	for _, ref := range refs {
 		k := refKey{ref.Kind, ref.Target, ""}
@@ -276,6 +280,11 @@ func (x *extractor) unique(refs []Reference) []Reference {
 		out = append(out, ref)
 	}
 	clear(refs[len(out):]) // as slices.DeleteFunc does: no string kept alive
+	if len(x.seen) > maxLaneRefs {
+		x.seen = nil // a cleared map keeps its room (see maxLaneBuffer)
+	} else {
+		clear(x.seen) // no string kept alive
+	}
 	return out
 }
 

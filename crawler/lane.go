@@ -38,10 +38,24 @@ type lane struct {
 	extract   extractor // reads the lane's pages
 }
 
-// maxLaneBuffer is the largest body buffer a lane keeps for its next
-// request: a page of many megabytes is not held by its lane for the rest
-// of the crawl.
-const maxLaneBuffer = 1 << 20
+// The most room a lane keeps for its next task, in body bytes and in
+// references of a page: a page of many megabytes, or of a hundred
+// thousand links, is not held by its lane for the rest of the crawl.
+const (
+	maxLaneBuffer = 1 << 20
+	maxLaneRefs   = 4096
+)
+
+// trim lets go of the room the lane's last task took beyond what it
+// keeps for the next (see maxLaneBuffer).
+func (l *lane) trim() {
+	if cap(l.buf) > maxLaneBuffer {
+		l.buf = nil
+	}
+	if cap(l.extract.raws) > maxLaneRefs {
+		l.extract.raws = nil
+	}
+}
 
 // newLane returns a lane whose requests go through tr; cancelling ctx
 // cuts them short.
@@ -73,9 +87,6 @@ func newLane(ctx context.Context, cfg *Config, tr http.RoundTripper) *lane {
 // it got in res, the body the lane's until its next request.
 func (l *lane) do(u string, h http.Header, res fetchResult) (*fetchResult, error) {
 	l.res, l.kept = res, nil
-	if cap(l.buf) > maxLaneBuffer {
-		l.buf = nil
-	}
 	err := l.collector.Request(http.MethodGet, u, nil, l.ctx, h)
 	if l.res.status == 0 && l.kept != nil {
 		l.res.status, l.res.header = l.kept.StatusCode, l.kept.Header

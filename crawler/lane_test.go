@@ -1,6 +1,8 @@
 package crawler_test
 
 import (
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -39,5 +41,32 @@ func TestLaneBodies(t *testing.T) {
 	refs := g.Inbound("http://site.test/caf%C3%A9")
 	if len(refs) != 1 || refs[0].Text != "café" {
 		t.Errorf("references to /café: %+v; want one, whose text is café in UTF-8", refs)
+	}
+}
+
+// TestSharedHeaders: the workers' requests share their header, which
+// nothing may change. A --header "Accept:" without a value would have
+// colly set one in the shared header, from every worker at once (the race
+// detector sees it); the crawl sends colly's Accept instead, as colly did
+// with a header of each request's own.
+func TestSharedHeaders(t *testing.T) {
+	routes := []crawlertest.Route{{Host: crawlertest.Host, Path: "/"}}
+	var page strings.Builder
+	for i := range 40 {
+		p := fmt.Sprintf("/p%d", i)
+		page.WriteString(`<a href="` + p + `">x</a>`)
+		routes = append(routes, crawlertest.Route{Host: crawlertest.Host, Path: p, Status: 200, Body: "<p>leaf</p>"})
+	}
+	routes[0].Status, routes[0].Body = 200, page.String()
+	site := crawlertest.NewFromRoutes(routes)
+	defer site.Close()
+	cfg := site.Config("http://site.test/")
+	cfg.Concurrency = 8
+	cfg.Header = http.Header{"Accept": {""}, "X-Token": {"t"}}
+	crawl(t, cfg)
+	for _, r := range site.Requests() {
+		if strings.HasPrefix(r.URL, "http://site.test/p") && (r.Header.Get("Accept") != "*/*" || r.Header.Get("X-Token") != "t") {
+			t.Errorf("%s: Accept %q, X-Token %q; want */* and t", r.URL, r.Header.Get("Accept"), r.Header.Get("X-Token"))
+		}
 	}
 }

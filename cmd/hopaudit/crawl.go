@@ -255,9 +255,9 @@ const retryBackoff = time.Second
 // pace, let its heap grow to about twice its live data, and the
 // process holds that memory still: the audit may fill it, but not raise
 // the process's peak. Its memory limit (debug.SetMemoryLimit) is the
-// memory the runtime has mapped and not given back; below it the
-// collector keeps its default pace, near it collects as often as it
-// must. The audit used to run at GOGC 10, a collection every tenth of
+// memory the runtime has mapped and not given back (auditMemoryLimit);
+// below it the collector keeps its default pace, near it collects as
+// often as it must (at most half the CPU: the limit is soft). The audit used to run at GOGC 10, a collection every tenth of
 // the heap allocated, each marking the whole graph again: on 330,000
 // URLs (BenchmarkScale) that was 7.5 of its 7.6 seconds.
 //
@@ -272,10 +272,19 @@ func auditMemory() (restore func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	held := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
-	metrics.Read(held)
-	old := debug.SetMemoryLimit(int64(held[0].Value.Uint64() - held[1].Value.Uint64()))
+	old := debug.SetMemoryLimit(auditMemoryLimit())
 	return func() { debug.SetMemoryLimit(old) }
+}
+
+// auditMemoryLimit is the audit's memory limit (see auditMemory): the
+// memory the runtime has mapped and not given back, and at least the
+// heap goal of the collector's default pace, so that an audit that
+// begins where the heap has no room to spare (after a crawl file was
+// read back) is not held below it.
+func auditMemoryLimit() int64 {
+	m := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}, {Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(m)
+	return int64(max(m[0].Value.Uint64()-m[1].Value.Uint64(), m[2].Value.Uint64()))
 }
 
 // runCrawl runs `crawl` or, in list mode, `check`.
