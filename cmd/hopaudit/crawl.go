@@ -246,20 +246,21 @@ var defaultMaxPages = 100000
 // restarts, or a moment of overload, is past by then.
 const retryBackoff = time.Second
 
-// auditMemory bounds the memory of the audit and the reports by the
-// memory the process holds when they begin, unless GOGC or GOMEMLIMIT
-// say otherwise, and returns the function that restores the setting.
+// auditMemory bounds the memory of the audit and the reports by what
+// the crawl before them reached, unless GOGC or GOMEMLIMIT say
+// otherwise, and returns the function that restores the setting.
 //
 // The audit and the reports keep almost all they allocate (findings,
 // chains) on top of the graph. The crawl, collecting at the default
-// pace, let its heap grow to about twice its live data, and the
-// process holds that memory still: the audit may fill it, but not raise
-// the process's peak. Its memory limit (debug.SetMemoryLimit) is the
-// memory the runtime has mapped and not given back (auditMemoryLimit);
+// pace, let its heap grow to about twice its live data: the audit may
+// do as much, but not raise the process's peak. Its memory limit
+// (debug.SetMemoryLimit, see auditMemoryLimit) is the heap goal of that
+// pace when it begins, with the runtime's memory besides the heap;
 // below it the collector keeps its default pace, near it collects as
-// often as it must (at most half the CPU: the limit is soft). The audit used to run at GOGC 10, a collection every tenth of
-// the heap allocated, each marking the whole graph again: on 330,000
-// URLs (BenchmarkScale) that was 7.5 of its 7.6 seconds.
+// often as it must (at most half the CPU: the limit is soft). The audit
+// used to run at GOGC 10, a collection every tenth of the heap
+// allocated, each marking the whole graph again: on 330,000 URLs
+// (BenchmarkScale) that was 7.5 of its 7.6 seconds.
 //
 // The audit's other policy is to collect garbage and give free memory
 // back to the system once the rules are done (audit.Engine.RulesDone =
@@ -277,14 +278,22 @@ func auditMemory() (restore func()) {
 }
 
 // auditMemoryLimit is the audit's memory limit (see auditMemory): the
-// memory the runtime has mapped and not given back, and at least the
-// heap goal of the collector's default pace, so that an audit that
-// begins where the heap has no room to spare (after a crawl file was
-// read back) is not held below it.
+// collector's heap goal now, and the memory the runtime holds besides
+// the heap (stacks, its own structures). Not the memory it has mapped
+// and not given back: that counts free pages never touched, which the
+// audit would make resident beyond the crawl's peak.
 func auditMemoryLimit() int64 {
-	m := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}, {Name: "/gc/heap/goal:bytes"}}
+	m := []metrics.Sample{
+		{Name: "/gc/heap/goal:bytes"},
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+	}
 	metrics.Read(m)
-	return int64(max(m[0].Value.Uint64()-m[1].Value.Uint64(), m[2].Value.Uint64()))
+	v := func(i int) int64 { return int64(m[i].Value.Uint64()) }
+	return v(0) + v(1) - v(2) - v(3) - v(4) - v(5)
 }
 
 // runCrawl runs `crawl` or, in list mode, `check`.
