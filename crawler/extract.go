@@ -41,6 +41,42 @@ type extractor struct {
 	seen map[refKey]int // see unique
 }
 
+// refKey is what tells two references of one page apart (see unique).
+type refKey struct {
+	kind         RefKind
+	target, lang string
+}
+
+// unique keeps the first of the references of one page that share kind
+// and target (and language, for hreflang alternates). It is a nofollow
+// link only if all of them are: a page that links to a URL both ways
+// links to it.
+func (x *extractor) unique(refs []Reference) []Reference {
+	if x.seen == nil {
+		x.seen = map[refKey]int{} // the index of the kept one
+	}
+	out := refs[:0]
+	for _, ref := range refs {
+		k := refKey{ref.Kind, ref.Target, ""}
+		if ref.Kind == RefHreflang {
+			k.lang = ref.Text
+		}
+		if i, dup := x.seen[k]; dup {
+			out[i].Nofollow = out[i].Nofollow && ref.Nofollow
+			continue
+		}
+		x.seen[k] = len(out)
+		out = append(out, ref)
+	}
+	clear(refs[len(out):]) // as slices.DeleteFunc does: no string kept alive
+	if len(x.seen) > maxLaneRefs {
+		x.seen = nil // a cleared map keeps its room (see maxLaneBuffer)
+	} else {
+		clear(x.seen) // no string kept alive
+	}
+	return out
+}
+
 // page reads an HTML page in one streaming pass of the HTML
 // tokenizer: links (with their text), canonical, hreflang alternates,
 // forms, meta refresh, meta robots and the base URL. Nothing else of the
