@@ -6,8 +6,9 @@ import (
 )
 
 // TestAuditMemory: the audit runs under a memory limit of what the
-// process holds when it begins, which it then restores; GOGC or
-// GOMEMLIMIT in the environment leave the collector as the user set it.
+// process reached when it begins (auditMemoryLimit), and restores the
+// limit after; GOGC or GOMEMLIMIT in the environment leave the collector
+// as the user set it.
 func TestAuditMemory(t *testing.T) {
 	limit := func() int64 { return debug.SetMemoryLimit(-1) } // a negative limit reads it
 	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
@@ -19,7 +20,7 @@ func TestAuditMemory(t *testing.T) {
 	got := limit()
 	hi := auditMemoryLimit()
 	if got < min(lo, hi)*9/10 || got > max(lo, hi)*11/10 || got >= before {
-		t.Errorf("during the audit the memory limit is %d; want what the process holds, %d to %d, under %d", got, lo, hi, before)
+		t.Errorf("during the audit the memory limit is %d; want what the process reached, %d to %d, under %d", got, lo, hi, before)
 	}
 	restore()
 	if got := limit(); got != before {
