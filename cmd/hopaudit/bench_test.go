@@ -82,7 +82,8 @@ func findingsArgs(url string) []string {
 // resident memory per URL fetched, each one's share of CPU time spent
 // collecting garbage, and each one's CPU seconds (user and system) and
 // their ratio, which other work on the machine disturbs less than the
-// times. Each run is logged as a row of the table:
+// times, and, which it does not disturb, each one's bytes allocated per
+// URL and collections. Each run is logged as a row of the table:
 //
 //	HOPAUDIT_SYNTHETIC=pages=10000 go test ./cmd/hopaudit -run '^$' -bench Scale -benchtime 5x
 func BenchmarkScale(b *testing.B) {
@@ -91,7 +92,7 @@ func BenchmarkScale(b *testing.B) {
 	defer srv.Close()
 	start := srv.URL + "/p/0"
 	names := []string{"pages", "urls", "hopaudit-s", "lean-s", "ratio", "µs/url", "peak-B/url", "lean-peak-B/url", "gc-%", "lean-gc-%",
-		"hopaudit-cpu-s", "lean-cpu-s", "cpu-ratio"}
+		"hopaudit-cpu-s", "lean-cpu-s", "cpu-ratio", "alloc-KB/url", "lean-alloc-KB/url", "gc-cycles", "lean-gc-cycles"}
 	runs := map[string][]float64{}
 	for b.Loop() {
 		order := []string{"reference", "hopaudit-findings"}
@@ -115,12 +116,13 @@ func BenchmarkScale(b *testing.B) {
 		run := []float64{float64(site.Pages), n, ours.took.Seconds(), ref.took.Seconds(), ours.took.Seconds() / ref.took.Seconds(),
 			float64(ours.took.Microseconds()) / n, float64(ours.peakKB) * 1024 / n, float64(ref.peakKB) * 1024 / float64(ref.fetched),
 			100 * ours.gcCPU / ours.cpu, 100 * ref.gcCPU / ref.cpu,
-			ours.cpuTime.Seconds(), ref.cpuTime.Seconds(), ours.cpuTime.Seconds() / ref.cpuTime.Seconds()}
+			ours.cpuTime.Seconds(), ref.cpuTime.Seconds(), ours.cpuTime.Seconds() / ref.cpuTime.Seconds(),
+			ours.allocated / n / 1000, ref.allocated / float64(ref.fetched) / 1000, ours.gcCycles, ref.gcCycles}
 		for i, name := range names {
 			runs[name] = append(runs[name], run[i])
 		}
-		b.Logf("| %.0fk | %.0f | %.1f s | %.1f s | %.2f | %.0f µs | %.0f B | %.0f B | %.0f%% | %.0f%% | %.1f | %.1f | %.2f |", run[0]/1000,
-			run[1], run[2], run[3], run[4], run[5], run[6], run[7], run[8], run[9], run[10], run[11], run[12])
+		b.Logf("| %.0fk | %.0f | %.1f s | %.1f s | %.2f | %.0f µs | %.0f B | %.0f B | %.0f%% | %.0f%% | %.1f | %.1f | %.2f | %.1f KB | %.1f KB | %.0f | %.0f |", run[0]/1000,
+			run[1], run[2], run[3], run[4], run[5], run[6], run[7], run[8], run[9], run[10], run[11], run[12], run[13], run[14], run[15], run[16])
 	}
 	for _, name := range names {
 		b.ReportMetric(median(runs[name]), name)
@@ -261,6 +263,9 @@ type childResult struct {
 	// (runtime/metrics: /cpu/classes/gc/total, and /cpu/classes/total
 	// less idle), over the child's whole life.
 	gcCPU, cpu float64
+	// Heap bytes allocated and collections over the child's whole life
+	// (/gc/heap/allocs, /gc/cycles/total).
+	allocated, gcCycles float64
 }
 
 // childRun runs who in a child process (see TestBenchChild) and returns
@@ -294,6 +299,10 @@ func childRun(b *testing.B, who, url string) childResult {
 			r.gcCPU, _ = strconv.ParseFloat(v, 64)
 		case "cpu-s":
 			r.cpu, _ = strconv.ParseFloat(v, 64)
+		case "alloc-bytes":
+			r.allocated, _ = strconv.ParseFloat(v, 64)
+		case "gc-cycles":
+			r.gcCycles, _ = strconv.ParseFloat(v, 64)
 		}
 	}
 	if r.peakKB < 0 || r.fetched == 0 || r.cpu == 0 {
@@ -340,11 +349,14 @@ func TestBenchChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/idle:cpu-seconds"}}
-	runtime.GC() // the CPU classes are brought up to date by a collection
+	samples := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/idle:cpu-seconds"},
+		{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	cycles := func() uint64 { metrics.Read(samples); return samples[4].Value.Uint64() }()
+	runtime.GC() // the CPU classes are brought up to date by a collection, which is not the crawl's
 	metrics.Read(samples)
 	gc, total, idle := samples[0].Value.Float64(), samples[1].Value.Float64(), samples[2].Value.Float64()
-	fmt.Printf("peak-rss-kb %d\ncrawl-ns %d\nfetched %d\ngc-cpu-s %g\ncpu-s %g\n", kb, took.Nanoseconds(), fetched, gc, total-idle)
+	fmt.Printf("peak-rss-kb %d\ncrawl-ns %d\nfetched %d\ngc-cpu-s %g\ncpu-s %g\nalloc-bytes %d\ngc-cycles %d\n",
+		kb, took.Nanoseconds(), fetched, gc, total-idle, samples[3].Value.Uint64(), cycles)
 }
 
 // vmHWM reads the process's peak resident set size in KiB.
