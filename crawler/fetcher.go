@@ -16,7 +16,8 @@ import (
 	"github.com/gocolly/colly/v2"
 )
 
-// fetchResult collects what colly's callbacks see of one request.
+// fetchResult is what one request of a lane got: what colly's callbacks
+// saw of the response, and the body the lane read.
 type fetchResult struct {
 	epoch  int // the host gate's, when the request started
 	status int

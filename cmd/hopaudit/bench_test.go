@@ -351,12 +351,13 @@ func TestBenchChild(t *testing.T) {
 	}
 	samples := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}, {Name: "/cpu/classes/total:cpu-seconds"}, {Name: "/cpu/classes/idle:cpu-seconds"},
 		{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
-	cycles := func() uint64 { metrics.Read(samples); return samples[4].Value.Uint64() }()
+	metrics.Read(samples)
+	allocated, cycles := samples[3].Value.Uint64(), samples[4].Value.Uint64()
 	runtime.GC() // the CPU classes are brought up to date by a collection, which is not the crawl's
 	metrics.Read(samples)
 	gc, total, idle := samples[0].Value.Float64(), samples[1].Value.Float64(), samples[2].Value.Float64()
 	fmt.Printf("peak-rss-kb %d\ncrawl-ns %d\nfetched %d\ngc-cpu-s %g\ncpu-s %g\nalloc-bytes %d\ngc-cycles %d\n",
-		kb, took.Nanoseconds(), fetched, gc, total-idle, samples[3].Value.Uint64(), cycles)
+		kb, took.Nanoseconds(), fetched, gc, total-idle, allocated, cycles)
 }
 
 // vmHWM reads the process's peak resident set size in KiB.
