@@ -264,7 +264,7 @@ func TestCoverageOf(t *testing.T) {
 	resp := func(u string, status int, errText string) *crawler.Response {
 		return &crawler.Response{URL: u, Status: status, Error: errText}
 	}
-	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
+	g := &crawler.Graph{}
 	for _, r := range []*crawler.Response{
 		resp("/ok", 200, ""), resp("/moved", 301, ""), resp("/gone", 404, ""), resp("/odd", 300, ""),
 		resp("/down", 503, ""), resp("/busy", 429, ""), resp("/broken", 500, ""), resp("/refused", 0, "connection refused"),
@@ -274,7 +274,7 @@ func TestCoverageOf(t *testing.T) {
 		// A redirect the crawl did not follow: its chain is unfinished.
 		{URL: "/cut", Status: 301, Redirect: &crawler.Redirect{Locations: []string{"/not-fetched"}, Location: "/not-fetched"}},
 	} {
-		g.Responses[r.URL] = r
+		g.Add(r)
 	}
 	g.References = []crawler.Reference{{Kind: crawler.RefAnchor, Source: "/ok", Target: "/cut"}}
 	unread := []string{"/broken", "/busy", "/cut", "/down", "/refused", "/reset", "/robots-failed"}

@@ -40,9 +40,9 @@ func CoverageOf(g *crawler.Graph) Coverage {
 // coverage is CoverageOf with g's chains (crawler.Graph.Chains).
 func coverage(g *crawler.Graph, chains []crawler.Chain) Coverage {
 	var unread []string
-	for u, r := range g.Responses {
+	for r := range g.Responses() {
 		if !answered(r) {
-			unread = append(unread, u)
+			unread = append(unread, r.URL)
 		}
 	}
 	for _, c := range chains {
@@ -57,10 +57,10 @@ func coverage(g *crawler.Graph, chains []crawler.Chain) Coverage {
 	if !g.Stats.Partial() {
 		return Coverage{Unread: unread}
 	}
-	urls := make([]string, 0, len(g.Responses)+len(g.Sitemaps))
-	for u, r := range g.Responses {
+	urls := make([]string, 0, g.Len()+len(g.Sitemaps))
+	for r := range g.Responses() {
 		if answered(r) {
-			urls = append(urls, u)
+			urls = append(urls, r.URL)
 		}
 	}
 	for _, s := range g.Sitemaps {

@@ -174,7 +174,7 @@ func computeReached(p *Pass) (any, error) {
 		for k, e := range entries {
 			c := p.ChainOf(e)
 			if c == nil {
-				if r := g.Responses[e]; r != nil && r.Redirect != nil {
+				if r := g.Lookup(e); r != nil && r.Redirect != nil {
 					f(e, r, nil, k)
 				}
 				continue

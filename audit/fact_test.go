@@ -209,14 +209,6 @@ func TestChainOf(t *testing.T) {
 		return &crawler.Response{URL: u, Status: status, Redirect: &crawler.Redirect{Locations: []string{to}, Location: to}}
 	}
 	g := &crawler.Graph{
-		Responses: map[string]*crawler.Response{
-			a:                      redirect(a, 301, b),
-			b:                      redirect(b, 302, c),
-			c:                      {URL: c, Status: 200},
-			d:                      redirect(d, 307, c),
-			"http://h.test/orphan": redirect("http://h.test/orphan", 301, c),
-			"http://h.test/block":  {URL: "http://h.test/block", Blocked: true},
-		},
 		References: []crawler.Reference{
 			{Kind: crawler.RefSeed, Target: a},
 			{Kind: crawler.RefSeed, Target: "http://h.test/block"},
@@ -225,6 +217,8 @@ func TestChainOf(t *testing.T) {
 			{Kind: crawler.RefSeed, Target: "http://h.test/unfetched"},
 		},
 	}
+	g.Add(redirect(a, 301, b), redirect(b, 302, c), &crawler.Response{URL: c, Status: 200}, redirect(d, 307, c),
+		redirect("http://h.test/orphan", 301, c), &crawler.Response{URL: "http://h.test/block", Blocked: true})
 	passOver(t, g, []*Fact{Chains}, func(p *Pass) {
 		chains := p.Chains()
 		if len(chains) != 2 || chains[0].URL() != a || chains[1].URL() != d {
@@ -261,15 +255,14 @@ func TestFactPassIsNoRule(t *testing.T) {
 func TestRunLeavesGraph(t *testing.T) {
 	const a, b, c = "http://h.test/a", "http://h.test/b", "http://h.test/c"
 	graph := func() *crawler.Graph {
-		return &crawler.Graph{
-			Responses: map[string]*crawler.Response{
-				a: {URL: a, Status: 301, Redirect: &crawler.Redirect{Locations: []string{b}, Location: b}},
-				b: {URL: b, Status: 302, Redirect: &crawler.Redirect{Locations: []string{c}, Location: c}},
-				c: {URL: c, Status: 200},
-			},
+		g := &crawler.Graph{
 			References: []crawler.Reference{{Kind: crawler.RefSeed, Target: a}, {Kind: crawler.RefAnchor, Source: c, Target: a}},
 			Stats:      crawler.Stats{Fetched: 3, Cancelled: true},
 		}
+		g.Add(&crawler.Response{URL: a, Status: 301, Redirect: &crawler.Redirect{Locations: []string{b}, Location: b}},
+			&crawler.Response{URL: b, Status: 302, Redirect: &crawler.Redirect{Locations: []string{c}, Location: c}},
+			&crawler.Response{URL: c, Status: 200})
+		return g
 	}
 	g := graph()
 	all := []*Fact{Entries, Chains, Inbound, Reached}

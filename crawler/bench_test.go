@@ -40,7 +40,7 @@ func BenchmarkCrawl(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		urls = len(g.Responses)
+		urls = g.Len()
 		b.StopTimer()
 		kept = retained(g)
 		b.StartTimer()
@@ -73,8 +73,8 @@ func BenchmarkCrawlVsReference(b *testing.B) {
 			b.Fatal(err)
 		}
 		ours += time.Since(start)
-		if len(g.Responses) != site.URLs() {
-			b.Fatalf("hopaudit crawled %d URLs, the site has %d", len(g.Responses), site.URLs())
+		if g.Len() != site.URLs() {
+			b.Fatalf("hopaudit crawled %d URLs, the site has %d", g.Len(), site.URLs())
 		}
 	}
 	b.ReportMetric(ref.Seconds()/float64(b.N), "ref-s/op")

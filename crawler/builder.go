@@ -21,15 +21,16 @@ type pending struct {
 // graph: all but those to a plain 2xx answer, which no rule needs one by
 // one (they are counted in Response.Referrers). This keeps the memory
 // of a crawl proportional to its URLs, not to its links.
-func keepsReferences(r *Response) bool {
-	return r.Status < 200 || r.Status > 299 || r.Refresh != nil || r.Error != "" || r.Blocked
+func keepsReferences(r *row) bool {
+	return r.status < 200 || r.status > 299 || r.refresh != 0 || r.err != 0 || r.flags&rowBlocked != 0
 }
 
-// file counts a reference to the fetched URL r, and keeps it when the
-// graph keeps the references to r, or it is a start URL. The lock must
-// be held.
-func (c *crawl) file(r *Response, ref Reference) {
-	r.Referrers.count(ref.Kind)
+// file counts a reference to the fetched URL of the graph's row i, and
+// keeps it when the graph keeps the references to that URL, or it is a
+// start URL. The lock must be held.
+func (c *crawl) file(i int, ref Reference) {
+	r := c.g.responses.rows.at(i)
+	r.referrers.count(ref.Kind)
 	if keepsReferences(r) || ref.Kind == RefSeed {
 		c.kept = append(c.kept, ref)
 	}
@@ -72,8 +73,8 @@ func (c *crawl) shrinkFrontier() {
 // so that a URL named in many places is one string. The lock must be
 // held.
 func (c *crawl) internURL(u string) string {
-	if r := c.g.Responses[u]; r != nil {
-		return r.URL
+	if i, ok := c.g.responses.index(u); ok {
+		return *c.g.responses.urls.at(i)
 	}
 	if p := c.pending[u]; p != nil {
 		return p.url
@@ -116,9 +117,9 @@ func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 		if c.skipped(ref) {
 			continue
 		}
-		if r := c.g.Responses[ref.Target]; r != nil {
-			ref.Target = r.URL
-			c.file(r, ref)
+		if i, ok := c.g.responses.index(ref.Target); ok {
+			ref.Target = *c.g.responses.urls.at(i) // one string per URL
+			c.file(i, ref)
 			continue
 		}
 		t, keep := c.refTask(ref, i, depth, rank)
@@ -186,23 +187,17 @@ func (c *crawl) finish() {
 func (c *crawl) record(r *Response, refs []Reference, rank int32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if p := c.pending[r.URL]; p != nil {
+	p := c.pending[r.URL]
+	if p != nil {
+		r.URL = p.url // one string per URL
+	}
+	i := c.g.responses.put(r)
+	if p != nil {
 		delete(c.pending, r.URL)
-		r.URL = p.url
-		c.waiting.take(p.refs, func(w *waiting) { c.file(r, w.to(p.url)) })
+		c.waiting.take(p.refs, func(w *waiting) { c.file(i, w.to(p.url)) })
 		c.shrinkFrontier()
 	}
-	c.g.Responses[r.URL] = r
 	c.addRefs(refs, r.Depth+1, rank)
-	// One string per URL: the targets this response names share the
-	// crawl's strings (they were scheduled or referenced just now).
-	if r.Redirect != nil {
-		r.Redirect.Location = c.internURL(r.Redirect.Location)
-	}
-	r.Canonical = c.internURL(r.Canonical)
-	if r.Refresh != nil {
-		r.Refresh.URL = c.internURL(r.Refresh.URL)
-	}
 	switch {
 	case r.Blocked:
 		c.g.Stats.Blocked++

@@ -101,7 +101,7 @@ func newCrawl(ctx context.Context, cfg Config) (*crawl, error) {
 		cfg:      cfg,
 		ctx:      ctx,
 		cancel:   cancel,
-		g:        &Graph{Responses: map[string]*Response{}, Scope: b.scope},
+		g:        &Graph{Scope: b.scope},
 		store:    cfg.Store,
 		frontier: cfg.Frontier,
 		pending:  map[string]*pending{},
@@ -342,7 +342,7 @@ func (c *crawl) unreachable(site int, failures []*Response) string {
 	denied := false // a start URL answered 4xx
 	for _, s := range c.cfg.Seeds {
 		u, _ := Normalize(s) // newCrawl checked it
-		r := c.g.Responses[u]
+		r := c.g.Lookup(u)
 		// In a crawl (not a list), a start URL that answers 4xx lets
 		// nothing in: a 404 home page, a 403 from a firewall.
 		shut := !c.cfg.ListMode && r != nil && !r.Blocked && r.Status >= 400 && r.Status < 500
@@ -374,7 +374,7 @@ func (c *crawl) unreachable(site int, failures []*Response) string {
 
 // crawledPage reports whether a URL of the site answered 2xx.
 func (c *crawl) crawledPage() bool {
-	for _, r := range c.g.Responses {
+	for r := range c.g.Responses() {
 		if r.Internal && r.Status >= 200 && r.Status < 300 {
 			return true
 		}
@@ -385,7 +385,7 @@ func (c *crawl) crawledPage() bool {
 // failures counts the site's URLs fetched (robots.txt blocks aside) and
 // returns those that failed after their retries.
 func (c *crawl) failures() (site int, failures []*Response) {
-	for _, r := range c.g.Responses {
+	for r := range c.g.Responses() {
 		if r.Internal && !r.Blocked {
 			site++
 			if failed(r) {

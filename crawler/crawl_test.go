@@ -160,8 +160,8 @@ func TestLimits(t *testing.T) {
 		cfg := site.Config("http://site.test/")
 		cfg.MaxPages = 4
 		g := crawl(t, cfg)
-		if len(g.Responses) != 4 || !g.Stats.MaxPagesReached {
-			t.Errorf("max pages 4: %d responses, reached=%v", len(g.Responses), g.Stats.MaxPagesReached)
+		if g.Len() != 4 || !g.Stats.MaxPagesReached {
+			t.Errorf("max pages 4: %d responses, reached=%v", g.Len(), g.Stats.MaxPagesReached)
 		}
 	})
 	t.Run("include-exclude", func(t *testing.T) {
@@ -280,14 +280,14 @@ func TestCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := len(g.Responses)
+	seen := g.Len()
 	if !g.Stats.Cancelled {
 		t.Error("Stats.Cancelled is false")
 	}
 	if seen == 0 || seen > 8 {
 		t.Errorf("%d responses after cancelling; want 1 to 8, the pages answered before", seen)
 	}
-	for _, r := range g.Responses {
+	for r := range g.Responses() {
 		if r.Error != "" {
 			t.Errorf("%s recorded with error %q: a cancelled request is not the site's fault", r.URL, r.Error)
 		}
@@ -460,8 +460,8 @@ func TestPoliteness(t *testing.T) {
 	cfg := crawler.Config{Seeds: []string{srv.URL + "/p/0"}, Concurrency: concurrency, Timeout: crawlertest.Timeout,
 		UserAgent: "hopaudit-test", NoSitemaps: true, IgnoreRobots: true}
 	g := crawl(t, cfg)
-	if len(g.Responses) != site.URLs() {
-		t.Fatalf("crawled %d URLs, the site has %d", len(g.Responses), site.URLs())
+	if g.Len() != site.URLs() {
+		t.Fatalf("crawled %d URLs, the site has %d", g.Len(), site.URLs())
 	}
 	if most != cfg.Concurrency {
 		t.Errorf("at most %d requests in flight, want %d", most, cfg.Concurrency)
@@ -501,8 +501,8 @@ func TestLinksBeyondLimits(t *testing.T) {
 	cfg.MaxPages = 50
 	cfg.NoSitemaps = true
 	g := crawl(t, cfg)
-	if len(g.Responses) != 50 || !g.Stats.MaxPagesReached {
-		t.Errorf("%d responses, max pages reached %v", len(g.Responses), g.Stats.MaxPagesReached)
+	if g.Len() != 50 || !g.Stats.MaxPagesReached {
+		t.Errorf("%d responses, max pages reached %v", g.Len(), g.Stats.MaxPagesReached)
 	}
 	// Every fetched /missing/N answers 404, so its reference is kept;
 	// the 4951 others are dropped.

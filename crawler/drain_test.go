@@ -46,7 +46,7 @@ func TestResourceConnectionsReused(t *testing.T) {
 	defer srv.Close()
 	cfg := crawler.Config{Seeds: []string{srv.URL + "/"}, Concurrency: 4, Timeout: crawlertest.Timeout, NoSitemaps: true, IgnoreRobots: true, AllowPrivate: true}
 	g := crawl(t, cfg)
-	if n := len(g.Responses); n != images+1 {
+	if n := g.Len(); n != images+1 {
 		t.Fatalf("%d URLs fetched, want %d", n, images+1)
 	}
 	// At most one connection per request in flight, and a few more for

@@ -183,7 +183,7 @@ func TestFrontierContract(t *testing.T) {
 			t.Errorf("MaxPagesReached %v, %d URLs dropped; want a crawl cut by --max-pages", g.Stats.MaxPagesReached, len(f.dropped))
 		}
 		for _, r := range g.References {
-			if f.dropped[r.Target] > 0 && g.Responses[r.Target] == nil {
+			if f.dropped[r.Target] > 0 && g.Lookup(r.Target) == nil {
 				t.Errorf("reference kept to %s, which was dropped and not fetched", r.Target)
 			}
 		}
@@ -224,13 +224,13 @@ func (f *checkedFrontier) check(t *testing.T, g *crawler.Graph, cut bool) {
 		}
 		if f.taken[k] > 0 {
 			urls++
-			if g.Responses[u] == nil {
+			if g.Lookup(u) == nil {
 				t.Errorf("%s handed out, not in the graph", u)
 			}
 		}
 	}
-	if urls != len(g.Responses) {
-		t.Errorf("%d URLs handed out, %d in the graph", urls, len(g.Responses))
+	if urls != g.Len() {
+		t.Errorf("%d URLs handed out, %d in the graph", urls, g.Len())
 	}
 	if cut != (len(f.dropped) > 0) {
 		t.Errorf("%d URLs dropped", len(f.dropped))

@@ -2,8 +2,8 @@ package crawler
 
 import (
 	"cmp"
+	"iter"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 )
@@ -121,9 +121,6 @@ type Redirect struct {
 
 // Response is what one URL answered, or why it was not fetched.
 // Every string that came from the website is untrusted.
-//
-// A graph holds one Response per URL for the whole run: keep it within
-// 160 bytes (see TestResponseSize).
 type Response struct {
 	URL         string    // normalised URL that was requested
 	Redirect    *Redirect // for every 3xx answer, and any other that sent a Location field; nil otherwise
@@ -352,11 +349,19 @@ func (c *Chain) Temporary() bool {
 }
 
 // Graph is everything a crawl learnt. It is plain data: rules and
-// reports read it, and tests build it from literals. Its methods compute
-// what they return on each call and keep nothing; what the rules share
-// is computed once per run by the audit engine.
+// reports read it, and tests build it from literals and Add. Its methods
+// compute what they return on each call and keep nothing; what the rules
+// share is computed once per run by the audit engine.
+//
+// A graph keeps its responses in rows of numbers, not as Responses: a
+// crawl holds one per URL for the whole run, which every garbage
+// collection would otherwise look through again. Lookup and Responses
+// make each response they return anew. A graph may be read from several
+// goroutines at once, but not while Add adds to it.
 type Graph struct {
-	Responses map[string]*Response // by normalised URL
+	// responses holds one response per URL that was fetched or blocked
+	// (see Add, Lookup and Responses).
+	responses table
 	// References holds every start URL and every reference to a URL that
 	// was not fetched or does not answer a plain 2xx (a redirect, a
 	// refresh, an error, a robots.txt block), sorted by target, source,
@@ -370,16 +375,48 @@ type Graph struct {
 	Stats      Stats
 }
 
-// Lookup returns the response for a normalised URL, or nil.
-func (g *Graph) Lookup(u string) *Response { return g.Responses[u] }
+// Add puts responses in the graph, each in place of the response it
+// holds for the same URL, if any. The graph keeps copies: changing a
+// response after adding it does not change the graph.
+func (g *Graph) Add(rs ...*Response) {
+	for _, r := range rs {
+		g.responses.put(r)
+	}
+}
+
+// Lookup returns the response for a normalised URL, or nil. It is a
+// copy: changing it does not change the graph (Add does).
+func (g *Graph) Lookup(u string) *Response {
+	i, ok := g.responses.index(u)
+	if !ok {
+		return nil
+	}
+	return g.responses.response(i)
+}
+
+// Internal reports whether the normalised URL u is inside the crawl
+// scope: its response says so, or the graph's Scope does.
+func (g *Graph) Internal(u string) bool {
+	if i, ok := g.responses.index(u); ok && g.responses.rows.at(i).flags&rowInternal != 0 {
+		return true
+	}
+	return g.Scope.Internal(u)
+}
+
+// Len returns how many responses the graph holds: one per URL.
+func (g *Graph) Len() int { return g.responses.len() }
+
+// Responses yields the graph's responses in no particular order (see
+// SortedResponses), each a copy, as Lookup returns.
+func (g *Graph) Responses() iter.Seq[*Response] { return g.responses.all() }
 
 // SortedResponses returns the responses ordered by URL.
 func (g *Graph) SortedResponses() []*Response {
-	out := make([]*Response, 0, len(g.Responses))
-	for _, r := range g.Responses {
+	out := make([]*Response, 0, g.Len())
+	for r := range g.Responses() {
 		out = append(out, r)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	slices.SortFunc(out, func(a, b *Response) int { return cmp.Compare(a.URL, b.URL) })
 	return out
 }
 
@@ -416,9 +453,10 @@ func (g *Graph) Entries() []string {
 func (g *Graph) Chains() []Chain {
 	entries := g.Entries()
 	chains := make([]Chain, 0, g.countChains(entries))
+	made := make([]*Response, g.Len()) // by row: chains that meet share their responses
 	for _, u := range entries {
 		if g.startsChain(u) {
-			chains = append(chains, g.Follow(u))
+			chains = append(chains, g.follow(u, made))
 		}
 	}
 	return chains
@@ -466,22 +504,34 @@ func (g *Graph) countChains(entries []string) int {
 }
 
 // startsChain reports whether URL u has a response that redirects.
-func (g *Graph) startsChain(u string) bool {
-	r := g.Responses[u]
-	if r == nil {
-		return false
-	}
-	_, _, ok := r.Next()
-	return ok
-}
+func (g *Graph) startsChain(u string) bool { return g.responses.sendsOn(u) }
 
 // Follow walks the chain that starts at URL u through the graph. For a u
 // that does not redirect, the chain has no hop, and its URL is that of
 // its Final response: "" when u was not fetched.
-func (g *Graph) Follow(u string) Chain {
+func (g *Graph) Follow(u string) Chain { return g.follow(u, nil) }
+
+// follow is Follow; made, when not nil, holds the responses made for
+// earlier chains by row, which this one shares, and gets its own.
+func (g *Graph) follow(u string, made []*Response) Chain {
+	lookup := func(u string) *Response {
+		i, ok := g.responses.index(u)
+		switch {
+		case !ok:
+			return nil
+		case made == nil:
+			return g.responses.response(i)
+		}
+		r := made[i]
+		if r == nil {
+			r = g.responses.response(i)
+			made[i] = r
+		}
+		return r
+	}
 	var c Chain
 	for {
-		r := g.Responses[u]
+		r := lookup(u)
 		c.Final = r
 		if r == nil {
 			c.End = EndUnfetched
@@ -505,7 +555,7 @@ func (g *Graph) Follow(u string) Chain {
 		}
 		c.Hops = append(c.Hops, Hop{Response: r, Kind: kind, Target: target})
 		if c.answered(target) {
-			c.Final = g.Responses[target]
+			c.Final = lookup(target)
 			c.End = EndLoop
 			return c
 		}

@@ -19,9 +19,9 @@ func refresh(u string, kind HopKind, delay float64, target string) *Response {
 
 // graphOf builds a graph from responses; every response URL is a seed.
 func graphOf(rs ...*Response) *Graph {
-	g := &Graph{Responses: map[string]*Response{}}
+	g := &Graph{}
 	for _, r := range rs {
-		g.Responses[r.URL] = r
+		g.Add(r)
 		g.References = append(g.References, Reference{Kind: RefSeed, Target: r.URL})
 	}
 	return g
@@ -240,7 +240,7 @@ func TestFollow(t *testing.T) {
 			if got.finalURL != tc.want.finalURL || got.end != tc.want.end {
 				t.Errorf("final %s, end %s; want %s, %s", got.finalURL, got.end, tc.want.finalURL, tc.want.end)
 			}
-			if want := tc.g.Responses[tc.want.finalURL]; chain.Final != want {
+			if want := tc.g.Lookup(tc.want.finalURL); !reflect.DeepEqual(chain.Final, want) {
 				t.Errorf("Final = %+v; want %+v", chain.Final, want)
 			}
 			if (chain.Final == nil) != (tc.want.end == EndUnfetched) {
@@ -255,7 +255,7 @@ func TestFollowHopsCarryResponses(t *testing.T) {
 	ra := redirect(a, 308, b)
 	g := graphOf(ra, ok200(b))
 	c := g.Follow(a)
-	if len(c.Hops) != 1 || c.Hops[0].Response != ra || c.Hops[0].Redirect.Location != b || c.URL() != a {
+	if len(c.Hops) != 1 || !reflect.DeepEqual(c.Hops[0].Response, ra) || c.Hops[0].Redirect.Location != b || c.URL() != a {
 		t.Errorf("chain %+v: want one hop carrying the response of %s", c, a)
 	}
 }
@@ -270,16 +270,6 @@ func TestChains(t *testing.T) {
 		page = "http://h.test/page"
 	)
 	g := &Graph{
-		Responses: map[string]*Response{
-			a:    redirect(a, 301, b),
-			b:    redirect(b, 302, c),
-			c:    ok200(c),
-			d:    redirect(d, 307, c),
-			self: redirect(self, 301, self),
-			page: refresh(page, HopMetaRefresh, 3, c),
-			// not entries: reached only as hops or never referenced
-			"http://h.test/orphan": redirect("http://h.test/orphan", 301, c),
-		},
 		References: []Reference{
 			{Kind: RefSeed, Target: page},
 			{Kind: RefAnchor, Source: page, Target: d, Text: "d"},
@@ -291,7 +281,11 @@ func TestChains(t *testing.T) {
 			{Kind: RefForm, Source: c, Target: "http://h.test/blocked", Text: "post"},
 		},
 	}
-	g.Responses["http://h.test/blocked"] = &Response{URL: "http://h.test/blocked", Blocked: true}
+	g.Add(redirect(a, 301, b), redirect(b, 302, c), ok200(c), redirect(d, 307, c), redirect(self, 301, self),
+		refresh(page, HopMetaRefresh, 3, c),
+		// not entries: reached only as hops or never referenced
+		redirect("http://h.test/orphan", 301, c),
+		&Response{URL: "http://h.test/blocked", Blocked: true})
 
 	wantEntries := []string{a, "http://h.test/blocked", c, d, page, self, "http://h.test/unfetched"}
 	if got := g.Entries(); !reflect.DeepEqual(got, wantEntries) {

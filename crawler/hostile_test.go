@@ -571,8 +571,8 @@ func TestInfiniteURLSpaces(t *testing.T) {
 		cfg.NoSitemaps = true
 		cfg.MaxPages = 60
 		g := crawl(t, cfg)
-		if len(g.Responses) > 60 || !g.Stats.MaxPagesReached {
-			t.Errorf("%d responses, max pages reached %v; want at most 60 and true", len(g.Responses), g.Stats.MaxPagesReached)
+		if g.Len() > 60 || !g.Stats.MaxPagesReached {
+			t.Errorf("%d responses, max pages reached %v; want at most 60 and true", g.Len(), g.Stats.MaxPagesReached)
 		}
 	})
 	t.Run("max-depth", func(t *testing.T) {
@@ -581,10 +581,10 @@ func TestInfiniteURLSpaces(t *testing.T) {
 		cfg.MaxPages = 0
 		cfg.MaxDepth = 5
 		g := crawl(t, cfg)
-		if len(g.Responses) != 63 { // 1 + 2 + 4 + ... + 32
-			t.Errorf("%d responses; want 63 (depth 0 to 5)", len(g.Responses))
+		if g.Len() != 63 { // 1 + 2 + 4 + ... + 32
+			t.Errorf("%d responses; want 63 (depth 0 to 5)", g.Len())
 		}
-		for _, r := range g.Responses {
+		for r := range g.Responses() {
 			if r.Depth > 5 {
 				t.Errorf("%s at depth %d", r.URL, r.Depth)
 			}
@@ -675,8 +675,8 @@ func TestPathologicalHTML(t *testing.T) {
 	if r := g.Lookup("http://html.test/links"); r != nil && !r.Parsed {
 		t.Errorf("page of 50,000 links not parsed: %q", r.ParseError)
 	}
-	if !g.Stats.MaxPagesReached || len(g.Responses) > 100 {
-		t.Errorf("%d responses, max pages reached %v: the 50,000 links must stop at the limit", len(g.Responses), g.Stats.MaxPagesReached)
+	if !g.Stats.MaxPagesReached || g.Len() > 100 {
+		t.Errorf("%d responses, max pages reached %v: the 50,000 links must stop at the limit", g.Len(), g.Stats.MaxPagesReached)
 	}
 }
 

@@ -9,16 +9,6 @@ import (
 	"unsafe"
 )
 
-// TestResponseSize keeps Response in the 160-byte size class: a graph
-// holds one per URL for the whole run, so every byte here is a byte per
-// URL of peak memory. Fields few responses fill belong in a struct of
-// their own behind a pointer, as Redirect and Refresh are.
-func TestResponseSize(t *testing.T) {
-	if got := unsafe.Sizeof(Response{}); got > 160 {
-		t.Errorf("unsafe.Sizeof(Response{}) = %d bytes, more than 160: every crawled URL keeps one for the whole run, so this costs memory per URL; move rarely filled fields behind a pointer", got)
-	}
-}
-
 // TestFrontierSizes guards the size of what the crawl keeps per URL of
 // its frontier and per reference: a site of many links has hundreds of
 // thousands of each at once.

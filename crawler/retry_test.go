@@ -256,7 +256,7 @@ func TestSafeguardResumes(t *testing.T) {
 	if g.Stats.Unreachable != "" {
 		t.Errorf("Unreachable = %q", g.Stats.Unreachable)
 	}
-	if n := len(g.Responses); n != pages+1 {
+	if n := g.Len(); n != pages+1 {
 		t.Errorf("%d URLs fetched, want %d", n, pages+1)
 	}
 }

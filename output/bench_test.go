@@ -24,8 +24,8 @@ func bigReport(nChains, nFindings int, compared bool) *audit.Report {
 	u := func(kind string, i int) string {
 		return fmt.Sprintf("https://www.example.com/section-%02d/%s/page-%06d", i%40, kind, i)
 	}
-	g := &crawler.Graph{Responses: make(map[string]*crawler.Response, 3*nChains)}
-	add := func(r *crawler.Response) { g.Responses[r.URL] = r }
+	g := &crawler.Graph{}
+	add := func(r *crawler.Response) { g.Add(r) }
 	for i := range nChains {
 		entry, mid, final := u("old", i), u("moved", i), u("new", i)
 		add(&crawler.Response{URL: entry, Status: 301, Redirect: &crawler.Redirect{Locations: []string{mid}, Location: mid}, Elapsed: ms(12), Depth: 1, Internal: true})

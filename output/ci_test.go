@@ -32,10 +32,10 @@ func hostileReport() *audit.Report {
 		site + "/nul\x00\x1b[2J\u202e\ufffe\uffff",
 		site + "/**bold**_em_ ~~s~~ :smile: #1 <!-- c -->",
 	}
-	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
+	g := &crawler.Graph{}
 	var fs []audit.Finding
 	for i, u := range bad {
-		g.Responses[u] = &crawler.Response{URL: u, Status: 301, Redirect: &crawler.Redirect{Location: bad[(i+1)%len(bad)]}}
+		g.Add(&crawler.Response{URL: u, Status: 301, Redirect: &crawler.Redirect{Location: bad[(i+1)%len(bad)]}})
 		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: bad[(i+2)%len(bad)], Target: u, Text: bad[(i+3)%len(bad)]})
 		fs = append(fs, audit.Finding{URL: u, Source: bad[(i+2)%len(bad)], Status: 301, Message: "see " + bad[(i+4)%len(bad)]})
 	}
@@ -240,11 +240,11 @@ func TestJUnitFailOn(t *testing.T) {
 // far longer than a cell.
 func TestMarkdownSize(t *testing.T) {
 	long := strings.Repeat("x", 5000)
-	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
+	g := &crawler.Graph{}
 	var fs []audit.Finding
 	for i := range 200 {
 		u := fmt.Sprintf("https://example.com/%d/%s", i, long)
-		g.Responses[u] = &crawler.Response{URL: u, Status: 301, Redirect: &crawler.Redirect{Location: u + "/next"}}
+		g.Add(&crawler.Response{URL: u, Status: 301, Redirect: &crawler.Redirect{Location: u + "/next"}})
 		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: u + "/from", Target: u, Text: long})
 		fs = append(fs, audit.Finding{URL: u, Source: u + "/from", Message: long})
 	}

@@ -103,8 +103,7 @@ func fixtureGraph() *crawler.Graph {
 		{URL: big, Status: 200, ContentType: "application/octet-stream", Bytes: 5 << 20, Elapsed: ms(1500), Depth: 1, Internal: true, Truncated: true},
 	}
 	g := &crawler.Graph{
-		Responses: map[string]*crawler.Response{},
-		Scope:     crawler.Scope{Hosts: []string{"example.com"}},
+		Scope: crawler.Scope{Hosts: []string{"example.com"}},
 		Stats: crawler.Stats{
 			Started:         time.Date(2026, 3, 1, 3, 0, 0, 0, time.FixedZone("CET", 3600)),
 			Finished:        time.Date(2026, 3, 1, 2, 1, 30, 250e6, time.UTC),
@@ -116,7 +115,7 @@ func fixtureGraph() *crawler.Graph {
 		},
 	}
 	for _, r := range resps {
-		g.Responses[r.URL] = r
+		g.Add(r)
 	}
 	g.References = append(g.References, crawler.Reference{Kind: crawler.RefSeed, Target: home})
 	for _, u := range []string{oldHTTP, loopA, refresh, toBlock, broken, formula, ctrlURL, longURL, ext, reset, big, choices, nowhere} {

@@ -310,7 +310,7 @@ func (h HTML) page(kind Report, r *audit.Report) *htmlPage {
 	if r.Graph != nil {
 		p.Site = safe(strings.Join(r.Graph.Scope.Hosts, ", "))
 	}
-	p.ReadBack = r.Graph == nil || len(r.Graph.Responses) == 0
+	p.ReadBack = r.Graph == nil || r.Graph.Len() == 0
 	p.Rules = h.rules(r)
 	p.Overview = overview(r, p.Rules)
 	if p.Full {

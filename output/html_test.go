@@ -107,8 +107,8 @@ func hostileGraph() (*crawler.Graph, []audit.Finding) {
 		data   = "data:text/html,<script>alert(1)</script>"
 		bidi   = "https://example.com/\u202egnp.exe"
 	)
-	g := &crawler.Graph{Responses: map[string]*crawler.Response{}, Scope: crawler.Scope{Hosts: []string{"example.com</title><script>alert(1)</script>"}}}
-	add := func(r *crawler.Response) { g.Responses[r.URL] = r }
+	g := &crawler.Graph{Scope: crawler.Scope{Hosts: []string{"example.com</title><script>alert(1)</script>"}}}
+	add := func(r *crawler.Response) { g.Add(r) }
 	add(&crawler.Response{URL: home, Status: 200, Parsed: true})
 	add(&crawler.Response{URL: script, Status: 301, Redirect: &crawler.Redirect{Locations: []string{attr}, Location: attr,
 		Header: &crawler.Headers{XRedirectBy: "<svg onload=alert(1)>"}}})

@@ -19,8 +19,8 @@ import (
 // to it, another refers to it as its canonical.
 func issuesGraph() *crawler.Graph {
 	const site = "https://example.com"
-	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
-	add := func(r *crawler.Response) { g.Responses[r.URL] = r }
+	g := &crawler.Graph{}
+	add := func(r *crawler.Response) { g.Add(r) }
 	add(&crawler.Response{URL: site + "/old", Status: 301, Redirect: &crawler.Redirect{Locations: []string{"/mid"}, Location: site + "/mid"}})
 	add(&crawler.Response{URL: site + "/mid", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/new"}, Location: site + "/new"}})
 	add(&crawler.Response{URL: site + "/new", Status: 200, Referrers: crawler.Referrers{Links: 7, Sitemaps: 1}})

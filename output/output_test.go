@@ -352,7 +352,7 @@ func TestTableFindingsLayout(t *testing.T) {
 }
 
 func TestEmptyReport(t *testing.T) {
-	rep := (&audit.Engine{}).Run(&crawler.Graph{Responses: map[string]*crawler.Response{}})
+	rep := (&audit.Engine{}).Run(&crawler.Graph{})
 	for kind, want := range map[Report]string{
 		URLs: "no URLs\n", Status: "no URLs\n", Sitemaps: "no sitemaps\n", Hops: "no redirects\n", Chains: "no redirect chains\n",
 		Findings: "no findings\n", IssuesReport: "no findings\n", Summary: "no findings\n",
@@ -608,10 +608,9 @@ func TestLongValues(t *testing.T) {
 	const entry = "https://example.com/huge"
 	loc := "/" + strings.Repeat("x", 200_000)
 	target := "https://example.com" + loc
-	g := &crawler.Graph{Responses: map[string]*crawler.Response{
-		entry:  {URL: entry, Status: 301, Redirect: &crawler.Redirect{Locations: []string{loc}, Location: target}, Internal: true},
-		target: {URL: target, Status: 200, Internal: true},
-	}}
+	g := &crawler.Graph{}
+	g.Add(&crawler.Response{URL: entry, Status: 301, Redirect: &crawler.Redirect{Locations: []string{loc}, Location: target}, Internal: true},
+		&crawler.Response{URL: target, Status: 200, Internal: true})
 	g.References = []crawler.Reference{{Kind: crawler.RefSeed, Target: entry}}
 	rep := (&audit.Engine{}).Run(g)
 

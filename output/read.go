@@ -97,7 +97,7 @@ func (d *Document) AuditReport(catalogue []*audit.Rule) (*audit.Report, error) {
 		findings[i].Change = 0
 	}
 	rep := &audit.Report{
-		Graph:    &crawler.Graph{Responses: map[string]*crawler.Response{}, Stats: d.Stats.crawlStats()},
+		Graph:    &crawler.Graph{Stats: d.Stats.crawlStats()},
 		Findings: findings,
 		Errors:   []audit.RuleError{},
 		Coverage: d.Coverage(),

@@ -82,13 +82,13 @@ func TestHopRowsFinalRow(t *testing.T) {
 }
 
 func TestTooLongAndBadLocation(t *testing.T) {
-	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
+	g := &crawler.Graph{}
 	u := func(i int) string { return fmt.Sprintf("https://example.com/%d", i) }
 	for i := 0; i <= crawler.MaxHops+1; i++ {
-		g.Responses[u(i)] = &crawler.Response{URL: u(i), Status: 302, Redirect: &crawler.Redirect{Locations: []string{u(i + 1)}, Location: u(i + 1)}}
+		g.Add(&crawler.Response{URL: u(i), Status: 302, Redirect: &crawler.Redirect{Locations: []string{u(i + 1)}, Location: u(i + 1)}})
 	}
 	bad := "https://example.com/bad"
-	g.Responses[bad] = &crawler.Response{URL: bad, Status: 301, Redirect: &crawler.Redirect{Locations: []string{"http://[::1"}, LocationErr: "missing ']' in host"}}
+	g.Add(&crawler.Response{URL: bad, Status: 301, Redirect: &crawler.Redirect{Locations: []string{"http://[::1"}, LocationErr: "missing ']' in host"}})
 	g.References = []crawler.Reference{{Kind: crawler.RefSeed, Target: u(0)}, {Kind: crawler.RefSeed, Target: bad}}
 
 	c := g.ChainOf(u(0))
@@ -180,9 +180,9 @@ func TestStuckRows(t *testing.T) {
 		{URL: proxy, Status: 305, Redirect: &crawler.Redirect{Locations: []string{"http://proxy.example/"}, Location: "http://proxy.example/"}},
 		{URL: robots, Status: 302, Blocked: true},
 	}
-	g := &crawler.Graph{Responses: map[string]*crawler.Response{}}
+	g := &crawler.Graph{}
 	for _, r := range resps {
-		g.Responses[r.URL] = r
+		g.Add(r)
 		g.References = append(g.References, crawler.Reference{Kind: crawler.RefAnchor, Source: page, Target: r.URL})
 	}
 

@@ -30,7 +30,7 @@ func TestJSONStreamsDocument(t *testing.T) {
 		"compared": func() *audit.Report { return bigReport(300, 500, true) },
 		"fixture":  fixtureReport,
 		"empty": func() *audit.Report {
-			return (&audit.Engine{}).Run(&crawler.Graph{Responses: map[string]*crawler.Response{}})
+			return (&audit.Engine{}).Run(&crawler.Graph{})
 		},
 		"no graph": func() *audit.Report { return &audit.Report{} },
 	}

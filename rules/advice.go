@@ -125,7 +125,7 @@ func canonicalElsewhere(g *crawler.Graph, r *crawler.Response, tracking []string
 	switch {
 	case c.Final == nil || c.End != crawler.EndFinal || c.Final.Status < 200 || c.Final.Status >= 300:
 		return ""
-	case c.FinalURL() == r.URL || trackingOnly(r.URL, c.FinalURL(), tracking) || !inScope(g, c.FinalURL()):
+	case c.FinalURL() == r.URL || trackingOnly(r.URL, c.FinalURL(), tracking) || !g.Internal(c.FinalURL()):
 		return ""
 	}
 	return c.FinalURL()

@@ -99,7 +99,7 @@ func runBrokenLink(p *audit.Pass) error {
 		}
 		// A link to another site is a warning, unless the error is on
 		// this site: the other site redirects into a broken URL of ours.
-		ours := inScope(g, target) || end != nil && inScope(g, end.URL)
+		ours := g.Internal(target) || end != nil && g.Internal(end.URL)
 		refs := p.Inbound(target) // ordered by source
 		for i := 0; i < len(refs); {
 			j := i + 1
@@ -243,7 +243,8 @@ var renames = &audit.Fact{
 	Doc:  "the pages of the site that answer 2xx, by host and last path segment",
 	Compute: func(p *audit.Pass) (any, error) {
 		pages := map[string]string{}
-		for u, r := range p.Graph.Responses {
+		for r := range p.Graph.Responses() {
+			u := r.URL
 			if !r.Internal || r.Status < 200 || r.Status >= 300 || r.Redirect != nil || r.Refresh != nil {
 				continue
 			}
@@ -274,7 +275,7 @@ func renamedTo(p *audit.Pass, r *crawler.Response) string {
 // renames.
 func renamedPage(p *audit.Pass, u string) string {
 	key, ok := renameKey(u)
-	if !ok || !inScope(p.Graph, u) {
+	if !ok || !p.Graph.Internal(u) {
 		return ""
 	}
 	return p.ResultOf(renames).(map[string]string)[key]

@@ -33,7 +33,7 @@ func runDeprecatedStatus(p *audit.Pass) error {
 	g := p.Graph
 	found := map[string]*audit.Finding{}
 	add := func(r *crawler.Response, source string) {
-		if r == nil || r.Blocked || !deprecatedStatus(r.Status) || !inScope(g, r.URL) {
+		if r == nil || r.Blocked || !deprecatedStatus(r.Status) || !g.Internal(r.URL) {
 			return
 		}
 		if f := found[r.URL]; f != nil {

@@ -28,7 +28,7 @@ var ExternalRedirect = &audit.Rule{
 
 func runExternalRedirect(p *audit.Pass) error {
 	for h := range reachedHops(p) {
-		if !inScope(p.Graph, h.URL) || crawler.SameSite(crawler.Hostname(h.URL), crawler.Hostname(h.Target)) {
+		if !p.Graph.Internal(h.URL) || crawler.SameSite(crawler.Hostname(h.URL), crawler.Hostname(h.Target)) {
 			continue
 		}
 		// A redirect map (check --expect) that sends the URL to that site

@@ -33,7 +33,7 @@ func runHTTPSDowngrade(p *audit.Pass) error {
 	tracking := trackingParams(p)
 	for _, x := range p.Reached() {
 		h := x.Hop
-		if h == nil || !strings.HasPrefix(x.URL, "https://") || !strings.HasPrefix(h.Target, "http://") || !inScope(g, x.URL) {
+		if h == nil || !strings.HasPrefix(x.URL, "https://") || !strings.HasPrefix(h.Target, "http://") || !g.Internal(x.URL) {
 			continue
 		}
 		how := hopVia(h.Kind)

@@ -43,7 +43,7 @@ func runInvalidLocation(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range p.Reached() {
 		r := x.Response
-		if r.Status < 300 || r.Status > 399 || r.Redirect == nil || len(r.Redirect.Locations) == 0 || !inScope(g, x.URL) {
+		if r.Status < 300 || r.Status > 399 || r.Redirect == nil || len(r.Redirect.Locations) == 0 || !g.Internal(x.URL) {
 			continue
 		}
 		d := r.Redirect

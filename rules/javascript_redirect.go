@@ -40,7 +40,7 @@ var JavaScriptRedirect = &audit.Rule{
 
 func runJavaScriptRedirect(p *audit.Pass) error {
 	for h := range reachedHops(p) {
-		if h.Kind != crawler.HopJavaScript || h.Refresh == nil || !inScope(p.Graph, h.URL) {
+		if h.Kind != crawler.HopJavaScript || h.Refresh == nil || !p.Graph.Internal(h.URL) {
 			continue
 		}
 		f := audit.Finding{URL: h.URL, Source: h.Source, Status: h.Status, Target: h.Target}

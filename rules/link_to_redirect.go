@@ -46,7 +46,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 	g := p.Graph
 	keep := func(ref crawler.Reference) bool {
 		return (ref.Kind == crawler.RefAnchor || ref.Kind == crawler.RefArea) && !ref.Nofollow &&
-			ref.Source != "" && ref.Source != ref.Target && inScope(g, ref.Source) &&
+			ref.Source != "" && ref.Source != ref.Target && g.Internal(ref.Source) &&
 			crawler.SameSite(crawler.Hostname(ref.Source), crawler.Hostname(ref.Target))
 	}
 	// The references come ordered by target: what depends on the

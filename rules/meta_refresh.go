@@ -32,7 +32,7 @@ var MetaRefresh = &audit.Rule{
 
 func runMetaRefresh(p *audit.Pass) error {
 	for h := range reachedHops(p) {
-		if h.Kind == crawler.HopHTTP || h.Kind == crawler.HopJavaScript || h.Refresh == nil || !inScope(p.Graph, h.URL) {
+		if h.Kind == crawler.HopHTTP || h.Kind == crawler.HopJavaScript || h.Refresh == nil || !p.Graph.Internal(h.URL) {
 			continue
 		}
 		what := "meta refresh"

@@ -37,7 +37,7 @@ func runMissingLocation(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range p.Reached() {
 		r := x.Response
-		if !crawler.IsRedirectStatus(r.Status) || !inScope(g, x.URL) {
+		if !crawler.IsRedirectStatus(r.Status) || !g.Internal(x.URL) {
 			continue
 		}
 		var locations []string

@@ -55,7 +55,7 @@ func runQueryDropped(p *audit.Pass) error {
 	for i := range chains {
 		c := &chains[i]
 		// Most entry URLs have no query: no need to parse them.
-		if !strings.Contains(c.URL(), "?") || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
+		if !strings.Contains(c.URL(), "?") || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !g.Internal(c.URL()) {
 			continue
 		}
 		entry, err := url.Parse(c.URL())

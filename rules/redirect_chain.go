@@ -57,7 +57,7 @@ func runRedirectChain(p *audit.Pass) error {
 	for i := range chains {
 		c := &chains[i]
 		n := len(c.Hops)
-		if n <= allowed || most >= 0 && n > most || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !inScope(g, c.URL()) {
+		if n <= allowed || most >= 0 && n > most || c.End == crawler.EndLoop || c.End == crawler.EndTooLong || !g.Internal(c.URL()) {
 			continue
 		}
 		f := audit.Finding{URL: c.URL(), Source: p.Source(c.URL()), Status: c.Hops[0].Status, Target: finalTarget(c), Hops: n}

@@ -46,7 +46,7 @@ func runRedirectTargetNotIndexable(p *audit.Pass) error {
 	for i := range p.Chains() {
 		c := &p.Chains()[i]
 		r := c.Final
-		if c.End != crawler.EndFinal || r == nil || r.Status < 200 || r.Status >= 300 || !inScope(g, c.FinalURL()) {
+		if c.End != crawler.EndFinal || r == nil || r.Status < 200 || r.Status >= 300 || !g.Internal(c.FinalURL()) {
 			continue
 		}
 		if !r.Noindex && (r.Canonical == "" || r.Canonical == r.URL) {

@@ -54,7 +54,7 @@ func runRedirectToBlocked(p *audit.Pass) error {
 // inside the crawl scope: the site has a hand in the chain.
 func chainTouchesScope(g *crawler.Graph, c *crawler.Chain) bool {
 	for _, h := range c.Hops {
-		if inScope(g, h.URL) {
+		if g.Internal(h.URL) {
 			return true
 		}
 	}

@@ -188,12 +188,3 @@ func plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
-
-// inScope reports whether the URL u is inside the crawl scope: its
-// response says so, or the graph's scope does.
-func inScope(g *crawler.Graph, u string) bool {
-	if r := g.Lookup(u); r != nil && r.Internal {
-		return true
-	}
-	return g.Scope.Internal(u)
-}

@@ -19,13 +19,12 @@ import (
 func litGraph(refs []crawler.Reference, resps ...*crawler.Response) *crawler.Graph {
 	crawler.SortReferences(refs)
 	g := &crawler.Graph{
-		Responses:  map[string]*crawler.Response{},
 		References: refs,
 		Scope:      crawler.Scope{Hosts: []string{"site.test"}},
 	}
 	for _, r := range resps {
 		r.Internal = g.Scope.Internal(r.URL)
-		g.Responses[r.URL] = r
+		g.Add(r)
 	}
 	return g
 }

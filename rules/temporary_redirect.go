@@ -54,7 +54,7 @@ func runTemporaryRedirect(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range p.Reached() {
 		h := x.Hop
-		if h == nil || h.Kind != crawler.HopHTTP || !inScope(g, x.URL) {
+		if h == nil || h.Kind != crawler.HopHTTP || !g.Internal(x.URL) {
 			continue
 		}
 		switch h.Status {

@@ -30,7 +30,7 @@ var UncacheablePermanentRedirect = &audit.Rule{
 
 func runUncacheablePermanentRedirect(p *audit.Pass) error {
 	for h := range reachedHops(p) {
-		if h.Kind != crawler.HopHTTP || (h.Status != 301 && h.Status != 308) || !inScope(p.Graph, h.URL) {
+		if h.Kind != crawler.HopHTTP || (h.Status != 301 && h.Status != 308) || !p.Graph.Internal(h.URL) {
 			continue
 		}
 		why := ""

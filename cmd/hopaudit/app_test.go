@@ -78,17 +78,16 @@ func testCatalogue() []*audit.Rule {
 // testGraph is a crawl of one start URL that redirects twice:
 // /a 301 -> /b 302 -> /c 200.
 func testGraph() *crawler.Graph {
-	return &crawler.Graph{
-		Responses: map[string]*crawler.Response{
-			"http://site.test/a": {URL: "http://site.test/a", Status: 301, Redirect: &crawler.Redirect{Locations: []string{"/b"}, Location: "http://site.test/b"}, Internal: true},
-			"http://site.test/b": {URL: "http://site.test/b", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/c"}, Location: "http://site.test/c"}, Internal: true},
-			"http://site.test/c": {URL: "http://site.test/c", Status: 200, ContentType: "text/html", Internal: true, Parsed: true},
-		},
+	g := &crawler.Graph{
 		References: []crawler.Reference{{Kind: crawler.RefSeed, Target: "http://site.test/a"}},
 		Sitemaps:   []crawler.Sitemap{{URL: "http://site.test/sitemap.xml", From: crawler.SitemapGuessed, Status: 404, Error: "status 404"}},
 		Scope:      crawler.Scope{Hosts: []string{"site.test"}},
 		Stats:      crawler.Stats{Fetched: 3, Parsed: 1},
 	}
+	g.Add(&crawler.Response{URL: "http://site.test/a", Status: 301, Redirect: &crawler.Redirect{Locations: []string{"/b"}, Location: "http://site.test/b"}, Internal: true},
+		&crawler.Response{URL: "http://site.test/b", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/c"}, Location: "http://site.test/c"}, Internal: true},
+		&crawler.Response{URL: "http://site.test/c", Status: 200, ContentType: "text/html", Internal: true, Parsed: true})
+	return g
 }
 
 // fakeRun is a test app's environment and what happened in it.
@@ -566,7 +565,8 @@ func TestExitCodes(t *testing.T) {
 		{
 			name: "site unreachable",
 			graph: func(g *crawler.Graph) {
-				g.Responses = map[string]*crawler.Response{"http://site.test/a": {URL: "http://site.test/a", Error: "dial tcp: connection refused"}}
+				*g = crawler.Graph{References: g.References, Sitemaps: g.Sitemaps, Scope: g.Scope, Stats: g.Stats}
+				g.Add(&crawler.Response{URL: "http://site.test/a", Error: "dial tcp: connection refused"})
 				g.Stats.Fetched, g.Stats.Errors = 1, 1
 				g.Stats.Unreachable = "the start URL could not be fetched: http://site.test/a: dial tcp: connection refused"
 			},

@@ -20,11 +20,18 @@ import (
 // answers 302 (a new temporary redirect): /a 301 -> /b 301 -> /c 302 -> /d.
 func nextNight() *crawler.Graph {
 	g := testGraph()
-	g.Responses["http://site.test/b"].Status = 301
-	g.Responses["http://site.test/c"] = &crawler.Response{URL: "http://site.test/c", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/d"}, Location: "http://site.test/d"}, Internal: true}
-	g.Responses["http://site.test/d"] = &crawler.Response{URL: "http://site.test/d", Status: 200, ContentType: "text/html", Internal: true, Parsed: true}
+	setStatus(g, "http://site.test/b", 301)
+	g.Add(&crawler.Response{URL: "http://site.test/c", Status: 302, Redirect: &crawler.Redirect{Locations: []string{"/d"}, Location: "http://site.test/d"}, Internal: true})
+	g.Add(&crawler.Response{URL: "http://site.test/d", Status: 200, ContentType: "text/html", Internal: true, Parsed: true})
 	g.Stats.Fetched = 4
 	return g
+}
+
+// setStatus changes the status of g's response for URL u.
+func setStatus(g *crawler.Graph, u string, status int) {
+	r := g.Lookup(u)
+	r.Status = status
+	g.Add(r)
 }
 
 // writeBaseline runs the fake crawl of g and writes its JSON findings
@@ -355,8 +362,9 @@ func TestQuiet(t *testing.T) {
 // cutShort is testGraph of a night whose crawl was cancelled before it
 // fetched /c: /a 301 -> /b 302 -> /c (not fetched).
 func cutShort() *crawler.Graph {
-	g := testGraph()
-	delete(g.Responses, "http://site.test/c")
+	whole := testGraph()
+	g := &crawler.Graph{References: whole.References, Sitemaps: whole.Sitemaps, Scope: whole.Scope, Stats: whole.Stats}
+	g.Add(whole.Lookup("http://site.test/a"), whole.Lookup("http://site.test/b"))
 	g.Stats.Fetched, g.Stats.Parsed, g.Stats.Cancelled = 2, 0, true
 	return g
 }
@@ -439,7 +447,7 @@ func TestBaselineCutShort(t *testing.T) {
 	whole := writeBaseline(t, nextNight(), dir, "whole.json")
 	f = newFake(t)
 	f.graph = cutShort()
-	f.graph.Responses["http://site.test/b"].Status = 301
+	setStatus(f.graph, "http://site.test/b", 301)
 	cut2 := filepath.Join(dir, "cut2.json")
 	if code := f.run("crawl", "http://site.test/a", "--baseline", whole, "-o", cut2, "--fail-on", "notice"); code != exitIncomplete {
 		t.Errorf("a night cut short: exit code %d, want %d; stderr:\n%s", code, exitIncomplete, f.stderr.String())
@@ -467,8 +475,7 @@ func TestBaselineCutShort(t *testing.T) {
 	// the 302 at /c the night after is new, as both nights fetched /c
 	// and its target.
 	g := nextNight()
-	g.Responses["http://site.test/c"].Status = 200
-	g.Responses["http://site.test/c"].Redirect = nil
+	g.Add(&crawler.Response{URL: "http://site.test/c", Status: 200, Internal: true})
 	g.Stats.Cancelled = true
 	f = newFake(t)
 	f.graph = g

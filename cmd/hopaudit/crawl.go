@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"runtime/metrics"
 	"slices"
 	"strings"
 	"time"
@@ -246,55 +245,38 @@ var defaultMaxPages = 100000
 // restarts, or a moment of overload, is past by then.
 const retryBackoff = time.Second
 
-// auditMemory bounds the memory of the audit and the reports by what
-// the crawl before them reached, unless GOGC or GOMEMLIMIT say
-// otherwise, and returns the function that restores the setting.
+// auditMemory sets the pace of the garbage collector for the audit and
+// the reports, unless GOGC or GOMEMLIMIT say otherwise, and returns the
+// function that restores it.
 //
 // The audit and the reports keep almost all they allocate (findings,
-// chains) on top of the graph. The crawl, collecting at the default
-// pace, let its heap grow to about twice its live data: the audit may
-// do as much, but not raise the process's peak. Its memory limit
-// (debug.SetMemoryLimit, see auditMemoryLimit) is the heap goal of that
-// pace when it begins, with the runtime's memory besides the heap;
-// below it the collector keeps its default pace, near it collects as
-// often as it must (at most half the CPU: the limit is soft). The audit
-// used to run at GOGC 10, a collection every tenth of the heap
-// allocated, each marking the whole graph again: on 330,000 URLs
-// (BenchmarkScale) that was 7.5 of its 7.6 seconds.
+// chains and the responses in them) on top of the graph: a run's peak of
+// memory is theirs. At the default pace (GOGC 100) the heap would grow
+// to twice that; they run at GOGC auditGOGC, a collection whenever the
+// heap has grown by a quarter of what it keeps. The graph is mostly
+// numbers (see crawler.Graph), so a collection marks little of it: on
+// 165,000 URLs (BenchmarkScale) the audit's collections took about 0.5
+// CPU seconds. They ran at GOGC 10 once, when the graph was structs and
+// strings: on 330,000 URLs that was 7.5 of the audit's 7.6 seconds. A
+// memory limit at the crawl's heap goal did not do either: the audit
+// keeps more than the crawl's graph, and a limit below what a program
+// keeps makes it collect without end.
 //
 // The audit's other policy is to collect garbage and give free memory
 // back to the system once the rules are done (audit.Engine.RulesDone =
 // debug.FreeOSMemory): the facts the rules shared (chains, reached URLs)
 // are dropped then, and the copy of the findings into one list that
-// follows, the peak of a run on a big site, takes their room instead of
-// adding to it. The copy needs one run of free pages, which the heap left
-// by the crawl seldom has.
+// follows takes their room instead of adding to it.
 func auditMemory() (restore func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	old := debug.SetMemoryLimit(auditMemoryLimit())
-	return func() { debug.SetMemoryLimit(old) }
+	old := debug.SetGCPercent(auditGOGC)
+	return func() { debug.SetGCPercent(old) }
 }
 
-// auditMemoryLimit is the audit's memory limit (see auditMemory): the
-// collector's heap goal now, and the memory the runtime holds besides
-// the heap (stacks, its own structures). Not the memory it has mapped
-// and not given back: that counts free pages never touched, which the
-// audit would make resident beyond the crawl's peak.
-func auditMemoryLimit() int64 {
-	m := []metrics.Sample{
-		{Name: "/gc/heap/goal:bytes"},
-		{Name: "/memory/classes/total:bytes"},
-		{Name: "/memory/classes/heap/released:bytes"},
-		{Name: "/memory/classes/heap/free:bytes"},
-		{Name: "/memory/classes/heap/objects:bytes"},
-		{Name: "/memory/classes/heap/unused:bytes"},
-	}
-	metrics.Read(m)
-	v := func(i int) int64 { return int64(m[i].Value.Uint64()) }
-	return v(0) + v(1) - v(2) - v(3) - v(4) - v(5)
-}
+// auditGOGC is the audit's pace of garbage collection (see auditMemory).
+const auditGOGC = 25
 
 // runCrawl runs `crawl` or, in list mode, `check`.
 func (a *app) runCrawl(ctx context.Context, args []string, list bool) error {
