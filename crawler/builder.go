@@ -25,14 +25,24 @@ func keepsReferences(r *row) bool {
 	return r.status < 200 || r.status > 299 || r.refresh != 0 || r.err != 0 || r.flags&rowBlocked != 0
 }
 
+// keptRef is a reference the graph keeps, as the crawl keeps it until
+// it ends: without a pointer, as the graph's responses are (see table).
+type keptRef struct {
+	target       int32  // the row of its target in the graph's table
+	source, text uint32 // ids in the table's arena
+	kind         RefKind
+	nofollow     bool
+}
+
 // file counts a reference to the fetched URL of the graph's row i, and
 // keeps it when the graph keeps the references to that URL, or it is a
 // start URL. The lock must be held.
 func (c *crawl) file(i int, ref Reference) {
-	r := c.g.responses.rows.at(i)
+	t := &c.g.responses
+	r := t.rows.at(i)
 	r.referrers.count(ref.Kind)
 	if keepsReferences(r) || ref.Kind == RefSeed {
-		c.kept = append(c.kept, ref)
+		c.kept.add(keptRef{target: int32(i), source: t.strs.intern(ref.Source), text: t.strs.intern(ref.Text), kind: ref.Kind, nofollow: ref.Nofollow})
 	}
 }
 
@@ -168,7 +178,18 @@ func (c *crawl) dropped(urls []string) {
 // finish completes the graph's references: those kept as the crawl went
 // and those to URLs never fetched.
 func (c *crawl) finish() {
-	refs := c.kept
+	t := &c.g.responses
+	refs := make([]Reference, 0, c.kept.len()+int(c.waiting.live))
+	texts := map[uint32]string{} // one string per text
+	for k := range c.kept.len() {
+		x := c.kept.at(k)
+		text, ok := texts[x.text]
+		if !ok {
+			text = t.strs.str(x.text)
+			texts[x.text] = text
+		}
+		refs = append(refs, Reference{Kind: x.kind, Nofollow: x.nofollow, Source: t.url(x.source), Target: *t.urls.at(int(x.target)), Text: text})
+	}
 	for _, p := range c.pending {
 		c.waiting.take(p.refs, func(w *waiting) { refs = append(refs, w.to(p.url)) })
 	}
@@ -179,7 +200,7 @@ func (c *crawl) finish() {
 	// Sitemaps are read in parallel: in URL order, the graph is the same
 	// from run to run.
 	slices.SortFunc(c.g.Sitemaps, func(a, b Sitemap) int { return cmp.Compare(a.URL, b.URL) })
-	c.kept, c.pending, c.waiting = nil, nil, waitList{}
+	c.kept, c.pending, c.waiting = column[keptRef]{}, nil, waitList{}
 }
 
 // record adds a response and the references found in it to the graph;

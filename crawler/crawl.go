@@ -44,7 +44,7 @@ type crawl struct {
 	pending     map[string]*pending // URLs referenced or scheduled, not yet fetched
 	waiting     waitList            // the references to pending URLs
 	pendingMost int                 // the most pending URLs since the map was last made
-	kept        []Reference         // references the graph keeps (see keepsReferences)
+	kept        column[keptRef]     // references the graph keeps (see keepsReferences)
 	storeErr    *StoreError         // the store failed: the crawl stopped
 	unrecorded  int                 // tasks an offline crawl had no record of
 

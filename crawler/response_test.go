@@ -22,6 +22,7 @@ func TestFrontierSizes(t *testing.T) {
 		{"task", unsafe.Sizeof(task{}), 32},
 		{"pending", unsafe.Sizeof(pending{}), 32},
 		{"waiting", unsafe.Sizeof(waiting{}), 40},
+		{"keptRef", unsafe.Sizeof(keptRef{}), 16},
 		{"Reference", unsafe.Sizeof(Reference{}), 56},
 		{"Hop", unsafe.Sizeof(Hop{}), 32},
 		{"Chain", unsafe.Sizeof(Chain{}), 40},
