@@ -128,7 +128,6 @@ func (c *crawl) addRefs(refs []Reference, depth int, rank int32) {
 			continue
 		}
 		if i, ok := c.g.responses.index(ref.Target); ok {
-			ref.Target = *c.g.responses.urls.at(i) // one string per URL
 			c.file(i, ref)
 			continue
 		}

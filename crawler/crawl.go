@@ -327,8 +327,12 @@ const (
 
 // failed reports whether a fetched response failed after its retries: a
 // network error, 429 or 5xx.
-func failed(r *Response) bool {
-	return !r.Blocked && (r.Status == 0 && r.Error != "" || r.Status == http.StatusTooManyRequests || r.Status >= 500)
+func failed(r *Response) bool { return failedAnswer(r.Status, r.Error != "", r.Blocked) }
+
+// failedAnswer is failed of a response's status, whether it has an
+// error, and whether robots.txt blocked it.
+func failedAnswer(status int, err, blocked bool) bool {
+	return !blocked && (status == 0 && err || status == http.StatusTooManyRequests || status >= 500)
 }
 
 // unreachable says why a finished crawl cannot be trusted, "" when it
@@ -374,8 +378,9 @@ func (c *crawl) unreachable(site int, failures []*Response) string {
 
 // crawledPage reports whether a URL of the site answered 2xx.
 func (c *crawl) crawledPage() bool {
-	for r := range c.g.Responses() {
-		if r.Internal && r.Status >= 200 && r.Status < 300 {
+	t := &c.g.responses
+	for i := range t.len() {
+		if r := t.rows.at(i); r.flags&rowInternal != 0 && r.status >= 200 && r.status < 300 {
 			return true
 		}
 	}
@@ -385,11 +390,13 @@ func (c *crawl) crawledPage() bool {
 // failures counts the site's URLs fetched (robots.txt blocks aside) and
 // returns those that failed after their retries.
 func (c *crawl) failures() (site int, failures []*Response) {
-	for r := range c.g.Responses() {
-		if r.Internal && !r.Blocked {
+	t := &c.g.responses
+	for i := range t.len() {
+		r := t.rows.at(i)
+		if r.flags&rowInternal != 0 && r.flags&rowBlocked == 0 {
 			site++
-			if failed(r) {
-				failures = append(failures, r)
+			if failedAnswer(int(r.status), r.err != 0, false) {
+				failures = append(failures, t.response(i))
 			}
 		}
 	}
