@@ -100,8 +100,8 @@ func (t *table) equal(id uint32, s string) bool { return *t.urls.at(int(id) - 1)
 func (t *table) hash(id uint32) uint64          { return hashString(*t.urls.at(int(id) - 1)) }
 func (t *table) count() int                     { return t.rows.len() }
 
-// url returns the string of id of the table's arena, a URL: that of a
-// row if it has one, else made anew.
+// url returns the string of id of the table's arena: the URL of a row
+// if it is one, else made anew.
 func (t *table) url(id uint32) string {
 	if id == 0 {
 		return ""
@@ -208,7 +208,7 @@ func (t *table) response(i int) *Response {
 			d.Locations = nil
 		}
 		for _, id := range t.locations[x.locations : x.locations+x.nlocations] {
-			d.Locations = append(d.Locations, s.str(id))
+			d.Locations = append(d.Locations, t.url(id)) // an absolute Location is often a URL the table has
 		}
 		if x.header != 0 {
 			h := &t.headers[x.header-1]
