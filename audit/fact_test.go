@@ -266,7 +266,9 @@ func TestRunLeavesGraph(t *testing.T) {
 	}
 	g := graph()
 	all := []*Fact{Entries, Chains, Inbound, Reached}
+	var chains []crawler.Chain // the facts' responses are made from the graph: they must not change either
 	rep := (&Engine{Rules: []*Rule{ruleRun("all", all, func(p *Pass) error {
+		chains = p.Chains()
 		if len(p.Entries()) != 1 || len(p.Chains()) != 1 || p.ChainOf(a) == nil || p.Source(a) != c || len(p.Reached()) != 2 {
 			t.Errorf("facts: entries %q, chains %d, reached %d", p.Entries(), len(p.Chains()), len(p.Reached()))
 		}
@@ -278,6 +280,9 @@ func TestRunLeavesGraph(t *testing.T) {
 	}
 	if !reflect.DeepEqual(g, graph()) {
 		t.Error("the run changed its graph")
+	}
+	if !reflect.DeepEqual(chains, g.Chains()) {
+		t.Errorf("the run changed the responses of its chains: %+v", chains)
 	}
 }
 

@@ -32,7 +32,7 @@ func (a *arena) intern(s string) uint32 {
 		return 0
 	}
 	h := hashString(s)
-	if id := a.index.find(a, s, h); id != 0 {
+	if id := a.index.find(h, func(id uint32) bool { return string(a.bytes(id)) == s }); id != 0 {
 		return id
 	}
 	last := len(a.chunks) - 1
@@ -48,7 +48,7 @@ func (a *arena) intern(s string) uint32 {
 	a.spans = append(a.spans, span{chunk: uint32(last), off: uint32(len(c)), n: uint32(len(s))})
 	a.chunks[last] = append(c, s...)
 	id := uint32(len(a.spans))
-	a.index.add(a, id, h)
+	a.index.add(id, h, func(id uint32) uint64 { return maphash.Bytes(hashSeed, a.bytes(id)) })
 	return id
 }
 
@@ -58,7 +58,7 @@ func (a *arena) find(s string) (uint32, bool) {
 	if s == "" {
 		return 0, true
 	}
-	id := a.index.find(a, s, hashString(s))
+	id := a.index.find(hashString(s), func(id uint32) bool { return string(a.bytes(id)) == s })
 	return id, id != 0
 }
 
@@ -75,53 +75,47 @@ func (a *arena) bytes(id uint32) []byte {
 // str returns the string of id, in memory of its own.
 func (a *arena) str(id uint32) string { return string(a.bytes(id)) }
 
-func (a *arena) equal(id uint32, s string) bool { return string(a.bytes(id)) == s }
-func (a *arena) hash(id uint32) uint64          { return maphash.Bytes(hashSeed, a.bytes(id)) }
-func (a *arena) count() int                     { return len(a.spans) }
-
-// hashSeed hashes the strings of every index: indexes built the same
-// way are equal (reflect.DeepEqual), as graphs compared by tests are.
+// hashSeed hashes the strings of every index: indexes built by the same
+// calls in the same order are equal (reflect.DeepEqual), as graphs
+// compared by tests are.
 var hashSeed = maphash.MakeSeed()
 
 // hashString hashes s for an index.
 func hashString(s string) uint64 { return maphash.String(hashSeed, s) }
 
-// keyed is what an index finds: items numbered from 1, each with a
-// string.
-type keyed interface {
-	equal(id uint32, s string) bool // whether item id's string is s
-	hash(id uint32) uint64          // hashString of item id's string
-	count() int                     // how many items there are
-}
-
-// index finds the items of a keyed set by their strings: an open
+// index finds items numbered from 1 by their strings: an open
 // addressing table of item numbers, four bytes per slot, with no
-// pointer for the garbage collector to follow.
+// pointer for the garbage collector to follow. Its owner hashes the
+// strings (hashString) and compares them.
 type index struct {
 	slots []uint32 // an item, or 0 for an empty slot; len is 0 or a power of two
+	n     int      // items placed
 }
 
-// find returns the item of items whose string is s, hashed h; 0 if none.
-func (x *index) find(items keyed, s string, h uint64) uint32 {
+// find returns the item whose string hashes to h and is the one sought
+// (is reports whether item id's string is); 0 if none.
+func (x *index) find(h uint64, is func(id uint32) bool) uint32 {
 	if len(x.slots) == 0 {
 		return 0
 	}
 	mask := uint64(len(x.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		id := x.slots[i]
-		if id == 0 || items.equal(id, s) {
+		if id == 0 || is(id) {
 			return id
 		}
 	}
 }
 
-// add places item id, whose string is new to the index and hashed h; it
-// grows the index when items has filled half of it.
-func (x *index) add(items keyed, id uint32, h uint64) {
-	if 2*items.count() > len(x.slots) {
+// add places item id, the next one, whose string is new to the index
+// and hashes to h. When the items fill half the slots, it doubles them
+// and places every item again, hashed by hash.
+func (x *index) add(id uint32, h uint64, hash func(id uint32) uint64) {
+	x.n++
+	if 2*x.n > len(x.slots) {
 		x.slots = make([]uint32, max(2*len(x.slots), 64))
-		for i := 1; i < int(id); i++ {
-			x.place(uint32(i), items.hash(uint32(i)))
+		for i := uint32(1); i < id; i++ {
+			x.place(i, hash(i))
 		}
 	}
 	x.place(id, h)
@@ -153,12 +147,15 @@ const columnBlock = 4096
 // slice does, so that a small column stays small.
 func (c *column[T]) add(v T) int {
 	k := c.n / columnBlock
-	if k == len(c.blocks) {
-		var b []T
-		if k > 0 {
-			b = make([]T, 0, columnBlock)
-		}
-		c.blocks = append(c.blocks, b)
+	switch b := &c.blocks; {
+	case k == len(*b) && k == 0:
+		*b = append(*b, make([]T, 0, 64))
+	case k == len(*b):
+		*b = append(*b, make([]T, 0, columnBlock))
+	case len((*b)[k]) == cap((*b)[k]): // the first block, full below columnBlock
+		grown := make([]T, len((*b)[k]), min(2*cap((*b)[k]), columnBlock))
+		copy(grown, (*b)[k])
+		(*b)[k] = grown
 	}
 	c.blocks[k] = append(c.blocks[k], v)
 	c.n++

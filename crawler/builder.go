@@ -29,7 +29,7 @@ func keepsReferences(r *row) bool {
 // it ends: without a pointer, as the graph's responses are (see table).
 type keptRef struct {
 	target       int32  // the row of its target in the graph's table
-	source, text uint32 // ids in the table's arena
+	source, text uint32 // ids in the crawl's keptStrs
 	kind         RefKind
 	nofollow     bool
 }
@@ -38,11 +38,10 @@ type keptRef struct {
 // keeps it when the graph keeps the references to that URL, or it is a
 // start URL. The lock must be held.
 func (c *crawl) file(i int, ref Reference) {
-	t := &c.g.responses
-	r := t.rows.at(i)
+	r := c.g.responses.rows.at(i)
 	r.referrers.count(ref.Kind)
 	if keepsReferences(r) || ref.Kind == RefSeed {
-		c.kept.add(keptRef{target: int32(i), source: t.strs.intern(ref.Source), text: t.strs.intern(ref.Text), kind: ref.Kind, nofollow: ref.Nofollow})
+		c.kept.add(keptRef{target: int32(i), source: c.keptStrs.intern(ref.Source), text: c.keptStrs.intern(ref.Text), kind: ref.Kind, nofollow: ref.Nofollow})
 	}
 }
 
@@ -179,15 +178,21 @@ func (c *crawl) dropped(urls []string) {
 func (c *crawl) finish() {
 	t := &c.g.responses
 	refs := make([]Reference, 0, c.kept.len()+int(c.waiting.live))
-	texts := map[uint32]string{} // one string per text
+	made := map[uint32]string{} // one string per source or text, a URL's the graph's
+	str := func(id uint32) string {
+		s, ok := made[id]
+		if !ok {
+			b := c.keptStrs.bytes(id)
+			if s, ok = t.urlOf(b); !ok {
+				s = string(b)
+			}
+			made[id] = s
+		}
+		return s
+	}
 	for k := range c.kept.len() {
 		x := c.kept.at(k)
-		text, ok := texts[x.text]
-		if !ok {
-			text = t.strs.str(x.text)
-			texts[x.text] = text
-		}
-		refs = append(refs, Reference{Kind: x.kind, Nofollow: x.nofollow, Source: t.url(x.source), Target: *t.urls.at(int(x.target)), Text: text})
+		refs = append(refs, Reference{Kind: x.kind, Nofollow: x.nofollow, Source: str(x.source), Target: *t.urls.at(int(x.target)), Text: str(x.text)})
 	}
 	for _, p := range c.pending {
 		c.waiting.take(p.refs, func(w *waiting) { refs = append(refs, w.to(p.url)) })
@@ -199,7 +204,7 @@ func (c *crawl) finish() {
 	// Sitemaps are read in parallel: in URL order, the graph is the same
 	// from run to run.
 	slices.SortFunc(c.g.Sitemaps, func(a, b Sitemap) int { return cmp.Compare(a.URL, b.URL) })
-	c.kept, c.pending, c.waiting = column[keptRef]{}, nil, waitList{}
+	c.kept, c.keptStrs, c.pending, c.waiting = column[keptRef]{}, arena{}, nil, waitList{}
 }
 
 // record adds a response and the references found in it to the graph;

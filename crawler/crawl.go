@@ -45,6 +45,7 @@ type crawl struct {
 	waiting     waitList            // the references to pending URLs
 	pendingMost int                 // the most pending URLs since the map was last made
 	kept        column[keptRef]     // references the graph keeps (see keepsReferences)
+	keptStrs    arena               // their sources and texts
 	storeErr    *StoreError         // the store failed: the crawl stopped
 	unrecorded  int                 // tasks an offline crawl had no record of
 

@@ -171,7 +171,7 @@ func TestLimits(t *testing.T) {
 		cfg.Include = []*regexp.Regexp{regexp.MustCompile(`/(keep|skip)/`)}
 		g := crawl(t, cfg)
 		var got []string
-		for _, r := range g.SortedResponses() {
+		for r := range g.SortedResponses() {
 			got = append(got, r.URL)
 		}
 		want := "http://site.test/ http://site.test/keep/y"

@@ -17,7 +17,7 @@ import (
 // with its depth and status, and the chains.
 func crawlSummary(g *crawler.Graph) []string {
 	var out []string
-	for _, r := range g.SortedResponses() {
+	for r := range g.SortedResponses() {
 		out = append(out, fmt.Sprintf("%s depth=%d status=%d", r.URL, r.Depth, r.Status))
 	}
 	for _, c := range g.Chains() {
@@ -113,7 +113,7 @@ func TestMaxPagesOrder(t *testing.T) {
 				MaxBody: 1 << 20, UserAgent: "hopaudit-test", IgnoreRobots: true, NoSitemaps: true,
 			}
 			var got []string
-			for _, r := range crawl(t, cfg).SortedResponses() {
+			for r := range crawl(t, cfg).SortedResponses() {
 				got = append(got, strings.TrimPrefix(r.URL, srv.URL))
 			}
 			if !slices.Equal(got, want) {

@@ -357,7 +357,9 @@ func (c *Chain) Temporary() bool {
 // crawl holds one per URL for the whole run, which every garbage
 // collection would otherwise look through again. Lookup and Responses
 // make each response they return anew. A graph may be read from several
-// goroutines at once, but not while Add adds to it.
+// goroutines at once, but not while Add adds to it. Pass a graph by its
+// pointer: a copy of the struct shares its rows with the original, and
+// adding to either spoils both.
 type Graph struct {
 	// responses holds one response per URL that was fetched or blocked
 	// (see Add, Lookup and Responses).
@@ -377,7 +379,8 @@ type Graph struct {
 
 // Add puts responses in the graph, each in place of the response it
 // holds for the same URL, if any. The graph keeps copies: changing a
-// response after adding it does not change the graph.
+// response after adding it does not change the graph. (An empty, non-nil
+// Redirect.Locations comes back nil.)
 func (g *Graph) Add(rs ...*Response) {
 	for _, r := range rs {
 		g.responses.put(r)
@@ -410,15 +413,9 @@ func (g *Graph) Len() int { return g.responses.len() }
 // SortedResponses), each a copy, as Lookup returns.
 func (g *Graph) Responses() iter.Seq[*Response] { return g.responses.all() }
 
-// SortedResponses returns the responses ordered by URL.
-func (g *Graph) SortedResponses() []*Response {
-	out := make([]*Response, 0, g.Len())
-	for r := range g.Responses() {
-		out = append(out, r)
-	}
-	slices.SortFunc(out, func(a, b *Response) int { return cmp.Compare(a.URL, b.URL) })
-	return out
-}
+// SortedResponses yields the graph's responses ordered by URL, each
+// made as it is yielded, as Lookup makes it.
+func (g *Graph) SortedResponses() iter.Seq[*Response] { return g.responses.sorted() }
 
 // Entries returns the distinct targets of all references (start URLs,
 // sitemap entries and URLs referenced from pages), sorted. References in

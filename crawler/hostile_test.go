@@ -184,7 +184,7 @@ func mustLookup(t *testing.T, g *crawler.Graph, u string) *crawler.Response {
 	r := g.Lookup(u)
 	if r == nil {
 		var got []string
-		for _, r := range g.SortedResponses() {
+		for r := range g.SortedResponses() {
 			got = append(got, r.URL)
 		}
 		t.Fatalf("%s was not fetched; the graph has %q", u, got)

@@ -1,8 +1,10 @@
 package crawler
 
 import (
+	"cmp"
 	"hash/maphash"
 	"iter"
+	"slices"
 	"time"
 )
 
@@ -92,13 +94,9 @@ func (t *table) len() int { return t.rows.len() }
 
 // index returns the index of the row of URL u.
 func (t *table) index(u string) (int, bool) {
-	id := t.byURL.find(t, u, hashString(u))
+	id := t.byURL.find(hashString(u), func(id uint32) bool { return *t.urls.at(int(id) - 1) == u })
 	return int(id) - 1, id != 0
 }
-
-func (t *table) equal(id uint32, s string) bool { return *t.urls.at(int(id) - 1) == s }
-func (t *table) hash(id uint32) uint64          { return hashString(*t.urls.at(int(id) - 1)) }
-func (t *table) count() int                     { return t.rows.len() }
 
 // url returns the string of id of the table's arena: the URL of a row
 // if it is one, else made anew.
@@ -107,10 +105,19 @@ func (t *table) url(id uint32) string {
 		return ""
 	}
 	b := t.strs.bytes(id)
-	if i := t.byURL.find(t, string(b), maphash.Bytes(hashSeed, b)); i != 0 {
-		return *t.urls.at(int(i) - 1)
+	if s, ok := t.urlOf(b); ok {
+		return s
 	}
 	return string(b)
+}
+
+// urlOf returns the URL of the row whose URL is b, if there is one.
+func (t *table) urlOf(b []byte) (string, bool) {
+	i := t.byURL.find(maphash.Bytes(hashSeed, b), func(id uint32) bool { return *t.urls.at(int(id) - 1) == string(b) })
+	if i == 0 {
+		return "", false
+	}
+	return *t.urls.at(int(i) - 1), true
 }
 
 // put keeps r, in place of any response for its URL, and returns the
@@ -155,14 +162,13 @@ func (t *table) put(r *Response) int {
 		}
 		t.types[w.contentType] = r.ContentType
 	}
-	h := hashString(r.URL)
-	if i := t.byURL.find(t, r.URL, h); i != 0 {
-		*t.rows.at(int(i) - 1) = w // the replaced row's redirect and refresh rows stay, unused: a replacement is rare
-		return int(i - 1)
+	if i, ok := t.index(r.URL); ok {
+		*t.rows.at(i) = w // the replaced row's redirect and refresh rows stay, unused: a replacement is rare
+		return i
 	}
 	t.urls.add(r.URL)
 	i := t.rows.add(w)
-	t.byURL.add(t, uint32(i+1), h)
+	t.byURL.add(uint32(i+1), hashString(r.URL), func(id uint32) uint64 { return hashString(*t.urls.at(int(id) - 1)) })
 	return i
 }
 
@@ -222,6 +228,22 @@ func (t *table) response(i int) *Response {
 		r.Refresh = &Refresh{Kind: f.kind, Delay: f.delay, Raw: s.str(f.raw), URL: t.url(f.url)}
 	}
 	return r
+}
+
+// sorted yields the table's responses in the order of their URLs.
+func (t *table) sorted() iter.Seq[*Response] {
+	return func(yield func(*Response) bool) {
+		order := make([]int32, t.len())
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(*t.urls.at(int(a)), *t.urls.at(int(b))) })
+		for _, i := range order {
+			if !yield(t.response(int(i))) {
+				return
+			}
+		}
+	}
 }
 
 // all yields the table's responses, in the order they were put.

@@ -161,3 +161,23 @@ func TestGraphInternal(t *testing.T) {
 		}
 	}
 }
+
+// TestColumn: a column's values stay where they are put, and its first
+// block grows up to the size of the others, no further.
+func TestColumn(t *testing.T) {
+	var c column[int]
+	const n = 2*columnBlock + 5
+	for i := range n {
+		if got := c.add(i * 3); got != i {
+			t.Fatalf("add #%d returned %d", i, got)
+		}
+	}
+	for i := range n {
+		if *c.at(i) != i*3 {
+			t.Fatalf("at(%d) = %d; want %d", i, *c.at(i), i*3)
+		}
+	}
+	if c.len() != n || len(c.blocks) != 3 || cap(c.blocks[0]) != columnBlock || cap(c.blocks[2]) != columnBlock {
+		t.Errorf("len %d, %d blocks, caps %d and %d; want %d, 3, %d", c.len(), len(c.blocks), cap(c.blocks[0]), cap(c.blocks[2]), n, columnBlock)
+	}
+}

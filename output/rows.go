@@ -123,7 +123,7 @@ func urlRows(g *crawler.Graph) iter.Seq[URLRow] {
 		if g == nil {
 			return
 		}
-		for _, r := range g.SortedResponses() {
+		for r := range g.SortedResponses() {
 			row := URLRow{
 				URL:         r.URL,
 				Status:      r.Status,

@@ -41,7 +41,7 @@ func testCatalogue() []*audit.Rule {
 				Text:  "A 302 or 307 keeps the old URL indexed.\nUse 301 or 308 when the move is permanent.",
 			},
 			Run: func(p *audit.Pass) error {
-				for _, r := range p.Graph.SortedResponses() {
+				for r := range p.Graph.SortedResponses() {
 					if (r.Status == 302 || r.Status == 307) && r.Redirect != nil {
 						p.Reportf(audit.Finding{URL: r.URL, Status: r.Status, Target: r.Redirect.Location}, "%d to %s", r.Status, r.Redirect.Location)
 					}

@@ -16,7 +16,7 @@ import (
 func Dump(g *crawler.Graph) string {
 	var b strings.Builder
 	b.WriteString("# responses\n")
-	for _, r := range g.SortedResponses() {
+	for r := range g.SortedResponses() {
 		fmt.Fprintf(&b, "%s status=%d depth=%d", r.URL, r.Status, r.Depth)
 		if d := r.Redirect; d != nil {
 			for _, l := range d.Locations {
