@@ -212,13 +212,14 @@ func (c *crawl) finish() {
 func (c *crawl) record(r *Response, refs []Reference, rank int32) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p := c.pending[r.URL]
+	u := r.URL
+	p := c.pending[u]
 	if p != nil {
-		r.URL = p.url // one string per URL
+		u = p.url // one string per URL
 	}
-	i := c.g.responses.put(r)
+	i := c.g.responses.put(u, r)
 	if p != nil {
-		delete(c.pending, r.URL)
+		delete(c.pending, u)
 		c.waiting.take(p.refs, func(w *waiting) { c.file(i, w.to(p.url)) })
 		c.shrinkFrontier()
 	}

@@ -298,9 +298,9 @@ func (c *crawl) obtain(kind RecordKind, t Task, fetch func(Task) *Record) *Recor
 	if rec = fetch(t); rec == nil {
 		return nil
 	}
-	// The store gets its own copy: the builder changes the response
-	// (interned strings, counts) while the store may still be writing it.
-	if err := c.store.Record(rec.clone()); err != nil {
+	// The builder only reads the record, which the store may still be
+	// writing.
+	if err := c.store.Record(rec); err != nil {
 		c.failStore(err)
 		return nil
 	}

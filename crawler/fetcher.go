@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -45,7 +44,6 @@ type fetcher struct {
 	gates     Politeness      // the frontier's
 	origins   map[string]bool // the start URLs' origins (see headerOrigin): where Config.Header goes
 	headers   requestHeaders
-	interned  sync.Map // header values that repeat (Content-Type): one string each
 	logf      func(format string, args ...any)
 	stop      func(why string) // ends the crawl: the site stopped answering
 }
@@ -243,16 +241,6 @@ func headerOrigin(u *url.URL) string {
 	return origin(&v)
 }
 
-// intern returns one shared copy of a short header value, so that a
-// million responses with the same Content-Type hold one string.
-func (f *fetcher) intern(s string) string {
-	if s == "" || len(s) > 100 {
-		return s
-	}
-	v, _ := f.interned.LoadOrStore(s, s)
-	return v.(string)
-}
-
 // readHeader copies the header fields the audit reads.
 func (f *fetcher) readHeader(r *Response, u *url.URL, h http.Header) {
 	join := func(k string) string { return strings.Join(h.Values(k), ", ") }
@@ -281,7 +269,7 @@ func (f *fetcher) readHeader(r *Response, u *url.URL, h http.Header) {
 			r.Redirect.Header = &hdr
 		}
 	}
-	r.ContentType = f.intern(h.Get("Content-Type"))
+	r.ContentType = h.Get("Content-Type")
 	r.Noindex = isNoindex(join("X-Robots-Tag"))
 	if len(locations) > 0 {
 		// A copy: the header's own slice shares one array with every field.

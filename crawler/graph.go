@@ -383,7 +383,7 @@ type Graph struct {
 // Redirect.Locations comes back nil.)
 func (g *Graph) Add(rs ...*Response) {
 	for _, r := range rs {
-		g.responses.put(r)
+		g.responses.put(r.URL, r)
 	}
 }
 

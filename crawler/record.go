@@ -59,27 +59,3 @@ type StoreError struct{ Err error }
 
 func (e *StoreError) Error() string { return e.Err.Error() }
 func (e *StoreError) Unwrap() error { return e.Err }
-
-// clone returns a copy of rec whose response can be changed without
-// changing rec's. The references and sitemaps are shared: nothing
-// changes them.
-func (rec *Record) clone() *Record {
-	out := *rec
-	if r := rec.Response; r != nil {
-		c := *r
-		if r.Redirect != nil {
-			d := *r.Redirect
-			c.Redirect = &d
-		}
-		if r.Refresh != nil {
-			f := *r.Refresh
-			c.Refresh = &f
-		}
-		out.Response = &c
-	}
-	if rec.Sitemap != nil {
-		s := *rec.Sitemap
-		out.Sitemap = &s
-	}
-	return &out
-}

@@ -120,9 +120,10 @@ func (t *table) urlOf(b []byte) (string, bool) {
 	return *t.urls.at(int(i) - 1), true
 }
 
-// put keeps r, in place of any response for its URL, and returns the
-// index of its row. The row's referrers are r's.
-func (t *table) put(r *Response) int {
+// put keeps r as the response of URL u, r.URL or a string equal to it,
+// in place of any response for u, and returns the index of its row. The
+// row's referrers are r's.
+func (t *table) put(u string, r *Response) int {
 	s := &t.strs
 	w := row{
 		contentType: s.intern(r.ContentType), err: s.intern(r.Error),
@@ -162,13 +163,13 @@ func (t *table) put(r *Response) int {
 		}
 		t.types[w.contentType] = r.ContentType
 	}
-	if i, ok := t.index(r.URL); ok {
+	if i, ok := t.index(u); ok {
 		*t.rows.at(i) = w // the replaced row's redirect and refresh rows stay, unused: a replacement is rare
 		return i
 	}
-	t.urls.add(r.URL)
+	t.urls.add(u)
 	i := t.rows.add(w)
-	t.byURL.add(uint32(i+1), hashString(r.URL), func(id uint32) uint64 { return hashString(*t.urls.at(int(id) - 1)) })
+	t.byURL.add(uint32(i+1), hashString(u), func(id uint32) uint64 { return hashString(*t.urls.at(int(id) - 1)) })
 	return i
 }
 
