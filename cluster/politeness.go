@@ -18,16 +18,17 @@ type politeness struct {
 	local crawler.Politeness // this process's, without the delay
 	delay time.Duration
 	cap   int
+	fail  func(error) // ends the worker: Redis failed for a lease's time
 }
 
 // capWait is how long a request waits before it asks again for a host
 // that has as many requests in flight as the cluster allows it.
 const capWait = 20 * time.Millisecond
 
-func newPoliteness(c *Crawl, w *worker, cfg crawler.Config) *politeness {
+func newPoliteness(c *Crawl, w *worker, cfg crawler.Config, fail func(error)) *politeness {
 	local := cfg
 	local.Delay = 0
-	return &politeness{c: c, w: w, local: crawler.NewPoliteness(local), delay: c.spec.Delay, cap: c.spec.HostConcurrency}
+	return &politeness{c: c, w: w, local: crawler.NewPoliteness(local), delay: c.spec.Delay, cap: c.spec.HostConcurrency, fail: fail}
 }
 
 // Acquire blocks until a request to host may start (see
@@ -45,6 +46,7 @@ func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
 		})
 		if err != nil {
 			p.local.Release(host)
+			p.fail(err) // the fetch makes no record, and the worker ends
 			return 0, err
 		}
 		d := time.Duration(wait) * time.Millisecond

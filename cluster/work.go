@@ -107,7 +107,7 @@ func (c *Crawl) Work(ctx context.Context, cfg crawler.Config) error {
 		}
 		cancel()
 	}
-	pol := newPoliteness(c, w, cfg)
+	pol := newPoliteness(c, w, cfg, fail)
 	f, err := crawler.NewFetcher(ctx, cfg, pol, func(why string) {
 		if err := c.Stop(context.WithoutCancel(ctx), why); err != nil {
 			fail(err)
@@ -168,7 +168,12 @@ func (w *worker) fetchAll(ctx context.Context, f *crawler.Fetcher) error {
 			return err
 		})
 		switch {
-		case errors.Is(err, errGone) || ctx.Err() != nil || status == "end":
+		case errors.Is(err, errGone) || status == "end":
+			return nil
+		case ctx.Err() != nil:
+			if status == "task" { // leased as ctx was done: another worker fetches it
+				w.giveBack(ctx, t)
+			}
 			return nil
 		case err != nil:
 			return err
@@ -186,13 +191,25 @@ func (w *worker) fetchAll(ctx context.Context, f *crawler.Fetcher) error {
 		rec, next := f.Fetch(t.Task)
 		if rec == nil || ctx.Err() != nil {
 			// Cut short: another worker fetches it.
-			w.c.run(context.WithoutCancel(ctx), givebackScript, t.worker, t.token) //nolint:errcheck // else its lease expires
+			w.giveBack(ctx, t)
+			if ctx.Err() == nil {
+				// Fetch makes no record only when its ctx is done, or
+				// when the politeness failed, which cancels ctx: this
+				// worker must not end in silence.
+				return fmt.Errorf("%s: the fetch made no record", t.URL)
+			}
 			return nil
 		}
 		if err := w.retry(ctx, func() error { return w.commit(ctx, t, rec, next) }); err != nil {
 			return err
 		}
 	}
+}
+
+// giveBack gives a leased task back unfetched: another worker fetches
+// it at once, without waiting for the lease to expire.
+func (w *worker) giveBack(ctx context.Context, t leased) {
+	w.c.run(context.WithoutCancel(ctx), givebackScript, t.worker, t.token) //nolint:errcheck // else its lease expires
 }
 
 // next leases a task: status "task", "wait" or "end".

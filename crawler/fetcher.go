@@ -52,8 +52,8 @@ type fetcher struct {
 // record; nil when the crawl was cut short first.
 func (f *fetcher) url(t Task) *Record {
 	u, err := url.Parse(t.URL)
-	if err != nil {
-		return nil
+	if err != nil { // a task's URL was resolved: this is no request's fault
+		return &Record{Kind: RecordURL, URL: t.URL, Response: &Response{URL: t.URL, Depth: int(t.Depth), Error: errorText(err)}}
 	}
 	r := &Response{URL: t.URL, Depth: int(t.Depth), Internal: f.scope.internalHost(u.Hostname())}
 	if !f.cfg.IgnoreRobots && !f.robots.allowed(f.ctx, u) {

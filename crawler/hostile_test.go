@@ -1712,3 +1712,18 @@ func TestInertProblems(t *testing.T) {
 		t.Errorf("neutralised CSV: problems %q; want only the bare minus", p)
 	}
 }
+
+// TestFetchUnparsableURL: a shared crawl's task whose URL does not parse
+// (none should: tasks hold resolved URLs) is a record with the error,
+// never "cut short", which would end the worker that fetched it.
+func TestFetchUnparsableURL(t *testing.T) {
+	cfg := crawler.Config{Seeds: []string{"http://127.0.0.1:1/"}, AllowPrivate: true, IgnoreRobots: true, NoSitemaps: true}
+	f, err := crawler.NewFetcher(context.Background(), cfg, crawler.NewPoliteness(cfg), func(string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, next := f.Fetch(crawler.Task{Kind: crawler.TaskURL, URL: "http://a b/"})
+	if rec == nil || rec.Response == nil || rec.Response.Error == "" || len(next) > 0 {
+		t.Fatalf("Fetch of an unparsable URL: %+v, %v; want a record with its error", rec, next)
+	}
+}

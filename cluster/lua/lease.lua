@@ -16,7 +16,12 @@ if M.reapat <= now then
     end
     local busy = redis.call('HGETALL', P .. 'busy:' .. dead)
     for i = 1, #busy, 2 do
-      redis.call('HINCRBY', P .. 'host:' .. busy[i], 'n', -tonumber(busy[i + 1]))
+      -- Not -tonumber of '0': that is -0, which Redis reads as no
+      -- integer, failing the script for every worker from then on.
+      local n = tonumber(busy[i + 1])
+      if n > 0 then
+        redis.call('HINCRBY', P .. 'host:' .. busy[i], 'n', -n)
+      end
     end
     redis.call('DEL', P .. 'lease:' .. dead, P .. 'busy:' .. dead)
     redis.call('ZREM', P .. 'workers', dead)

@@ -67,6 +67,7 @@ func start(tb testing.TB, path string, port int, args []string) (*Server, string
 	all := append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
 		"--dir", tb.TempDir(), "--logfile", ""}, args...)
 	cmd := exec.Command(path, all...)
+	tieToTest(cmd)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		tb.Fatal(err)

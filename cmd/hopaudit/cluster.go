@@ -389,10 +389,6 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 		work.Concurrency, work.Proxy = j.cfg.Concurrency, j.cfg.Proxy
 	}
 	work.Store, work.Progress, work.Frontier, work.Log = nil, nil, nil, logw
-	workCtx, stopWork := context.WithCancel(ctx)
-	defer stopWork()
-	worked := make(chan error, 1)
-	go func() { worked <- c.Work(workCtx, work) }()
 
 	// Without --state, what was fetched is only ever in this process:
 	// an interrupt stops the crawl, and collects it to its end.
@@ -410,6 +406,19 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 			}
 		})()
 	}
+	// Workers that fail (Redis failed them for a lease's time) stop the
+	// collecting too: the crawl may have no other worker, and a
+	// coordinator must never wait for ever.
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	worked := make(chan error, 1)
+	go func() {
+		err := c.Work(workCtx, work)
+		if err != nil {
+			stopCollect()
+		}
+		worked <- err
+	}()
 	var keepErr error
 	keep := func(rec *crawler.Record) error {
 		if err := st.crawl.Record(rec); err != nil {
@@ -427,12 +436,15 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 	if err != nil {
 		stopWork()
 	}
-	if werr := <-worked; werr != nil && !interrupted {
+	werr := <-worked
+	if werr != nil && err == nil && !interrupted { // the others' workers ended the crawl
 		fmt.Fprintf(logw, "warning: this process's workers stopped: %v\n", s.r.error(werr))
 	}
 	switch {
 	case keepErr != nil:
 		return nil, &exitError{code: exitWrite, err: fmt.Errorf("--state: %w", keepErr)}
+	case werr != nil && err != nil && !interrupted:
+		return nil, s.unreachable(fmt.Errorf("this process's workers stopped: %w", werr))
 	case err != nil && !(interrupted && s.state):
 		return nil, s.unreachable(err)
 	}

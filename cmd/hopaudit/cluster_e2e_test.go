@@ -410,6 +410,25 @@ func TestSharedCrawlInterrupt(t *testing.T) {
 	}
 }
 
+// TestSharedWorkersFail: a coordinator whose own workers fail (here the
+// pacing script, on a host's count that is no number, for a lease's
+// time) stops collecting and says why, exit 3: with no other worker,
+// it once waited for ever.
+func TestSharedWorkersFail(t *testing.T) {
+	t.Setenv("HOPAUDIT_LEASE", sharedTestLease)
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	site := crawlertest.New(t, stateSite(3))
+	tmp := t.TempDir()
+	if err := rdb.HSet(context.Background(), "hopaudit:{fails}:host:"+crawlertest.Host, "n", "many").Err(); err != nil {
+		t.Fatal(err)
+	}
+	res := <-coordinator(context.Background(), sharedReportArgs(site, tmp, "--redis", srv.URL, "--crawl-id", "fails")...)
+	if res.code != exitIncomplete || !strings.Contains(res.stderr, "this process's workers stopped") || !strings.Contains(res.stderr, "not an integer") {
+		t.Errorf("exit %d, want %d and why the workers stopped; stderr:\n%s", res.code, exitIncomplete, res.stderr)
+	}
+}
+
 // TestRedisUnreachable: a Redis that refuses connections, or never
 // answers, is exit 3 with a message naming it (never its password),
 // and no request to the site.
