@@ -40,9 +40,9 @@ func CoverageOf(g *crawler.Graph) Coverage {
 // coverage is CoverageOf with g's chains (crawler.Graph.Chains).
 func coverage(g *crawler.Graph, chains []crawler.Chain) Coverage {
 	var unread []string
-	for r := range g.Responses() {
-		if !answered(r) {
-			unread = append(unread, r.URL)
+	for u, a := range g.Answers() {
+		if !answered(a) {
+			unread = append(unread, u)
 		}
 	}
 	for _, c := range chains {
@@ -58,9 +58,9 @@ func coverage(g *crawler.Graph, chains []crawler.Chain) Coverage {
 		return Coverage{Unread: unread}
 	}
 	urls := make([]string, 0, g.Len()+len(g.Sitemaps))
-	for r := range g.Responses() {
-		if answered(r) {
-			urls = append(urls, r.URL)
+	for u, a := range g.Answers() {
+		if answered(a) {
+			urls = append(urls, u)
 		}
 	}
 	for _, s := range g.Sitemaps {
@@ -72,13 +72,13 @@ func coverage(g *crawler.Graph, chains []crawler.Chain) Coverage {
 	return Coverage{Partial: true, URLs: slices.Compact(urls), Unread: unread}
 }
 
-// answered reports whether a crawl learnt what URL r answers: a status
+// answered reports whether a crawl learnt what a URL answers: a status
 // without an error (see answeredStatus), or a robots.txt block. A
 // network error, a 429 or a 5xx (or a block because robots.txt failed
 // so) says nothing about the URL itself: a site that is down answers so,
 // which is one way a crawl is cut short.
-func answered(r *crawler.Response) bool {
-	return r.Error == "" && (r.Blocked || answeredStatus(r.Status))
+func answered(a crawler.Answer) bool {
+	return !a.Error && (a.Blocked || answeredStatus(a.Status))
 }
 
 // answeredStatus reports whether a status says what a URL answers when

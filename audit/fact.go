@@ -174,8 +174,8 @@ func computeReached(p *Pass) (any, error) {
 		for k, e := range entries {
 			c := p.ChainOf(e)
 			if c == nil {
-				if r := g.Lookup(e); r != nil && r.Redirect != nil {
-					f(e, r, nil, k)
+				if a, ok := g.Answer(e); ok && a.Redirect {
+					f(e, g.Lookup(e), nil, k)
 				}
 				continue
 			}

@@ -397,6 +397,45 @@ func (g *Graph) Lookup(u string) *Response {
 	return g.responses.response(i)
 }
 
+// Answer is the gist of a response, read from the graph without making
+// the response: what a rule that looks at every URL reads to pick the
+// few whose whole response it needs (Lookup).
+type Answer struct {
+	Status   int
+	Error    bool // the response has an Error
+	Redirect bool // the response has a Redirect
+	Blocked  bool
+	Refused  bool
+	Internal bool
+}
+
+// Answer returns the gist of r, as Graph.Answer gives it.
+func (r *Response) Answer() Answer {
+	return Answer{Status: r.Status, Error: r.Error != "", Redirect: r.Redirect != nil, Blocked: r.Blocked, Refused: r.Refused, Internal: r.Internal}
+}
+
+// Answer returns the gist of the response for the normalised URL u;
+// false when the graph has none.
+func (g *Graph) Answer(u string) (Answer, bool) {
+	i, ok := g.responses.index(u)
+	if !ok {
+		return Answer{}, false
+	}
+	return g.responses.answer(i), true
+}
+
+// Answers yields the URL and the gist of every response of the graph,
+// in no particular order.
+func (g *Graph) Answers() iter.Seq2[string, Answer] {
+	return func(yield func(string, Answer) bool) {
+		for i := range g.responses.len() {
+			if !yield(*g.responses.urls.at(i), g.responses.answer(i)) {
+				return
+			}
+		}
+	}
+}
+
 // Internal reports whether the normalised URL u is inside the crawl
 // scope: its response says so, or the graph's Scope does.
 func (g *Graph) Internal(u string) bool {

@@ -231,6 +231,13 @@ func (t *table) response(i int) *Response {
 	return r
 }
 
+// answer returns the gist of row i's response (see Answer).
+func (t *table) answer(i int) Answer {
+	w := t.rows.at(i)
+	return Answer{Status: int(w.status), Error: w.err != 0, Redirect: w.redirect != 0,
+		Blocked: w.flags&rowBlocked != 0, Refused: w.flags&rowRefused != 0, Internal: w.flags&rowInternal != 0}
+}
+
 // sorted yields the table's responses in the order of their URLs.
 func (t *table) sorted() iter.Seq[*Response] {
 	return func(yield func(*Response) bool) {

@@ -75,6 +75,42 @@ func TestGraphKeepsResponses(t *testing.T) {
 	}
 }
 
+// TestGraphAnswer: the gist of a response that the graph reads from its
+// row is the one the response gives, field by field.
+func TestGraphAnswer(t *testing.T) {
+	n := 0
+	rs := []*Response{
+		filled(reflect.TypeFor[Response](), &n).Addr().Interface().(*Response),
+		{URL: "http://h.test/bare"},
+		{URL: "http://h.test/status", Status: 503},
+		{URL: "http://h.test/error", Error: "refused"},
+		{URL: "http://h.test/redirect", Redirect: &Redirect{}},
+		{URL: "http://h.test/blocked", Blocked: true},
+		{URL: "http://h.test/refused", Refused: true},
+		{URL: "http://h.test/internal", Internal: true},
+	}
+	g := &Graph{}
+	g.Add(rs...)
+	for _, r := range rs {
+		if got, ok := g.Answer(r.URL); !ok || got != r.Answer() {
+			t.Errorf("Answer(%q) = %+v, %v; want %+v", r.URL, got, ok, r.Answer())
+		}
+	}
+	seen := 0
+	for u, a := range g.Answers() {
+		if r := g.Lookup(u); r == nil || a != r.Answer() {
+			t.Errorf("Answers yields %q, %+v; want %+v", u, a, r)
+		}
+		seen++
+	}
+	if seen != len(rs) {
+		t.Errorf("Answers yields %d answers; want %d", seen, len(rs))
+	}
+	if a, ok := g.Answer("http://h.test/none"); ok {
+		t.Errorf("Answer of a URL the graph lacks: %+v, true", a)
+	}
+}
+
 // TestGraphManyResponses: responses beyond the arena's first chunks and
 // slots, with URLs of every length up to more than a chunk, are all
 // found, each once, and two graphs built alike are equal.

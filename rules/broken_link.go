@@ -71,25 +71,24 @@ func runBrokenLink(p *audit.Pass) error {
 		mapped = func(u string) bool { _, ok := p.Expect[u]; return ok }
 	}
 	for _, target := range p.Entries() {
-		r := g.Lookup(target)
+		a, ok := g.Answer(target)
 		c := p.ChainOf(target)
 		// Broken: the URL answers an error, or its chain ends on one (the
 		// other reference rules leave such chains to this one).
-		if r == nil || c == nil && !answersError(r) || c != nil && !endsInError(c) {
+		if !ok || c == nil && !answersError(a) || c != nil && !endsInError(c) {
 			continue
 		}
-		end := r
-		if c != nil {
-			end = c.Final
-		}
-		f := audit.Finding{URL: target, Status: end.Status}
-		if c != nil {
+		f := audit.Finding{URL: target}
+		var end *crawler.Response
+		var what string
+		if c == nil {
+			end = g.Lookup(target)
+			what = failure(end)
+		} else {
+			end, what = c.Final, describeChain(c)
 			f.Target, f.Hops = c.FinalURL(), len(c.Hops)
 		}
-		what := failure(end)
-		if c != nil {
-			what = describeChain(c)
-		}
+		f.Status = end.Status
 		if _, ok := p.Expect[target]; !ok { // the redirect map says where it goes
 			if f.Fix.Target = renamedTo(p, end); f.Fix.Target != "" && c == nil {
 				// The renamed URL itself should redirect, keeping a

@@ -49,7 +49,9 @@ func runDeprecatedStatus(p *audit.Pass) error {
 		found[r.URL] = f
 	}
 	for _, u := range p.Entries() {
-		add(g.Lookup(u), p.Source(u))
+		if a, ok := g.Answer(u); ok && deprecatedStatus(a.Status) {
+			add(g.Lookup(u), p.Source(u))
+		}
 	}
 	for _, c := range p.Chains() {
 		add(c.Final, p.Source(c.URL()))

@@ -105,21 +105,21 @@ func chainBroken(c *crawler.Chain) bool {
 // redirect-chain-too-long's; a robots-blocked or unfetched end is not
 // broken: nothing is known against it.
 func endsInError(c *crawler.Chain) bool {
-	return (c.End == crawler.EndFinal || c.End == crawler.EndError) && c.Final != nil && answersError(c.Final)
+	return (c.End == crawler.EndFinal || c.End == crawler.EndError) && c.Final != nil && answersError(c.Final.Answer())
 }
 
 // answersError reports whether a response is an error: a 4xx or 5xx
 // but 429 (the server asks to come back later), or a request that
 // failed before an answer or while reading it. A request the address
 // guard refused was never made: nothing is known.
-func answersError(r *crawler.Response) bool {
+func answersError(a crawler.Answer) bool {
 	switch {
-	case r.Blocked || r.Refused:
+	case a.Blocked || a.Refused:
 		return false
-	case r.Status >= 400 && r.Status < 600:
-		return r.Status != 429
+	case a.Status >= 400 && a.Status < 600:
+		return a.Status != 429
 	}
-	return r.Error != "" && r.Status < 300
+	return a.Error && a.Status < 300
 }
 
 // unfinishedNote is what a message says of a chain the crawl did not
