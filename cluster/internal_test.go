@@ -2,7 +2,10 @@ package cluster
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,12 +27,15 @@ func TestReleaseAfterReap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acquire := func(w string) int64 {
-		v, err := c.run(ctx, acquireScript, w, "h", 0, 1).Int64()
+	requests := 0
+	acquire := func(w string) (int64, string) {
+		requests++
+		rid := strconv.Itoa(requests)
+		v, err := c.run(ctx, acquireScript, w, "h", 0, 1, rid).Int64()
 		if err != nil {
 			t.Fatal(err)
 		}
-		return v
+		return v, rid
 	}
 	must := func(err error) {
 		t.Helper()
@@ -38,18 +44,24 @@ func TestReleaseAfterReap(t *testing.T) {
 		}
 	}
 	must(c.run(ctx, heartbeatScript, "w1", 1, 1, 0).Err()) // a lease of 1 ms
-	if acquire("w1") < 0 {
+	wait, first := acquire("w1")
+	if wait < 0 {
 		t.Fatal("the first request may not start")
 	}
 	must(c.run(ctx, heartbeatScript, "x", 60000, 1, 0).Err())
-	must(c.run(ctx, leaseScript, "x", 1, maxStream).Err()) // w1 is taken for dead
+	must(c.run(ctx, leaseScript, "x", "1", maxStream).Err()) // w1 is taken for dead
 	must(c.run(ctx, heartbeatScript, "w2", 60000, 1, 0).Err())
-	must(c.run(ctx, releaseScript, "w2", "h").Err()) // w1's request ends, under its new id
+	must(c.run(ctx, releaseScript, "w2", first).Err()) // w1's request ends, under its new id
 	for i := range 3 {
-		if acquire("w2") < 0 {
+		wait, rid := acquire("w2")
+		if wait < 0 {
 			t.Fatalf("request %d may not start, with nothing in flight", i+2)
 		}
-		must(c.run(ctx, releaseScript, "w2", "h").Err())
+		must(c.run(ctx, releaseScript, "w2", rid).Err())
+		must(c.run(ctx, releaseScript, "w2", rid).Err()) // sent again: changes nothing
+	}
+	if n, _ := rdb.HGet(ctx, c.key("host:h"), "n").Int(); n != 0 {
+		t.Errorf("host h has %d requests in flight, want 0", n)
 	}
 }
 
@@ -72,7 +84,7 @@ func TestGone(t *testing.T) {
 	if err := w.heartbeat(ctx, true); err != errGone {
 		t.Errorf("heartbeat of a crawl removed: %v, want errGone", err)
 	}
-	if _, _, err := w.next(ctx); err != errGone {
+	if _, _, err := w.next(ctx, "1"); err != errGone {
 		t.Errorf("lease of a crawl removed: %v, want errGone", err)
 	}
 	if keys := rdb.Keys(ctx, "*").Val(); len(keys) > 0 {
@@ -100,13 +112,14 @@ func TestOrphan(t *testing.T) {
 	}
 	status := ""
 	for range 3 {
-		if _, status, err = w.next(ctx); err != nil {
+		var task leased
+		if task, status, err = w.next(ctx, w.requestID()); err != nil {
 			t.Fatal(err)
 		}
 		if status == "end" {
 			break
 		}
-		if _, err := c.run(ctx, givebackScript, "w", "1").Result(); err != nil {
+		if _, err := c.run(ctx, givebackScript, "w", task.token).Result(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -119,16 +132,17 @@ func TestOrphan(t *testing.T) {
 	}
 }
 
-// TestReapIdleWorker: a worker taken for dead with no request in flight
-// (its busy hash says 0 for a host, as earlier versions left it, or
-// says nothing) loses its leases to the next worker that leases, and
-// that lease succeeds: a count of 0 once failed the lease script for
-// every worker, and the whole crawl waited for ever.
-func TestReapIdleWorker(t *testing.T) {
+// TestReapWorker: a worker taken for dead loses its leases to the next
+// worker that leases, and its requests in flight their slots; that lease
+// succeeds whatever the worker's busy hash holds: nothing (its requests
+// ended), a request, or a count of 0 for a host, as earlier versions
+// left it, which once failed the lease script for every worker, and the
+// whole crawl waited for ever.
+func TestReapWorker(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	rdb := srv.Client(t)
-	for _, left := range []string{"released", "zero"} {
+	for _, left := range []string{"released", "inflight", "zero"} {
 		t.Run(left, func(t *testing.T) {
 			c, _, err := Create(ctx, rdb, "idle-"+left, Spec{Settings: "{}"}, []crawler.Task{{URL: "http://h/"}})
 			if err != nil {
@@ -141,16 +155,18 @@ func TestReapIdleWorker(t *testing.T) {
 				}
 			}
 			must(c.run(ctx, heartbeatScript, "w1", 60000, 1, 0).Err())
-			res, err := c.run(ctx, leaseScript, "w1", 1, maxStream).StringSlice()
+			res, err := c.run(ctx, leaseScript, "w1", "1", maxStream).StringSlice()
 			if err != nil || res[0] != "tasks" {
 				t.Fatalf("w1's lease: %q, %v", res, err)
 			}
-			if _, err := c.run(ctx, acquireScript, "w1", "h", 0, 0).Int64(); err != nil {
+			if _, err := c.run(ctx, acquireScript, "w1", "h", 0, 0, "2").Int64(); err != nil {
 				t.Fatal(err)
 			}
-			must(c.run(ctx, releaseScript, "w1", "h").Err())
-			if n := rdb.HLen(ctx, c.key("busy:w1")).Val(); n != 0 {
-				t.Errorf("w1's busy hash holds %d hosts with no request in flight", n)
+			if left != "inflight" {
+				must(c.run(ctx, releaseScript, "w1", "2").Err())
+				if n := rdb.HLen(ctx, c.key("busy:w1")).Val(); n != 0 {
+					t.Errorf("w1's busy hash holds %d requests, none in flight", n)
+				}
 			}
 			if left == "zero" {
 				must(rdb.HSet(ctx, c.key("busy:w1"), "h", 0).Err())
@@ -160,7 +176,7 @@ func TestReapIdleWorker(t *testing.T) {
 			must(rdb.HSet(ctx, c.key("meta"), "reapat", 0).Err())
 
 			must(c.run(ctx, heartbeatScript, "w2", 60000, 1, 0).Err())
-			res, err = c.run(ctx, leaseScript, "w2", 1, maxStream).StringSlice()
+			res, err = c.run(ctx, leaseScript, "w2", "1", maxStream).StringSlice()
 			if err != nil {
 				t.Fatalf("the lease after w1 died: %v", err)
 			}
@@ -206,5 +222,207 @@ func TestPolitenessFails(t *testing.T) {
 	}
 	if n := rdb.LLen(ctx, c.key("retry")).Val(); n != 1 {
 		t.Errorf("%d tasks given back, want the one leased", n)
+	}
+}
+
+// TestLeaseAgain: a lease sent again with the same request id (its
+// reply was lost, and the client sent it again) gets the task the first
+// one leased, once; another request gets another task.
+func TestLeaseAgain(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rdb := srv.Client(t)
+	c, _, err := Create(ctx, rdb, "again", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://h/a"}, {URL: "http://h/b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	lease := func(rid string) []string {
+		t.Helper()
+		res, err := c.run(ctx, leaseScript, "w", rid, maxStream).StringSlice()
+		if err != nil || len(res) != 3 || res[0] != "tasks" || res[1] != rid {
+			t.Fatalf("lease %s: %q, %v", rid, res, err)
+		}
+		return res
+	}
+	first, again := lease("1"), lease("1")
+	if first[2] != again[2] {
+		t.Errorf("the same lease again: %q, then %q", first[2], again[2])
+	}
+	if n := rdb.HLen(ctx, c.key("lease:w")).Val(); n != 1 {
+		t.Errorf("the worker holds %d leases, want 1", n)
+	}
+	if n := rdb.HGet(ctx, c.key("meta"), "leased").Val(); n != "1" {
+		t.Errorf("%s leases counted, want 1", n)
+	}
+	if other := lease("2"); other[2] == first[2] {
+		t.Errorf("another request leased the same task %q", other[2])
+	}
+}
+
+// TestTrimInSlices: the entry URLs of a level that --max-pages can never
+// reach are dropped a slice at a time, leasing nothing meanwhile, and
+// those it can reach are leased after.
+func TestTrimInSlices(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rdb := srv.Client(t)
+	const limit, links = 5, 25_000
+	c, _, err := Create(ctx, rdb, "trim", Spec{Settings: "{}", MaxPages: limit}, []crawler.Task{{URL: "http://h/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.run(ctx, leaseScript, "w", "start", maxStream).StringSlice()
+	if err != nil || res[0] != "tasks" {
+		t.Fatalf("the start URL's lease: %q, %v", res, err)
+	}
+	next := make([]crawler.Task, links)
+	for i := range next {
+		next[i] = crawler.Task{URL: fmt.Sprintf("http://h/%d", i), Depth: 1, Found: uint64(i)}
+	}
+	if err := c.run(ctx, commitScript, taskArgs([]any{"w", "start", ""}, next)...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	waits := 0
+	for {
+		before := rdb.ZCard(ctx, c.key("lvl:1")).Val()
+		res, err := c.run(ctx, leaseScript, "w", strconv.Itoa(waits), maxStream).StringSlice()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dropped := before - rdb.ZCard(ctx, c.key("lvl:1")).Val(); dropped > 10_000 {
+			t.Fatalf("one lease dropped %d URLs", dropped)
+		}
+		if res[0] == "tasks" {
+			break
+		}
+		if res[0] != "wait" || waits > links/10_000+1 {
+			t.Fatalf("lease %d: %q", waits, res)
+		}
+		waits++
+	}
+	// The start URL was one of the limit; one entry URL is leased.
+	if n := rdb.ZCard(ctx, c.key("lvl:1")).Val(); n != limit-2 {
+		t.Errorf("%d entry URLs left, want %d", n, limit-2)
+	}
+	if waits != 3 { // the new level, then two full slices
+		t.Errorf("%d leases waited, want 3", waits)
+	}
+}
+
+// TestAcquireAgain: a request's slot asked for again with the same id
+// (its reply was lost) is the one slot; a worker taken for dead takes
+// none, and is told to register again.
+func TestAcquireAgain(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rdb := srv.Client(t)
+	c, _, err := Create(ctx, rdb, "acquire", Spec{Settings: "{}"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if wait, err := c.run(ctx, acquireScript, "w", "h", 0, 1, "r1").Int64(); err != nil || wait != 0 {
+			t.Fatalf("acquire r1: %d, %v; want 0", wait, err)
+		}
+	}
+	if n, _ := rdb.HGet(ctx, c.key("host:h"), "n").Int(); n != 1 {
+		t.Errorf("host h has %d requests in flight, want 1", n)
+	}
+	if wait, err := c.run(ctx, acquireScript, "w", "h", 0, 1, "r2").Int64(); err != nil || wait != -1 {
+		t.Errorf("another request under --host-concurrency 1: %d, %v; want -1", wait, err)
+	}
+	if wait, err := c.run(ctx, acquireScript, "ghost", "h2", 0, 0, "r1").Int64(); err != nil || wait != lostWorker {
+		t.Errorf("acquire of a worker taken for dead: %d, %v; want %d", wait, err, lostWorker)
+	}
+	if n := rdb.Exists(ctx, c.key("host:h2"), c.key("busy:ghost")).Val(); n != 0 {
+		t.Errorf("a worker taken for dead took a slot (%d keys)", n)
+	}
+}
+
+// TestRegisterOnce: the fetchers of a worker taken for dead that learn
+// it together register it again once, under one new id.
+func TestRegisterOnce(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rdb := srv.Client(t)
+	c, _, err := Create(ctx, rdb, "register", Spec{Settings: "{}"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &worker{c: c, lease: DefaultLease}
+	id := "w"
+	w.id.Store(&id)
+	if err := w.heartbeat(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ZRem(ctx, c.key("workers"), "w").Err(); err != nil { // reaped
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if err := w.heartbeat(ctx, false); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if ids := rdb.ZRange(ctx, c.key("workers"), 0, -1).Val(); len(ids) != 1 || ids[0] != *w.id.Load() {
+		t.Errorf("registered %q; want the worker's one new id %q", ids, *w.id.Load())
+	}
+}
+
+// TestCreateOverLeftovers: a crawl created under the id of one that
+// ended, whose workers' last calls left keys behind after the others
+// expired, leases its own tasks, not those.
+func TestCreateOverLeftovers(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rdb := srv.Client(t)
+	old, _, err := Create(ctx, rdb, "again", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://old/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(old.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err())
+	must(old.run(ctx, leaseScript, "w", "1", maxStream).Err())
+	must(old.run(ctx, acquireScript, "w", "old", 0, 0, "2").Err())
+	must(old.Stop(ctx, "over"))
+	must(old.run(ctx, givebackScript, "w", "1").Err()) // a worker's last call
+	if rdb.Exists(ctx, old.key("retry")).Val() != 0 {
+		t.Error("a task given back after the crawl stopped is queued again")
+	}
+	// What a stop's time to live leaves: the keys it did not know.
+	must(rdb.Del(ctx, old.key("meta"), old.key("settings"), old.key("spec")).Err())
+	must(rdb.RPush(ctx, old.key("retry"), "0|0|0|0|0|0|http://old/").Err())
+
+	c, created, err := Create(ctx, rdb, "again", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://new/"}})
+	if err != nil || !created {
+		t.Fatalf("Create: %v, %v", created, err)
+	}
+	must(c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err())
+	res, err := c.run(ctx, leaseScript, "w", "1", maxStream).StringSlice()
+	if err != nil || len(res) != 3 || !strings.HasSuffix(res[2], "|http://new/") {
+		t.Fatalf("the new crawl's first lease: %q, %v; want its start URL", res, err)
+	}
+	if res, err := c.run(ctx, leaseScript, "w", "2", maxStream).StringSlice(); err != nil || res[0] != "wait" {
+		t.Errorf("the new crawl's second lease: %q, %v; want to wait for the first", res, err)
+	}
+	if n := rdb.Exists(ctx, c.key("host:old"), c.key("busy:w")).Val(); n != 0 {
+		t.Errorf("the old crawl's pacing is left (%d keys)", n)
 	}
 }

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/hopaudit/hopaudit/crawler"
@@ -19,7 +20,13 @@ type politeness struct {
 	delay time.Duration
 	cap   int
 	fail  func(error) // ends the worker: Redis failed for a lease's time
+
+	mu   sync.Mutex
+	busy map[string][]string // by host, the ids of the requests in flight (see acquire.lua)
 }
+
+// lostWorker is acquire.lua's answer to a worker taken for dead.
+const lostWorker = -2
 
 // capWait is how long a request waits before it asks again for a host
 // that has as many requests in flight as the cluster allows it.
@@ -28,7 +35,8 @@ const capWait = 20 * time.Millisecond
 func newPoliteness(c *Crawl, w *worker, cfg crawler.Config, fail func(error)) *politeness {
 	local := cfg
 	local.Delay = 0
-	return &politeness{c: c, w: w, local: crawler.NewPoliteness(local), delay: c.spec.Delay, cap: c.spec.HostConcurrency, fail: fail}
+	return &politeness{c: c, w: w, local: crawler.NewPoliteness(local), delay: c.spec.Delay, cap: c.spec.HostConcurrency, fail: fail,
+		busy: map[string][]string{}}
 }
 
 // Acquire blocks until a request to host may start (see
@@ -40,8 +48,13 @@ func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
 	}
 	for {
 		var wait int64
+		rid := p.w.requestID()
 		err := p.w.retry(ctx, func() (err error) {
-			wait, err = p.c.run(ctx, acquireScript, *p.w.id.Load(), host, p.delay.Milliseconds(), p.cap).Int64()
+			wait, err = p.c.run(ctx, acquireScript, *p.w.id.Load(), host, p.delay.Milliseconds(), p.cap, rid).Int64()
+			if err == nil && wait == lostWorker {
+				err = p.w.heartbeat(ctx, false) // registers again, under a new id
+				wait = -1
+			}
 			return err
 		})
 		if err != nil {
@@ -52,6 +65,10 @@ func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
 		d := time.Duration(wait) * time.Millisecond
 		if wait < 0 {
 			d = capWait
+		} else {
+			p.mu.Lock()
+			p.busy[host] = append(p.busy[host], rid)
+			p.mu.Unlock()
 		}
 		t := time.NewTimer(d)
 		select {
@@ -75,9 +92,18 @@ func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
 // for a lease's time, the worker is taken for dead and its requests in
 // flight are taken off the host's count.
 func (p *politeness) Release(host string) {
+	p.mu.Lock()
+	ids := p.busy[host]
+	rid := ids[len(ids)-1] // the slots of a host are alike
+	if len(ids) == 1 {
+		delete(p.busy, host)
+	} else {
+		p.busy[host] = ids[:len(ids)-1]
+	}
+	p.mu.Unlock()
 	ctx := context.Background()
 	p.w.retry(ctx, func() error { //nolint:errcheck // see above
-		return p.c.run(ctx, releaseScript, *p.w.id.Load(), host).Err()
+		return p.c.run(ctx, releaseScript, *p.w.id.Load(), rid).Err()
 	})
 	p.local.Release(host)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,10 +41,12 @@ func leaseTime() (time.Duration, error) {
 // worker is one process's part in a crawl: its identity in Redis, which
 // changes when it was taken for dead.
 type worker struct {
-	c        *Crawl
-	lease    time.Duration
-	id       atomic.Pointer[string]
-	reported atomic.Int64 // round trips already counted in Redis
+	c           *Crawl
+	lease       time.Duration
+	id          atomic.Pointer[string]
+	reported    atomic.Int64  // round trips already counted in Redis
+	requests    atomic.Uint64 // see requestID
+	registering sync.Mutex    // held while the worker registers again
 }
 
 func newWorkerID() string {
@@ -57,16 +60,26 @@ func newWorkerID() string {
 // register is set or it was taken for dead (then under a new id: the
 // leases of the old one are others' now).
 func (w *worker) heartbeat(ctx context.Context, register bool) error {
+	id := *w.id.Load()
 	trips := w.c.trips.Load() + 1 // with this one
-	res, err := w.c.run(ctx, heartbeatScript, *w.id.Load(), w.lease.Milliseconds(), boolArg(register), trips-w.reported.Swap(trips)).Int()
+	res, err := w.c.run(ctx, heartbeatScript, id, w.lease.Milliseconds(), boolArg(register), trips-w.reported.Swap(trips)).Int()
 	if err != nil {
 		return redisErr(w.c.rdb, err)
 	}
-	if res == 0 {
-		id := newWorkerID()
-		w.id.Store(&id)
-		return w.heartbeat(ctx, true)
+	if res == 1 {
+		return nil
 	}
+	// Fetchers that learn it together register the worker once.
+	w.registering.Lock()
+	defer w.registering.Unlock()
+	if *w.id.Load() != id {
+		return nil // another one did
+	}
+	id = newWorkerID()
+	if err := w.c.run(ctx, heartbeatScript, id, w.lease.Milliseconds(), 1, 0).Err(); err != nil {
+		return redisErr(w.c.rdb, err)
+	}
+	w.id.Store(&id)
 	return nil
 }
 
@@ -163,8 +176,9 @@ func (w *worker) fetchAll(ctx context.Context, f *crawler.Fetcher) error {
 	for {
 		var t leased
 		var status string
+		rid := w.requestID()
 		err := w.retry(ctx, func() (err error) {
-			t, status, err = w.next(ctx)
+			t, status, err = w.next(ctx, rid)
 			return err
 		})
 		switch {
@@ -212,11 +226,17 @@ func (w *worker) giveBack(ctx context.Context, t leased) {
 	w.c.run(context.WithoutCancel(ctx), givebackScript, t.worker, t.token) //nolint:errcheck // else its lease expires
 }
 
-// next leases a task: status "task", "wait" or "end".
-func (w *worker) next(ctx context.Context) (leased, string, error) {
+// requestID returns the id of a request to Redis that must not take
+// effect twice (lease.lua, acquire.lua): the same request sent again,
+// after its reply was lost, gets the first one's answer.
+func (w *worker) requestID() string { return strconv.FormatUint(w.requests.Add(1), 36) }
+
+// next leases a task, for the request rid (see requestID): status
+// "task", "wait" or "end".
+func (w *worker) next(ctx context.Context, rid string) (leased, string, error) {
 	for {
 		id := *w.id.Load()
-		res, err := w.c.run(ctx, leaseScript, id, 1, maxStream).StringSlice()
+		res, err := w.c.run(ctx, leaseScript, id, rid, maxStream).StringSlice()
 		if err != nil {
 			return leased{}, "", err
 		}

@@ -7,9 +7,20 @@ local have = redis.call('GET', P .. 'settings')
 if have then
   return {0, redis.call('HGET', META, 'gen'), have, redis.call('GET', P .. 'spec')}
 end
+-- Keys an earlier crawl of this id left: written by its workers' last
+-- calls after it ended, they outlived the keys that expired with it. A
+-- task left in them would be leased by this crawl without being
+-- counted, which would end it before its last task.
+for _, w in ipairs(redis.call('ZRANGE', P .. 'workers', 0, -1)) do
+  redis.call('DEL', P .. 'lease:' .. w, P .. 'busy:' .. w)
+end
+for _, h in ipairs(redis.call('SMEMBERS', P .. 'hosts')) do
+  redis.call('DEL', P .. 'host:' .. h)
+end
+redis.call('DEL', P .. 'hops', P .. 'q', P .. 'retry', P .. 'records', P .. 'workers', P .. 'hosts')
 redis.call('SET', P .. 'settings', ARGV[2])
 redis.call('SET', P .. 'spec', ARGV[3])
-for _, k in ipairs({'level', 'spent', 'open', 'ospent', 'active', 'rank', 'token', 'done',
+for _, k in ipairs({'level', 'spent', 'open', 'ospent', 'active', 'rank', 'trim', 'trimkeep', 'done',
     'maxreached', 'sitemaps', 'reapat', 'leased', 'reclaimed', 'committed', 'stale', 'trips', 'orphan'}) do
   set(k, 0)
 end

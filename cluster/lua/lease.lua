@@ -1,32 +1,11 @@
--- Lease tasks to a worker: ARGV = worker, how many at most, the most
--- records the stream may hold. Returns {'tasks', token, task, ...},
--- {'wait'} (none is due now), {'end'} (the crawl is over or stopped) or
--- {'lost'} (the worker was taken for dead: it must register again).
-local w, want, cap = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+-- Lease a task to a worker: ARGV = worker, the request's id, the most
+-- records the stream may hold. Returns {'tasks', token, task} (the
+-- token is the request's id), {'wait'} (none is due now), {'end'} (the
+-- crawl is over or stopped) or {'lost'} (the worker was taken for dead:
+-- it must register again).
+local w, rid, cap = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
-
--- Workers whose heartbeat stopped lose their leases: their tasks are
--- handed out again, first.
-if M.reapat <= now then
-  set('reapat', now + 250)
-  for _, dead in ipairs(redis.call('ZRANGEBYSCORE', P .. 'workers', '-inf', now)) do
-    for _, e in ipairs(redis.call('HVALS', P .. 'lease:' .. dead)) do
-      redis.call('RPUSH', P .. 'retry', e)
-      incr('reclaimed', 1)
-    end
-    local busy = redis.call('HGETALL', P .. 'busy:' .. dead)
-    for i = 1, #busy, 2 do
-      -- Not -tonumber of '0': that is -0, which Redis reads as no
-      -- integer, failing the script for every worker from then on.
-      local n = tonumber(busy[i + 1])
-      if n > 0 then
-        redis.call('HINCRBY', P .. 'host:' .. busy[i], 'n', -n)
-      end
-    end
-    redis.call('DEL', P .. 'lease:' .. dead, P .. 'busy:' .. dead)
-    redis.call('ZREM', P .. 'workers', dead)
-  end
-end
+local TRIM = 10000 -- the most URLs a lease drops for --max-pages
 
 -- A crawl whose records no coordinator has collected for an hour
 -- (orphanafter) is abandoned (its coordinator died without --state): it
@@ -42,13 +21,48 @@ elseif now - M.orphan >= M.orphanafter and M.stopped == '' and M.done ~= 1 then
   expire_all(86400000)
 end
 
+-- Nothing is written once the crawl is over: its keys expire.
 if M.stopped ~= '' or M.done == 1 then
   save()
   return {'end'}
 end
+
+-- Workers whose heartbeat stopped lose their leases: their tasks are
+-- handed out again, first.
+if M.reapat <= now then
+  set('reapat', now + 250)
+  for _, dead in ipairs(redis.call('ZRANGEBYSCORE', P .. 'workers', '-inf', now)) do
+    for _, e in ipairs(redis.call('HVALS', P .. 'lease:' .. dead)) do
+      redis.call('RPUSH', P .. 'retry', e)
+      incr('reclaimed', 1)
+    end
+    for _, v in ipairs(redis.call('HVALS', P .. 'busy:' .. dead)) do
+      -- A request in flight (acquire.lua): when|host. (Earlier versions
+      -- kept a count per host, of which a 0 once failed this script for
+      -- every worker: never read one.)
+      local host = string.match(v, '^%d+|(.*)$')
+      if host then
+        redis.call('HINCRBY', P .. 'host:' .. host, 'n', -1)
+      end
+    end
+    redis.call('DEL', P .. 'lease:' .. dead, P .. 'busy:' .. dead)
+    redis.call('ZREM', P .. 'workers', dead)
+  end
+end
+
 if not redis.call('ZSCORE', P .. 'workers', w) then
   save()
   return {'lost'}
+end
+-- The same request again: its answer was lost on the way, and the
+-- client sent it again (go-redis does when a reply times out). It gets
+-- the task the first one leased, not a second one: that one would be
+-- leased to a live worker that never heard of it, and the crawl would
+-- wait for its end for ever.
+local again = redis.call('HGET', P .. 'lease:' .. w, rid)
+if again then
+  save()
+  return {'tasks', rid, again}
 end
 if redis.call('XLEN', P .. 'records') >= cap then
   save()
@@ -57,10 +71,9 @@ end
 
 local out = {'tasks'}
 local function lease(e)
-  incr('token', 1)
   incr('leased', 1)
-  redis.call('HSET', P .. 'lease:' .. w, M.token, e)
-  out[#out + 1] = string.format('%d', M.token)
+  redis.call('HSET', P .. 'lease:' .. w, rid, e)
+  out[#out + 1] = rid
   out[#out + 1] = e
 end
 local function take(url)
@@ -91,8 +104,30 @@ local function start(url)
   incr('active', 1)
 end
 
+-- The entry URLs of a new level that --max-pages can never reach are
+-- dropped before any is leased, as the memory frontier's nextLevel drops
+-- them (a hop of this level may then schedule one again): TRIM of them
+-- a lease, so that no script runs for long (a million took 4 s, longer
+-- than a client waits for its reply). Nothing runs meanwhile: the level
+-- began with no task under way.
+if M.trim == 1 then
+  local lkey = P .. 'lvl:' .. M.level
+  local beyond = redis.call('ZRANGE', lkey, M.trimkeep, M.trimkeep + TRIM - 1)
+  for _, member in ipairs(beyond) do
+    drop(string.sub(member, 5))
+  end
+  if #beyond > 0 then
+    redis.call('ZREMRANGEBYRANK', lkey, M.trimkeep, M.trimkeep + #beyond - 1)
+  end
+  if #beyond == TRIM then
+    save()
+    return {'wait'}
+  end
+  set('trim', 0)
+end
+
 local drops = 0
-while #out < 1 + 2 * want and drops < 10000 do
+while #out == 1 and drops < TRIM do
   local e = redis.call('LPOP', P .. 'retry')
   if e then
     lease(e) -- counted when it was first handed out
@@ -174,21 +209,11 @@ while #out < 1 + 2 * want and drops < 10000 do
           set('level', M.level + 1)
           set('rank', 0)
           if M.limit > 0 then
-            -- The entry URLs --max-pages can never reach are dropped now,
-            -- as the memory frontier's nextLevel drops them: a hop of
-            -- this level may then schedule one again.
-            local lkey = P .. 'lvl:' .. M.level
-            local keep = math.max(M.limit - M.spent, 0)
-            while true do
-              local beyond = redis.call('ZRANGE', lkey, keep, keep + 999)
-              if #beyond == 0 then
-                break
-              end
-              for _, member in ipairs(beyond) do
-                drop(string.sub(member, 5))
-              end
-              redis.call('ZREMRANGEBYRANK', lkey, keep, keep + #beyond - 1)
-            end
+            -- The entry URLs --max-pages can never reach are dropped
+            -- before any is leased (see trim above).
+            set('trim', 1)
+            set('trimkeep', math.max(M.limit - M.spent, 0))
+            break
           end
         else
           set('done', 1)

@@ -1,14 +1,13 @@
--- A worker's request to a host is over: ARGV = worker, host. A worker
--- taken for dead had its requests in flight taken off the host's count
--- (see lease.lua) and goes on under a new id: one of those ends here,
--- below its new id's count, and changes nothing. A count that reaches
--- zero is removed: the busy hash holds the requests in flight.
+-- A worker's request is over: ARGV = worker, the id of the request
+-- acquire.lua let start. Its host gets its slot back, once: the same
+-- release sent again changes nothing. A worker taken for dead had its
+-- requests in flight taken off their hosts' counts (see lease.lua) and
+-- goes on under a new id, which holds none of them: their ends change
+-- nothing.
 local bk = P .. 'busy:' .. ARGV[1]
-local n = redis.call('HINCRBY', bk, ARGV[2], -1)
-if n >= 0 then
-  redis.call('HINCRBY', P .. 'host:' .. ARGV[2], 'n', -1)
-end
-if n <= 0 then
+local v = redis.call('HGET', bk, ARGV[2])
+if v then
   redis.call('HDEL', bk, ARGV[2])
+  redis.call('HINCRBY', P .. 'host:' .. string.match(v, '|(.*)$'), 'n', -1)
 end
 return 1
