@@ -47,12 +47,18 @@ func (s *records) Record(rec *crawler.Record) error {
 // records, and builds the graph from them as the coordinator does.
 func shared(t *testing.T, srv *redistest.Server, id string, cfg crawler.Config, processes int) (*crawler.Graph, cluster.End, *records) {
 	t.Helper()
+	return sharedVia(t, srv, srv.URL, id, cfg, processes)
+}
+
+// sharedVia is shared with workers that reach srv at the Redis URL via.
+func sharedVia(t *testing.T, srv *redistest.Server, via, id string, cfg crawler.Config, processes int) (*crawler.Graph, cluster.End, *records) {
+	t.Helper()
 	ctx := context.Background()
 	c := create(t, srv, id, cfg)
 	var wg sync.WaitGroup
 	for range processes {
 		wg.Go(func() {
-			rdb, err := cluster.Dial(ctx, srv.URL)
+			rdb, err := cluster.Dial(ctx, via)
 			if err != nil {
 				t.Error(err)
 				return

@@ -1,10 +1,14 @@
 package cluster_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,7 +66,7 @@ func TestUnreachable(t *testing.T) {
 // create creates the shared crawl id of cfg in srv.
 func create(tb testing.TB, srv *redistest.Server, id string, cfg crawler.Config) *cluster.Crawl {
 	tb.Helper()
-	return createSpec(tb, srv, id, cfg, cluster.Spec{Settings: "{}", MaxPages: cfg.MaxPages, Delay: cfg.Delay})
+	return createSpec(tb, srv, id, cfg, cluster.Spec{Settings: "{}", MaxPages: cfg.MaxPages, Delay: cfg.Delay, HostConcurrency: cfg.HostConcurrency})
 }
 
 // createSpec creates the shared crawl id of cfg in srv, with spec.
@@ -241,4 +245,98 @@ func TestSlowDown(t *testing.T) {
 	if err != nil || lim < 1 {
 		t.Errorf("after a 429, the host's limit in Redis is %d, %v; want it set", lim, err)
 	}
+}
+
+// TestRepliesLost: a shared crawl whose workers lose a reply of Redis
+// now and then (the connection drops after Redis ran the script, and
+// go-redis sends the request again) makes the graph a crawl of one
+// process makes, and ends: a lease run twice once left a task leased to
+// a worker that never heard of it, and the crawl waited for ever.
+func TestRepliesLost(t *testing.T) {
+	srv := redistest.Start(t)
+	fixture, err := os.ReadFile(filepath.Join("..", "crawler", "testdata", "site.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := crawlertest.New(t, string(fixture))
+	cfg := site.Config("http://site.test/")
+	cfg.HostConcurrency = 2 // a slot taken twice would never be given back
+	local, err := crawler.Crawl(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := lossyProxy(t, srv.Addr, 7)
+	g, _, _ := sharedVia(t, srv, "redis://"+proxy.addr+"/0", "lossy", cfg, 2)
+	if want, got := crawlertest.Dump(local), crawlertest.Dump(g); got != want {
+		t.Errorf("the shared crawl's graph differs from the local one's:\n%s", crawlertest.DiffLines(want, got))
+	}
+	if proxy.lost.Load() == 0 {
+		t.Error("no reply was lost")
+	}
+}
+
+// proxy forwards connections to a Redis server, losing the reply to
+// every nth script it passes: it closes the connection instead of
+// sending it.
+type proxy struct {
+	addr string
+	lost atomic.Int32
+}
+
+func lossyProxy(t *testing.T, to string, nth int32) *proxy {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	p := &proxy{addr: l.Addr().String()}
+	var scripts atomic.Int32
+	go func() {
+		for {
+			client, err := l.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", to)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			var lose atomic.Bool
+			go func() { // requests: go-redis sends one and waits for its reply
+				defer server.Close()
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := client.Read(buf)
+					if n > 0 && bytes.Contains(buf[:n], []byte("evalsha")) && scripts.Add(1)%nth == 0 {
+						lose.Store(true)
+					}
+					if n > 0 {
+						server.Write(buf[:n]) //nolint:errcheck // the other side sees it
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+			go func() { // replies
+				defer client.Close()
+				buf := make([]byte, 64<<10)
+				for {
+					n, err := server.Read(buf)
+					if n > 0 && lose.Load() {
+						p.lost.Add(1)
+						return // Redis ran it; the client never knows
+					}
+					if n > 0 {
+						client.Write(buf[:n]) //nolint:errcheck // the other side sees it
+					}
+					if err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return p
 }
