@@ -71,7 +71,12 @@ func sharedRun(b *testing.B, srv *redistest.Server, seed string, processes, conc
 	if sample != nil {
 		sample(true)
 	}
-	if err := c.Remove(ctx); err != nil {
+	rdb, err := cluster.Dial(ctx, srv.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rdb.Close()
+	if err := cluster.Remove(ctx, rdb, id); err != nil {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(cpu.Microseconds())/float64(n), fmt.Sprintf("worker-CPU-µs/URL-%dproc", processes))

@@ -64,10 +64,12 @@ func (e *SettingsError) Error() string {
 }
 
 // Errors of Join: the crawl to join is not in the database, or no id
-// was given and several crawls are.
+// was given and several crawls are; or (of Create too) the crawl was
+// made by another version of hopaudit, whose scripts keep it otherwise.
 var (
 	ErrNoCrawl = errors.New("no such crawl")
 	ErrSeveral = errors.New("several crawls")
+	ErrVersion = errors.New("made by another version of hopaudit: a crawl's coordinator and workers must all run one version")
 )
 
 // Crawl is one crawl shared through a Redis database.

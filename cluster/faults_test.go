@@ -131,7 +131,7 @@ func TestJoin(t *testing.T) {
 	if j, err := cluster.Join(ctx, rdb, ""); err != nil || j.ID() != "b" {
 		t.Errorf("Join once a is over: %v", err)
 	}
-	if err := c.Remove(ctx); err != nil {
+	if err := cluster.Remove(ctx, rdb, "a"); err != nil {
 		t.Fatal(err)
 	}
 	if keys, _ := rdb.Keys(ctx, "hopaudit:{a}:*").Result(); len(keys) > 0 {

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ func TestGone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Remove(ctx); err != nil {
+	if err := Remove(ctx, rdb, "gone"); err != nil {
 		t.Fatal(err)
 	}
 	w := &worker{c: c, lease: DefaultLease}
@@ -424,5 +425,39 @@ func TestCreateOverLeftovers(t *testing.T) {
 	}
 	if n := rdb.Exists(ctx, c.key("host:old"), c.key("busy:w")).Val(); n != 0 {
 		t.Errorf("the old crawl's pacing is left (%d keys)", n)
+	}
+}
+
+// TestVersion: a crawl that another version of the scripts made is
+// ErrVersion to Create, Join and every script, never read; Remove
+// deletes it.
+func TestVersion(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rdb := srv.Client(t)
+	c, _, err := Create(ctx, rdb, "v", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://h/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.HSet(ctx, c.key("meta"), "protocol", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Create(ctx, rdb, "v", Spec{Settings: "{}"}, nil); !errors.Is(err, ErrVersion) {
+		t.Errorf("Create: %v, want ErrVersion", err)
+	}
+	if _, err := Join(ctx, rdb, "v"); !errors.Is(err, ErrVersion) {
+		t.Errorf("Join: %v, want ErrVersion", err)
+	}
+	if err := c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err(); !errors.Is(err, ErrVersion) {
+		t.Errorf("a script: %v, want ErrVersion", err)
+	}
+	if n := rdb.Exists(ctx, c.key("workers")).Val(); n != 0 {
+		t.Error("a script wrote to a crawl of another version")
+	}
+	if err := Remove(ctx, rdb, "v"); err != nil {
+		t.Fatal(err)
+	}
+	if keys := rdb.Keys(ctx, "*").Val(); len(keys) > 0 {
+		t.Errorf("keys left after Remove: %q", keys)
 	}
 }

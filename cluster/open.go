@@ -100,6 +100,9 @@ func Create(ctx context.Context, rdb *redis.Client, id string, spec Spec, start 
 	if res[0].(int64) == 1 {
 		return c, true, nil
 	}
+	if theirs, _ := res[4].(string); theirs != protocol {
+		return nil, false, fmt.Errorf("crawl %q: %w", id, ErrVersion)
+	}
 	if theirs, _ := res[2].(string); theirs != spec.Settings {
 		return nil, false, &SettingsError{ID: id, Theirs: theirs}
 	}
@@ -132,18 +135,23 @@ func Join(ctx context.Context, rdb *redis.Client, id string) (*Crawl, error) {
 	}
 	c := &Crawl{rdb: rdb, id: id}
 	p := rdb.Pipeline()
-	specCmd, genCmd := p.Get(ctx, c.key("spec")), p.HGet(ctx, c.key("meta"), "gen")
+	specCmd, metaCmd := p.Get(ctx, c.key("spec")), p.HMGet(ctx, c.key("meta"), "gen", "protocol")
 	p.Exec(ctx) //nolint:errcheck // each command says
 	js, err := specCmd.Result()
+	var meta []any
 	if err == nil {
-		c.gen, err = genCmd.Result()
+		meta, err = metaCmd.Result()
 	}
-	if errors.Is(err, redis.Nil) {
+	if errors.Is(err, redis.Nil) || err == nil && meta[0] == nil {
 		return nil, fmt.Errorf("crawl %q: %w", id, ErrNoCrawl)
 	}
 	if err != nil {
 		return nil, redisErr(rdb, err)
 	}
+	if meta[1] != protocol {
+		return nil, fmt.Errorf("crawl %q: %w", id, ErrVersion)
+	}
+	c.gen, _ = meta[0].(string)
 	if err := json.Unmarshal([]byte(js), &c.spec); err != nil {
 		return nil, fmt.Errorf("crawl %q: its record in Redis is unreadable: %w", id, err)
 	}
@@ -189,24 +197,25 @@ func (c *Crawl) Stop(ctx context.Context, why string) error {
 	return nil
 }
 
-// Remove deletes the crawl's keys: the coordinator has kept its records.
-func (c *Crawl) Remove(ctx context.Context) error {
-	iter := c.rdb.Scan(ctx, 0, "hopaudit:{"+c.id+"}:*", 1000).Iterator()
+// Remove deletes the keys of crawl id, whatever version of hopaudit
+// made it: its coordinator has kept its records, or it is dropped.
+func Remove(ctx context.Context, rdb *redis.Client, id string) error {
+	iter := rdb.Scan(ctx, 0, "hopaudit:{"+id+"}:*", 1000).Iterator()
 	var batch []string
 	for iter.Next(ctx) {
 		if batch = append(batch, iter.Val()); len(batch) == 1000 {
-			if err := c.rdb.Unlink(ctx, batch...).Err(); err != nil {
-				return redisErr(c.rdb, err)
+			if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return redisErr(rdb, err)
 			}
 			batch = batch[:0]
 		}
 	}
 	if err := iter.Err(); err != nil {
-		return redisErr(c.rdb, err)
+		return redisErr(rdb, err)
 	}
 	if len(batch) > 0 {
-		if err := c.rdb.Unlink(ctx, batch...).Err(); err != nil {
-			return redisErr(c.rdb, err)
+		if err := rdb.Unlink(ctx, batch...).Err(); err != nil {
+			return redisErr(rdb, err)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -35,7 +36,8 @@ func script(names ...string) *redis.Script {
 	for _, n := range names {
 		src += "\n" + lua(n)
 	}
-	src = strings.NewReplacer("{{MAXHOPS}}", strconv.Itoa(crawler.MaxHops), "{{MAXSITEMAPS}}", strconv.Itoa(crawler.MaxSitemaps)).Replace(src)
+	src = strings.NewReplacer("{{MAXHOPS}}", strconv.Itoa(crawler.MaxHops), "{{MAXSITEMAPS}}", strconv.Itoa(crawler.MaxSitemaps),
+		"{{PROTOCOL}}", protocol).Replace(src)
 	return redis.NewScript(src)
 }
 
@@ -54,11 +56,20 @@ func lua(name string) string {
 func (c *Crawl) run(ctx context.Context, s *redis.Script, args ...any) *redis.Cmd {
 	c.trips.Add(1)
 	cmd := s.Run(ctx, c.rdb, []string{c.key("meta")}, append([]any{c.gen}, args...)...)
-	if err := cmd.Err(); err != nil && strings.HasPrefix(err.Error(), "GONE") {
+	switch err := cmd.Err(); {
+	case err == nil:
+	case strings.HasPrefix(err.Error(), "GONE"):
 		cmd.SetErr(errGone)
+	case strings.HasPrefix(err.Error(), "VERSION"):
+		cmd.SetErr(fmt.Errorf("crawl %q: %w", c.id, ErrVersion))
 	}
 	return cmd
 }
+
+// protocol is the version of what the scripts keep in Redis: a crawl
+// made with another one is ErrVersion. It changes with any change of
+// the keys' layout or of a script's arguments.
+const protocol = "2"
 
 // errGone is a crawl that is no more: over and removed by its
 // coordinator, or dropped and created again.

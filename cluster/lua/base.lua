@@ -18,10 +18,17 @@ local P = string.sub(META, 1, -5)
 
 -- ARGV[1] is the generation of the crawl the caller joined: a crawl
 -- removed, or dropped and created again under its id, is gone for it.
--- Nothing is written then. Create passes ''.
+-- A crawl that another version of the scripts made (its protocol) is
+-- not theirs to read. Nothing is written then. Create passes ''.
 local GEN = table.remove(ARGV, 1)
-if GEN ~= '' and redis.call('HGET', META, 'gen') ~= GEN then
-  return redis.error_reply('GONE the shared crawl is over or was dropped')
+local PROTOCOL = '{{PROTOCOL}}'
+if GEN ~= '' then
+  local m = redis.call('HMGET', META, 'gen', 'protocol')
+  if m[1] ~= GEN then
+    return redis.error_reply('GONE the shared crawl is over or was dropped')
+  elseif m[2] ~= PROTOCOL then
+    return redis.error_reply('VERSION the shared crawl was made by another version of hopaudit')
+  end
 end
 local TWO33 = 8589934592
 local MAXHOPS = {{MAXHOPS}}

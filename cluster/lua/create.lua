@@ -1,11 +1,12 @@
 -- Create a crawl: ARGV = its generation, settings, spec (JSON), limit,
 -- bits, how long in ms it may go without a coordinator, then the start
 -- tasks (see arg_task). Returns {1, generation}
--- when created, {0, generation, settings, spec} when a crawl of this
--- id exists.
+-- when created, {0, generation, settings, spec, protocol} when a crawl
+-- of this id exists.
 local have = redis.call('GET', P .. 'settings')
 if have then
-  return {0, redis.call('HGET', META, 'gen'), have, redis.call('GET', P .. 'spec')}
+  local m = redis.call('HMGET', META, 'gen', 'protocol')
+  return {0, m[1], have, redis.call('GET', P .. 'spec'), m[2] or ''}
 end
 -- Keys an earlier crawl of this id left: written by its workers' last
 -- calls after it ended, they outlived the keys that expired with it. A
@@ -26,6 +27,7 @@ for _, k in ipairs({'level', 'spent', 'open', 'ospent', 'active', 'rank', 'trim'
 end
 set('stopped', '')
 set('gen', ARGV[1])
+set('protocol', PROTOCOL)
 set('limit', tonumber(ARGV[4]))
 set('bits', tonumber(ARGV[5]))
 set('orphanafter', tonumber(ARGV[6]))

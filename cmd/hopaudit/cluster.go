@@ -363,6 +363,8 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 	switch {
 	case errors.As(err, &se):
 		return nil, usageErrorf("the shared crawl %q in redis at %s has other settings: %s; give this crawl another --crawl-id, or --restart to drop that one", s.id, s.r.where, settingsDiffs(settings, se.Theirs))
+	case errors.Is(err, cluster.ErrVersion):
+		return nil, usageErrorf("the shared crawl %q in redis at %s was %v; finish it with that version, give this crawl another --crawl-id, or --restart to drop that one", s.id, s.r.where, cluster.ErrVersion)
 	case err != nil:
 		return nil, s.unreachable(err)
 	case !created && !st.resumed:
@@ -482,13 +484,16 @@ func (s *sharedCrawl) drop(ctx context.Context) error {
 	switch {
 	case errors.Is(err, cluster.ErrNoCrawl):
 		return nil
+	case errors.Is(err, cluster.ErrVersion):
+		// Its workers, of that version, find it gone.
 	case err != nil:
 		return err
+	default:
+		if err := c.Stop(ctx, stopDropped); err != nil {
+			return err
+		}
 	}
-	if err := c.Stop(ctx, stopDropped); err != nil {
-		return err
-	}
-	return c.Remove(ctx)
+	return cluster.Remove(ctx, s.rdb, s.id)
 }
 
 // remove deletes the crawl's keys from Redis once its records are in
@@ -499,7 +504,7 @@ func (s *sharedCrawl) remove(ctx context.Context, w io.Writer) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisTimeout)
 	defer cancel()
-	if err := s.crawl.Remove(ctx); err != nil {
+	if err := cluster.Remove(ctx, s.rdb, s.id); err != nil {
 		fmt.Fprintf(w, "warning: %v\n", s.r.error(fmt.Errorf("remove the shared crawl %q from redis at %s: %w; its keys expire in their own time", s.id, s.r.where, err)))
 	}
 }

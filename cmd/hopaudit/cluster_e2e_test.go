@@ -555,6 +555,41 @@ func TestSharedCrawlSettings(t *testing.T) {
 	}
 }
 
+// TestSharedCrawlVersion: a crawl in Redis that another version of
+// hopaudit made is refused (exit 2), to a coordinator and to a worker,
+// naming the way out; --restart drops it, and crawls.
+func TestSharedCrawlVersion(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	site := crawlertest.New(t, stateSite(3))
+	ctx := context.Background()
+	// What an earlier version left: its keys, without this one's
+	// protocol.
+	for _, k := range []string{"settings", "spec"} {
+		if err := rdb.Set(ctx, "hopaudit:{old}:"+k, "{}", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rdb.HSet(ctx, "hopaudit:{old}:meta", "gen", "g", "stopped", "").Err(); err != nil {
+		t.Fatal(err)
+	}
+	base := sharedReportArgs(site, filepath.Join(t.TempDir(), "out"), "--redis", srv.URL, "--crawl-id", "old")
+	code, _, stderr := runMain(t, base...)
+	if code != exitUsage || !strings.Contains(stderr, "another version of hopaudit") || !strings.Contains(stderr, "--restart") {
+		t.Errorf("coordinator: exit %d, want %d naming the version and --restart; stderr:\n%s", code, exitUsage, stderr)
+	}
+	code, _, stderr = runMain(t, "worker", "--redis", srv.URL, "--crawl-id", "old")
+	if code != exitIncomplete || !strings.Contains(stderr, "another version of hopaudit") {
+		t.Errorf("worker: exit %d, want %d naming the version; stderr:\n%s", code, exitIncomplete, stderr)
+	}
+	if n := len(site.Requests()); n != 0 {
+		t.Errorf("%d requests to the site, want none", n)
+	}
+	if code, _, stderr := runMain(t, append(base, "--restart")...); code != exitOK {
+		t.Errorf("--restart: exit %d, want %d; stderr:\n%s", code, exitOK, stderr)
+	}
+}
+
 // TestWorkerWait: a worker with --wait says it waits for its crawl to
 // be created (HOPAUDIT_REDIS names the database), and SIGTERM ends it
 // with exit 0: leaving a crawl is no failure.
