@@ -136,9 +136,9 @@ func TestOrphan(t *testing.T) {
 // TestReapWorker: a worker taken for dead loses its leases to the next
 // worker that leases, and its requests in flight their slots; that lease
 // succeeds whatever the worker's busy hash holds: nothing (its requests
-// ended), a request, or a count of 0 for a host, as earlier versions
-// left it, which once failed the lease script for every worker, and the
-// whole crawl waited for ever.
+// ended), a request, or a value that is none (an earlier version's count
+// of 0 for a host once failed the lease script for every worker, and the
+// whole crawl waited for ever).
 func TestReapWorker(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()

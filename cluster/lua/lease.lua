@@ -37,9 +37,10 @@ if M.reapat <= now then
       incr('reclaimed', 1)
     end
     for _, v in ipairs(redis.call('HVALS', P .. 'busy:' .. dead)) do
-      -- A request in flight (acquire.lua): when|host. (Earlier versions
-      -- kept a count per host, of which a 0 once failed this script for
-      -- every worker: never read one.)
+      -- A request in flight (acquire.lua): when|host. Its host gets its
+      -- slot back by -1, a literal: the count per host of an earlier
+      -- version once gave -0 here, which Redis reads as no integer, and
+      -- the script failed for every worker.
       local host = string.match(v, '^%d+|(.*)$')
       if host then
         redis.call('HINCRBY', P .. 'host:' .. host, 'n', -1)
