@@ -16,6 +16,24 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// testCrawl creates the crawl id of spec, its start tasks start, in rdb.
+func testCrawl(t *testing.T, rdb *redis.Client, id string, spec Spec, start ...crawler.Task) *Crawl {
+	t.Helper()
+	c, _, err := Create(context.Background(), rdb, id, spec, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// must fails t at once on err.
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestReleaseAfterReap: a worker taken for dead with a request in
 // flight goes on under a new id; that request's end must not take a
 // slot of the new id's, or the host would stay full for ever under
@@ -24,10 +42,7 @@ func TestReleaseAfterReap(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	rdb := srv.Client(t)
-	c, _, err := Create(ctx, rdb, "leak", Spec{Settings: "{}", HostConcurrency: 1}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testCrawl(t, rdb, "leak", Spec{Settings: "{}", HostConcurrency: 1})
 	requests := 0
 	acquire := func(w string) (int64, string) {
 		requests++
@@ -38,28 +53,22 @@ func TestReleaseAfterReap(t *testing.T) {
 		}
 		return v, rid
 	}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(c.run(ctx, heartbeatScript, "w1", 1, 1, 0).Err()) // a lease of 1 ms
+	must(t, c.run(ctx, heartbeatScript, "w1", 1, 1, 0).Err()) // a lease of 1 ms
 	wait, first := acquire("w1")
 	if wait < 0 {
 		t.Fatal("the first request may not start")
 	}
-	must(c.run(ctx, heartbeatScript, "x", 60000, 1, 0).Err())
-	must(c.run(ctx, leaseScript, "x", "1", maxStream).Err()) // w1 is taken for dead
-	must(c.run(ctx, heartbeatScript, "w2", 60000, 1, 0).Err())
-	must(c.run(ctx, releaseScript, "w2", first).Err()) // w1's request ends, under its new id
+	must(t, c.run(ctx, heartbeatScript, "x", 60000, 1, 0).Err())
+	must(t, c.run(ctx, leaseScript, "x", "1", maxStream).Err()) // w1 is taken for dead
+	must(t, c.run(ctx, heartbeatScript, "w2", 60000, 1, 0).Err())
+	must(t, c.run(ctx, releaseScript, "w2", first).Err()) // w1's request ends, under its new id
 	for i := range 3 {
 		wait, rid := acquire("w2")
 		if wait < 0 {
 			t.Fatalf("request %d may not start, with nothing in flight", i+2)
 		}
-		must(c.run(ctx, releaseScript, "w2", rid).Err())
-		must(c.run(ctx, releaseScript, "w2", rid).Err()) // sent again: changes nothing
+		must(t, c.run(ctx, releaseScript, "w2", rid).Err())
+		must(t, c.run(ctx, releaseScript, "w2", rid).Err()) // sent again: changes nothing
 	}
 	if n, _ := rdb.HGet(ctx, c.key("host:h"), "n").Int(); n != 0 {
 		t.Errorf("host h has %d requests in flight, want 0", n)
@@ -72,13 +81,8 @@ func TestGone(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	rdb := srv.Client(t)
-	c, _, err := Create(ctx, rdb, "gone", Spec{Settings: "{}"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Remove(ctx, rdb, "gone"); err != nil {
-		t.Fatal(err)
-	}
+	c := testCrawl(t, rdb, "gone", Spec{Settings: "{}"})
+	must(t, Remove(ctx, rdb, "gone"))
 	w := &worker{c: c, lease: DefaultLease}
 	id := "w"
 	w.id.Store(&id)
@@ -101,19 +105,15 @@ func TestOrphan(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	rdb := srv.Client(t)
-	c, _, err := Create(ctx, rdb, "orphan", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://127.0.0.1:1/"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testCrawl(t, rdb, "orphan", Spec{Settings: "{}"}, crawler.Task{URL: "http://127.0.0.1:1/"})
 	w := &worker{c: c, lease: DefaultLease}
 	id := "w"
 	w.id.Store(&id)
-	if err := w.heartbeat(ctx, true); err != nil {
-		t.Fatal(err)
-	}
+	must(t, w.heartbeat(ctx, true))
 	status := ""
 	for range 3 {
 		var task leased
+		var err error
 		if task, status, err = w.next(ctx, w.requestID()); err != nil {
 			t.Fatal(err)
 		}
@@ -145,17 +145,8 @@ func TestReapWorker(t *testing.T) {
 	rdb := srv.Client(t)
 	for _, left := range []string{"released", "inflight", "zero"} {
 		t.Run(left, func(t *testing.T) {
-			c, _, err := Create(ctx, rdb, "idle-"+left, Spec{Settings: "{}"}, []crawler.Task{{URL: "http://h/"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			must := func(err error) {
-				t.Helper()
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			must(c.run(ctx, heartbeatScript, "w1", 60000, 1, 0).Err())
+			c := testCrawl(t, rdb, "idle-"+left, Spec{Settings: "{}"}, crawler.Task{URL: "http://h/"})
+			must(t, c.run(ctx, heartbeatScript, "w1", 60000, 1, 0).Err())
 			res, err := c.run(ctx, leaseScript, "w1", "1", maxStream).StringSlice()
 			if err != nil || res[0] != "tasks" {
 				t.Fatalf("w1's lease: %q, %v", res, err)
@@ -164,19 +155,19 @@ func TestReapWorker(t *testing.T) {
 				t.Fatal(err)
 			}
 			if left != "inflight" {
-				must(c.run(ctx, releaseScript, "w1", "2").Err())
+				must(t, c.run(ctx, releaseScript, "w1", "2").Err())
 				if n := rdb.HLen(ctx, c.key("busy:w1")).Val(); n != 0 {
 					t.Errorf("w1's busy hash holds %d requests, none in flight", n)
 				}
 			}
 			if left == "zero" {
-				must(rdb.HSet(ctx, c.key("busy:w1"), "h", 0).Err())
+				must(t, rdb.HSet(ctx, c.key("busy:w1"), "h", 0).Err())
 			}
 			// w1 dies: its heartbeat expired, and the next lease looks.
-			must(rdb.ZAdd(ctx, c.key("workers"), redis.Z{Score: 0, Member: "w1"}).Err())
-			must(rdb.HSet(ctx, c.key("meta"), "reapat", 0).Err())
+			must(t, rdb.ZAdd(ctx, c.key("workers"), redis.Z{Score: 0, Member: "w1"}).Err())
+			must(t, rdb.HSet(ctx, c.key("meta"), "reapat", 0).Err())
 
-			must(c.run(ctx, heartbeatScript, "w2", 60000, 1, 0).Err())
+			must(t, c.run(ctx, heartbeatScript, "w2", 60000, 1, 0).Err())
 			res, err = c.run(ctx, leaseScript, "w2", "1", maxStream).StringSlice()
 			if err != nil {
 				t.Fatalf("the lease after w1 died: %v", err)
@@ -209,14 +200,9 @@ func TestPolitenessFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _, err := Create(ctx, rdb, "pacing", Spec{Settings: "{}"}, f.Start())
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testCrawl(t, rdb, "pacing", Spec{Settings: "{}"}, f.Start()...)
 	host := strings.TrimPrefix(site.URL, "http://")
-	if err := rdb.HSet(ctx, c.key("host:"+host), "n", "many").Err(); err != nil {
-		t.Fatal(err)
-	}
+	must(t, rdb.HSet(ctx, c.key("host:"+host), "n", "many").Err())
 	err = c.Work(ctx, cfg)
 	if err == nil || !strings.Contains(err.Error(), "not an integer") {
 		t.Errorf("Work, its pacing failing: %v; want the script's error", err)
@@ -233,13 +219,8 @@ func TestLeaseAgain(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	rdb := srv.Client(t)
-	c, _, err := Create(ctx, rdb, "again", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://h/a"}, {URL: "http://h/b"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err(); err != nil {
-		t.Fatal(err)
-	}
+	c := testCrawl(t, rdb, "again", Spec{Settings: "{}"}, crawler.Task{URL: "http://h/a"}, crawler.Task{URL: "http://h/b"})
+	must(t, c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err())
 	lease := func(rid string) []string {
 		t.Helper()
 		res, err := c.run(ctx, leaseScript, "w", rid, maxStream).StringSlice()
@@ -271,13 +252,8 @@ func TestTrimInSlices(t *testing.T) {
 	ctx := context.Background()
 	rdb := srv.Client(t)
 	const limit, links = 5, 25_000
-	c, _, err := Create(ctx, rdb, "trim", Spec{Settings: "{}", MaxPages: limit}, []crawler.Task{{URL: "http://h/"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err(); err != nil {
-		t.Fatal(err)
-	}
+	c := testCrawl(t, rdb, "trim", Spec{Settings: "{}", MaxPages: limit}, crawler.Task{URL: "http://h/"})
+	must(t, c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err())
 	res, err := c.run(ctx, leaseScript, "w", "start", maxStream).StringSlice()
 	if err != nil || res[0] != "tasks" {
 		t.Fatalf("the start URL's lease: %q, %v", res, err)
@@ -286,9 +262,7 @@ func TestTrimInSlices(t *testing.T) {
 	for i := range next {
 		next[i] = crawler.Task{URL: fmt.Sprintf("http://h/%d", i), Depth: 1, Found: uint64(i)}
 	}
-	if err := c.run(ctx, commitScript, taskArgs([]any{"w", "start", ""}, next)...).Err(); err != nil {
-		t.Fatal(err)
-	}
+	must(t, c.run(ctx, commitScript, taskArgs([]any{"w", "start", ""}, next)...).Err())
 	waits := 0
 	for {
 		before := rdb.ZCard(ctx, c.key("lvl:1")).Val()
@@ -323,13 +297,8 @@ func TestAcquireAgain(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	rdb := srv.Client(t)
-	c, _, err := Create(ctx, rdb, "acquire", Spec{Settings: "{}"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err(); err != nil {
-		t.Fatal(err)
-	}
+	c := testCrawl(t, rdb, "acquire", Spec{Settings: "{}"})
+	must(t, c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err())
 	for range 2 {
 		if wait, err := c.run(ctx, acquireScript, "w", "h", 0, 1, "r1").Int64(); err != nil || wait != 0 {
 			t.Fatalf("acquire r1: %d, %v; want 0", wait, err)
@@ -355,16 +324,11 @@ func TestRegisterOnce(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	rdb := srv.Client(t)
-	c, _, err := Create(ctx, rdb, "register", Spec{Settings: "{}"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testCrawl(t, rdb, "register", Spec{Settings: "{}"})
 	w := &worker{c: c, lease: DefaultLease}
 	id := "w"
 	w.id.Store(&id)
-	if err := w.heartbeat(ctx, true); err != nil {
-		t.Fatal(err)
-	}
+	must(t, w.heartbeat(ctx, true))
 	if err := rdb.ZRem(ctx, c.key("workers"), "w").Err(); err != nil { // reaped
 		t.Fatal(err)
 	}
@@ -389,33 +353,24 @@ func TestCreateOverLeftovers(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	rdb := srv.Client(t)
-	old, _, err := Create(ctx, rdb, "again", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://old/"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(old.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err())
-	must(old.run(ctx, leaseScript, "w", "1", maxStream).Err())
-	must(old.run(ctx, acquireScript, "w", "old", 0, 0, "2").Err())
-	must(old.Stop(ctx, "over"))
-	must(old.run(ctx, givebackScript, "w", "1").Err()) // a worker's last call
+	old := testCrawl(t, rdb, "again", Spec{Settings: "{}"}, crawler.Task{URL: "http://old/"})
+	must(t, old.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err())
+	must(t, old.run(ctx, leaseScript, "w", "1", maxStream).Err())
+	must(t, old.run(ctx, acquireScript, "w", "old", 0, 0, "2").Err())
+	must(t, old.Stop(ctx, "over"))
+	must(t, old.run(ctx, givebackScript, "w", "1").Err()) // a worker's last call
 	if rdb.Exists(ctx, old.key("retry")).Val() != 0 {
 		t.Error("a task given back after the crawl stopped is queued again")
 	}
 	// What a stop's time to live leaves: the keys it did not know.
-	must(rdb.Del(ctx, old.key("meta"), old.key("settings"), old.key("spec")).Err())
-	must(rdb.RPush(ctx, old.key("retry"), "0|0|0|0|0|0|http://old/").Err())
+	must(t, rdb.Del(ctx, old.key("meta"), old.key("settings"), old.key("spec")).Err())
+	must(t, rdb.RPush(ctx, old.key("retry"), "0|0|0|0|0|0|http://old/").Err())
 
 	c, created, err := Create(ctx, rdb, "again", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://new/"}})
 	if err != nil || !created {
 		t.Fatalf("Create: %v, %v", created, err)
 	}
-	must(c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err())
+	must(t, c.run(ctx, heartbeatScript, "w", 60000, 1, 0).Err())
 	res, err := c.run(ctx, leaseScript, "w", "1", maxStream).StringSlice()
 	if err != nil || len(res) != 3 || !strings.HasSuffix(res[2], "|http://new/") {
 		t.Fatalf("the new crawl's first lease: %q, %v; want its start URL", res, err)
@@ -435,13 +390,8 @@ func TestVersion(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	rdb := srv.Client(t)
-	c, _, err := Create(ctx, rdb, "v", Spec{Settings: "{}"}, []crawler.Task{{URL: "http://h/"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rdb.HSet(ctx, c.key("meta"), "protocol", "1").Err(); err != nil {
-		t.Fatal(err)
-	}
+	c := testCrawl(t, rdb, "v", Spec{Settings: "{}"}, crawler.Task{URL: "http://h/"})
+	must(t, rdb.HSet(ctx, c.key("meta"), "protocol", "1").Err())
 	if _, _, err := Create(ctx, rdb, "v", Spec{Settings: "{}"}, nil); !errors.Is(err, ErrVersion) {
 		t.Errorf("Create: %v, want ErrVersion", err)
 	}
@@ -454,9 +404,7 @@ func TestVersion(t *testing.T) {
 	if n := rdb.Exists(ctx, c.key("workers")).Val(); n != 0 {
 		t.Error("a script wrote to a crawl of another version")
 	}
-	if err := Remove(ctx, rdb, "v"); err != nil {
-		t.Fatal(err)
-	}
+	must(t, Remove(ctx, rdb, "v"))
 	if keys := rdb.Keys(ctx, "*").Val(); len(keys) > 0 {
 		t.Errorf("keys left after Remove: %q", keys)
 	}
