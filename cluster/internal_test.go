@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -266,7 +267,7 @@ func TestTrimInSlices(t *testing.T) {
 	waits := 0
 	for {
 		before := rdb.ZCard(ctx, c.key("lvl:1")).Val()
-		res, err := c.run(ctx, leaseScript, "w", strconv.Itoa(waits), maxStream).StringSlice()
+		res, err = c.run(ctx, leaseScript, "w", strconv.Itoa(waits), maxStream).StringSlice()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,9 +282,29 @@ func TestTrimInSlices(t *testing.T) {
 		}
 		waits++
 	}
-	// The start URL was one of the limit; one entry URL is leased.
-	if n := rdb.ZCard(ctx, c.key("lvl:1")).Val(); n != limit-2 {
-		t.Errorf("%d entry URLs left, want %d", n, limit-2)
+	// The start URL was one of the limit; the entry URLs found first are
+	// kept, and the first of them leased.
+	if !strings.HasSuffix(res[2], "|http://h/0") {
+		t.Errorf("leased %q, want http://h/0", res[2])
+	}
+	var left []string
+	for _, m := range rdb.ZRange(ctx, c.key("lvl:1"), 0, -1).Val() {
+		left = append(left, m[4:]) // after the place
+	}
+	if want := []string{"http://h/1", "http://h/2", "http://h/3"}; !slices.Equal(left, want) {
+		t.Errorf("entry URLs left %q, want %q", left, want)
+	}
+	// The dropped ones are forgotten: the seen set holds the start URL
+	// and the four kept.
+	seen := int64(0)
+	for _, k := range rdb.Keys(ctx, c.key("seen:*")).Val() {
+		seen += rdb.HLen(ctx, k).Val()
+	}
+	if seen != 5 {
+		t.Errorf("the seen set holds %d URLs, want 5", seen)
+	}
+	if rdb.HGet(ctx, c.key("meta"), "maxreached").Val() != "1" {
+		t.Error("--max-pages is not said to be reached")
 	}
 	if waits != 3 { // the new level, then two full slices
 		t.Errorf("%d leases waited, want 3", waits)
@@ -407,5 +428,48 @@ func TestVersion(t *testing.T) {
 	must(t, Remove(ctx, rdb, "v"))
 	if keys := rdb.Keys(ctx, "*").Val(); len(keys) > 0 {
 		t.Errorf("keys left after Remove: %q", keys)
+	}
+}
+
+// TestReleaseAfterNewID: of a host's requests in flight, one taken
+// under the id a worker had before it was taken for dead (whose slot
+// Redis gave back then) is released first: the host's count never drops
+// below the requests that hold a slot.
+func TestReleaseAfterNewID(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	rdb := srv.Client(t)
+	c := testCrawl(t, rdb, "slots", Spec{Settings: "{}"})
+	w := &worker{c: c, lease: DefaultLease}
+	id := "A"
+	w.id.Store(&id)
+	must(t, w.heartbeat(ctx, true))
+	p := newPoliteness(c, w, crawler.Config{}, func(err error) { t.Error(err) })
+	inFlight := func() int {
+		n, _ := rdb.HGet(ctx, c.key("host:h"), "n").Int()
+		return n
+	}
+	_, err := p.Acquire(ctx, "h")
+	must(t, err)
+	// A is taken for dead, and its slot given back.
+	must(t, rdb.ZAdd(ctx, c.key("workers"), redis.Z{Score: 0, Member: "A"}).Err())
+	must(t, rdb.HSet(ctx, c.key("meta"), "reapat", 0).Err())
+	must(t, c.run(ctx, heartbeatScript, "x", 60000, 1, 0).Err())
+	must(t, c.run(ctx, leaseScript, "x", "1", maxStream).Err())
+	if n := inFlight(); n != 0 {
+		t.Fatalf("after A's reap, %d requests in flight, want 0", n)
+	}
+	_, err = p.Acquire(ctx, "h") // under a new id
+	must(t, err)
+	if *w.id.Load() == "A" {
+		t.Fatal("the worker did not register again")
+	}
+	p.Release("h") // one of the two ends: say A's
+	if n := inFlight(); n != 1 {
+		t.Errorf("after one release, %d requests in flight, want 1: the new id's", n)
+	}
+	p.Release("h")
+	if n := inFlight(); n != 0 {
+		t.Errorf("after both, %d requests in flight, want 0", n)
 	}
 }

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,8 +23,12 @@ type politeness struct {
 	fail  func(error) // ends the worker: Redis failed for a lease's time
 
 	mu   sync.Mutex
-	busy map[string][]string // by host, the ids of the requests in flight (see acquire.lua)
+	busy map[string][]slot // by host, the requests in flight
 }
+
+// slot is a request in flight: its id (see acquire.lua), and the id of
+// the worker it was acquired under.
+type slot struct{ worker, rid string }
 
 // lostWorker is acquire.lua's answer to a worker taken for dead.
 const lostWorker = -2
@@ -36,7 +41,7 @@ func newPoliteness(c *Crawl, w *worker, cfg crawler.Config, fail func(error)) *p
 	local := cfg
 	local.Delay = 0
 	return &politeness{c: c, w: w, local: crawler.NewPoliteness(local), delay: c.spec.Delay, cap: c.spec.HostConcurrency, fail: fail,
-		busy: map[string][]string{}}
+		busy: map[string][]slot{}}
 }
 
 // Acquire blocks until a request to host may start (see
@@ -49,8 +54,10 @@ func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
 	for {
 		var wait int64
 		rid := p.w.requestID()
+		var id string
 		err := p.w.retry(ctx, func() (err error) {
-			wait, err = p.c.run(ctx, acquireScript, *p.w.id.Load(), host, p.delay.Milliseconds(), p.cap, rid).Int64()
+			id = *p.w.id.Load()
+			wait, err = p.c.run(ctx, acquireScript, id, host, p.delay.Milliseconds(), p.cap, rid).Int64()
 			if err == nil && wait == lostWorker {
 				err = p.w.heartbeat(ctx, false) // registers again, under a new id
 				wait = -1
@@ -67,7 +74,7 @@ func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
 			d = capWait
 		} else {
 			p.mu.Lock()
-			p.busy[host] = append(p.busy[host], rid)
+			p.busy[host] = append(p.busy[host], slot{worker: id, rid: rid})
 			p.mu.Unlock()
 		}
 		t := time.NewTimer(d)
@@ -92,18 +99,27 @@ func (p *politeness) Acquire(ctx context.Context, host string) (int, error) {
 // for a lease's time, the worker is taken for dead and its requests in
 // flight are taken off the host's count.
 func (p *politeness) Release(host string) {
+	// The slots of a host are alike, but for those taken under an id the
+	// worker had before it was taken for dead, which Redis gave back
+	// then: one of them goes first, and the host stays below its cap.
 	p.mu.Lock()
-	ids := p.busy[host]
-	rid := ids[len(ids)-1] // the slots of a host are alike
-	if len(ids) == 1 {
+	slots := p.busy[host]
+	i := len(slots) - 1
+	if id := *p.w.id.Load(); slots[i].worker == id {
+		if j := slices.IndexFunc(slots, func(s slot) bool { return s.worker != id }); j >= 0 {
+			i = j
+		}
+	}
+	s := slots[i]
+	if slots = slices.Delete(slots, i, i+1); len(slots) == 0 {
 		delete(p.busy, host)
 	} else {
-		p.busy[host] = ids[:len(ids)-1]
+		p.busy[host] = slots
 	}
 	p.mu.Unlock()
 	ctx := context.Background()
 	p.w.retry(ctx, func() error { //nolint:errcheck // see above
-		return p.c.run(ctx, releaseScript, *p.w.id.Load(), rid).Err()
+		return p.c.run(ctx, releaseScript, s.worker, s.rid).Err()
 	})
 	p.local.Release(host)
 }

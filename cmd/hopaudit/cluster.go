@@ -40,6 +40,7 @@ var redisTimeout = 10 * time.Second
 // crawl was cut short, not stopped by its site.
 const (
 	stopInterrupted = "the coordinator was interrupted"
+	stopFailed      = "the coordinator failed"
 	stopDropped     = "dropped by crawl --restart"
 )
 
@@ -400,10 +401,7 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 		collectCtx, stopCollect = context.WithCancel(context.WithoutCancel(ctx))
 		defer stopCollect()
 		defer context.AfterFunc(ctx, func() {
-			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisTimeout)
-			defer cancel()
-			if err := c.Stop(sctx, stopInterrupted); err != nil {
-				fmt.Fprintf(logw, "warning: %v\n", s.r.error(fmt.Errorf("stop the shared crawl %q: %w", s.id, err)))
+			if !s.stop(ctx, stopInterrupted, logw) {
 				stopCollect()
 			}
 		})()
@@ -442,6 +440,10 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 	if werr != nil && err == nil && !interrupted { // the others' workers ended the crawl
 		fmt.Fprintf(logw, "warning: this process's workers stopped: %v\n", s.r.error(werr))
 	}
+	if (keepErr != nil || err != nil) && !interrupted && !s.state {
+		// Its records were in this process alone: no one can resume it.
+		s.stop(ctx, stopFailed, logw)
+	}
 	switch {
 	case keepErr != nil:
 		return nil, &exitError{code: exitWrite, err: fmt.Errorf("--state: %w", keepErr)}
@@ -475,6 +477,18 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 		g.Stats.Cancelled, g.Stats.Unreachable = false, end.Stopped
 	}
 	return g, nil
+}
+
+// stop stops the shared crawl for every process, saying why; false,
+// and a warning on w, when Redis did not answer.
+func (s *sharedCrawl) stop(ctx context.Context, why string, w io.Writer) bool {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), redisTimeout)
+	defer cancel()
+	if err := s.crawl.Stop(sctx, why); err != nil {
+		fmt.Fprintf(w, "warning: %v\n", s.r.error(fmt.Errorf("stop the shared crawl %q: %w", s.id, err)))
+		return false
+	}
+	return true
 }
 
 // drop stops and removes the shared crawl of s's id, if there is one

@@ -418,8 +418,8 @@ func TestSharedCrawlInterrupt(t *testing.T) {
 
 // TestSharedWorkersFail: a coordinator whose own workers fail (here the
 // pacing script, on a host's count that is no number, for a lease's
-// time) stops collecting and says why, exit 3: with no other worker,
-// it once waited for ever.
+// time) stops collecting and says why, exit 3, and stops the crawl:
+// with no other worker, it once waited for ever.
 func TestSharedWorkersFail(t *testing.T) {
 	t.Setenv("HOPAUDIT_LEASE", sharedTestLease)
 	srv := redistest.Start(t)
@@ -432,6 +432,11 @@ func TestSharedWorkersFail(t *testing.T) {
 	res := <-coordinator(context.Background(), sharedReportArgs(site, tmp, "--redis", srv.URL, "--crawl-id", "fails")...)
 	if res.code != exitIncomplete || !strings.Contains(res.stderr, "this process's workers stopped") || !strings.Contains(res.stderr, "not an integer") {
 		t.Errorf("exit %d, want %d and why the workers stopped; stderr:\n%s", res.code, exitIncomplete, res.stderr)
+	}
+	// Without --state, no one can resume it: it is stopped for every
+	// process, and its keys expire.
+	if why := rdb.HGet(context.Background(), "hopaudit:{fails}:meta", "stopped").Val(); why != stopFailed {
+		t.Errorf("the crawl in redis: stopped %q, want %q", why, stopFailed)
 	}
 }
 
