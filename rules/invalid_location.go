@@ -93,6 +93,11 @@ func locationProblem(v string) string {
 	if p, ok := plainParts(v); ok && (p.scheme == "http" || p.scheme == "https") {
 		return "" // an absolute http(s) URL with a host, and nothing to quote
 	}
+	if strings.HasPrefix(v, "/") && !strings.HasPrefix(v, "//") {
+		if path, query, _ := strings.Cut(v, "?"); allBytes(path, pathByte) && allBytes(query, queryByte) {
+			return "" // a plain path on the same host: nothing to parse
+		}
+	}
 	q := quoteLocation(v)
 	switch {
 	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):

@@ -27,6 +27,7 @@ func litLocation(u string, status int, locations ...string) *crawler.Response {
 func TestLocationProblem(t *testing.T) {
 	for v, want := range map[string]string{
 		"/new":                            "",
+		"/a:b;c=d@e,f$?x=1&y=[2]":         "",
 		"new":                             "",
 		"../new?a=1#top":                  "",
 		"//site.test/new":                 "",
