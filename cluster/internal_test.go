@@ -27,6 +27,13 @@ func testCrawl(t *testing.T, rdb *redis.Client, id string, spec Spec, start ...c
 	return c
 }
 
+// testWorker returns a worker of crawl c under id, not yet registered.
+func testWorker(c *Crawl, id string) *worker {
+	w := &worker{c: c, lease: DefaultLease}
+	w.id.Store(&id)
+	return w
+}
+
 // must fails t at once on err.
 func must(t *testing.T, err error) {
 	t.Helper()
@@ -84,9 +91,7 @@ func TestGone(t *testing.T) {
 	rdb := srv.Client(t)
 	c := testCrawl(t, rdb, "gone", Spec{Settings: "{}"})
 	must(t, Remove(ctx, rdb, "gone"))
-	w := &worker{c: c, lease: DefaultLease}
-	id := "w"
-	w.id.Store(&id)
+	w := testWorker(c, "w")
 	if err := w.heartbeat(ctx, true); err != errGone {
 		t.Errorf("heartbeat of a crawl removed: %v, want errGone", err)
 	}
@@ -107,9 +112,7 @@ func TestOrphan(t *testing.T) {
 	ctx := context.Background()
 	rdb := srv.Client(t)
 	c := testCrawl(t, rdb, "orphan", Spec{Settings: "{}"}, crawler.Task{URL: "http://127.0.0.1:1/"})
-	w := &worker{c: c, lease: DefaultLease}
-	id := "w"
-	w.id.Store(&id)
+	w := testWorker(c, "w")
 	must(t, w.heartbeat(ctx, true))
 	status := ""
 	for range 3 {
@@ -346,9 +349,7 @@ func TestRegisterOnce(t *testing.T) {
 	ctx := context.Background()
 	rdb := srv.Client(t)
 	c := testCrawl(t, rdb, "register", Spec{Settings: "{}"})
-	w := &worker{c: c, lease: DefaultLease}
-	id := "w"
-	w.id.Store(&id)
+	w := testWorker(c, "w")
 	must(t, w.heartbeat(ctx, true))
 	if err := rdb.ZRem(ctx, c.key("workers"), "w").Err(); err != nil { // reaped
 		t.Fatal(err)
@@ -440,9 +441,7 @@ func TestReleaseAfterNewID(t *testing.T) {
 	ctx := context.Background()
 	rdb := srv.Client(t)
 	c := testCrawl(t, rdb, "slots", Spec{Settings: "{}"})
-	w := &worker{c: c, lease: DefaultLease}
-	id := "A"
-	w.id.Store(&id)
+	w := testWorker(c, "A")
 	must(t, w.heartbeat(ctx, true))
 	p := newPoliteness(c, w, crawler.Config{}, func(err error) { t.Error(err) })
 	inFlight := func() int {
