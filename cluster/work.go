@@ -269,14 +269,15 @@ func (w *worker) commit(ctx context.Context, t leased, rec *crawler.Record, next
 }
 
 // retry runs op until it succeeds, ctx is done (ctx's error), the
-// crawl is gone (errGone), or Redis has failed for as long as a lease
-// lasts: then its error, an *UnreachableError.
+// crawl is gone (errGone) or of another version (ErrVersion), or Redis
+// has failed for as long as a lease lasts: then its error, an
+// *UnreachableError.
 func (w *worker) retry(ctx context.Context, op func() error) error {
 	var first time.Time
 	wait := 50 * time.Millisecond
 	for {
 		err := op()
-		if err == nil || errors.Is(err, errGone) {
+		if err == nil || errors.Is(err, errGone) || errors.Is(err, ErrVersion) {
 			return err
 		}
 		if ctx.Err() != nil {

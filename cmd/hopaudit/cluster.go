@@ -440,8 +440,10 @@ func (s *sharedCrawl) run(ctx context.Context, a *app, j *job, st *crawlFile, ba
 	if werr != nil && err == nil && !interrupted { // the others' workers ended the crawl
 		fmt.Fprintf(logw, "warning: this process's workers stopped: %v\n", s.r.error(werr))
 	}
-	if (keepErr != nil || err != nil) && !interrupted && !s.state {
+	var unreachable *cluster.UnreachableError
+	if (keepErr != nil || err != nil) && !interrupted && !s.state && !errors.As(err, &unreachable) {
 		// Its records were in this process alone: no one can resume it.
+		// (A Redis that does not answer would not hear it.)
 		s.stop(ctx, stopFailed, logw)
 	}
 	switch {
