@@ -104,11 +104,10 @@ func (p *politeness) Release(host string) {
 	// then: one of them goes first, and the host stays below its cap.
 	p.mu.Lock()
 	slots := p.busy[host]
-	i := len(slots) - 1
-	if id := *p.w.id.Load(); slots[i].worker == id {
-		if j := slices.IndexFunc(slots, func(s slot) bool { return s.worker != id }); j >= 0 {
-			i = j
-		}
+	id := *p.w.id.Load()
+	i := slices.IndexFunc(slots, func(s slot) bool { return s.worker != id })
+	if i < 0 {
+		i = len(slots) - 1
 	}
 	s := slots[i]
 	if slots = slices.Delete(slots, i, i+1); len(slots) == 0 {

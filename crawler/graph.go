@@ -439,7 +439,7 @@ func (g *Graph) Answers() iter.Seq2[string, Answer] {
 // Internal reports whether the normalised URL u is inside the crawl
 // scope: its response says so, or the graph's Scope does.
 func (g *Graph) Internal(u string) bool {
-	if i, ok := g.responses.index(u); ok && g.responses.rows.at(i).flags&rowInternal != 0 {
+	if a, ok := g.Answer(u); ok && a.Internal {
 		return true
 	}
 	return g.Scope.Internal(u)
