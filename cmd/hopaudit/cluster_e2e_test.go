@@ -105,22 +105,38 @@ func ownerPID(r *http.Request) int {
 	if err != nil {
 		return 0
 	}
-	inode := socketInode(host, port)
+	// The kernel writes /proc/net/tcp in pieces, and a reader can miss a
+	// socket while others open and close (as a busy crawl's do): r's is
+	// open while r is served, so it is read again until it is found.
+	inode := ""
+	for range 100 {
+		if inode = socketInode(host, port); inode != "" {
+			break
+		}
+	}
 	if inode == "" {
 		return 0
 	}
-	procs, _ := os.ReadDir("/proc")
-	for _, p := range procs {
-		pid, err := strconv.Atoi(p.Name())
-		if err != nil {
-			continue
-		}
+	holds := func(pid int) bool {
 		fds := fmt.Sprintf("/proc/%d/fd", pid)
 		entries, _ := os.ReadDir(fds)
 		for _, e := range entries {
 			if link, _ := os.Readlink(filepath.Join(fds, e.Name())); link == "socket:["+inode+"]" {
-				return pid
+				return true
 			}
+		}
+		return false
+	}
+	// This process first: a child it starts holds copies of all its
+	// sockets between its fork and its exec, and would be taken for
+	// the sender of this process's requests.
+	if holds(os.Getpid()) {
+		return os.Getpid()
+	}
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		if pid, err := strconv.Atoi(p.Name()); err == nil && holds(pid) {
+			return pid
 		}
 	}
 	return 0
