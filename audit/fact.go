@@ -93,7 +93,11 @@ func (p *Pass) ChainOf(u string) *crawler.Chain {
 // Inbound returns the references whose target is the normalised URL u,
 // ordered by source, kind and text. They are the graph's own: read
 // them, never change them. It needs fact Inbound.
-func (p *Pass) Inbound(u string) []crawler.Reference { return p.ResultOf(Inbound).(references).to(u) }
+func (p *Pass) Inbound(u string) []crawler.Reference {
+	refs := p.ResultOf(Inbound).(references)
+	p.inbound = refs.search(u, p.inbound)
+	return refs.to(u, p.inbound)
+}
 
 // Source returns the page or sitemap to name as the source of a finding
 // about URL u: the smallest non-empty source among the references to u
@@ -119,14 +123,38 @@ func (p *Pass) Reached() []Reach { return p.ResultOf(Reached).([]Reach) }
 // (crawler.CompareReferences).
 type references []crawler.Reference
 
-// to returns the references whose target is u.
-func (refs references) to(u string) []crawler.Reference {
-	i, _ := slices.BinarySearchFunc(refs, u, func(r crawler.Reference, t string) int { return cmp.Compare(r.Target, t) })
+// to returns the references whose target is u, the first of which is
+// refs[i] if there is one (see search).
+func (refs references) to(u string, i int) []crawler.Reference {
 	j := i
 	for j < len(refs) && refs[j].Target == u {
 		j++
 	}
 	return refs[i:j:j]
+}
+
+// search returns the index of the first reference whose target is not
+// before u, from a guess: the index search gave for the URL asked for
+// before. The rules ask for URLs in order, mostly: from the guess on, it
+// looks 1, 2, 4... references ahead and searches the last step alone,
+// which is a few comparisons for a URL close to the last one where a
+// search of all the references is about twenty, each a cache miss on a
+// big site.
+func (refs references) search(u string, guess int) int {
+	byTarget := func(r crawler.Reference, t string) int { return cmp.Compare(r.Target, t) }
+	lo := min(guess, len(refs))
+	if lo > 0 && refs[lo-1].Target >= u { // u is not after the last URL: search before it
+		i, _ := slices.BinarySearchFunc(refs[:lo], u, byTarget)
+		return i
+	}
+	// Every reference before lo has a target before u.
+	hi := lo
+	for step := 1; hi < len(refs) && refs[hi].Target < u; step *= 2 {
+		lo, hi = hi+1, hi+step
+	}
+	hi = min(hi, len(refs))
+	i, _ := slices.BinarySearchFunc(refs[lo:hi], u, byTarget)
+	return lo + i
 }
 
 // computeInbound checks that the graph's references are in their order:
@@ -167,12 +195,22 @@ type Reach struct {
 // reaches (robots.txt, sitemaps), are left out: the rules look at
 // redirects one by one, and at the rest in bulk.
 func computeReached(p *Pass) (any, error) {
-	g, entries := p.Graph, p.Entries()
+	g, entries, chains := p.Graph, p.Entries(), p.Chains()
 	// walk calls f for every URL entry k reaches that redirects or tries
 	// to: the entry, or the hops and final URL of the chain it starts.
+	// The chains are in the order of their entries (as ChainOf finds
+	// them): one pass over both finds each.
 	walk := func(f func(u string, r *crawler.Response, h *crawler.Hop, k int)) {
+		next := 0 // the first chain whose entry is not before e
 		for k, e := range entries {
-			c := p.ChainOf(e)
+			for next < len(chains) && chains[next].URL() < e {
+				next++
+			}
+			var c *crawler.Chain
+			if next < len(chains) && chains[next].URL() == e {
+				c = &chains[next]
+				next++
+			}
 			if c == nil {
 				if a, ok := g.Answer(e); ok && a.Redirect {
 					f(e, g.Lookup(e), nil, k)

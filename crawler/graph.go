@@ -437,12 +437,16 @@ func (g *Graph) Answers() iter.Seq2[string, Answer] {
 }
 
 // Internal reports whether the normalised URL u is inside the crawl
-// scope: its response says so, or the graph's Scope does.
+// scope: the graph's Scope says so, or its response does. The Scope is
+// asked first: it reads u alone, where the response is a look-up in a
+// table of every URL, a few cache misses on a big graph, and the rules
+// ask about every redirect.
 func (g *Graph) Internal(u string) bool {
-	if a, ok := g.Answer(u); ok && a.Internal {
+	if g.Scope.Internal(u) {
 		return true
 	}
-	return g.Scope.Internal(u)
+	a, ok := g.Answer(u)
+	return ok && a.Internal
 }
 
 // Len returns how many responses the graph holds: one per URL.

@@ -25,7 +25,7 @@ var CanonicalToRedirect = &audit.Rule{
 			"Sources: Google Search Central, \"Consolidate duplicate URLs\" (do not point canonicals " +
 			"at redirecting or broken URLs) and \"Site moves with URL changes\" (update canonicals).",
 	},
-	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains},
+	Needs: []*audit.Fact{audit.Inbound, audit.Chains},
 	Run:   runCanonicalToRedirect,
 }
 

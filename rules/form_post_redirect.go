@@ -29,7 +29,7 @@ var FormPostRedirect = &audit.Rule{
 			"cut short; the finding then has no target). " +
 			"Sources: RFC 9110 §15.4; Fetch standard, HTTP-redirect fetch.",
 	},
-	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains},
+	Needs: []*audit.Fact{audit.Inbound, audit.Chains},
 	Run:   runFormPostRedirect,
 }
 

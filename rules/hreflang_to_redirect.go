@@ -25,7 +25,7 @@ var HreflangToRedirect = &audit.Rule{
 			"Sources: Google Search Central, \"Tell Google about localized versions of your page\" " +
 			"and \"Site moves with URL changes\" (update hreflang annotations to the new URLs).",
 	},
-	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains},
+	Needs: []*audit.Fact{audit.Inbound, audit.Chains},
 	Run:   runHreflangToRedirect,
 }
 

@@ -37,7 +37,7 @@ var LinkToRedirect = &audit.Rule{
 			"Sources: Google Search Central, \"Site moves with URL changes\" (update internal " +
 			"links to point to the new URLs) and \"Redirects and Google Search\".",
 	},
-	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains, renames},
+	Needs: []*audit.Fact{audit.Inbound, audit.Chains, renames},
 	Run:   runLinkToRedirect,
 }
 

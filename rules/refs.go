@@ -48,36 +48,32 @@ type redirectRef struct {
 
 // redirectRefs yields, once per (source, target) pair, the references
 // that keep accepts and whose target starts a chain, ordered by target,
-// then source. It needs facts audit.Entries, audit.Inbound and
-// audit.Chains.
+// then source. It needs facts audit.Inbound and audit.Chains.
 func redirectRefs(p *audit.Pass, keep func(crawler.Reference) bool) iter.Seq[redirectRef] {
 	return func(yield func(redirectRef) bool) {
-		for _, target := range p.Entries() {
-			refs := p.Inbound(target) // ordered by source
-			// r is the pair being gathered; r.Chain is nil until one is kept.
-			var r redirectRef
-			for _, ref := range refs {
+		chains := p.Chains() // one per target that starts a chain, in the targets' order
+		for i := range chains {
+			c := &chains[i]
+			target := c.URL()
+			// r is the pair being gathered; r.URL is "" until one is kept.
+			r := redirectRef{Chain: c}
+			for _, ref := range p.Inbound(target) { // ordered by source
 				if !keep(ref) {
 					continue
 				}
-				if r.Chain != nil && r.Source != ref.Source {
+				if r.URL != "" && r.Source != ref.Source {
 					slices.Sort(r.Texts)
 					if !yield(r) {
 						return
 					}
-					r = redirectRef{Chain: r.Chain}
-				}
-				if r.Chain == nil {
-					if r.Chain = p.ChainOf(target); r.Chain == nil {
-						break
-					}
+					r = redirectRef{Chain: c}
 				}
 				r.Source, r.URL = ref.Source, target
 				if ref.Text != "" && !slices.Contains(r.Texts, ref.Text) {
 					r.Texts = append(r.Texts, ref.Text)
 				}
 			}
-			if r.Chain != nil {
+			if r.URL != "" {
 				slices.Sort(r.Texts)
 				if !yield(r) {
 					return

@@ -38,17 +38,16 @@ var ResourceRedirect = &audit.Rule{
 			"\"Redirects and Google Search\" and \"Understand the JavaScript SEO basics\" " +
 			"(Googlebot fetches a page's resources to render it).",
 	},
-	Needs: []*audit.Fact{audit.Entries, audit.Chains, audit.Inbound},
+	Needs: []*audit.Fact{audit.Chains, audit.Inbound},
 	Run:   runResourceRedirect,
 }
 
 func runResourceRedirect(p *audit.Pass) error {
 	brokenLinks := p.Other("broken-link") != nil
-	for _, target := range p.Entries() {
-		c := p.ChainOf(target)
-		if c == nil {
-			continue
-		}
+	chains := p.Chains() // one per referenced URL that redirects, in the URLs' order
+	for i := range chains {
+		c := &chains[i]
+		target := c.URL()
 		var (
 			pages    int
 			source   string

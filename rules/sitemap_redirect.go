@@ -21,7 +21,7 @@ var SitemapRedirect = &audit.Rule{
 			"URL. Sources: Google Search Central, \"Site moves with URL changes\" (sitemaps list " +
 			"the new URLs) and \"Consolidate duplicate URLs\" (list only canonical URLs in sitemaps).",
 	},
-	Needs: []*audit.Fact{audit.Entries, audit.Inbound, audit.Chains},
+	Needs: []*audit.Fact{audit.Inbound, audit.Chains},
 	Run:   runSitemapRedirect,
 }
 
