@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gocolly/colly/v2"
 	"golang.org/x/net/html/charset"
@@ -31,7 +32,8 @@ type lane struct {
 	collector *colly.Collector
 	ctx       *colly.Context // the collector's requests', reused: the lane keeps its result itself
 	next      http.RoundTripper
-	limit     int64 // body bytes read at most: Config.MaxBody and one, to tell a body cut
+	timeout   time.Duration // Config.Timeout: for the request, its head and its body
+	limit     int64         // body bytes read at most: Config.MaxBody and one, to tell a body cut
 	res       fetchResult
 	kept      *http.Response // the response of a Location that does not parse, without body
 	buf       []byte
@@ -60,7 +62,7 @@ func (l *lane) trim() {
 // newLane returns a lane whose requests go through tr; cancelling ctx
 // cuts them short.
 func newLane(ctx context.Context, cfg *Config, tr http.RoundTripper) *lane {
-	l := &lane{next: tr, limit: cfg.MaxBody + 1, ctx: colly.NewContext()}
+	l := &lane{next: tr, timeout: cfg.Timeout, limit: cfg.MaxBody + 1, ctx: colly.NewContext()}
 	l.collector = colly.NewCollector(
 		colly.StdlibContext(ctx),
 		colly.AllowURLRevisit(), // the frontier fetches each URL once
@@ -68,8 +70,7 @@ func newLane(ctx context.Context, cfg *Config, tr http.RoundTripper) *lane {
 		colly.IgnoreRobotsTxt(), // robots.txt is read by the crawler, to record blocked URLs
 	)
 	l.collector.SetClient(&http.Client{
-		Transport: l,
-		Timeout:   cfg.Timeout,
+		Transport: l, // which times the request out (see RoundTrip)
 		// Every hop is its own request: net/http follows nothing.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	})
@@ -98,9 +99,19 @@ func (l *lane) do(u string, h http.Header, res fetchResult) (*fetchResult, error
 	return &l.res, err
 }
 
+// RoundTrip sends req with the lane's timeout, from its start to the
+// end of its body, which the lane reads before colly closes it. It is
+// the lane's and not http.Client's: for a transport that is not its own,
+// http.Client times a request out with a goroutine, a timer and two
+// channels each, where a context with a deadline needs only a timer.
 func (l *lane) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := l.next.RoundTrip(req)
+	ctx, cancel := req.Context(), context.CancelFunc(func() {})
+	if l.timeout > 0 { // none, as for http.Client, when it is zero
+		ctx, cancel = context.WithTimeout(ctx, l.timeout)
+	}
+	resp, err := l.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		cancel()
 		return nil, err
 	}
 	if IsRedirectStatus(resp.StatusCode) {
@@ -111,7 +122,7 @@ func (l *lane) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	resp.Uncompressed = true
-	resp.Body = &laneBody{ReadCloser: resp.Body, lane: l}
+	resp.Body = &laneBody{ReadCloser: resp.Body, lane: l, cancel: cancel}
 	return resp, nil
 }
 
@@ -121,8 +132,15 @@ func (l *lane) RoundTrip(req *http.Request) (*http.Response, error) {
 // header.
 type laneBody struct {
 	io.ReadCloser
-	lane *lane
-	read bool // into the lane's buffer: it is over
+	lane   *lane
+	cancel context.CancelFunc // the request's timeout, over once the body is closed
+	read   bool               // into the lane's buffer: it is over
+}
+
+func (b *laneBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 func (b *laneBody) Read([]byte) (int, error) {
