@@ -124,7 +124,8 @@ type Pass struct {
 	engine     *Engine
 	needs      []*Fact  // what the rule or fact declares it reads
 	facts      *factSet // the run's facts; nil in a view of another rule (Other)
-	inbound    int      // where Inbound found the references to the URL it was last asked for
+	inboundAt  int      // where Inbound found the references to the URL it was last asked for (see searchFrom)
+	chainAt    int      // where ChainOf looked for the chain of the URL it was last asked for
 	fact       *Fact    // the fact the pass computes, if it computes one
 }
 

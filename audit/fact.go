@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 
 	"github.com/hopaudit/hopaudit/crawler"
 )
@@ -81,11 +82,14 @@ func (p *Pass) Entries() []string { return p.ResultOf(Entries).([]string) }
 func (p *Pass) Chains() []crawler.Chain { return p.ResultOf(Chains).([]crawler.Chain) }
 
 // ChainOf returns the chain that starts at entry URL u, or nil when u is
-// not an entry URL that redirects. It needs fact Chains.
+// not an entry URL that redirects. It needs fact Chains. A rule that asks
+// for URLs in order, as most walk the entries, is served fastest (see
+// searchFrom).
 func (p *Pass) ChainOf(u string) *crawler.Chain {
 	chains := p.Chains()
-	if i, ok := slices.BinarySearchFunc(chains, u, func(c crawler.Chain, u string) int { return cmp.Compare(c.URL(), u) }); ok {
-		return &chains[i]
+	p.chainAt = searchFrom(len(chains), u, p.chainAt, func(i int) string { return chains[i].URL() })
+	if p.chainAt < len(chains) && chains[p.chainAt].URL() == u {
+		return &chains[p.chainAt]
 	}
 	return nil
 }
@@ -96,8 +100,8 @@ func (p *Pass) ChainOf(u string) *crawler.Chain {
 // URLs in order, as most walk the chains or entries, is served fastest.
 func (p *Pass) Inbound(u string) []crawler.Reference {
 	refs := p.ResultOf(Inbound).(references)
-	p.inbound = refs.search(u, p.inbound)
-	return refs.to(u, p.inbound)
+	p.inboundAt = searchFrom(len(refs), u, p.inboundAt, func(i int) string { return refs[i].Target })
+	return refs.to(u, p.inboundAt)
 }
 
 // Source returns the page or sitemap to name as the source of a finding
@@ -125,7 +129,7 @@ func (p *Pass) Reached() []Reach { return p.ResultOf(Reached).([]Reach) }
 type references []crawler.Reference
 
 // to returns the references whose target is u, the first of which is
-// refs[i] if there is one (see search).
+// refs[i] if there is one (see searchFrom).
 func (refs references) to(u string, i int) []crawler.Reference {
 	j := i
 	for j < len(refs) && refs[j].Target == u {
@@ -134,28 +138,25 @@ func (refs references) to(u string, i int) []crawler.Reference {
 	return refs[i:j:j]
 }
 
-// search returns the index of the first reference whose target is not
-// before u, from a guess: the index search gave for the URL asked for
-// before. The rules ask for URLs in order, mostly: from the guess on, it
-// looks 1, 2, 4... references ahead and searches the last step alone,
-// which is a few comparisons for a URL close to the last one where a
-// search of all the references is about twenty, each a cache miss on a
-// big site.
-func (refs references) search(u string, guess int) int {
-	byTarget := func(r crawler.Reference, t string) int { return cmp.Compare(r.Target, t) }
-	lo := min(guess, len(refs))
-	if lo > 0 && refs[lo-1].Target >= u { // u is not after the last URL: search before it
-		i, _ := slices.BinarySearchFunc(refs[:lo], u, byTarget)
-		return i
+// searchFrom returns the first index of a sorted list of n keys whose
+// key is not before u, searching from a guess: the index it gave for the
+// URL asked for before. The rules ask for URLs in order, mostly: from
+// the guess on, it looks 1, 2, 4... keys ahead and searches the last
+// step alone, which is a few comparisons for a URL close to the last one
+// where a search of all the keys is about twenty, each a cache miss on a
+// big site. A URL before the guess is searched for before it.
+func searchFrom(n int, u string, guess int, key func(i int) string) int {
+	lo := min(guess, n)
+	if lo > 0 && key(lo-1) >= u {
+		return sort.Search(lo, func(i int) bool { return key(i) >= u })
 	}
-	// Every reference before lo has a target before u.
+	// Every key before lo is before u.
 	hi := lo
-	for step := 1; hi < len(refs) && refs[hi].Target < u; step *= 2 {
+	for step := 1; hi < n && key(hi) < u; step *= 2 {
 		lo, hi = hi+1, hi+step
 	}
-	hi = min(hi, len(refs))
-	i, _ := slices.BinarySearchFunc(refs[lo:hi], u, byTarget)
-	return lo + i
+	hi = min(hi, n)
+	return lo + sort.Search(hi-lo, func(i int) bool { return key(lo+i) >= u })
 }
 
 // computeInbound checks that the graph's references are in their order:
@@ -196,22 +197,12 @@ type Reach struct {
 // reaches (robots.txt, sitemaps), are left out: the rules look at
 // redirects one by one, and at the rest in bulk.
 func computeReached(p *Pass) (any, error) {
-	g, entries, chains := p.Graph, p.Entries(), p.Chains()
+	g, entries := p.Graph, p.Entries()
 	// walk calls f for every URL entry k reaches that redirects or tries
 	// to: the entry, or the hops and final URL of the chain it starts.
-	// The chains are in the order of their entries (as ChainOf finds
-	// them): one pass over both finds each.
 	walk := func(f func(u string, r *crawler.Response, h *crawler.Hop, k int)) {
-		next := 0 // the first chain whose entry is not before e
 		for k, e := range entries {
-			for next < len(chains) && chains[next].URL() < e {
-				next++
-			}
-			var c *crawler.Chain
-			if next < len(chains) && chains[next].URL() == e {
-				c = &chains[next]
-				next++
-			}
+			c := p.ChainOf(e)
 			if c == nil {
 				if a, ok := g.Answer(e); ok && a.Redirect {
 					f(e, g.Lookup(e), nil, k)

@@ -301,22 +301,24 @@ func TestRulesDone(t *testing.T) {
 	}
 }
 
-// TestInboundSearch: searching the references from any guess finds what
-// a search of them all finds, for URLs among the targets, between them,
-// before the first and after the last, asked in order and out of it.
-func TestInboundSearch(t *testing.T) {
+// TestSearchFrom: searching the references from any guess finds what a
+// search of them all finds, for URLs among the targets, between them,
+// before the first and after the last, asked in order and out of it;
+// and the references to a URL are those from where it was found.
+func TestSearchFrom(t *testing.T) {
 	var refs references
 	for _, target := range []string{"b", "d", "d", "d", "f", "h", "h", "j", "l", "l", "n", "p", "r", "t", "v", "x"} {
 		refs = append(refs, crawler.Reference{Target: target, Source: "s"})
 	}
+	target := func(i int) string { return refs[i].Target }
 	for _, u := range []string{"a", "b", "c", "d", "e", "h", "i", "l", "x", "y", "z"} {
 		want := 0
 		for want < len(refs) && refs[want].Target < u {
 			want++
 		}
 		for guess := 0; guess <= len(refs)+1; guess++ {
-			if got := refs.search(u, guess); got != want {
-				t.Errorf("search(%q, guess %d) = %d, want %d", u, guess, got, want)
+			if got := searchFrom(len(refs), u, guess, target); got != want {
+				t.Errorf("searchFrom(%q, guess %d) = %d, want %d", u, guess, got, want)
 			}
 		}
 		n := 0
@@ -329,8 +331,7 @@ func TestInboundSearch(t *testing.T) {
 			t.Errorf("to(%q) = %d references, want %d", u, len(got), n)
 		}
 	}
-	var none references
-	if got := none.search("a", 3); got != 0 {
-		t.Errorf("search of no references = %d, want 0", got)
+	if got := searchFrom(0, "a", 3, target); got != 0 {
+		t.Errorf("search of no keys = %d, want 0", got)
 	}
 }
