@@ -327,13 +327,15 @@ const (
 )
 
 // failed reports whether a fetched response failed after its retries: a
-// network error, 429 or 5xx.
+// network error, 429 or 5xx, or a body that could not be read (cut
+// short, too slow, sent corrupt), after whatever status: the crawl did
+// not learn what the URL answers (see audit's Coverage).
 func failed(r *Response) bool { return failedAnswer(r.Status, r.Error != "", r.Blocked) }
 
 // failedAnswer is failed of a response's status, whether it has an
 // error, and whether robots.txt blocked it.
 func failedAnswer(status int, err, blocked bool) bool {
-	return !blocked && (status == 0 && err || status == http.StatusTooManyRequests || status >= 500)
+	return !blocked && (err || status == http.StatusTooManyRequests || status >= 500)
 }
 
 // unreachable says why a finished crawl cannot be trusted, "" when it
@@ -371,17 +373,18 @@ func (c *crawl) unreachable(site int, failures []*Response) string {
 	}
 	if bad := len(failures); bad >= minFailed && bad*maxFailedShare > site {
 		first := slices.MinFunc(failures, func(a, b *Response) int { return cmp.Compare(a.URL, b.URL) })
-		return fmt.Sprintf("%d of the site's %d URLs could not be fetched (network errors, 429 or 5xx after retries), such as %s: %s",
+		return fmt.Sprintf("%d of the site's %d URLs could not be fetched (network errors, unreadable bodies, 429 or 5xx after retries), such as %s: %s",
 			bad, site, first.URL, failure(first))
 	}
 	return ""
 }
 
-// crawledPage reports whether a URL of the site answered 2xx.
+// crawledPage reports whether a URL of the site answered 2xx, and its
+// body was read.
 func (c *crawl) crawledPage() bool {
 	t := &c.g.responses
 	for i := range t.len() {
-		if r := t.rows.at(i); r.flags&rowInternal != 0 && r.status >= 200 && r.status < 300 {
+		if r := t.rows.at(i); r.flags&rowInternal != 0 && r.status >= 200 && r.status < 300 && r.err == 0 {
 			return true
 		}
 	}
@@ -412,6 +415,8 @@ func failure(r *Response) string {
 		return "disallowed by robots.txt (--ignore-robots crawls it anyway)"
 	case r.Blocked:
 		return s
+	case r.Status != 0 && s != "":
+		s = fmt.Sprintf("%d %s: %s", r.Status, http.StatusText(r.Status), s) // the head came, the body did not
 	case r.Status != 0:
 		s = fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status))
 	}

@@ -75,7 +75,11 @@ func (f *fetcher) url(t Task) *Record {
 	r.Status = res.status
 	if r.Internal {
 		what := ""
-		if failed(r) {
+		// A body the site sent corrupt (not the gzip it says) fails the
+		// URL, but no pause of the host mends it: the safeguard counts
+		// only what the network or the server failed at.
+		badData := err != nil && r.Status != 0 && !retryableError(err)
+		if failedAnswer(r.Status, r.Error != "" && !badData, r.Blocked) {
 			what = failure(r) // for the safeguard's message; a success says nothing
 		}
 		if why := f.gates.Outcome(u.Host, res.epoch, what != "", what); why != "" {

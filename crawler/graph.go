@@ -258,7 +258,7 @@ type Stats struct {
 	Parsed          int    // HTML pages parsed
 	Blocked         int    // URLs disallowed by robots.txt
 	Errors          int    // URLs with a network or protocol error
-	Failed          int    // URLs of the site that failed after their retries: a network error, 429 or 5xx
+	Failed          int    // URLs of the site that failed after their retries: a network error, 429 or 5xx, or a body that could not be read
 	Cancelled       bool   // cut short by a signal or a cancelled context
 	MaxPagesReached bool   // --max-pages stopped the discovery of new URLs
 	Unreachable     string // why the crawl stopped early: a host that kept failing and what it answered; "" = it did not

@@ -58,6 +58,19 @@ func retryConfig(srv *httptest.Server, seeds ...string) crawler.Config {
 	}
 }
 
+// cutShort answers 200 with a Content-Length it does not send in full,
+// then closes the connection: the client gets the head, and a body cut
+// short.
+func cutShort(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html")
+	w.Header().Set("Content-Length", "100")
+	io.WriteString(w, "<p>cut")
+	if f, ok := w.(http.Flusher); ok {
+		f.Flush()
+	}
+	hangUp(w)
+}
+
 // hangUp closes the connection without an answer: a reset, to the client.
 func hangUp(w http.ResponseWriter) {
 	c, _, err := w.(http.Hijacker).Hijack()
@@ -229,6 +242,46 @@ func TestSafeguardStops(t *testing.T) {
 	}
 }
 
+// TestSafeguardBodies: the safeguard counts bodies the network cut
+// short, as it counts failed requests, but not bodies the site sent
+// corrupt, which no pause mends: that crawl goes on to the end, and is
+// judged unreachable only then, as too many of its URLs failed.
+func TestSafeguardBodies(t *testing.T) {
+	const pages = 100
+	for _, tc := range []struct {
+		path, want string
+		all        bool // every page requested
+	}{
+		{"/cut", "stopped answering", false},
+		{"/corrupt", "100 of the site's 101 URLs could not be fetched", true},
+	} {
+		f, srv := newFlaky(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+			switch {
+			case r.URL.Path == tc.path:
+				manyLinks(w, pages)
+			case tc.path == "/cut":
+				cutShort(w)
+			default:
+				w.Header().Set("Content-Encoding", "gzip")
+				io.WriteString(w, "<p>not gzip</p>")
+			}
+		})
+		cfg := retryConfig(srv, srv.URL+tc.path)
+		cfg.Concurrency = 1
+		g := crawl(t, cfg)
+		if !strings.Contains(g.Stats.Unreachable, tc.want) {
+			t.Errorf("%s: Unreachable = %q, want %q", tc.path, g.Stats.Unreachable, tc.want)
+		}
+		requested := 0
+		for i := range pages {
+			requested += min(f.count(fmt.Sprintf("/p/%d", i)), 1)
+		}
+		if all := requested == pages; all != tc.all {
+			t.Errorf("%s: %d of %d pages requested", tc.path, requested, pages)
+		}
+	}
+}
+
 // TestSafeguardResumes: a site that fails for a while and answers the
 // probe is crawled to the end.
 func TestSafeguardResumes(t *testing.T) {
@@ -262,19 +315,29 @@ func TestSafeguardResumes(t *testing.T) {
 }
 
 // TestUnreachable: a finished crawl whose start URL failed (a 503 on
-// every try, as a site in maintenance answers), answered 404 with no
-// other page to crawl, or is disallowed by robots.txt, or in which more
-// than a quarter of the site's URLs failed, says so; a few failures do
-// not.
+// every try, as a site in maintenance answers, or a body cut short on
+// every try, or sent corrupt), answered 404 with no other page to crawl,
+// or is disallowed by robots.txt, or in which more than a quarter of the
+// site's URLs failed (their bodies too), says so; a few failures do not.
 func TestUnreachable(t *testing.T) {
 	_, srv := newFlaky(t, func(w http.ResponseWriter, r *http.Request, _ int) {
 		switch {
 		case r.URL.Path == "/maintenance":
 			w.WriteHeader(http.StatusServiceUnavailable)
+		case r.URL.Path == "/cut" || strings.HasPrefix(r.URL.Path, "/q/"):
+			cutShort(w)
+		case r.URL.Path == "/corrupt":
+			w.Header().Set("Content-Encoding", "gzip")
+			io.WriteString(w, "<p>not gzip</p>")
 		case r.URL.Path == "/many":
 			manyLinks(w, 40)
 		case r.URL.Path == "/few":
 			manyLinks(w, 9)
+		case r.URL.Path == "/cuts":
+			w.Header().Set("Content-Type", "text/html")
+			for i := range 12 {
+				fmt.Fprintf(w, "<a href=\"/q/%d\">%d</a>\n", i, i)
+			}
 		case strings.HasPrefix(r.URL.Path, "/p/"):
 			w.WriteHeader(http.StatusBadGateway)
 		default:
@@ -283,7 +346,10 @@ func TestUnreachable(t *testing.T) {
 	})
 	for _, tc := range []struct{ seed, want string }{
 		{"/maintenance", "the start URL could not be fetched: " + srv.URL + "/maintenance: 503 Service Unavailable (after 4 attempts)"},
+		{"/cut", "the start URL could not be fetched: " + srv.URL + "/cut: 200 OK: body cut short: unexpected EOF (after 4 attempts)"},
+		{"/corrupt", "the start URL could not be fetched: " + srv.URL + "/corrupt: 200 OK: body is not the gzip data its Content-Encoding says"},
 		{"/many", "40 of the site's 41 URLs could not be fetched"},
+		{"/cuts", "12 of the site's 13 URLs could not be fetched"},
 		{"/few", ""},
 		{"/missing", "the start URL could not be fetched: " + srv.URL + "/missing: 404 Not Found"},
 	} {

@@ -784,7 +784,7 @@ func (a *app) auditAndReport(j *job, g *crawler.Graph, out *reportFile, dir []*r
 		fmt.Fprintf(a.stderr, "--max-pages %d reached: URLs found after that were not fetched\n", j.cfg.MaxPages)
 	}
 	if n := g.Stats.Failed; n > 0 && g.Stats.Unreachable == "" {
-		fmt.Fprintf(a.stderr, "warning: %d of the site's URLs failed after their retries (network errors, 429 or 5xx; see the urls report): against a baseline, findings that name them are unverified\n", n)
+		fmt.Fprintf(a.stderr, "warning: %d of the site's URLs failed after their retries (network errors, unreadable bodies, 429 or 5xx; see the urls report): against a baseline, findings that name them are unverified\n", n)
 	}
 	if !j.quiet {
 		fmt.Fprintln(a.stderr, summaryLine(rep, a.now().Sub(start)))
