@@ -175,12 +175,13 @@ func computeInbound(p *Pass) (any, error) {
 
 // Reach is one URL the crawl reached from its entry points that
 // redirects or tries to: an entry URL itself, or a URL in the chain an
-// entry URL starts.
+// entry URL starts. Its URL has a response in the graph (a URL that was
+// not fetched redirects nowhere): a rule that reads more than the hop
+// looks it up (crawler.Graph.Lookup).
 type Reach struct {
-	URL      string
-	Response *crawler.Response // its response: a URL that was not fetched redirects nowhere
-	Hop      *crawler.Hop      // how it redirects; nil when it tries to and leads nowhere
-	Entries  []string          // the entry URLs it is reached from, sorted
+	URL     string
+	Hop     *crawler.Hop // how it redirects; nil when it tries to and leads nowhere
+	Entries []string     // the entry URLs it is reached from, sorted
 	// Source is the page or sitemap to name for a finding about the URL:
 	// the smallest non-empty source among the references to its entry
 	// URLs, so that the choice does not depend on crawl order; "" when
@@ -200,37 +201,37 @@ func computeReached(p *Pass) (any, error) {
 	g, entries := p.Graph, p.Entries()
 	// walk calls f for every URL entry k reaches that redirects or tries
 	// to: the entry, or the hops and final URL of the chain it starts.
-	walk := func(f func(u string, r *crawler.Response, h *crawler.Hop, k int)) {
+	walk := func(f func(u string, h *crawler.Hop, k int)) {
 		for k, e := range entries {
 			c := p.ChainOf(e)
 			if c == nil {
 				if a, ok := g.Answer(e); ok && a.Redirect {
-					f(e, g.Lookup(e), nil, k)
+					f(e, nil, k)
 				}
 				continue
 			}
 			for i := range c.Hops {
-				f(c.Hops[i].URL, c.Hops[i].Response, &c.Hops[i], k)
+				f(c.Hops[i].URL, &c.Hops[i], k)
 			}
 			if c.Final != nil && c.Final.Redirect != nil {
-				f(c.FinalURL(), c.Final, nil, k)
+				f(c.FinalURL(), nil, k)
 			}
 		}
 	}
 	// Two walks: the first numbers the URLs, so that the list is made at
 	// its size.
 	index := make(map[string]int, len(entries))
-	walk(func(u string, _ *crawler.Response, _ *crawler.Hop, _ int) {
+	walk(func(u string, _ *crawler.Hop, _ int) {
 		if _, ok := index[u]; !ok {
 			index[u] = len(index)
 		}
 	})
 	reached := make([]Reach, len(index))
 	src, srcOf := "", -1
-	walk(func(u string, r *crawler.Response, h *crawler.Hop, k int) {
+	walk(func(u string, h *crawler.Hop, k int) {
 		x := &reached[index[u]]
 		if x.URL == "" {
-			x.URL, x.Response = u, r
+			x.URL = u
 		}
 		if x.Hop == nil && h != nil {
 			x.Hop = h

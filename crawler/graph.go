@@ -296,11 +296,16 @@ var endNames = [...]string{EndFinal: "final", EndError: "error", EndBlocked: "bl
 // String returns the end's name, as reports write it; "" for none.
 func (e End) String() string { return enumName(endNames[:], e) }
 
-// Hop is one redirect in a chain.
+// Hop is one redirect in a chain: what the rules read of each. Its
+// whole response, headers and all, is the graph's (Graph.Lookup of its
+// URL): a chain holds none, as a big site has hundreds of thousands of
+// hops and few rules look further than this.
 type Hop struct {
-	*Response         // the URL that answered with the redirect
-	Kind      HopKind // how it redirects
-	Target    string  // where it sends the client, normalised
+	URL    string  // the URL that answered with the redirect
+	Target string  // where it sends the client, normalised
+	Status int     // the status of URL's answer
+	Kind   HopKind // how it redirects
+	Delay  float64 // seconds before a refresh or script sends the client on; 0 for HopHTTP
 }
 
 // Chain is the path from an entry URL that redirects to where it ends.
@@ -341,7 +346,7 @@ func (c *Chain) Temporary() bool {
 		switch {
 		case h.Kind == HopHTTP && (h.Status == 302 || h.Status == 303 || h.Status == 307):
 			return true
-		case h.Kind != HopHTTP && h.Refresh != nil && h.Refresh.Delay > 0:
+		case h.Kind != HopHTTP && h.Delay > 0:
 			return true
 		}
 	}
@@ -551,55 +556,54 @@ func (g *Graph) startsChain(u string) bool { return g.responses.sendsOn(u) }
 // its Final response: "" when u was not fetched.
 func (g *Graph) Follow(u string) Chain { return g.follow(u, nil) }
 
-// follow is Follow; made, when not nil, holds the responses made for
-// earlier chains by row, which this one shares, and gets its own.
+// follow is Follow; made, when not nil, holds the final responses made
+// for earlier chains by row, which this one shares, and gets its own.
+// The hops are read from the rows: only the final response is made.
 func (g *Graph) follow(u string, made []*Response) Chain {
-	lookup := func(u string) *Response {
-		i, ok := g.responses.index(u)
-		switch {
-		case !ok:
-			return nil
-		case made == nil:
-			return g.responses.response(i)
+	t := &g.responses
+	final := func(i int) *Response {
+		if made == nil {
+			return t.response(i)
 		}
 		r := made[i]
 		if r == nil {
-			r = g.responses.response(i)
+			r = t.response(i)
 			made[i] = r
 		}
 		return r
 	}
 	var c Chain
 	for {
-		r := lookup(u)
-		c.Final = r
-		if r == nil {
+		i, ok := t.index(u)
+		if !ok {
 			c.End = EndUnfetched
 			return c
 		}
-		if r.Blocked {
+		a := t.answer(i)
+		h, sends := t.hop(i)
+		switch {
+		case a.Blocked:
 			c.End = EndBlocked
-			return c
-		}
-		target, kind, ok := r.Next()
-		if !ok {
+		case !sends && a.Error:
+			c.End = EndError
+		case !sends:
 			c.End = EndFinal
-			if r.Error != "" {
-				c.End = EndError
-			}
-			return c
-		}
-		if len(c.Hops) == MaxHops {
+		case len(c.Hops) == MaxHops:
 			c.End = EndTooLong
+		}
+		if c.End != 0 {
+			c.Final = final(i)
 			return c
 		}
-		c.Hops = append(c.Hops, Hop{Response: r, Kind: kind, Target: target})
-		if c.answered(target) {
-			c.Final = lookup(target)
+		c.Hops = append(c.Hops, h)
+		if c.answered(h.Target) {
+			if j, ok := t.index(h.Target); ok {
+				c.Final = final(j)
+			}
 			c.End = EndLoop
 			return c
 		}
-		u = target
+		u = h.Target
 	}
 }
 

@@ -250,13 +250,20 @@ func TestFollow(t *testing.T) {
 	}
 }
 
-func TestFollowHopsCarryResponses(t *testing.T) {
-	const a, b = "http://h.test/a", "http://h.test/b"
+// TestFollowHops: a chain's hops say what each response does, read from
+// the graph's rows, and the final response is the graph's.
+func TestFollowHops(t *testing.T) {
+	const a, b, c = "http://h.test/a", "http://h.test/b", "http://h.test/c"
 	ra := redirect(a, 308, b)
-	g := graphOf(ra, ok200(b))
-	c := g.Follow(a)
-	if len(c.Hops) != 1 || !reflect.DeepEqual(c.Hops[0].Response, ra) || c.Hops[0].Redirect.Location != b || c.URL() != a {
-		t.Errorf("chain %+v: want one hop carrying the response of %s", c, a)
+	rb := &Response{URL: b, Status: 200, Refresh: &Refresh{Kind: HopMetaRefresh, Delay: 5, Raw: "5; url=/c", URL: c}}
+	g := graphOf(ra, rb, ok200(c))
+	chain := g.Follow(a)
+	want := []Hop{
+		{URL: a, Target: b, Status: 308, Kind: HopHTTP},
+		{URL: b, Target: c, Status: 200, Kind: HopMetaRefresh, Delay: 5},
+	}
+	if !reflect.DeepEqual(chain.Hops, want) || chain.URL() != a || !reflect.DeepEqual(chain.Final, g.Lookup(c)) {
+		t.Errorf("chain %+v; want hops %+v ending at the response of %s", chain, want, c)
 	}
 }
 
@@ -392,10 +399,8 @@ func TestInbound(t *testing.T) {
 }
 
 func TestTemporary(t *testing.T) {
-	hop := func(status int) Hop { return Hop{Response: &Response{Status: status}, Kind: HopHTTP} }
-	refreshHop := func(kind HopKind, delay float64) Hop {
-		return Hop{Response: &Response{Status: 200, Refresh: &Refresh{Kind: kind, Delay: delay}}, Kind: kind}
-	}
+	hop := func(status int) Hop { return Hop{Status: status, Kind: HopHTTP} }
+	refreshHop := func(kind HopKind, delay float64) Hop { return Hop{Status: 200, Kind: kind, Delay: delay} }
 	tests := []struct {
 		name string
 		hops []Hop

@@ -62,7 +62,7 @@ func TestScriptRedirect(t *testing.T) {
 		"/meta-and-js": {crawler.HopMetaRefresh, "http://site.test/from-meta", 0},
 	} {
 		c := g.ChainOf("http://site.test" + u)
-		if c == nil || c.Hops[0].Kind != want.kind || c.Hops[0].Target != want.target || c.Hops[0].Refresh.Delay != want.delay {
+		if c == nil || c.Hops[0].Kind != want.kind || c.Hops[0].Target != want.target || c.Hops[0].Delay != want.delay {
 			t.Errorf("%s: chain %+v; want a %s hop to %s after %vs", u, c, want.kind, want.target, want.delay)
 		}
 	}

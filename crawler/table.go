@@ -79,14 +79,41 @@ func (t *table) sendsOn(u string) bool {
 	if !ok {
 		return false
 	}
+	_, _, ok = t.next(i)
+	return ok
+}
+
+// next returns where the response of row i sends the client, as
+// Response.Next does, without making the response: the hop but its
+// URL, status and Target, and the arena id of its target.
+func (t *table) next(i int) (h Hop, target uint32, ok bool) {
 	w := t.rows.at(i)
 	switch {
 	case w.flags&rowBlocked != 0 || w.status == 0:
-		return false
+		return Hop{}, 0, false
 	case IsRedirectStatus(int(w.status)):
-		return w.redirect != 0 && t.redirects[w.redirect-1].location != 0
+		if w.redirect == 0 {
+			return Hop{}, 0, false
+		}
+		target = t.redirects[w.redirect-1].location
+		return Hop{Kind: HopHTTP}, target, target != 0
+	case w.refresh != 0 && w.status >= 200 && w.status < 300:
+		f := &t.refreshes[w.refresh-1]
+		return Hop{Kind: f.kind, Delay: f.delay}, f.url, true
 	}
-	return w.refresh != 0 && w.status >= 200 && w.status < 300
+	return Hop{}, 0, false
+}
+
+// hop returns the hop the response of row i makes, as Response.Next
+// says, without making the response; false when it sends the client
+// nowhere.
+func (t *table) hop(i int) (Hop, bool) {
+	h, target, ok := t.next(i)
+	if !ok {
+		return Hop{}, false
+	}
+	h.URL, h.Status, h.Target = *t.urls.at(i), int(t.rows.at(i).status), t.url(target)
+	return h, true
 }
 
 // len returns how many responses the table holds.

@@ -175,7 +175,7 @@ func writeData(w io.Writer, p *htmlPage, g *crawler.Graph) error {
 	}
 	drawn := func(yield func(any) bool) {
 		for c := range chains(g) {
-			if !yield(htmlChainOf(c)) {
+			if !yield(htmlChainOf(g, c)) {
 				return
 			}
 		}
@@ -316,7 +316,7 @@ func (h HTML) page(kind Report, r *audit.Report) *htmlPage {
 	if p.Full {
 		for c := range chains(r.Graph) {
 			if len(p.Chains) < htmlFirst {
-				hc := htmlChainOf(c)
+				hc := htmlChainOf(r.Graph, c)
 				hc.Index = p.ChainCount
 				p.Chains = append(p.Chains, hc)
 			}
@@ -492,22 +492,24 @@ func group(is Issue) htmlGroup {
 }
 
 // htmlChainOf draws a chain hop by hop, as the hops report lists it.
-func htmlChainOf(c *crawler.Chain) htmlChain {
+// The responses of the hops are g's.
+func htmlChainOf(g *crawler.Graph, c *crawler.Chain) htmlChain {
 	hc := htmlChain{Temporary: c.Temporary(), Hops: []htmlHop{}}
 	for _, h := range c.Hops {
+		r := g.Lookup(h.URL)
 		hop := htmlHop{
 			URL:    safe(h.URL),
 			Status: h.Status,
 			Class:  permanence(h),
-			By:     safe(redirectBy(h.Response)),
-			Error:  safe(h.Error),
+			By:     safe(redirectBy(r)),
+			Error:  safe(r.Error),
 		}
 		hop.Link, hop.NoLink = links(h.URL)
 		if h.Kind != crawler.HopHTTP {
 			hop.Kind = h.Kind.String()
 		}
-		if h.Kind != crawler.HopHTTP && h.Refresh != nil && h.Refresh.Delay > 0 {
-			hop.Delay = strconv.FormatFloat(h.Refresh.Delay, 'f', -1, 64) + " s"
+		if h.Kind != crawler.HopHTTP && h.Delay > 0 {
+			hop.Delay = strconv.FormatFloat(h.Delay, 'f', -1, 64) + " s"
 		}
 		hc.Hops = append(hc.Hops, hop)
 	}
@@ -534,7 +536,7 @@ func permanence(h crawler.Hop) string {
 		return "permanent"
 	case h.Kind == crawler.HopHTTP:
 		return "temporary"
-	case h.Refresh != nil && h.Refresh.Delay > 0:
+	case h.Delay > 0:
 		return "temporary"
 	}
 	return "permanent"

@@ -187,7 +187,7 @@ func sitemapRows(g *crawler.Graph) iter.Seq[SitemapRow] {
 func hopRows(g *crawler.Graph) iter.Seq[HopRow] {
 	return func(yield func(HopRow) bool) {
 		for c := range chains(g) {
-			for _, row := range chainHopRows(c) {
+			for _, row := range chainHopRows(g, c) {
 				if !yield(row) {
 					return
 				}
@@ -226,12 +226,14 @@ func hopRows(g *crawler.Graph) iter.Seq[HopRow] {
 // says where a visitor ends up. An entry URL that answers a 3xx without
 // redirecting is a chain of no redirect (see chains): its one row is
 // its final row, hop 1, with an empty target and the reason in error.
-func chainHopRows(c *crawler.Chain) []HopRow {
+// The responses of the hops are g's.
+func chainHopRows(g *crawler.Graph, c *crawler.Chain) []HopRow {
 	out := make([]HopRow, 0, len(c.Hops)+1)
 	for i, h := range c.Hops {
-		loc := firstLocation(h.Response)
-		if h.Kind != crawler.HopHTTP && h.Refresh != nil {
-			loc = h.Refresh.Raw
+		r := g.Lookup(h.URL)
+		loc := firstLocation(r)
+		if h.Kind != crawler.HopHTTP {
+			loc = r.Refresh.Raw
 		}
 		out = append(out, HopRow{
 			Start:      c.URL(),
@@ -241,9 +243,9 @@ func chainHopRows(c *crawler.Chain) []HopRow {
 			Location:   loc,
 			Target:     h.Target,
 			Kind:       h.Kind.String(),
-			ElapsedMS:  h.Elapsed.Milliseconds(),
-			Error:      h.Error,
-			RedirectBy: redirectBy(h.Response),
+			ElapsedMS:  r.Elapsed.Milliseconds(),
+			Error:      r.Error,
+			RedirectBy: redirectBy(r),
 		})
 	}
 	final := HopRow{
@@ -279,8 +281,9 @@ func redirectBy(r *crawler.Response) string {
 // chainRedirectBy lists the software that made a chain's redirects: the
 // X-Redirect-By values of its hops and final response (the rows of
 // chainHopRows), split at commas as a field list is, each name once, in
-// the order the chain meets them, joined by ", ".
-func chainRedirectBy(c *crawler.Chain) string {
+// the order the chain meets them, joined by ", ". The responses of the
+// hops are g's.
+func chainRedirectBy(g *crawler.Graph, c *crawler.Chain) string {
 	var names []string
 	add := func(r *crawler.Response) {
 		for name := range strings.SplitSeq(redirectBy(r), ",") {
@@ -290,7 +293,7 @@ func chainRedirectBy(c *crawler.Chain) string {
 		}
 	}
 	for _, h := range c.Hops {
-		add(h.Response)
+		add(g.Lookup(h.URL))
 	}
 	if c.Final != nil {
 		add(c.Final)
@@ -375,7 +378,7 @@ func stuckError(r *crawler.Response) string {
 // the X-Redirect-By fields of its rows in the hops report: each name
 // once, in chain order, joined by ", " ("WordPress, Yoast SEO"); the hops
 // report says which hop each one made.
-func chainRow(c *crawler.Chain) ChainRow {
+func chainRow(g *crawler.Graph, c *crawler.Chain) ChainRow {
 	statuses := make([]string, 0, len(c.Hops)+1)
 	path := make([]string, 0, len(c.Hops)+1)
 	for _, h := range c.Hops {
@@ -400,7 +403,7 @@ func chainRow(c *crawler.Chain) ChainRow {
 		Temporary:  c.Temporary(),
 		Statuses:   strings.Join(statuses, ">"),
 		Path:       strings.Join(path, " > "),
-		RedirectBy: chainRedirectBy(c),
+		RedirectBy: chainRedirectBy(g, c),
 	}
 	if c.Final != nil {
 		row.FinalStatus = c.Final.Status
@@ -412,7 +415,7 @@ func chainRow(c *crawler.Chain) ChainRow {
 func chainRows(g *crawler.Graph) iter.Seq[ChainRow] {
 	return func(yield func(ChainRow) bool) {
 		for c := range chains(g) {
-			if !yield(chainRow(c)) {
+			if !yield(chainRow(g, c)) {
 				return
 			}
 		}
@@ -424,7 +427,7 @@ func chainRows(g *crawler.Graph) iter.Seq[ChainRow] {
 func chainRecords(g *crawler.Graph) iter.Seq[ChainRecord] {
 	return func(yield func(ChainRecord) bool) {
 		for c := range chains(g) {
-			if !yield(ChainRecord{ChainRow: chainRow(c), End: c.End.String(), Steps: chainHopRows(c)}) {
+			if !yield(ChainRecord{ChainRow: chainRow(g, c), End: c.End.String(), Steps: chainHopRows(g, c)}) {
 				return
 			}
 		}

@@ -38,7 +38,7 @@ func TestChainRows(t *testing.T) {
 			f := g.Follow(tc.url)
 			c = &f
 		}
-		if got := chainRow(c); got != tc.want {
+		if got := chainRow(g, c); got != tc.want {
 			t.Errorf("chainRow(%s)\n got %+v\nwant %+v", tc.url, got, tc.want)
 		}
 	}
@@ -62,20 +62,20 @@ func TestHopRowsFinalRow(t *testing.T) {
 			f := g.Follow(tc.url)
 			c = &f
 		}
-		rows := chainHopRows(c)
+		rows := chainHopRows(g, c)
 		if got := rows[len(rows)-1]; got != tc.want {
 			t.Errorf("final row of %s\n got %+v\nwant %+v", tc.url, got, tc.want)
 		}
 	}
 
-	rows := chainHopRows(g.ChainOf(refresh))
+	rows := chainHopRows(g, g.ChainOf(refresh))
 	want := HopRow{Start: refresh, Hop: 1, URL: refresh, Status: 200, Location: "5; URL='/new'", Target: newURL, Kind: "meta-refresh", ElapsedMS: 40}
 	if len(rows) != 2 || rows[0] != want {
 		t.Errorf("refresh hop rows = %+v; want first %+v", rows, want)
 	}
 
 	// Each redirect row has its own response's X-Redirect-By.
-	rows = chainHopRows(g.ChainOf(oldHTTP))
+	rows = chainHopRows(g, g.ChainOf(oldHTTP))
 	if got := []string{rows[0].RedirectBy, rows[1].RedirectBy, rows[2].RedirectBy}; !slices.Equal(got, []string{"Yoast SEO", "WordPress, Yoast SEO", ""}) {
 		t.Errorf("x_redirect_by of the hop rows of %s = %q", oldHTTP, got)
 	}
@@ -95,12 +95,12 @@ func TestTooLongAndBadLocation(t *testing.T) {
 	if c == nil || c.End != crawler.EndTooLong {
 		t.Fatalf("chain = %+v; want too-long", c)
 	}
-	row := chainRow(c)
+	row := chainRow(g, c)
 	if row.Hops != crawler.MaxHops || row.FinalStatus != 302 ||
 		row.Statuses[len(row.Statuses)-len(">too-long"):] != ">too-long" {
 		t.Errorf("too-long chain row = %+v", row)
 	}
-	rows := chainHopRows(c)
+	rows := chainHopRows(g, c)
 	wantFinal := HopRow{Start: u(0), Hop: crawler.MaxHops + 1, URL: u(crawler.MaxHops), Status: 302,
 		Location: u(crawler.MaxHops + 1), Target: u(crawler.MaxHops + 1), Kind: FinalKind, Error: "more than 20 redirects"}
 	if len(rows) != crawler.MaxHops+1 || !reflect.DeepEqual(rows[len(rows)-1], wantFinal) {
@@ -114,10 +114,10 @@ func TestTooLongAndBadLocation(t *testing.T) {
 		t.Fatal("a 301 with a bad Location is not a chain entry")
 	}
 	c2 := g.Follow(bad)
-	if got := chainHopRows(&c2)[0]; got.Error != "invalid Location: missing ']' in host" || got.Location != "http://[::1" || got.Hop != 1 {
+	if got := chainHopRows(g, &c2)[0]; got.Error != "invalid Location: missing ']' in host" || got.Location != "http://[::1" || got.Hop != 1 {
 		t.Errorf("bad Location final row = %+v", got)
 	}
-	if got := chainRow(&c2).Statuses; got != "301" {
+	if got := chainRow(g, &c2).Statuses; got != "301" {
 		t.Errorf("bad Location statuses = %q", got)
 	}
 }

@@ -80,7 +80,7 @@ func chainTarget(g *crawler.Graph, expect map[string]string, c *crawler.Chain, t
 		}
 		return to
 	}
-	if c.End != crawler.EndFinal || c.Final == nil || c.Final.Status < 200 || c.Final.Status >= 300 || guessed(c) {
+	if c.End != crawler.EndFinal || c.Final == nil || c.Final.Status < 200 || c.Final.Status >= 300 || guessed(g, c) {
 		return ""
 	}
 	if canon := canonicalElsewhere(g, c.Final, tracking); canon != "" {
@@ -100,7 +100,7 @@ func straightTo(g *crawler.Graph, expect map[string]string, c *crawler.Chain, tr
 		return target, target
 	case c.End == crawler.EndBlocked:
 		return c.FinalURL(), c.FinalURL() // a page, though crawlers may not see it
-	case c.End == crawler.EndFinal && guessed(c):
+	case c.End == crawler.EndFinal && guessed(g, c):
 		return "", "the right page (" + c.FinalURL() + " looks like WordPress's guess)"
 	}
 	return "", "a page that answers 200"

@@ -51,7 +51,7 @@ func runCacheableTemporaryRedirect(p *audit.Pass) error {
 		default:
 			continue
 		}
-		hdr := headersOf(h.Response)
+		hdr := headersOf(g.Lookup(h.URL))
 		if reuseForbidden(hdr.CacheControl) != "" {
 			continue
 		}

@@ -42,8 +42,11 @@ var InvalidLocation = &audit.Rule{
 func runInvalidLocation(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range p.Reached() {
-		r := x.Response
-		if r.Status < 300 || r.Status > 399 || r.Redirect == nil || len(r.Redirect.Locations) == 0 || !g.Internal(x.URL) {
+		if a, _ := g.Answer(x.URL); a.Status < 300 || a.Status > 399 || !a.Redirect || !g.Internal(x.URL) {
+			continue
+		}
+		r := g.Lookup(x.URL)
+		if len(r.Redirect.Locations) == 0 {
 			continue
 		}
 		d := r.Redirect

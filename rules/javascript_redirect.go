@@ -40,17 +40,18 @@ var JavaScriptRedirect = &audit.Rule{
 
 func runJavaScriptRedirect(p *audit.Pass) error {
 	for h := range reachedHops(p) {
-		if h.Kind != crawler.HopJavaScript || h.Refresh == nil || !p.Graph.Internal(h.URL) {
+		if h.Kind != crawler.HopJavaScript || !p.Graph.Internal(h.URL) {
 			continue
 		}
+		script := p.Graph.Lookup(h.URL).Refresh.Raw
 		f := audit.Finding{URL: h.URL, Source: h.Source, Status: h.Status, Target: h.Target}
-		if h.Refresh.Delay > 0 {
+		if h.Delay > 0 {
 			p.Reportf(f, "a script sends visitors to %s after %s (%s): Google only sees it after rendering, and visitors see this page first; answer with a 301 or 308 server redirect",
-				h.Target, seconds(h.Refresh.Delay), h.Refresh.Raw)
+				h.Target, seconds(h.Delay), script)
 			continue
 		}
 		p.Reportf(f, "a script sends visitors to %s as the page loads (%s): Google only sees it after rendering, and visitors see this page flash; answer with a 301 or 308 server redirect",
-			h.Target, h.Refresh.Raw)
+			h.Target, script)
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ func runLinkToRedirect(p *audit.Pass) error {
 		c := r.Chain
 		if c != last {
 			last, alias = c, loginAlias(c)
-			guess = !alias && c.End == crawler.EndFinal && guessed(c)
+			guess = !alias && c.End == crawler.EndFinal && guessed(p.Graph, c)
 		}
 		if brokenLinks && endsInError(c) || alias {
 			continue // broken-link's, or an alias kept on purpose
@@ -102,8 +102,9 @@ func loginAlias(c *crawler.Chain) bool {
 // begins with the entry's but is longer, in another folder
 // (/category/news/ to /newsletter/). A renamed slug in the same folder
 // (/webinar/ to /webinar-2024/) is not a guess, nor a redirect the site
-// wrote itself.
-func guessed(c *crawler.Chain) bool {
+// wrote itself. The header is looked up in g last: few chains have the
+// shape.
+func guessed(g *crawler.Graph, c *crawler.Chain) bool {
 	// Both URLs are normalised: the path starts at the first slash after
 	// the scheme's, and ends at the query.
 	split := func(u string) (host, dir, seg string) {
@@ -113,10 +114,8 @@ func guessed(c *crawler.Chain) bool {
 		i := strings.LastIndexByte(path, '/')
 		return host, path[:i+1], strings.ToLower(path[i+1:])
 	}
-	if !strings.Contains(strings.ToLower(headersOf(c.Hops[len(c.Hops)-1].Response).XRedirectBy), "wordpress") {
-		return false
-	}
 	fhost, fdir, fseg := split(c.URL())
 	thost, tdir, tseg := split(c.FinalURL())
-	return fhost == thost && fseg != "" && fdir != tdir && len(tseg) > len(fseg) && strings.HasPrefix(tseg, fseg)
+	return fhost == thost && fseg != "" && fdir != tdir && len(tseg) > len(fseg) && strings.HasPrefix(tseg, fseg) &&
+		strings.Contains(strings.ToLower(headersOf(g.Lookup(c.Hops[len(c.Hops)-1].URL)).XRedirectBy), "wordpress")
 }

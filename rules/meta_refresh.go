@@ -32,7 +32,7 @@ var MetaRefresh = &audit.Rule{
 
 func runMetaRefresh(p *audit.Pass) error {
 	for h := range reachedHops(p) {
-		if h.Kind == crawler.HopHTTP || h.Kind == crawler.HopJavaScript || h.Refresh == nil || !p.Graph.Internal(h.URL) {
+		if h.Kind == crawler.HopHTTP || h.Kind == crawler.HopJavaScript || !p.Graph.Internal(h.URL) {
 			continue
 		}
 		what := "meta refresh"
@@ -40,13 +40,13 @@ func runMetaRefresh(p *audit.Pass) error {
 			what = "Refresh header"
 		}
 		f := audit.Finding{URL: h.URL, Source: h.Source, Status: h.Status, Target: h.Target}
-		if h.Refresh.Delay <= 0 {
+		if h.Delay <= 0 {
 			p.Reportf(f, "%s sends visitors to %s at once; Google reads an instant refresh as a permanent redirect but other clients may not follow it; answer with a 301 or 308 server redirect",
 				what, h.Target)
 			continue
 		}
 		p.Reportf(f, "%s sends visitors to %s after %s; Google reads a delayed refresh as a temporary redirect and keeps this URL indexed; answer with a 301 or 308 server redirect",
-			what, h.Target, seconds(h.Refresh.Delay))
+			what, h.Target, seconds(h.Delay))
 	}
 	return nil
 }

@@ -36,10 +36,10 @@ var MissingLocation = &audit.Rule{
 func runMissingLocation(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range p.Reached() {
-		r := x.Response
-		if !crawler.IsRedirectStatus(r.Status) || !g.Internal(x.URL) {
+		if a, _ := g.Answer(x.URL); !crawler.IsRedirectStatus(a.Status) || !g.Internal(x.URL) {
 			continue
 		}
+		r := g.Lookup(x.URL)
 		var locations []string
 		if r.Redirect != nil {
 			locations = r.Redirect.Locations

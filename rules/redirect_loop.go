@@ -129,7 +129,7 @@ func loopStart(c *crawler.Chain) int {
 // sent on, as in a slideshow, so the loop does not trap them.
 func delayedRefreshLoop(c *crawler.Chain, start int) bool {
 	for _, h := range c.Hops[start:] {
-		if h.Kind != crawler.HopHTTP && h.Refresh != nil && h.Refresh.Delay > 0 {
+		if h.Kind != crawler.HopHTTP && h.Delay > 0 {
 			return true
 		}
 	}

@@ -219,7 +219,7 @@ func TestDescribeChain(t *testing.T) {
 	final := litPage("http://site.test/new")
 	gone := &crawler.Response{URL: "http://site.test/gone", Status: 404}
 	hop := func(u string, status int, target string) crawler.Hop {
-		return crawler.Hop{Response: litRedirect(u, status, target), Kind: crawler.HopHTTP, Target: target}
+		return crawler.Hop{URL: u, Status: status, Kind: crawler.HopHTTP, Target: target}
 	}
 	to := func(u string) []crawler.Hop { return []crawler.Hop{hop("http://site.test/a", 301, u)} }
 	one := to("http://site.test/new")

@@ -81,13 +81,14 @@ func runTemporaryRedirect(p *audit.Pass) error {
 				h.Status, h.Target, why, say)
 			continue
 		}
-		if why := counterEvidence(g, h.Response, x.URL, h.Target); why != "" {
+		hdr := headersOf(g.Lookup(x.URL))
+		if why := counterEvidence(g, hdr, x.URL, h.Target); why != "" {
 			f.Severity = audit.Notice
 			p.Reportf(f, "%d to %s, but %s, so a temporary redirect may be intended; use %s only if the move is permanent",
 				h.Status, h.Target, why, say)
 			continue
 		}
-		if ev := permanenceEvidence(p, h); ev != "" {
+		if ev := permanenceEvidence(p, h, hdr); ev != "" {
 			p.Reportf(f, "%d to %s; use %s if the move is permanent: %s", h.Status, h.Target, say, ev)
 			continue
 		}
@@ -251,19 +252,19 @@ func dropIndexFile(p string) (string, string) {
 	return p, ""
 }
 
-// counterEvidence returns why the temporary redirect r from one URL to
-// another may be right, or "": the target is a login, checkout,
-// consent, maintenance or back-office page, robots.txt disallows it, the
-// response has Retry-After or varies on cookie, language or user agent,
-// or a home page sends visitors to a locale folder.
-func counterEvidence(g *crawler.Graph, r *crawler.Response, from, to string) string {
+// counterEvidence returns why the temporary redirect from one URL to
+// another, sent with the header fields hdr, may be right, or "": the
+// target is a login, checkout, consent, maintenance or back-office page,
+// robots.txt disallows it, the response has Retry-After or varies on
+// cookie, language or user agent, or a home page sends visitors to a
+// locale folder.
+func counterEvidence(g *crawler.Graph, hdr crawler.Headers, from, to string) string {
 	if kind := pageKind(to); kind != "" {
 		return "the target looks like a " + kind + " page"
 	}
 	if t := g.Lookup(to); t != nil && t.Blocked {
 		return "robots.txt disallows the target"
 	}
-	hdr := headersOf(r)
 	if strings.TrimSpace(hdr.RetryAfter) != "" {
 		return "the response has Retry-After"
 	}
@@ -427,11 +428,11 @@ func allBytes(s string, ok func(byte) bool) bool {
 }
 
 // permanenceEvidence returns what in the graph says the move behind the
-// temporary redirect h is permanent, for a message, or "": pages that
-// link to the target, the sitemap listing it, rel=canonical naming it,
-// and a cache lifetime of a day or more on the redirect itself. It needs
-// fact audit.Inbound.
-func permanenceEvidence(p *audit.Pass, h *crawler.Hop) string {
+// temporary redirect h, sent with the header fields hdr, is permanent,
+// for a message, or "": pages that link to the target, the sitemap
+// listing it, rel=canonical naming it, and a cache lifetime of a day or
+// more on the redirect itself. It needs fact audit.Inbound.
+func permanenceEvidence(p *audit.Pass, h *crawler.Hop, hdr crawler.Headers) string {
 	var ev []string
 	links := map[string]bool{}
 	sitemap, canonical := false, false
@@ -467,7 +468,7 @@ func permanenceEvidence(p *audit.Pass, h *crawler.Hop) string {
 	if canonical {
 		ev = append(ev, "rel=canonical names the target")
 	}
-	if l, ok := explicitLifetime(headersOf(h.Response), false); ok && l.Seconds >= 86400 {
+	if l, ok := explicitLifetime(hdr, false); ok && l.Seconds >= 86400 {
 		ev = append(ev, "browsers may cache the redirect for "+formatLifetime(l.Seconds))
 	}
 	return strings.Join(ev, "; ")

@@ -147,8 +147,7 @@ func TestCounterEvidence(t *testing.T) {
 		{"vary harmless", crawler.Headers{Vary: "Accept-Encoding"}, "http://site.test/a", "http://site.test/b", ""},
 		{"locale", crawler.Headers{}, "http://site.test/", "http://site.test/en-gb/", "it sends the home page to a locale folder"},
 	} {
-		r := &crawler.Response{Status: 302, Redirect: &crawler.Redirect{Header: &tc.header}}
-		if got := counterEvidence(&crawler.Graph{}, r, tc.from, tc.to); got != tc.want {
+		if got := counterEvidence(&crawler.Graph{}, tc.header, tc.from, tc.to); got != tc.want {
 			t.Errorf("%s: counterEvidence = %q, want %q", tc.name, got, tc.want)
 		}
 	}
@@ -156,7 +155,7 @@ func TestCounterEvidence(t *testing.T) {
 
 func TestPermanenceEvidence(t *testing.T) {
 	const s = "http://site.test"
-	hop := &crawler.Hop{Response: &crawler.Response{URL: s + "/old", Status: 302, Redirect: &crawler.Redirect{Header: &crawler.Headers{CacheControl: "max-age=31536000"}}}, Kind: crawler.HopHTTP, Target: s + "/new"}
+	hop := &crawler.Hop{URL: s + "/old", Status: 302, Kind: crawler.HopHTTP, Target: s + "/new"}
 	g := litGraph([]crawler.Reference{
 		litLink(s+"/", s+"/new"),
 		litLink(s+"/b", s+"/new"),
@@ -166,13 +165,12 @@ func TestPermanenceEvidence(t *testing.T) {
 	})
 	want := "2 pages link to the target; the sitemap lists the target; rel=canonical names the target; browsers may cache the redirect for 365 days"
 	litPass(t, g, func(p *audit.Pass) {
-		if got := permanenceEvidence(p, hop); got != want {
+		if got := permanenceEvidence(p, hop, crawler.Headers{CacheControl: "max-age=31536000"}); got != want {
 			t.Errorf("permanenceEvidence =\n%q\nwant\n%q", got, want)
 		}
 	})
-	hop.Redirect.Header = &crawler.Headers{CacheControl: "max-age=3600"}
 	litPass(t, litGraph(nil), func(p *audit.Pass) {
-		if got := permanenceEvidence(p, hop); got != "" {
+		if got := permanenceEvidence(p, hop, crawler.Headers{CacheControl: "max-age=3600"}); got != "" {
 			t.Errorf("permanenceEvidence without evidence = %q", got)
 		}
 	})

@@ -759,6 +759,7 @@ func (a *app) auditAndReport(j *job, g *crawler.Graph, out *reportFile, dir []*r
 	defer auditMemory()()
 	j.engine.RulesDone = debug.FreeOSMemory // see auditMemory
 	rep := j.engine.Run(g)
+	debug.FreeOSMemory() // the blocks the findings were gathered in, before the reports add their garbage
 	if j.compare {
 		rep.Compare(j.baseline)
 	}
