@@ -176,12 +176,14 @@ func computeInbound(p *Pass) (any, error) {
 // Reach is one URL the crawl reached from its entry points that
 // redirects or tries to: an entry URL itself, or a URL in the chain an
 // entry URL starts. Its URL has a response in the graph (a URL that was
-// not fetched redirects nowhere): a rule that reads more than the hop
-// looks it up (crawler.Graph.Lookup).
+// not fetched redirects nowhere): a rule that reads more than its gist
+// and its hop looks it up (crawler.Graph.Lookup, or the part it reads:
+// Graph.Redirect, Graph.Header).
 type Reach struct {
 	URL     string
-	Hop     *crawler.Hop // how it redirects; nil when it tries to and leads nowhere
-	Entries []string     // the entry URLs it is reached from, sorted
+	Answer  crawler.Answer // the gist of its response
+	Hop     *crawler.Hop   // how it redirects; nil when it tries to and leads nowhere
+	Entries []string       // the entry URLs it is reached from, sorted
 	// Source is the page or sitemap to name for a finding about the URL:
 	// the smallest non-empty source among the references to its entry
 	// URLs, so that the choice does not depend on crawl order; "" when
@@ -232,6 +234,7 @@ func computeReached(p *Pass) (any, error) {
 		x := &reached[index[u]]
 		if x.URL == "" {
 			x.URL = u
+			x.Answer, _ = g.Answer(u)
 		}
 		if x.Hop == nil && h != nil {
 			x.Hop = h

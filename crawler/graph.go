@@ -441,6 +441,32 @@ func (g *Graph) Answers() iter.Seq2[string, Answer] {
 	}
 }
 
+// Redirect returns the Redirect of the response for the normalised URL
+// u, made from the graph without the rest of the response (as Lookup
+// makes it): what a rule that reads the Location fields of every
+// redirect looks up. Nil when the response has none, or the graph has
+// no response for u.
+func (g *Graph) Redirect(u string) *Redirect {
+	i, ok := g.responses.index(u)
+	if !ok {
+		return nil
+	}
+	return g.responses.redirect(i)
+}
+
+// Header returns the header fields the audit reads of the response for
+// the normalised URL u, its Redirect.Header, read from the graph without
+// making the response: the zero Headers when it has none (it is not a
+// 3xx answer, or sent none of them) or the graph has no response for u.
+func (g *Graph) Header(u string) Headers {
+	i, ok := g.responses.index(u)
+	if !ok {
+		return Headers{}
+	}
+	h, _ := g.responses.header(i)
+	return h
+}
+
 // Internal reports whether the normalised URL u is inside the crawl
 // scope: the graph's Scope says so, or its response does. The Scope is
 // asked first: it reads u alone, where the response is a look-up in a

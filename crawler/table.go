@@ -236,19 +236,7 @@ func (t *table) response(i int) *Response {
 		Internal: w.flags&rowInternal != 0, Parsed: w.flags&rowParsed != 0, Noindex: w.flags&rowNoindex != 0,
 	}
 	if w.redirect != 0 {
-		x := &t.redirects[w.redirect-1]
-		d.Location, d.LocationErr = t.url(x.location), s.str(x.locationErr)
-		if x.nlocations == 0 {
-			d.Locations = nil
-		}
-		for _, id := range t.locations[x.locations : x.locations+x.nlocations] {
-			d.Locations = append(d.Locations, t.url(id)) // an absolute Location is often a URL the table has
-		}
-		if x.header != 0 {
-			h := &t.headers[x.header-1]
-			d.Header = &Headers{CacheControl: s.str(h[0]), Expires: s.str(h[1]), Date: s.str(h[2]), Vary: s.str(h[3]),
-				RetryAfter: s.str(h[4]), Refresh: s.str(h[5]), Link: s.str(h[6]), XRobotsTag: s.str(h[7]), XRedirectBy: s.str(h[8])}
-		}
+		t.fillRedirect(i, d)
 		r.Redirect = d
 	}
 	if w.refresh != 0 {
@@ -256,6 +244,48 @@ func (t *table) response(i int) *Response {
 		r.Refresh = &Refresh{Kind: f.kind, Delay: f.delay, Raw: s.str(f.raw), URL: t.url(f.url)}
 	}
 	return r
+}
+
+// redirect makes the Redirect of row i's response; nil when it has none.
+func (t *table) redirect(i int) *Redirect {
+	if t.rows.at(i).redirect == 0 {
+		return nil
+	}
+	b := new(struct { // one allocation, as in response
+		d    Redirect
+		locs [1]string
+	})
+	b.d.Locations = b.locs[:0]
+	t.fillRedirect(i, &b.d)
+	return &b.d
+}
+
+// fillRedirect fills d with the Redirect of row i's response, which has
+// one, appending its Locations to d.Locations.
+func (t *table) fillRedirect(i int, d *Redirect) {
+	x := &t.redirects[t.rows.at(i).redirect-1]
+	d.Location, d.LocationErr = t.url(x.location), t.strs.str(x.locationErr)
+	if x.nlocations == 0 {
+		d.Locations = nil
+	}
+	for _, id := range t.locations[x.locations : x.locations+x.nlocations] {
+		d.Locations = append(d.Locations, t.url(id)) // an absolute Location is often a URL the table has
+	}
+	if h, ok := t.header(i); ok {
+		d.Header = &h
+	}
+}
+
+// header returns the header fields of row i's response, its
+// Redirect.Header; false when it has none.
+func (t *table) header(i int) (Headers, bool) {
+	w := t.rows.at(i)
+	if w.redirect == 0 || t.redirects[w.redirect-1].header == 0 {
+		return Headers{}, false
+	}
+	h, s := &t.headers[t.redirects[w.redirect-1].header-1], &t.strs
+	return Headers{CacheControl: s.str(h[0]), Expires: s.str(h[1]), Date: s.str(h[2]), Vary: s.str(h[3]),
+		RetryAfter: s.str(h[4]), Refresh: s.str(h[5]), Link: s.str(h[6]), XRobotsTag: s.str(h[7]), XRedirectBy: s.str(h[8])}, true
 }
 
 // answer returns the gist of row i's response (see Answer).

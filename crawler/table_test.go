@@ -111,6 +111,33 @@ func TestGraphAnswer(t *testing.T) {
 	}
 }
 
+// TestGraphRedirect: the Redirect and the header fields the graph reads
+// from a row are those of the response, field by field; a response
+// without them, and a URL the graph lacks, have none.
+func TestGraphRedirect(t *testing.T) {
+	n := 0
+	full := filled(reflect.TypeFor[Response](), &n).Addr().Interface().(*Response)
+	rs := []*Response{full, {URL: "http://h.test/page", Status: 200}, {URL: "http://h.test/bare", Status: 301, Redirect: &Redirect{Location: "http://h.test/"}}}
+	g := &Graph{}
+	g.Add(rs...)
+	for _, r := range rs {
+		if got := g.Redirect(r.URL); !reflect.DeepEqual(got, r.Redirect) {
+			t.Errorf("Redirect(%q) = %+v; want %+v", r.URL, got, r.Redirect)
+		}
+	}
+	if got := g.Redirect("http://h.test/none"); got != nil {
+		t.Errorf("Redirect of a URL the graph lacks: %+v", got)
+	}
+	if got := g.Header(full.URL); got != *full.Redirect.Header {
+		t.Errorf("Header(%q) = %+v; want %+v", full.URL, got, *full.Redirect.Header)
+	}
+	for _, u := range []string{rs[1].URL, rs[2].URL, "http://h.test/none"} {
+		if got := g.Header(u); got != (Headers{}) {
+			t.Errorf("Header(%q) = %+v; want none", u, got)
+		}
+	}
+}
+
 // TestGraphManyResponses: responses beyond the arena's first chunks and
 // slots, with URLs of every length up to more than a chunk, are all
 // found, each once, and two graphs built alike are equal.

@@ -84,15 +84,6 @@ type cacheLifetime struct {
 	From    string // the header that gives it, for messages
 }
 
-// headersOf returns the header fields of a response; the crawler keeps
-// them for 3xx answers only.
-func headersOf(r *crawler.Response) crawler.Headers {
-	if r == nil || r.Redirect == nil || r.Redirect.Header == nil {
-		return crawler.Headers{}
-	}
-	return *r.Redirect.Header
-}
-
 // explicitLifetime computes a response's explicit freshness lifetime as
 // a browser's private cache (shared false) or a shared cache such as a
 // CDN (shared true) does (RFC 9111 §4.2.1): s-maxage for shared caches,

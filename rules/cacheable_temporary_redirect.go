@@ -51,7 +51,7 @@ func runCacheableTemporaryRedirect(p *audit.Pass) error {
 		default:
 			continue
 		}
-		hdr := headersOf(g.Lookup(h.URL))
+		hdr := g.Header(h.URL)
 		if reuseForbidden(hdr.CacheControl) != "" {
 			continue
 		}

@@ -42,14 +42,14 @@ var InvalidLocation = &audit.Rule{
 func runInvalidLocation(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range p.Reached() {
-		if a, _ := g.Answer(x.URL); a.Status < 300 || a.Status > 399 || !a.Redirect || !g.Internal(x.URL) {
+		a := x.Answer
+		if a.Status < 300 || a.Status > 399 || !a.Redirect || !g.Internal(x.URL) {
 			continue
 		}
-		r := g.Lookup(x.URL)
-		if len(r.Redirect.Locations) == 0 {
+		d := g.Redirect(x.URL)
+		if len(d.Locations) == 0 {
 			continue
 		}
-		d := r.Redirect
 		var values []string // distinct, in order
 		for _, v := range d.Locations {
 			if !slices.Contains(values, v) {
@@ -84,8 +84,8 @@ func runInvalidLocation(p *audit.Pass) error {
 		if u, err := url.Parse(target); err == nil && u.User != nil {
 			target = u.Redacted()
 		}
-		f := audit.Finding{URL: x.URL, Source: x.Source, Status: r.Status, Target: target}
-		p.Reportf(f, "%d with %s", r.Status, strings.Join(problems, "; "))
+		f := audit.Finding{URL: x.URL, Source: x.Source, Status: a.Status, Target: target}
+		p.Reportf(f, "%d with %s", a.Status, strings.Join(problems, "; "))
 	}
 	return nil
 }

@@ -117,5 +117,5 @@ func guessed(g *crawler.Graph, c *crawler.Chain) bool {
 	fhost, fdir, fseg := split(c.URL())
 	thost, tdir, tseg := split(c.FinalURL())
 	return fhost == thost && fseg != "" && fdir != tdir && len(tseg) > len(fseg) && strings.HasPrefix(tseg, fseg) &&
-		strings.Contains(strings.ToLower(headersOf(g.Lookup(c.Hops[len(c.Hops)-1].URL)).XRedirectBy), "wordpress")
+		strings.Contains(strings.ToLower(g.Header(c.Hops[len(c.Hops)-1].URL).XRedirectBy), "wordpress")
 }

@@ -36,23 +36,23 @@ var MissingLocation = &audit.Rule{
 func runMissingLocation(p *audit.Pass) error {
 	g := p.Graph
 	for _, x := range p.Reached() {
-		if a, _ := g.Answer(x.URL); !crawler.IsRedirectStatus(a.Status) || !g.Internal(x.URL) {
-			continue
+		a := x.Answer
+		if !crawler.IsRedirectStatus(a.Status) || x.Hop != nil && x.Hop.Kind == crawler.HopHTTP || !g.Internal(x.URL) {
+			continue // an HTTP hop followed its first Location, which is not blank
 		}
-		r := g.Lookup(x.URL)
 		var locations []string
-		if r.Redirect != nil {
-			locations = r.Redirect.Locations
+		if d := g.Redirect(x.URL); d != nil {
+			locations = d.Locations
 		}
 		if slices.ContainsFunc(locations, func(v string) bool { return strings.TrimSpace(v) != "" }) {
 			continue
 		}
-		f := audit.Finding{URL: x.URL, Source: x.Source, Status: r.Status}
+		f := audit.Finding{URL: x.URL, Source: x.Source, Status: a.Status}
 		if len(locations) > 0 {
-			p.Reportf(f, "%d with an empty Location: nothing to follow, browsers show the body instead; send Location with the target URL", r.Status)
+			p.Reportf(f, "%d with an empty Location: nothing to follow, browsers show the body instead; send Location with the target URL", a.Status)
 			continue
 		}
-		p.Reportf(f, "%d without a Location: nothing to follow, browsers show the body instead; send Location with the target URL", r.Status)
+		p.Reportf(f, "%d without a Location: nothing to follow, browsers show the body instead; send Location with the target URL", a.Status)
 	}
 	return nil
 }

@@ -81,7 +81,7 @@ func runTemporaryRedirect(p *audit.Pass) error {
 				h.Status, h.Target, why, say)
 			continue
 		}
-		hdr := headersOf(g.Lookup(x.URL))
+		hdr := g.Header(x.URL)
 		if why := counterEvidence(g, hdr, x.URL, h.Target); why != "" {
 			f.Severity = audit.Notice
 			p.Reportf(f, "%d to %s, but %s, so a temporary redirect may be intended; use %s only if the move is permanent",

@@ -34,7 +34,7 @@ func runUncacheablePermanentRedirect(p *audit.Pass) error {
 			continue
 		}
 		why := ""
-		hdr := headersOf(p.Graph.Lookup(h.URL))
+		hdr := p.Graph.Header(h.URL)
 		if d := reuseForbidden(hdr.CacheControl); d != "" {
 			why = "Cache-Control " + d
 		} else if l, ok := explicitLifetime(hdr, false); ok && l.Seconds == 0 {
