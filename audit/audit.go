@@ -127,6 +127,8 @@ type Pass struct {
 	inboundAt  int      // where Inbound found the references to the URL it was last asked for (see searchFrom)
 	chainAt    int      // where ChainOf looked for the chain of the URL it was last asked for
 	fact       *Fact    // the fact the pass computes, if it computes one
+	msg        []byte   // room to format a message in (see Reportf)
+	lastMsg    string   // the message of the last finding reported
 }
 
 // Other returns a view of the rule named name as it runs beside this
@@ -153,6 +155,11 @@ func (p *Pass) Other(name string) *Pass {
 // f.Severity to raise or lower one finding from the rule's default; a
 // severity set by the user overrides both. A finding at severity none is
 // dropped.
+//
+// A message that is the same as the one before it shares its memory: a
+// link to one redirect in the template of every page is a finding per
+// page, each saying the same, and a rule reports the references to one
+// URL one after another.
 func (p *Pass) Reportf(f Finding, format string, args ...any) {
 	if p.findings == nil {
 		panic(p.who() + " reports a finding, which only a running rule does")
@@ -167,7 +174,11 @@ func (p *Pass) Reportf(f Finding, format string, args ...any) {
 	if f.Severity <= 0 {
 		return
 	}
-	f.Message = fmt.Sprintf(format, args...)
+	p.msg = fmt.Appendf(p.msg[:0], format, args...)
+	if string(p.msg) != p.lastMsg {
+		p.lastMsg = string(p.msg)
+	}
+	f.Message = p.lastMsg
 	p.findings.add(f)
 }
 
