@@ -31,12 +31,13 @@ import (
 
 // synthetic returns the benchmarks' site: DefaultSynthetic, with the
 // knobs that HOPAUDIT_SYNTHETIC sets, as in pages=40000,bytes=30000:
-// pages=, bytes=, nav=, content=, every= (a chain on every Nth page),
-// hops=, images= (each page's own images) and latency=. The benchmarks can so be run on other shapes of
+// pages=, bytes=, nav=, navmoved= (navigation links to redirects),
+// content=, every= (a chain on every Nth page), hops=, images= (each
+// page's own images) and latency=. The benchmarks can so be run on other shapes of
 // site than the one they were tuned on.
 func synthetic(tb testing.TB) *crawlertest.Synthetic {
 	site := crawlertest.DefaultSynthetic()
-	knobs := map[string]*int{"pages": &site.Pages, "bytes": &site.PageBytes, "nav": &site.Nav,
+	knobs := map[string]*int{"pages": &site.Pages, "bytes": &site.PageBytes, "nav": &site.Nav, "navmoved": &site.NavMoved,
 		"content": &site.Content, "every": &site.ChainEvery, "hops": &site.ChainHops, "images": &site.Images}
 	for kv := range strings.SplitSeq(os.Getenv("HOPAUDIT_SYNTHETIC"), ",") {
 		if kv == "" {
@@ -53,7 +54,7 @@ func synthetic(tb testing.TB) *crawlertest.Synthetic {
 		}
 		n, err := strconv.Atoi(v)
 		if knobs[k] == nil || err != nil || n < 0 {
-			tb.Fatalf("HOPAUDIT_SYNTHETIC: %q: want pages=, bytes=, nav=, content=, every=, hops=, images= with a number, or latency= with a duration", kv)
+			tb.Fatalf("HOPAUDIT_SYNTHETIC: %q: want pages=, bytes=, nav=, navmoved=, content=, every=, hops=, images= with a number, or latency= with a duration", kv)
 		}
 		*knobs[k] = n
 	}

@@ -13,9 +13,11 @@ import (
 // Synthetic describes a generated site for benchmarks and load tests:
 // pages are made on request, so a site of any size costs no memory.
 //
-// Every page /p/N links the shared navigation (/p/0 to /p/Nav-1), Content
-// other pages, one URL that answers 301 and one that answers 302 (each to
-// a page), and every ChainEvery-th page a chain of ChainHops redirects.
+// Every page /p/N links the shared navigation (/p/0 to /p/Nav-1, and with
+// NavMoved the URLs /m/0 to /m/NavMoved-1 that answer 301, as a
+// template's links to moved pages), Content other pages, one URL that
+// answers 301 and one that answers 302 (each to a page), and every
+// ChainEvery-th page a chain of ChainHops redirects.
 // Pages are padded with text to PageBytes. With Images, every page also
 // shows that many images of its own, /i/N/0 to /i/N/Images-1, and the
 // logo /i/logo.png that all pages share: each a 2 KB image/png.
@@ -23,6 +25,7 @@ type Synthetic struct {
 	Pages      int
 	PageBytes  int
 	Nav        int
+	NavMoved   int // navigation links to URLs that answer 301, on every page
 	Content    int
 	ChainEvery int // 0 = no chains
 	ChainHops  int
@@ -122,6 +125,9 @@ func (s *Synthetic) page(n int) []byte {
 		"<link rel=\"canonical\" href=\"/p/%d\"></head><body><nav>", n, n)
 	for i := range min(s.Nav, s.Pages) {
 		b = fmt.Appendf(b, "<a href=\"/p/%d\">Section %d</a>", i, i)
+	}
+	for i := range min(s.NavMoved, s.Pages) {
+		b = fmt.Appendf(b, "<a href=\"/m/%d\">Moved %d</a>", i, i)
 	}
 	b = append(b, "</nav><main>"...)
 	if s.Images > 0 {
