@@ -230,7 +230,12 @@ func TestSharedCrawlSameReports(t *testing.T) {
 
 	mark := len(site.Requests())
 	header := []string{"--header", "X-Token: s3cret"}
-	done := coordinator(context.Background(), sharedReportArgs(site, filepath.Join(tmp, "shared"), append(header, "--redis", srv.URL, "--crawl-id", "three")...)...)
+	// A held request must not time out and be tried again: the hold ends
+	// once the three processes have each sent one, however long a busy
+	// machine takes to start the workers (the workers take the
+	// coordinator's --timeout; it is in no report).
+	args := append(header, "--redis", srv.URL, "--crawl-id", "three", "--timeout", "10m")
+	done := coordinator(context.Background(), sharedReportArgs(site, filepath.Join(tmp, "shared"), args...)...)
 	// The workers wait for the crawl the coordinator creates.
 	more := append([]string{"--wait"}, header...)
 	w1, w2 := startWorker(t, srv.URL, "three", more...), startWorker(t, srv.URL, "three", more...)
