@@ -266,7 +266,9 @@ const retryBackoff = time.Second
 // back to the system once the rules are done (audit.Engine.RulesDone =
 // debug.FreeOSMemory): the facts the rules shared (chains, reached URLs)
 // are dropped then, and the copy of the findings into one list that
-// follows takes their room instead of adding to it.
+// follows takes their room instead of adding to it. It collects once
+// more when the audit returns: the blocks the findings were gathered in
+// are garbage then, and the reports' own garbage takes their room.
 func auditMemory() (restore func()) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
@@ -759,7 +761,7 @@ func (a *app) auditAndReport(j *job, g *crawler.Graph, out *reportFile, dir []*r
 	defer auditMemory()()
 	j.engine.RulesDone = debug.FreeOSMemory // see auditMemory
 	rep := j.engine.Run(g)
-	debug.FreeOSMemory() // the blocks the findings were gathered in, before the reports add their garbage
+	debug.FreeOSMemory() // see auditMemory
 	if j.compare {
 		rep.Compare(j.baseline)
 	}
