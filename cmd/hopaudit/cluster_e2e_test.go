@@ -342,7 +342,9 @@ func TestSharedCrawlWorkerKilled(t *testing.T) {
 	t.Cleanup(func() { killOnce.Do(func() { close(killed) }) })
 
 	mark := len(site.Requests())
-	done := coordinator(context.Background(), sharedReportArgs(site, filepath.Join(tmp, "shared"), "--redis", srv.URL, "--crawl-id", "kill")...)
+	// The coordinator's held requests must not time out, however long
+	// the victim takes to start (see TestSharedCrawlSameReports).
+	done := coordinator(context.Background(), sharedReportArgs(site, filepath.Join(tmp, "shared"), "--redis", srv.URL, "--crawl-id", "kill", "--timeout", "10m")...)
 	v := startWorker(t, srv.URL, "kill", "--wait")
 	<-busy
 	if err := v.cmd.Process.Signal(syscall.SIGKILL); err != nil {
