@@ -279,24 +279,18 @@ func redirectBy(r *crawler.Response) string {
 }
 
 // chainRedirectBy lists the software that made a chain's redirects: the
-// X-Redirect-By values of its hops and final response (the rows of
-// chainHopRows), split at commas as a field list is, each name once, in
-// the order the chain meets them, joined by ", ". The responses of the
-// hops are g's.
-func chainRedirectBy(g *crawler.Graph, c *crawler.Chain) string {
+// X-Redirect-By values of its rows of the hops report (steps, from
+// chainHopRows: its hops and final response), split at commas as a
+// field list is, each name once, in the order the chain meets them,
+// joined by ", ".
+func chainRedirectBy(steps []HopRow) string {
 	var names []string
-	add := func(r *crawler.Response) {
-		for name := range strings.SplitSeq(redirectBy(r), ",") {
+	for _, s := range steps {
+		for name := range strings.SplitSeq(s.RedirectBy, ",") {
 			if name = strings.TrimSpace(name); name != "" && !slices.Contains(names, name) {
 				names = append(names, name)
 			}
 		}
-	}
-	for _, h := range c.Hops {
-		add(g.Lookup(h.URL))
-	}
-	if c.Final != nil {
-		add(c.Final)
 	}
 	return strings.Join(names, ", ")
 }
@@ -377,8 +371,9 @@ func stuckError(r *crawler.Response) string {
 // x_redirect_by names the software that made the chain's redirects, from
 // the X-Redirect-By fields of its rows in the hops report: each name
 // once, in chain order, joined by ", " ("WordPress, Yoast SEO"); the hops
-// report says which hop each one made.
-func chainRow(g *crawler.Graph, c *crawler.Chain) ChainRow {
+// report says which hop each one made. steps are the chain's rows of the
+// hops report (chainHopRows), which the row is made from too.
+func chainRow(c *crawler.Chain, steps []HopRow) ChainRow {
 	statuses := make([]string, 0, len(c.Hops)+1)
 	path := make([]string, 0, len(c.Hops)+1)
 	for _, h := range c.Hops {
@@ -403,7 +398,7 @@ func chainRow(g *crawler.Graph, c *crawler.Chain) ChainRow {
 		Temporary:  c.Temporary(),
 		Statuses:   strings.Join(statuses, ">"),
 		Path:       strings.Join(path, " > "),
-		RedirectBy: chainRedirectBy(g, c),
+		RedirectBy: chainRedirectBy(steps),
 	}
 	if c.Final != nil {
 		row.FinalStatus = c.Final.Status
@@ -415,7 +410,7 @@ func chainRow(g *crawler.Graph, c *crawler.Chain) ChainRow {
 func chainRows(g *crawler.Graph) iter.Seq[ChainRow] {
 	return func(yield func(ChainRow) bool) {
 		for c := range chains(g) {
-			if !yield(chainRow(g, c)) {
+			if !yield(chainRow(c, chainHopRows(g, c))) {
 				return
 			}
 		}
@@ -427,7 +422,8 @@ func chainRows(g *crawler.Graph) iter.Seq[ChainRow] {
 func chainRecords(g *crawler.Graph) iter.Seq[ChainRecord] {
 	return func(yield func(ChainRecord) bool) {
 		for c := range chains(g) {
-			if !yield(ChainRecord{ChainRow: chainRow(g, c), End: c.End.String(), Steps: chainHopRows(g, c)}) {
+			steps := chainHopRows(g, c)
+			if !yield(ChainRecord{ChainRow: chainRow(c, steps), End: c.End.String(), Steps: steps}) {
 				return
 			}
 		}

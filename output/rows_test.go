@@ -38,7 +38,7 @@ func TestChainRows(t *testing.T) {
 			f := g.Follow(tc.url)
 			c = &f
 		}
-		if got := chainRow(g, c); got != tc.want {
+		if got := chainRow(c, chainHopRows(g, c)); got != tc.want {
 			t.Errorf("chainRow(%s)\n got %+v\nwant %+v", tc.url, got, tc.want)
 		}
 	}
@@ -95,7 +95,7 @@ func TestTooLongAndBadLocation(t *testing.T) {
 	if c == nil || c.End != crawler.EndTooLong {
 		t.Fatalf("chain = %+v; want too-long", c)
 	}
-	row := chainRow(g, c)
+	row := chainRow(c, chainHopRows(g, c))
 	if row.Hops != crawler.MaxHops || row.FinalStatus != 302 ||
 		row.Statuses[len(row.Statuses)-len(">too-long"):] != ">too-long" {
 		t.Errorf("too-long chain row = %+v", row)
@@ -117,7 +117,7 @@ func TestTooLongAndBadLocation(t *testing.T) {
 	if got := chainHopRows(g, &c2)[0]; got.Error != "invalid Location: missing ']' in host" || got.Location != "http://[::1" || got.Hop != 1 {
 		t.Errorf("bad Location final row = %+v", got)
 	}
-	if got := chainRow(g, &c2).Statuses; got != "301" {
+	if got := chainRow(&c2, chainHopRows(g, &c2)).Statuses; got != "301" {
 		t.Errorf("bad Location statuses = %q", got)
 	}
 }

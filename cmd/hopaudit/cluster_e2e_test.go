@@ -234,7 +234,7 @@ func TestSharedCrawlSameReports(t *testing.T) {
 	// once the three processes have each sent one, however long a busy
 	// machine takes to start the workers (the workers take the
 	// coordinator's --timeout; it is in no report).
-	args := append(header, "--redis", srv.URL, "--crawl-id", "three", "--timeout", "10m")
+	args := slices.Concat(header, []string{"--redis", srv.URL, "--crawl-id", "three", "--timeout", "10m"})
 	done := coordinator(context.Background(), sharedReportArgs(site, filepath.Join(tmp, "shared"), args...)...)
 	// The workers wait for the crawl the coordinator creates.
 	more := append([]string{"--wait"}, header...)
