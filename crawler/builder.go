@@ -63,12 +63,7 @@ func (c *crawl) pendingOf(u string) *pending {
 // garbage collector's goal for the rest of the crawl. The lock must be
 // held.
 func (c *crawl) shrinkFrontier() {
-	c.pendingMost = max(c.pendingMost, len(c.pending))
-	if c.pendingMost >= 4096 && len(c.pending) < c.pendingMost/4 {
-		fresh := make(map[string]*pending, len(c.pending)) // maps.Clone would keep the room
-		maps.Copy(fresh, c.pending)
-		c.pending, c.pendingMost = fresh, len(fresh)
-	}
+	c.pending = shrink(c.pending, &c.pendingMost)
 	if c.waiting.sparse() {
 		var fresh waitList
 		for _, p := range c.pending {
@@ -76,6 +71,20 @@ func (c *crawl) shrinkFrontier() {
 		}
 		c.waiting = fresh
 	}
+}
+
+// shrink returns map m, or, when it has shrunk to a quarter of the most
+// entries it held since it was made (*most, which shrink keeps), a copy
+// made anew: a map does not give back the room of the entries deleted.
+func shrink[K comparable, V any](m map[K]V, most *int) map[K]V {
+	*most = max(*most, len(m))
+	if *most < 4096 || len(m) >= *most/4 {
+		return m
+	}
+	fresh := make(map[K]V, len(m)) // maps.Clone would keep the room
+	maps.Copy(fresh, m)
+	*most = len(fresh)
+	return fresh
 }
 
 // internURL returns the crawl's copy of a normalised URL, if it has one,
@@ -91,9 +100,13 @@ func (c *crawl) internURL(u string) string {
 	return u
 }
 
-// schedule Adds task t to the frontier and returns what became of it.
-// The lock must be held.
+// schedule Adds task t to the frontier and returns what became of it:
+// a URL the graph holds was scheduled before (see Frontier). The lock
+// must be held.
 func (c *crawl) schedule(t Task) AddResult {
+	if _, ok := c.g.responses.index(t.URL); ok && t.Kind == TaskURL {
+		return Scheduled
+	}
 	c.adds = append(c.adds[:0], t)
 	c.added = append(c.added[:0], NotScheduled)
 	c.frontier.Add(c.adds, c.added)

@@ -253,11 +253,11 @@ func (c *crawl) work() {
 		if !ok {
 			return
 		}
-		chained := false
+		chained, recorded := false, false
 		switch t.Kind {
 		case TaskURL:
 			if rec := c.obtain(RecordURL, t, c.fetch.url); rec != nil {
-				chained = c.foldURL(t, rec)
+				chained, recorded = c.foldURL(t, rec), true
 			}
 		case TaskSitemap:
 			if c.startSitemap(t) {
@@ -270,7 +270,7 @@ func (c *crawl) work() {
 				c.foldSitemaps(rec)
 			}
 		}
-		c.frontier.Done(t, chained)
+		c.frontier.Done(t, chained, recorded)
 	}
 }
 

@@ -41,7 +41,10 @@ import (
 //     the order Added.
 //   - The seen set. A URL is scheduled at most once: an
 //     Add of a URL scheduled before (waiting, under way or done) changes
-//     nothing but the following. A next hop of a URL scheduled for the
+//     nothing but the following. Once a URL's record is in the crawl's
+//     graph, the graph answers for it: the crawl Adds it no more (it
+//     files the references to it at once), and Done says so (recorded),
+//     so that the frontier need not keep it. A next hop of a URL scheduled for the
 //     next level takes it into this level (the chain is followed hop by
 //     hop); the URL keeps no place in the next level. For a URL still
 //     scheduled for the next level, any Add of it (Unfollowed too)
@@ -93,9 +96,11 @@ type Frontier interface {
 	// Done reports that task t, from Next, is finished and its
 	// successors Added; chained says whether the next hop of its chain
 	// was Added (then the chain goes on with it), which --max-pages
-	// counts. A task whose record could not be made (the crawl was cut
-	// short) is Done too, and its URL stays seen.
-	Done(t Task, chained bool)
+	// counts. recorded says that t's URL is in the crawl's graph (see
+	// The seen set). A task whose record could not be made (the crawl
+	// was cut short, or an offline crawl has none) is Done too, not
+	// recorded, and its URL stays seen.
+	Done(t Task, chained, recorded bool)
 	// Stop ends the crawl early: Next returns false, at once where it
 	// waits, and Add schedules nothing more.
 	Stop()

@@ -104,7 +104,7 @@ func (f *checkedFrontier) Next(dropped func([]string)) (crawler.Task, bool) {
 	return t, ok
 }
 
-func (f *checkedFrontier) Done(t crawler.Task, chained bool) {
+func (f *checkedFrontier) Done(t crawler.Task, chained, recorded bool) {
 	f.mu.Lock()
 	k := taskKey(t)
 	if !f.out[k] {
@@ -113,7 +113,7 @@ func (f *checkedFrontier) Done(t crawler.Task, chained bool) {
 	delete(f.out, k)
 	f.calls["Done"]++
 	f.mu.Unlock()
-	f.inner.Done(t, chained) // after: Next's end must not see it under way
+	f.inner.Done(t, chained, recorded) // after: Next's end must not see it under way
 }
 
 func (f *checkedFrontier) Stop() {

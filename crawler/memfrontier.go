@@ -20,7 +20,8 @@ type MemoryFrontier struct {
 	head     int                 // the next of queue
 	hops     []task              // next hops of the chains under way: before any entry
 	next     []later             // the entry URLs of the next level; stale where urls says another index
-	urls     map[string]int32    // the seen set: the URL's index in next, or queuedNow or taken
+	urls     map[string]int32    // the seen set: the URL's index in next, or queuedNow or taken; not the URLs recorded
+	urlsMost int                 // the most URLs the seen set held since it was made (see forget)
 	tasks    map[string]struct{} // sitemap and robots.txt tasks scheduled
 	active   int                 // tasks under way
 	stopped  bool
@@ -248,6 +249,15 @@ func (f *MemoryFrontier) drop(u string) {
 	f.dropped = append(f.dropped, u)
 }
 
+// forget takes recorded URL u out of the seen set: the crawl's graph
+// holds it (see Frontier), so that the seen set holds the URLs
+// scheduled and not yet fetched, not the whole site. The lock must be
+// held.
+func (f *MemoryFrontier) forget(u string) {
+	delete(f.urls, u)
+	f.urls = shrink(f.urls, &f.urlsMost)
+}
+
 // pop removes the queue's first task, and gives back the room of a
 // queue that has shrunk. The lock must be held.
 func (f *MemoryFrontier) pop() {
@@ -297,10 +307,13 @@ func (f *MemoryFrontier) nextLevel() {
 }
 
 // Done reports a task finished (see Frontier).
-func (f *MemoryFrontier) Done(t Task, chained bool) {
+func (f *MemoryFrontier) Done(t Task, chained, recorded bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.active--
+	if t.Kind == TaskURL && recorded {
+		f.forget(t.URL)
+	}
 	if t.Kind == TaskURL && !chained {
 		// The chain ends: it took this URL and those before it.
 		f.open--

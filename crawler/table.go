@@ -36,9 +36,9 @@ type row struct {
 	contentType, err, parseErr, canonical uint32
 	redirect, refresh                     uint32 // index+1 in redirects, refreshes; 0 = nil
 	status, depth                         int32
-	referrers                             Referrers
 	bytes                                 int64
 	elapsed                               time.Duration
+	referrers                             Referrers // after the 8-byte fields: no padding before them
 	flags                                 rowFlags
 	attempts                              uint8
 }
