@@ -128,7 +128,8 @@ type Pass struct {
 	chainAt    int      // where ChainOf looked for the chain of the URL it was last asked for
 	fact       *Fact    // the fact the pass computes, if it computes one
 	msg        []byte   // room to format a message in (see Reportf)
-	lastMsg    string   // the message of the last finding reported
+	packed     []byte   // room to pack it in
+	lastMsg    string   // the packed message of the last finding reported
 }
 
 // Other returns a view of the rule named name as it runs beside this
@@ -159,7 +160,8 @@ func (p *Pass) Other(name string) *Pass {
 // A message that is the same as the one before it shares its memory: a
 // link to one redirect in the template of every page is a finding per
 // page, each saying the same, and a rule reports the references to one
-// URL one after another.
+// URL one after another. Until the report, it is kept packed (see
+// packMessage).
 func (p *Pass) Reportf(f Finding, format string, args ...any) {
 	if p.findings == nil {
 		panic(p.who() + " reports a finding, which only a running rule does")
@@ -175,8 +177,9 @@ func (p *Pass) Reportf(f Finding, format string, args ...any) {
 		return
 	}
 	p.msg = fmt.Appendf(p.msg[:0], format, args...)
-	if string(p.msg) != p.lastMsg {
-		p.lastMsg = string(p.msg)
+	p.packed = packMessage(p.packed[:0], p.msg, &f)
+	if string(p.packed) != p.lastMsg {
+		p.lastMsg = string(p.packed)
 	}
 	f.Message = p.lastMsg
 	p.findings.add(f)
@@ -204,12 +207,25 @@ func (l *findingList) add(f Finding) {
 	l.n++
 }
 
-// all returns the findings in one slice of their size.
+// all returns the findings in one slice of their size, their messages
+// unpacked (see packMessage), and empties the list: each block can be
+// collected once it is copied. A message that is the same as the one
+// before it shares its memory, as in Reportf.
 func (l *findingList) all() []Finding {
 	out := make([]Finding, 0, l.n)
-	for _, b := range l.blocks {
-		out = append(out, b...)
+	var buf []byte
+	last := ""
+	for i, b := range l.blocks {
+		for _, f := range b {
+			if buf = unpackMessage(buf[:0], f.Message, &f); string(buf) != last {
+				last = string(buf)
+			}
+			f.Message = last
+			out = append(out, f)
+		}
+		l.blocks[i] = nil
 	}
+	*l = findingList{}
 	return out
 }
 
