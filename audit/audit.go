@@ -298,27 +298,45 @@ type Report struct {
 	Fixed    []Finding // sorted like Findings; Change is ChangeFixed or ChangeUnverifiedFixed
 }
 
-// Run runs every rule over g, in order, and returns the sorted findings.
-// It reads g and changes nothing in it. The facts the rules share are
-// computed once and dropped after the last rule that needs them (the
-// chains after the coverage), before the findings are gathered into one
-// list.
+// Run runs every rule over g and returns the sorted findings. It reads g
+// and changes nothing in it. The facts the rules share are computed once
+// and dropped after the last rule that needs them (the chains after the
+// coverage), before the findings are gathered into one list.
+//
+// The rules that read the reached URLs (Reached) run first, each group
+// in the rules' order: the reached URLs are dropped before the other
+// rules add their findings, which on a big site is the audit's peak of
+// memory. The report lists the rules, and their errors, in the rules'
+// order.
 func (e *Engine) Run(g *crawler.Graph) *Report {
 	rep := &Report{Graph: g, Rules: e.Rules}
 	var findings findingList
+	order := make([]int, 0, len(e.Rules)) // indexes in e.Rules
+	for _, first := range []bool{true, false} {
+		for i, r := range e.Rules {
+			if needsFact(r.Needs, Reached) == first {
+				order = append(order, i)
+			}
+		}
+	}
 	// The rules need their facts, and the coverage the chains.
-	needs := make([][]*Fact, 0, len(e.Rules)+1)
-	for _, r := range e.Rules {
-		needs = append(needs, r.Needs)
+	needs := make([][]*Fact, 0, len(order)+1)
+	for _, i := range order {
+		needs = append(needs, e.Rules[i].Needs)
 	}
 	facts := newFactSet(g, e.Expect, append(needs, []*Fact{Chains}))
-	for i, r := range e.Rules {
+	errs := make([]error, len(e.Rules))
+	for k, i := range order {
+		r := e.Rules[i]
 		p := &Pass{Graph: g, Rule: r, Expect: e.Expect, options: e.Options[r.Name], findings: &findings, engine: e, needs: r.Needs, facts: facts}
 		p.override, p.overridden = e.Severity[r.Name]
-		if err := run(p); err != nil {
-			rep.Errors = append(rep.Errors, RuleError{Rule: r.Name, Err: err.Error()})
+		errs[i] = run(p)
+		facts.done(k)
+	}
+	for i, err := range errs {
+		if err != nil {
+			rep.Errors = append(rep.Errors, RuleError{Rule: e.Rules[i].Name, Err: err.Error()})
 		}
-		facts.done(i)
 	}
 	rep.Coverage = coverage(g, facts.get(Chains).([]crawler.Chain))
 	facts.done(len(e.Rules))
@@ -328,6 +346,11 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 	rep.Findings = findings.all()
 	slices.SortStableFunc(rep.Findings, compareFindings)
 	return rep
+}
+
+// needsFact reports whether facts, or the facts they need, include f.
+func needsFact(facts []*Fact, f *Fact) bool {
+	return slices.ContainsFunc(facts, func(x *Fact) bool { return x == f || needsFact(x.Needs, f) })
 }
 
 // compareFindings orders findings by url, rule, source and message.

@@ -96,6 +96,48 @@ func TestFactLifetime(t *testing.T) {
 	}
 }
 
+// TestReachedRulesFirst: the rules that read the reached URLs, or a
+// fact that does, run first, in their order, and the reached URLs are
+// dropped before the others run; the report lists the rules and their
+// errors in the rules' order.
+func TestReachedRulesFirst(t *testing.T) {
+	viaReached := &Fact{Name: "via-reached", Needs: []*Fact{Reached}, Compute: func(p *Pass) (any, error) { return len(p.Reached()), nil }}
+	var ran []string
+	rule := func(name string, needs []*Fact, err error) *Rule {
+		return ruleRun(name, needs, func(p *Pass) error {
+			held := ""
+			if p.facts.held[Reached] != nil {
+				held = "+reached"
+			}
+			ran = append(ran, name+held)
+			for _, f := range needs {
+				p.ResultOf(f)
+			}
+			return err
+		})
+	}
+	rules := []*Rule{
+		rule("chains", []*Fact{Chains}, errors.New("first error")),
+		rule("reached", []*Fact{Reached}, nil),
+		rule("none", nil, errors.New("second error")),
+		rule("via", []*Fact{viaReached}, errors.New("third error")),
+	}
+	rep := (&Engine{Rules: rules}).Run(&crawler.Graph{})
+	if want := []string{"reached", "via+reached", "chains", "none"}; !reflect.DeepEqual(ran, want) {
+		t.Errorf("ran %q; want %q (+reached: the reached URLs were held)", ran, want)
+	}
+	if !reflect.DeepEqual(rep.Rules, rules) {
+		t.Errorf("the report lists rules %v; want them in their order", rep.Rules)
+	}
+	var failed []string
+	for _, e := range rep.Errors {
+		failed = append(failed, e.Rule)
+	}
+	if want := []string{"chains", "none", "via"}; !reflect.DeepEqual(failed, want) {
+		t.Errorf("errors of %q; want %q", failed, want)
+	}
+}
+
 // TestFactError: a fact that cannot be computed fails the rules that
 // ask for it, and the facts that need it, with its error; it is not
 // computed again, and the other rules run.
