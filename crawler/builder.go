@@ -104,8 +104,10 @@ func (c *crawl) internURL(u string) string {
 // a URL the graph holds was scheduled before (see Frontier). The lock
 // must be held.
 func (c *crawl) schedule(t Task) AddResult {
-	if _, ok := c.g.responses.index(t.URL); ok && t.Kind == TaskURL {
-		return Scheduled
+	if t.Kind == TaskURL {
+		if _, ok := c.g.responses.index(t.URL); ok {
+			return Scheduled
+		}
 	}
 	c.adds = append(c.adds[:0], t)
 	c.added = append(c.added[:0], NotScheduled)

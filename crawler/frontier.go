@@ -39,14 +39,14 @@ import (
 //     queue in order: its entry URLs, and the sitemap and robots.txt
 //     tasks (which belong to the level being crawled when Added), in
 //     the order Added.
-//   - The seen set. A URL is scheduled at most once: an
-//     Add of a URL scheduled before (waiting, under way or done) changes
-//     nothing but the following. Once a URL's record is in the crawl's
-//     graph, the graph answers for it: the crawl Adds it no more (it
-//     files the references to it at once), and Done says so (recorded),
-//     so that the frontier need not keep it. A next hop of a URL scheduled for the
-//     next level takes it into this level (the chain is followed hop by
-//     hop); the URL keeps no place in the next level. For a URL still
+//   - The seen set. A URL is scheduled at most once: an Add of a URL
+//     scheduled before (waiting, under way or done) changes nothing but
+//     the following. Once a URL's record is in the crawl's graph, the
+//     graph answers for it: the crawl Adds it no more (it files the
+//     references to it at once), and Done says so (recorded), so that
+//     the frontier need not keep it. A next hop of a URL scheduled for
+//     the next level takes it into this level (the chain is followed hop
+//     by hop); the URL keeps no place in the next level. For a URL still
 //     scheduled for the next level, any Add of it (Unfollowed too)
 //     lowers its Found to the task's when that is smaller, and clears
 //     its Asset unless the task is an asset too. Sitemap and robots.txt

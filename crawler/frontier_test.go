@@ -14,7 +14,8 @@ import (
 
 // checkedFrontier is a memory frontier that checks how a crawl uses it
 // and what it answers, against the Frontier contract: a task is Added
-// once (again only after a drop), handed out once, only once Added, and
+// once (again only after a drop; a URL recorded, which the memory
+// frontier forgets, is never Added again), handed out once, only once Added, and
 // Done once after it was handed out; a dropped URL was Added and not
 // handed out; Next says the crawl is over only when nothing is under
 // way. The Added count of a URL is checked at the end (see check): an
