@@ -185,50 +185,6 @@ func (p *Pass) Reportf(f Finding, format string, args ...any) {
 	p.findings.add(f)
 }
 
-// findingBlock is how many findings a block of a findingList holds
-// (about 100 KB).
-const findingBlock = 1024
-
-// findingList gathers the findings of a run in blocks of one size,
-// which the heap reuses. One slice grown finding by finding would take a
-// bigger copy at each step, which no earlier, freed step can hold: with
-// a million findings, that is many times their size in memory.
-type findingList struct {
-	blocks [][]Finding
-	n      int
-}
-
-func (l *findingList) add(f Finding) {
-	if k := len(l.blocks); k == 0 || len(l.blocks[k-1]) == findingBlock {
-		l.blocks = append(l.blocks, make([]Finding, 0, findingBlock))
-	}
-	b := &l.blocks[len(l.blocks)-1]
-	*b = append(*b, f)
-	l.n++
-}
-
-// all returns the findings in one slice of their size, their messages
-// unpacked (see packMessage), and empties the list: each block can be
-// collected once it is copied. A message that is the same as the one
-// before it shares its memory, as in Reportf.
-func (l *findingList) all() []Finding {
-	out := make([]Finding, 0, l.n)
-	var buf []byte
-	last := ""
-	for i, b := range l.blocks {
-		for _, f := range b {
-			if buf = unpackMessage(buf[:0], f.Message, &f); string(buf) != last {
-				last = string(buf)
-			}
-			f.Message = last
-			out = append(out, f)
-		}
-		l.blocks[i] = nil
-	}
-	*l = findingList{}
-	return out
-}
-
 // Int returns the rule's int option name.
 func (p *Pass) Int(name string) int { return option[int](p, name) }
 
@@ -282,7 +238,7 @@ type Engine struct {
 // Report is the outcome of a run.
 type Report struct {
 	Graph    *crawler.Graph
-	Rules    []*Rule     // the rules that ran, in order
+	Rules    []*Rule     // the rules that ran, in the Engine's order
 	Findings []Finding   // sorted by url, rule, source, message
 	Errors   []RuleError // the rules that failed
 

@@ -288,7 +288,8 @@ func (e *factError) Error() string { return "fact " + e.fact.Name + ": " + e.err
 func (e *factError) Unwrap() error { return e.err }
 
 // newFactSet returns the facts of a run over g whose consumers (the
-// rules, in order, then the engine itself) need the given facts.
+// rules, in the order they run, then the engine itself) need the given
+// facts.
 func newFactSet(g *crawler.Graph, expect map[string]string, consumers [][]*Fact) *factSet {
 	s := &factSet{g: g, expect: expect, held: map[*Fact]*factResult{}, last: map[*Fact]int{}}
 	for i, needs := range consumers {

@@ -1,6 +1,96 @@
 package audit
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// findingBlock is how many findings a block of a findingList holds
+// (about 100 KB).
+const findingBlock = 1024
+
+// findingList gathers the findings of a run while the rules run, as
+// heldFindings, in blocks of one size, which the heap reuses. One slice
+// grown finding by finding would take a bigger copy at each step, which
+// no earlier, freed step can hold: with a million findings, that is many
+// times their size in memory.
+type findingList struct {
+	blocks [][]heldFinding
+	rules  []string // the rule names of the findings, by heldFinding.rule
+	n      int
+}
+
+// heldFinding is a Finding as a findingList holds it: its rule as a
+// number, its numbers in 32 bits, its message packed (see packMessage).
+// It is 96 bytes where a Finding is 128, and the findings gathered are
+// the biggest part of the audit's memory on a big site.
+type heldFinding struct {
+	url, source, target, message, fixTarget string
+	status, hops, fixStatus                 int32
+	rule                                    uint16
+	severity                                Severity
+	change                                  Change
+}
+
+// add adds finding f, whose message is packed. It panics when a number
+// of f does not fit its field (statuses have three digits, chains at
+// most MaxHops hops): the rule that reports it fails.
+func (l *findingList) add(f Finding) {
+	if k := len(l.blocks); k == 0 || len(l.blocks[k-1]) == findingBlock {
+		l.blocks = append(l.blocks, make([]heldFinding, 0, findingBlock))
+	}
+	rule := len(l.rules) - 1
+	if rule < 0 || l.rules[rule] != f.Rule {
+		if rule = slices.Index(l.rules, f.Rule); rule < 0 {
+			rule = len(l.rules)
+			l.rules = append(l.rules, f.Rule)
+		}
+	}
+	b := &l.blocks[len(l.blocks)-1]
+	*b = append(*b, heldFinding{
+		url: f.URL, source: f.Source, target: f.Target, message: f.Message, fixTarget: f.Fix.Target,
+		status: int32Of("Status", f.Status), hops: int32Of("Hops", f.Hops), fixStatus: int32Of("Fix.Status", f.Fix.Status),
+		rule: uint16(rule), severity: f.Severity, change: f.Change,
+	})
+	l.n++
+}
+
+// int32Of returns v, which must fit in 32 bits, as an int32.
+func int32Of(name string, v int) int32 {
+	if v < math.MinInt32 || v > math.MaxInt32 {
+		panic(fmt.Sprintf("a finding's %s is %d", name, v))
+	}
+	return int32(v)
+}
+
+// all returns the findings in one slice of their size, their messages
+// unpacked, and empties the list: each block can be collected once it
+// is copied. A message that is the same as the one before it shares its
+// memory, as in Reportf.
+func (l *findingList) all() []Finding {
+	out := make([]Finding, 0, l.n)
+	var buf []byte
+	last := ""
+	for i, b := range l.blocks {
+		for _, h := range b {
+			f := Finding{
+				Rule: l.rules[h.rule], URL: h.url, Source: h.source, Target: h.target,
+				Status: int(h.status), Hops: int(h.hops), Severity: h.severity, Change: h.change,
+				Fix: Fix{Status: int(h.fixStatus), Target: h.fixTarget},
+			}
+			if buf = unpackMessage(buf[:0], h.message, &f); string(buf) != last {
+				last = string(buf)
+			}
+			f.Message = last
+			out = append(out, f)
+		}
+		l.blocks[i] = nil
+	}
+	*l = findingList{}
+	return out
+}
 
 // A finding's message usually names the finding's own URLs (its URL,
 // source or target) in words that are the same for every finding of its

@@ -1,8 +1,12 @@
 package audit
 
 import (
+	"fmt"
+	"math"
+	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/hopaudit/hopaudit/crawler"
 )
@@ -67,5 +71,52 @@ func TestReportPacksMessages(t *testing.T) {
 		if want := f.URL + " redirects to " + f.URL + "/new"; f.Message != want {
 			t.Errorf("finding %d: message %q; want %q", i, f.Message, want)
 		}
+	}
+}
+
+// TestHeldFinding: a finding is held in 96 bytes, and every field of it
+// comes back from the list as it went in; a number too big for its
+// held field fails the rule that reports it.
+func TestHeldFinding(t *testing.T) {
+	if n := unsafe.Sizeof(heldFinding{}); n > 96 {
+		t.Errorf("a held finding is %d bytes; want at most 96", n)
+	}
+	var f Finding
+	n := 0
+	var fill func(v reflect.Value)
+	fill = func(v reflect.Value) {
+		for i := range v.NumField() {
+			n++
+			switch fv := v.Field(i); fv.Kind() {
+			case reflect.String:
+				fv.SetString(fmt.Sprintf("field %d", n))
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				fv.SetInt(int64(n))
+			case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+				fv.SetUint(uint64(n))
+			case reflect.Struct:
+				fill(fv)
+			default:
+				t.Fatalf("Finding.%s is a %s: hold it in heldFinding, and fill it here", v.Type().Field(i).Name, fv.Kind())
+			}
+		}
+	}
+	fill(reflect.ValueOf(&f).Elem())
+	var l findingList
+	l.add(f)
+	l.add(Finding{Rule: "other", Status: -1})
+	l.add(f)
+	got := l.all()
+	want := []Finding{f, {Rule: "other", Status: -1}, f}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("held and given back:\n got %+v\nwant %+v", got, want)
+	}
+
+	rep := (&Engine{Rules: []*Rule{ruleRun("huge", nil, func(p *Pass) error {
+		p.Reportf(Finding{URL: "/a", Hops: math.MaxInt32 + 1}, "too many")
+		return nil
+	})}}).Run(&crawler.Graph{})
+	if len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Err, "Hops is 2147483648") || len(rep.Findings) != 0 {
+		t.Errorf("a finding with 2^31 hops: errors %v, findings %v; want the rule failed", rep.Errors, rep.Findings)
 	}
 }
