@@ -29,7 +29,7 @@ type findingList struct {
 type heldFinding struct {
 	url, source, target, message, fixTarget string
 	status, hops, fixStatus                 int32
-	rule                                    uint16
+	rule                                    uint16 // in findingList.rules: a run has fewer rules
 	severity                                Severity
 	change                                  Change
 }
