@@ -128,7 +128,7 @@ type Pass struct {
 	chainAt    int      // where ChainOf looked for the chain of the URL it was last asked for
 	fact       *Fact    // the fact the pass computes, if it computes one
 	msg        []byte   // room to format a message in (see Reportf)
-	packed     []byte   // room to pack it in
+	packer     packer   // to pack it with
 	lastMsg    string   // the packed message of the last finding reported
 }
 
@@ -161,7 +161,7 @@ func (p *Pass) Other(name string) *Pass {
 // link to one redirect in the template of every page is a finding per
 // page, each saying the same, and a rule reports the references to one
 // URL one after another. Until the report, it is kept packed (see
-// packMessage).
+// packer.pack).
 func (p *Pass) Reportf(f Finding, format string, args ...any) {
 	if p.findings == nil {
 		panic(p.who() + " reports a finding, which only a running rule does")
@@ -177,9 +177,8 @@ func (p *Pass) Reportf(f Finding, format string, args ...any) {
 		return
 	}
 	p.msg = fmt.Appendf(p.msg[:0], format, args...)
-	p.packed = packMessage(p.packed[:0], p.msg, &f)
-	if string(p.packed) != p.lastMsg {
-		p.lastMsg = string(p.packed)
+	if packed := p.packer.pack(p.msg, &f); string(packed) != p.lastMsg {
+		p.lastMsg = string(packed)
 	}
 	f.Message = p.lastMsg
 	p.findings.add(f)

@@ -23,7 +23,7 @@ type findingList struct {
 }
 
 // heldFinding is a Finding as a findingList holds it: its rule as a
-// number, its numbers in 32 bits, its message packed (see packMessage).
+// number, its numbers in 32 bits, its message packed (see packer.pack).
 // It is 96 bytes where a Finding is 128, and the findings gathered are
 // the biggest part of the audit's memory on a big site.
 type heldFinding struct {
@@ -95,7 +95,7 @@ func (l *findingList) all() []Finding {
 // A finding's message usually names the finding's own URLs (its URL,
 // source or target) in words that are the same for every finding of its
 // kind: "links to URL, which redirects to TARGET in 3 hops". While the
-// rules run, the engine keeps a message packed (packMessage): each of
+// rules run, the engine keeps a message packed (packer.pack): each of
 // those URLs is a byte that stands for it, so that the message is a few
 // dozen bytes, and findings of one shape reported one after another share
 // one string. The messages are unpacked when the findings are gathered
@@ -113,55 +113,63 @@ const (
 	packedTarget
 )
 
-// packMessage appends message msg of finding f to dst, packed.
-func packMessage(dst, msg []byte, f *Finding) []byte {
-	fields := [...]string{packedURL: f.URL, packedSource: f.Source, packedTarget: f.Target}
-	for len(msg) > 0 {
-		// The first of the fields in msg; the longest of those found at
-		// one place.
-		at, which := len(msg), byte(0)
-		for k := packedURL; k <= packedTarget; k++ {
-			s := fields[k]
-			if s == "" || len(s) > len(msg) {
-				continue
-			}
-			i := index(msg[:min(len(msg), at+len(s))], s)
-			if i >= 0 && (i < at || i == at && len(s) > len(fields[which])) {
-				at, which = i, k
-			}
-		}
-		for _, b := range msg[:at] {
-			if b <= packedTarget {
-				dst = append(dst, packedEscape)
-			}
-			dst = append(dst, b)
-		}
-		if which == 0 {
-			break
-		}
-		dst = append(dst, which)
-		msg = msg[at+len(fields[which]):]
-	}
-	return dst
+// packer packs messages (see below) in room of its own, reused
+// from message to message.
+type packer struct {
+	fields [packedTarget + 1][]byte // the finding's URL, source and target
+	out    []byte
 }
 
-// index is strings.Index(string(b), s) for a non-empty s, without
-// making a string of b.
-func index(b []byte, s string) int {
-	for i := 0; i+len(s) <= len(b); i++ {
-		j := bytes.IndexByte(b[i:len(b)-len(s)+1], s[0])
-		if j < 0 {
-			return -1
-		}
-		if i += j; string(b[i:i+len(s)]) == s {
-			return i
-		}
+// pack returns message msg of finding f, packed, in the packer's room:
+// valid until the next call. It takes time linear in the message's
+// length, however often the fields appear in it (a site writes some of
+// its text): each field is searched for from where the last search of
+// it ended.
+func (k *packer) pack(msg []byte, f *Finding) []byte {
+	for i, s := range [...]string{packedURL: f.URL, packedSource: f.Source, packedTarget: f.Target} {
+		k.fields[i] = append(k.fields[i][:0], s...)
 	}
-	return -1
+	// next[i] is where field i is next found in msg from o, -1 where it
+	// is not found any more; stale when below o.
+	next := [packedTarget + 1]int{-1, -2, -2, -2}
+	out := k.out[:0]
+	for o := 0; o < len(msg); {
+		// The first field found; the longest of those found at one place.
+		at, which := len(msg), packedEscape
+		for i := packedURL; i <= packedTarget; i++ {
+			s := k.fields[i]
+			if len(s) == 0 {
+				continue
+			}
+			if next[i] != -1 && next[i] < o {
+				if j := bytes.Index(msg[o:], s); j >= 0 {
+					next[i] = o + j
+				} else {
+					next[i] = -1
+				}
+			}
+			if n := next[i]; n >= 0 && (n < at || n == at && len(s) > len(k.fields[which])) {
+				at, which = n, i
+			}
+		}
+		for _, b := range msg[o:at] {
+			if b <= packedTarget {
+				out = append(out, packedEscape)
+			}
+			out = append(out, b)
+		}
+		if which == packedEscape {
+			break
+		}
+		out = append(out, which)
+		o = at + len(k.fields[which])
+	}
+	k.out = out
+	return out
 }
 
 // unpackMessage appends packed message m of finding f to dst, as it was
-// before packMessage.
+// before packer.pack.
 func unpackMessage(dst []byte, m string, f *Finding) []byte {
 	for i := 0; i < len(m); i++ {
 		switch b := m[i]; b {

@@ -36,8 +36,11 @@ func TestPackMessage(t *testing.T) {
 		{"same URLs", Finding{URL: u, Source: u, Target: u}, "from " + u + " to " + u, len("from  to ") + 2},
 		{"part of a URL", Finding{URL: u, Target: tg}, "http://h.test/ol", len("http://h.test/ol")},
 		{"empty", f, "", 0},
+		{"overlapping", Finding{URL: "aa", Target: "aab"}, "aaab aab", 5},
+		{"the URLs many times", f, strings.Repeat(tg+" "+u+"\x01", 3000), 3000 * 5},
 	} {
-		packed := packMessage(nil, []byte(tc.msg), &tc.f)
+		var k packer
+		packed := k.pack([]byte(tc.msg), &tc.f)
 		if got := string(unpackMessage(nil, string(packed), &tc.f)); got != tc.msg {
 			t.Errorf("%s: %q packed as %q unpacks to %q", tc.name, tc.msg, packed, got)
 		}
@@ -47,8 +50,9 @@ func TestPackMessage(t *testing.T) {
 	}
 	// Packing takes no memory but its room: it runs for every finding.
 	msg := []byte("links to " + u + ", which redirects to " + tg + " in 2 hops")
-	room := packMessage(nil, msg, &f)
-	if n := testing.AllocsPerRun(100, func() { room = packMessage(room[:0], msg, &f) }); n != 0 {
+	var k packer
+	k.pack(msg, &f)
+	if n := testing.AllocsPerRun(100, func() { k.pack(msg, &f) }); n != 0 {
 		t.Errorf("packing a message allocates %v times", n)
 	}
 }
