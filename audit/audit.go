@@ -303,9 +303,26 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 	return rep
 }
 
-// needsFact reports whether facts, or the facts they need, include f.
+// needsFact reports whether facts, or the facts they need, include f. A
+// fact may need itself (get fails it then): each is looked at once.
 func needsFact(facts []*Fact, f *Fact) bool {
-	return slices.ContainsFunc(facts, func(x *Fact) bool { return x == f || needsFact(x.Needs, f) })
+	seen := map[*Fact]bool{}
+	var needs func([]*Fact) bool
+	needs = func(fs []*Fact) bool {
+		for _, x := range fs {
+			if x == f {
+				return true
+			}
+			if !seen[x] {
+				seen[x] = true
+				if needs(x.Needs) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return needs(facts)
 }
 
 // compareFindings orders findings by url, rule, source and message.

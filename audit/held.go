@@ -29,7 +29,7 @@ type findingList struct {
 type heldFinding struct {
 	url, source, target, message, fixTarget string
 	status, hops, fixStatus                 int32
-	rule                                    uint16 // in findingList.rules: a run has fewer rules
+	rule                                    uint16 // in findingList.rules (see add)
 	severity                                Severity
 	change                                  Change
 }
@@ -44,7 +44,9 @@ func (l *findingList) add(f Finding) {
 	rule := len(l.rules) - 1
 	if rule < 0 || l.rules[rule] != f.Rule {
 		if rule = slices.Index(l.rules, f.Rule); rule < 0 {
-			rule = len(l.rules)
+			if rule = len(l.rules); rule > math.MaxUint16 {
+				panic("a run of more than 65,536 rules")
+			}
 			l.rules = append(l.rules, f.Rule)
 		}
 	}
