@@ -115,7 +115,7 @@ const (
 	packedTarget
 )
 
-// packer packs messages (see below) in room of its own, reused
+// packer packs messages, as said above, in room of its own, reused
 // from message to message.
 type packer struct {
 	fields [packedTarget + 1][]byte // the finding's URL, source and target
