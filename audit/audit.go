@@ -303,26 +303,14 @@ func (e *Engine) Run(g *crawler.Graph) *Report {
 	return rep
 }
 
-// needsFact reports whether facts, or the facts they need, include f. A
-// fact may need itself (get fails it then): each is looked at once.
+// needsFact reports whether facts, or the facts they need, include f.
 func needsFact(facts []*Fact, f *Fact) bool {
-	seen := map[*Fact]bool{}
-	var needs func([]*Fact) bool
-	needs = func(fs []*Fact) bool {
-		for _, x := range fs {
-			if x == f {
-				return true
-			}
-			if !seen[x] {
-				seen[x] = true
-				if needs(x.Needs) {
-					return true
-				}
-			}
+	for x := range allNeeds(facts) {
+		if x == f {
+			return true
 		}
-		return false
 	}
-	return needs(facts)
+	return false
 }
 
 // compareFindings orders findings by url, rule, source and message.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"sort"
 
@@ -293,19 +294,33 @@ func (e *factError) Unwrap() error { return e.err }
 func newFactSet(g *crawler.Graph, expect map[string]string, consumers [][]*Fact) *factSet {
 	s := &factSet{g: g, expect: expect, held: map[*Fact]*factResult{}, last: map[*Fact]int{}}
 	for i, needs := range consumers {
-		var mark func([]*Fact)
-		mark = func(fs []*Fact) {
-			for _, f := range fs {
-				if l, ok := s.last[f]; ok && l == i {
-					continue
-				}
-				s.last[f] = i
-				mark(f.Needs)
-			}
+		for f := range allNeeds(needs) {
+			s.last[f] = i
 		}
-		mark(needs)
 	}
 	return s
+}
+
+// allNeeds yields facts and the facts they need, each once: a fact may
+// need itself (get fails it then).
+func allNeeds(facts []*Fact) iter.Seq[*Fact] {
+	return func(yield func(*Fact) bool) {
+		seen := map[*Fact]bool{}
+		var walk func([]*Fact) bool
+		walk = func(fs []*Fact) bool {
+			for _, f := range fs {
+				if seen[f] {
+					continue
+				}
+				seen[f] = true
+				if !yield(f) || !walk(f.Needs) {
+					return false
+				}
+			}
+			return true
+		}
+		walk(facts)
+	}
 }
 
 // get returns fact f, computing it on first ask. It panics with a
